@@ -1,0 +1,55 @@
+"""Typed library errors. The CLI turns each into a one-line message and an exit code.
+
+Messages never contain a phone number or key material: callers pass row numbers,
+file names and column names, never cell values.
+"""
+
+from __future__ import annotations
+
+
+class ScannerError(Exception):
+    """Base class: a problem the user can fix. ``exit_code`` follows DESIGN.md §4."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: str | None = None, row: int | None = None):
+        self.message = message
+        self.path = path
+        self.row = row
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}: "
+            if self.row is not None:
+                where = f"{self.path}: row {self.row}: "
+        elif self.row is not None:
+            where = f"row {self.row}: "
+        return (where + self.message).replace("\n", " ")
+
+
+class InputError(ScannerError):
+    """The input list cannot be read as a contact list."""
+
+
+class PolicyError(ScannerError):
+    """The policy file is malformed, has unknown keys or bad values."""
+
+
+class KeyMaterialError(ScannerError):
+    """Key material is missing, malformed or insecurely stored."""
+
+
+class VaultError(ScannerError):
+    """A vault cannot be opened: tampered, truncated, from another scan or another key."""
+
+
+class RegistryError(ScannerError):
+    """The registry of known lists is corrupt, foreign or busy."""
+
+
+class VerificationFailed(ScannerError):
+    """A negative check result (tampering detected, signature invalid): exit code 1."""
+
+    exit_code = 1

@@ -1,0 +1,1 @@
+"""Phone normalization: preclean, parse (vectorized with phonenumbers fallback), enrich."""

@@ -1,0 +1,62 @@
+"""Raw phone text -> E.164, validity, type, region, extension, segment.
+
+Work happens on distinct ``(raw, region_hint)`` pairs, never per row: ``parse_distinct``
+precleans and parses each pair once, and the caller joins the answers back onto rows.
+The parse itself goes through :func:`scanner.phone.engine.parse_clean`, which is the
+single place a faster engine plugs in.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from scanner.phone.engine import parse_clean
+from scanner.phone.preclean import preclean_expr
+from scanner.phone.reference import PARSED_SCHEMA
+from scanner.phone.segments import segment_expr
+
+PRECLEAN_SCHEMA = {
+    "clean": pl.String,
+    "repaired": pl.Boolean,
+    "mangled": pl.Boolean,
+    "extra_numbers": pl.UInt32,
+    "annotated": pl.Boolean,
+}
+
+NORMALIZED_SCHEMA = {**PRECLEAN_SCHEMA, **PARSED_SCHEMA, "segment": pl.String}
+
+
+def parse_distinct(distinct: pl.DataFrame) -> pl.DataFrame:
+    """Normalize distinct pairs.
+
+    ``distinct`` has columns ``raw`` and ``region_hint`` (both String). Returns them plus
+    every column of ``NORMALIZED_SCHEMA``, one row per input row, same order.
+    """
+    pre = distinct.lazy().with_columns(preclean_expr(pl.col("raw")).alias("_pre")).unnest("_pre").collect()
+    keys = pre.select("clean", "region_hint").unique(maintain_order=True)
+    parsed = pl.concat(
+        [keys, parse_clean(keys.get_column("clean"), keys.get_column("region_hint"))],
+        how="horizontal",
+    )
+    out = pre.join(parsed, on=["clean", "region_hint"], how="left", nulls_equal=True, maintain_order="left")
+    return out.with_columns(
+        pl.col("valid").fill_null(False),
+        segment_expr(pl.col("country_code"), pl.col("national_number")).alias("segment"),
+    )
+
+
+def normalize(raw: pl.Series | list, region: str | None = "CN") -> pl.DataFrame:
+    """Normalize phone values exactly as phonenumbers would (DESIGN.md §4 Python API).
+
+    Returns one row per input value with ``raw, e164, valid, type, region, extension`` and
+    the preclean and segment facts the rules use.
+    """
+    series = raw if isinstance(raw, pl.Series) else pl.Series("raw", raw, dtype=pl.String)
+    frame = pl.DataFrame({"raw": series.cast(pl.String)}).with_columns(
+        pl.lit(region, dtype=pl.String).alias("region_hint")
+    )
+    distinct = frame.unique(maintain_order=True)
+    answers = parse_distinct(distinct)
+    out = frame.join(answers, on=["raw", "region_hint"], how="left", nulls_equal=True, maintain_order="left")
+    first = ["raw", "e164", "valid", "type", "region", "extension"]
+    return out.select(first + [c for c in NORMALIZED_SCHEMA if c not in first])

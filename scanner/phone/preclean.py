@@ -1,0 +1,146 @@
+"""``preclean``: the small, documented repair step that runs before ``phonenumbers``.
+
+The reference answer for every raw value is ``phonenumbers.parse(preclean(raw).clean, region)``
+(DESIGN.md §3). ``preclean`` only repairs what phonenumbers cannot know about:
+
+1. NFKC normalization (full-width digits and punctuation, non-breaking spaces).
+   A value that NFKC changes counts as *repaired* (PH010).
+2. Spreadsheet thousands separators (``13,800,138,000``) are removed (repaired).
+3. Chinese extension markers 转 / 分机 become `` ext. `` (phonenumbers already splits
+   ``ext``, ``x`` and ``#``).
+4. Several numbers in one cell: hard separators (``, ; | 、`` and newlines) and runs of
+   Han characters (annotations such as 微信同号) split the cell; a ``/`` splits it only when
+   every part holds at least 7 digits (``030/1234567`` is one German number). The first part
+   is the row's number; the count of other parts holding digits is ``extra_numbers`` and a
+   Han annotation sets ``annotated`` (both PH012).
+5. Float artifacts: ``13800138000.0`` becomes ``13800138000`` (repaired, PH010).
+   Scientific notation is expanded when it shows every digit (``1.3800138000E+10``,
+   repaired) and is *mangled* otherwise (``1.38001E+10``: digits were lost, PH003,
+   ``clean`` is null).
+
+``preclean_expr`` (vectorized) and ``preclean_one`` (plain Python, for single values) are
+kept in lock-step by a property-based test.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import polars as pl
+
+HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_STRIP = " \t\r\n\x0b\x0c"
+_EXT_MARKER = r"[ \t]*(?:转|分机|分機|内线|內線)[ \t]*"
+_THOUSANDS = r"^\d{1,3}(?:,\d{3})+(?:\.0+)?$"
+_HARD_SEPARATOR = "(?:[,;|、\n\r]|" + HAN + "+)"
+_SENTINEL = "\x00"
+_FLOAT_ARTIFACT = r"^(\+?\d+)\.0+$"
+_SCIENTIFIC = r"^\+?(\d)(?:\.(\d+))?[eE]\+?(\d{1,2})$"
+MIN_DIGITS_PER_SLASH_PART = 7
+
+
+@dataclass(frozen=True)
+class Precleaned:
+    clean: str | None
+    repaired: bool
+    mangled: bool
+    extra_numbers: int
+    annotated: bool
+
+
+def preclean_one(raw: str | None) -> Precleaned:
+    """Plain-Python preclean of one value; identical to :func:`preclean_expr`."""
+    if raw is None:
+        return Precleaned(None, False, False, 0, False)
+    nfkc = unicodedata.normalize("NFKC", raw)
+    repaired = nfkc != raw
+    text = nfkc.strip(_STRIP)
+    if re.match(_THOUSANDS, text):
+        text = text.replace(",", "")
+        repaired = True
+    text = re.sub(_EXT_MARKER, " ext. ", text)
+    annotated = re.search(HAN, text) is not None
+    parts = [p.strip(_STRIP) for p in re.split(_HARD_SEPARATOR, text)]
+    parts = [p for p in parts if p]
+    if not parts:
+        return Precleaned(None, repaired, False, 0, annotated)
+    first, rest = parts[0], parts[1:]
+    extra = sum(1 for p in rest if re.search(r"\d", p))
+    slash_parts = [p.strip(_STRIP) for p in first.split("/")]
+    if len(slash_parts) > 1 and all(
+        len(re.findall(r"\d", p)) >= MIN_DIGITS_PER_SLASH_PART for p in slash_parts
+    ):
+        first = slash_parts[0]
+        extra += len(slash_parts) - 1
+    mangled = False
+    m = re.match(_FLOAT_ARTIFACT, first)
+    if m:
+        first = m.group(1)
+        repaired = True
+    m = re.match(_SCIENTIFIC, first)
+    if m:
+        lead, frac, exp = m.group(1), m.group(2) or "", int(m.group(3))
+        if len(frac) == exp:
+            first = lead + frac
+            repaired = True
+        elif len(frac) < exp:
+            first = None
+            mangled = True
+    return Precleaned(first, repaired, mangled, extra, annotated)
+
+
+def preclean_expr(raw: pl.Expr) -> pl.Expr:
+    """Vectorized preclean: a struct with fields clean, repaired, mangled, extra_numbers, annotated."""
+    nfkc = raw.str.normalize("NFKC")
+    stripped = nfkc.str.strip_chars(_STRIP)
+    thousands = stripped.str.contains(_THOUSANDS)
+    text = pl.when(thousands).then(stripped.str.replace_all(",", "", literal=True)).otherwise(stripped)
+    text = text.str.replace_all(_EXT_MARKER, " ext. ")
+    annotated = text.str.contains(HAN).fill_null(False)
+    parts = (
+        text.str.replace_all(_HARD_SEPARATOR, _SENTINEL)
+        .str.split(_SENTINEL)
+        .list.eval(pl.element().str.strip_chars(_STRIP))
+        .list.eval(pl.element().filter(pl.element().str.len_bytes() > 0))
+    )
+    first = parts.list.first()
+    extra = (
+        parts.list.slice(1)
+        .list.eval(pl.element().str.contains(r"\d").cast(pl.UInt32))
+        .list.sum()
+        .fill_null(0)
+        .cast(pl.UInt32)
+    )
+    slash_parts = first.str.split("/").list.eval(pl.element().str.strip_chars(_STRIP))
+    slash_split = (slash_parts.list.len() > 1) & (
+        slash_parts.list.eval(pl.element().str.count_matches(r"\d")).list.min()
+        >= MIN_DIGITS_PER_SLASH_PART
+    )
+    first = pl.when(slash_split).then(slash_parts.list.first()).otherwise(first)
+    extra = extra + pl.when(slash_split).then(slash_parts.list.len() - 1).otherwise(0).cast(pl.UInt32)
+    float_artifact = first.str.contains(_FLOAT_ARTIFACT).fill_null(False)
+    first = pl.when(float_artifact).then(first.str.extract(_FLOAT_ARTIFACT, 1)).otherwise(first)
+    lead = first.str.extract(_SCIENTIFIC, 1)
+    frac = first.str.extract(_SCIENTIFIC, 2).fill_null("")
+    exp = first.str.extract(_SCIENTIFIC, 3).cast(pl.Int32)
+    is_sci = lead.is_not_null()
+    frac_len = frac.str.len_chars().cast(pl.Int32)
+    lossless_sci = is_sci & (frac_len == exp)
+    mangled = (is_sci & (frac_len < exp)).fill_null(False)
+    clean = (
+        pl.when(lossless_sci)
+        .then(pl.concat_str(lead, frac))
+        .when(mangled)
+        .then(pl.lit(None, dtype=pl.String))
+        .otherwise(first)
+    )
+    repaired = ((nfkc != raw) | thousands | float_artifact | lossless_sci).fill_null(False)
+    return pl.struct(
+        clean.alias("clean"),
+        repaired.alias("repaired"),
+        mangled.alias("mangled"),
+        pl.when(raw.is_null()).then(0).otherwise(extra).cast(pl.UInt32).alias("extra_numbers"),
+        annotated.alias("annotated"),
+    )
