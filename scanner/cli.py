@@ -1,0 +1,46 @@
+"""Command line: a thin click layer over the library.
+
+Library errors are typed (:mod:`scanner.errors`); this module turns them into one line on
+stderr and the exit code of DESIGN.md §4 (0 ok, 1 negative result, 2 usage/input error).
+No traceback reaches the user, and no message carries a phone number.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from scanner.errors import ScannerError
+
+# Each module defines a click command or group named ``command``; adding a command to the
+# tool is one line here.
+COMMAND_MODULES = [
+    "scanner.commands.scan",
+    "scanner.commands.rules",
+]
+
+
+class ScannerGroup(click.Group):
+    """Maps library errors to one-line messages and exit codes."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ScannerError as exc:
+            click.echo(f"contact-scanner: error: {exc.one_line()}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("contact-scanner: interrupted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=ScannerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="contact-scanner", prog_name="contact-scanner")
+def main() -> None:
+    """contact-scanner: check a contact list before it reaches an SMS or call platform."""
+
+
+for _name in COMMAND_MODULES:
+    main.add_command(importlib.import_module(_name).command)
