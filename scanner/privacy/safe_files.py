@@ -1,0 +1,146 @@
+"""Safe output files (DESIGN.md §5 "Everything else"): atomic, mode 0600, formula-safe CSV.
+
+Every file the tool writes goes through here:
+
+* :func:`atomic_write_bytes` / :func:`atomic_writer` write a temporary file in the target's
+  directory (mode 0600 from creation, never wider), ``fsync`` it and ``os.replace`` it onto
+  the target, so a reader sees the old file or the whole new one, never half of one, and an
+  interrupted write leaves no partial output behind.
+* :func:`atomic_write_csv` also neutralizes spreadsheet formulas: a text cell that begins
+  with ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading ``'`` (OWASP "CSV injection").
+
+  **E.164 exception.** A cell that is exactly an E.164-shaped number (``+`` followed by 1 to
+  15 digits, e.g. ``+8613800138000``) is left as is. Spreadsheets read it as a number (at
+  worst they drop the ``+``), it cannot call a function or reach outside the cell, and
+  dialers and SMS platforms must import it unchanged. Anything else beginning with ``+``
+  (``+1+cmd|' /C calc'!A0``) is neutralized. Callers can widen the exemption per column
+  with ``keep_columns`` (values in those columns are written verbatim; use only for columns
+  whose values the tool generated itself, never for input text).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import IO, Iterable, Iterator
+
+import polars as pl
+
+from scanner.errors import InputError
+
+FILE_MODE = 0o600
+FORMULA_PREFIX = r"^[=+\-@\t\r]"
+E164_SHAPE = r"^\+[0-9]{1,15}$"
+CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030")
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | os.PathLike, *, mode: int = FILE_MODE) -> Iterator[IO[bytes]]:
+    """Yield a binary file handle; on success the data replaces ``path`` atomically.
+
+    The temporary file lives next to the target (same file system, so ``os.replace`` is
+    atomic), is created with ``mode`` (0600) and is removed when the block raises.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp = Path(tmp_name)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    _fsync_dir(target.parent)
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, mode: int = FILE_MODE) -> Path:
+    """Write ``data`` to ``path`` atomically with ``mode`` (default 0600). Returns the path."""
+    with atomic_writer(path, mode=mode) as fh:
+        fh.write(data)
+    return Path(path)
+
+
+def atomic_write_text(path: str | os.PathLike, text: str, *, encoding: str = "utf-8",
+                      mode: int = FILE_MODE) -> Path:
+    """Text form of :func:`atomic_write_bytes`."""
+    return atomic_write_bytes(path, text.encode(encoding), mode=mode)
+
+
+def neutralize_formula_expr(value: pl.Expr) -> pl.Expr:
+    """Prefix ``'`` to a String value that a spreadsheet would run as a formula.
+
+    E.164-shaped values (``+8613800138000``) are left unchanged; see the module docstring.
+    """
+    risky = value.str.contains(FORMULA_PREFIX) & ~value.str.contains(E164_SHAPE)
+    return pl.when(risky).then(pl.concat_str(pl.lit("'"), value)).otherwise(value)
+
+
+def neutralize_formulas(frame: pl.DataFrame, *, keep_columns: Iterable[str] = ()) -> pl.DataFrame:
+    """Apply :func:`neutralize_formula_expr` to every String column not in ``keep_columns``."""
+    keep = set(keep_columns)
+    exprs = [
+        neutralize_formula_expr(pl.col(name)).alias(name)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String and name not in keep
+    ]
+    return frame.with_columns(exprs) if exprs else frame
+
+
+def atomic_write_csv(path: str | os.PathLike, frame: pl.DataFrame, *, encoding: str = "utf-8",
+                     keep_columns: Iterable[str] = (), mode: int = FILE_MODE) -> Path:
+    """Write ``frame`` as CSV: formula-neutralized, atomically, mode 0600.
+
+    ``encoding``: ``utf-8`` (default), ``utf-8-sig`` (BOM, for Excel), ``gbk`` or ``gb18030``
+    (for CN platforms that still expect them). A value that ``gbk`` cannot represent raises
+    :class:`InputError` naming the column and row, never the value.
+    """
+    if encoding not in CSV_ENCODINGS:
+        raise InputError(f"unsupported CSV encoding {encoding!r} (choose from {', '.join(CSV_ENCODINGS)})")
+    safe = neutralize_formulas(frame, keep_columns=keep_columns)
+    with atomic_writer(path, mode=mode) as fh:
+        if encoding in ("utf-8", "utf-8-sig"):
+            if encoding == "utf-8-sig":
+                fh.write("\ufeff".encode("utf-8"))
+            safe.write_csv(fh)
+        else:
+            buf = io.StringIO()
+            safe.write_csv(buf)
+            text = buf.getvalue()
+            try:
+                fh.write(text.encode(encoding))
+            except UnicodeEncodeError as exc:
+                line = text.count("\n", 0, exc.start)  # header is line 0 -> data row = line
+                column = _column_at(text, exc.start, safe.columns)
+                raise InputError(
+                    f"a value in column {column!r} cannot be written in {encoding}; "
+                    "use --encoding utf-8-sig",
+                    path=str(path), row=line,
+                ) from None
+    return Path(path)
+
+
+def _column_at(text: str, offset: int, columns: list[str]) -> str:
+    """Best-effort column name of the character at ``offset`` (for error messages)."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    prefix = text[line_start:offset]
+    index = len(next(csv.reader([prefix + "x"]))) - 1
+    return columns[index] if 0 <= index < len(columns) else "?"
