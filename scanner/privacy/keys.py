@@ -3,6 +3,16 @@
 ``key.json`` (mode 0600) holds ``{"version": 1, "key_id", "master", "created"}``. Each use
 derives its own subkey: HKDF-SHA256, empty salt, ``info = "contact-scanner/v1/" + purpose``.
 The secret never appears in a repr, a message or an output; only ``key_id`` does.
+
+**Vault keyring** (additive extension of the contract format, see docs/PRIVACY.md). The
+original vault key is the HKDF ``vault`` subkey of the master; it is never stored. ``keys
+rotate-vault`` appends entries to an optional list in ``key.json``::
+
+    "vault_keys": [{"id": "<16 hex>", "secret": "<64 hex>", "created": "<ISO>", "retired": false}]
+
+The newest non-retired entry encrypts new vaults; every listed key (and the derived one)
+still decrypts old vaults. A vault key's id is ``sha256("contact-scanner/v1/vault-key-id:" +
+secret)[:16]``. The token key never rotates.
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from scanner.errors import KeyMaterialError
+from scanner.privacy.safe_files import atomic_write_text
 
 PURPOSES = ("token", "vault", "ledger", "audit")
 KEY_FILE_NAME = "key.json"
@@ -38,13 +49,54 @@ def key_id_for(master: bytes) -> str:
     return hashlib.sha256(b"contact-scanner/v1/key-id:" + master).hexdigest()[:16]
 
 
+def vault_key_id_for(secret: bytes) -> str:
+    """Public identifier of a vault encryption key: 16 hex characters, safe to print."""
+    return hashlib.sha256(b"contact-scanner/v1/vault-key-id:" + secret).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class VaultKey:
+    """One AES-256-GCM vault key of the keyring. ``repr`` shows only its id."""
+
+    id: str
+    _secret: bytes = field(repr=False)
+    created: str | None = None
+    retired: bool = False
+    origin: str = "keyring"  # "master": the HKDF vault subkey; "keyring": added by rotate-vault
+
+    @property
+    def secret(self) -> bytes:
+        return self._secret
+
+    def public(self) -> dict:
+        """What ``keys show`` may print: never the secret."""
+        return {"id": self.id, "created": self.created, "retired": self.retired, "origin": self.origin}
+
+
 @dataclass(frozen=True)
 class KeyMaterial:
-    """A loaded master key. ``repr`` shows only the key id."""
+    """A loaded master key (and its vault keyring). ``repr`` shows only ids."""
 
     key_id: str
     _master: bytes = field(repr=False)
     source: str = "state-dir"
+    created: str | None = None
+    vault_keyring: tuple[VaultKey, ...] = ()
+
+    def vault_keys(self) -> tuple[VaultKey, ...]:
+        """The whole keyring, oldest first: the derived master vault key, then added keys."""
+        secret = self.subkey("vault")
+        newer_active = any(not k.retired for k in self.vault_keyring)
+        derived = VaultKey(vault_key_id_for(secret), secret, self.created, newer_active, "master")
+        return (derived, *self.vault_keyring)
+
+    def current_vault_key(self) -> VaultKey:
+        """The key new vaults are written with: the newest non-retired one."""
+        active = [k for k in self.vault_keys() if not k.retired]
+        return active[-1]
+
+    def find_vault_key(self, vault_key_id: str) -> VaultKey | None:
+        return next((k for k in self.vault_keys() if k.id == vault_key_id), None)
 
     def subkey(self, purpose: str) -> bytes:
         if purpose not in PURPOSES:
@@ -99,27 +151,73 @@ def read_key_file(path: Path) -> KeyMaterial:
     else:
         master = _parse_master_hex(text, str(path))
     material = KeyMaterial.from_master(master, source=str(path))
-    if isinstance(doc, dict) and doc.get("key_id") not in (None, material.key_id):
-        raise KeyMaterialError(f"{path}: key_id does not match the master key")
+    if isinstance(doc, dict):
+        if doc.get("key_id") not in (None, material.key_id):
+            raise KeyMaterialError(f"{path}: key_id does not match the master key")
+        created = doc.get("created")
+        material = KeyMaterial(material.key_id, master, str(path),
+                               str(created) if created is not None else None,
+                               _parse_keyring(doc.get("vault_keys", []), path))
     return material
+
+
+def _parse_keyring(entries, path: Path) -> tuple[VaultKey, ...]:
+    if not isinstance(entries, list):
+        raise KeyMaterialError(f"{path}: vault_keys must be a list")
+    keyring = []
+    for index, entry in enumerate(entries):
+        where = f"{path}: vault_keys[{index}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("retired", False), bool):
+            raise KeyMaterialError(f"{where}: expected {{id, secret, created, retired}}")
+        secret = _parse_master_hex(str(entry.get("secret", "")), where)
+        if entry.get("id") != vault_key_id_for(secret):
+            raise KeyMaterialError(f"{where}: id does not match the secret")
+        keyring.append(VaultKey(entry["id"], secret, entry.get("created"), entry.get("retired", False)))
+    return tuple(keyring)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def rotate_vault_key(path: Path) -> VaultKey:
+    """Append a fresh vault key to the keyring in ``key.json`` and retire the others.
+
+    Old vaults stay readable (their keys stay in the keyring). Only a ``key.json`` file can
+    hold a keyring: a bare-hex key file or ``$CONTACT_SCANNER_KEY`` is refused.
+    """
+    path = Path(path)
+    material = read_key_file(path)
+    doc = json.loads(path.read_text("utf-8"))
+    if not isinstance(doc, dict):
+        raise KeyMaterialError(f"{path}: rotate-vault needs a key.json file, not a bare hex key")
+    secret = secrets.token_bytes(32)
+    new = VaultKey(vault_key_id_for(secret), secret, _now(), False)
+    entries = [dict(entry, retired=True) for entry in doc.get("vault_keys", [])]
+    entries.append({"id": new.id, "secret": secret.hex(), "created": new.created, "retired": False})
+    doc["vault_keys"] = entries
+    atomic_write_text(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    rotated = read_key_file(path)
+    assert rotated.key_id == material.key_id and rotated.current_vault_key().id == new.id
+    return new
 
 
 def write_new_key(path: Path) -> KeyMaterial:
     """Create a fresh master key at ``path`` with mode 0600 (exclusive create)."""
     master = secrets.token_bytes(32)
     material = KeyMaterial.from_master(master, source=str(path))
-    doc = {
+    doc: dict = {
         "version": 1,
         "key_id": material.key_id,
         "master": master.hex(),
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": _now(),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump(doc, fh, indent=2)
         fh.write("\n")
-    return material
+    return KeyMaterial(material.key_id, master, str(path), doc["created"])
 
 
 def load_key(state_dir: Path, *, key_file: Path | None = None, create: bool = True,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import unicodedata
 
 import polars as pl
 import polars_hash as plh
@@ -52,3 +53,15 @@ def normalize_email_expr(email: pl.Expr) -> pl.Expr:
     """The value an email token is taken over: trimmed, lower-cased, empty -> null."""
     out = email.str.strip_chars().str.to_lowercase()
     return pl.when(out.str.len_chars() > 0).then(out).otherwise(pl.lit(None, dtype=pl.String))
+
+
+def normalize_one(field: str, value: str | None) -> str | None:
+    """Plain-Python form of the normalizations above (phone: the E.164 value unchanged)."""
+    _check_field(field)
+    if value is None:
+        return None
+    if field == "name":
+        value = unicodedata.normalize("NFKC", value).strip()
+    elif field == "email":
+        value = value.strip().lower()
+    return value or None

@@ -1,0 +1,239 @@
+"""The encrypted vault: the only place a scan keeps real numbers (DESIGN.md §5, contract).
+
+File layout (``vault.bin``, format 1; all integers big-endian)::
+
+    magic        8 bytes   b"CSVAULT\\x00"
+    header_len   4 bytes   length of the header JSON
+    header       JSON      {"format": 1, "key_id", "vault_key_id", "scan_id", "vault_id",
+                            "chunks", "rows", "columns", "payload": "parquet", "created"}
+    chunk * n    8 bytes   ciphertext length (incl. 16-byte GCM tag)
+                 12 bytes  nonce (random, 96 bit)
+                 ...       AES-256-GCM(vault key, nonce, parquet bytes, aad)
+
+    aad(i) = "contact-scanner/vault/v1" 0x00 || SHA-256(magic || header_len || header)
+             || scan_id 0x00 || i (8 bytes) || last flag (1 byte)
+
+Every chunk's associated data binds the exact header (hence key ids, scan id, the random
+``vault_id`` and the chunk count), the chunk's index and whether it is the last one. So a
+modified byte anywhere, reordered or dropped chunks, trailing data, chunks spliced from
+another vault (even of the same scan) and a vault renamed into another scan's output are all
+refused with :class:`VaultTampered` (a :class:`VaultError` with exit code 1). A vault that is
+merely written under another key (or a vault key missing from the keyring) is refused with a
+plain :class:`VaultError` (exit code 2) that names both key ids, before any decryption.
+
+Chunks hold at most ``chunk_rows`` rows each (default 1M, tens of MB), far below the 2 GiB
+AES-GCM one-shot limit, so vaults of any size are written and read chunk by chunk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import secrets
+import struct
+from pathlib import Path
+from typing import IO, Iterator
+
+import polars as pl
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from scanner.errors import VaultError, VerificationFailed
+from scanner.privacy.keys import KeyMaterial
+from scanner.privacy.safe_files import atomic_writer
+
+MAGIC = b"CSVAULT\x00"
+FORMAT = 1
+AAD_LABEL = b"contact-scanner/vault/v1\x00"
+NONCE_BYTES = 12
+TAG_BYTES = 16
+DEFAULT_CHUNK_ROWS = 1_000_000
+MAX_HEADER_BYTES = 1 << 16
+MAX_CHUNK_BYTES = (1 << 31) - 1  # AES-GCM one-shot limit in cryptography
+
+REQUIRED_COLUMNS = {"row": pl.Int64, "phone_token": pl.String, "e164": pl.String}
+OPTIONAL_COLUMNS = {"name": pl.String}
+
+
+class VaultTampered(VaultError, VerificationFailed):
+    """The vault does not verify (modified, truncated, reordered, spliced, other scan): exit 1."""
+
+    exit_code = 1
+
+
+def _aad(header_hash: bytes, scan_id: str, index: int, last: bool) -> bytes:
+    return (AAD_LABEL + header_hash + scan_id.encode("utf-8") + b"\x00"
+            + struct.pack(">Q", index) + (b"\x01" if last else b"\x00"))
+
+
+def _check_mapping(mapping: pl.DataFrame) -> pl.DataFrame:
+    missing = [c for c in REQUIRED_COLUMNS if c not in mapping.columns]
+    extra = [c for c in mapping.columns if c not in REQUIRED_COLUMNS and c not in OPTIONAL_COLUMNS]
+    if missing or extra:
+        raise ValueError(f"vault mapping needs columns {sorted(REQUIRED_COLUMNS)} (+ optional "
+                         f"{sorted(OPTIONAL_COLUMNS)}); missing {missing}, unexpected {extra}")
+    wanted = {**REQUIRED_COLUMNS, **OPTIONAL_COLUMNS}
+    return mapping.select(pl.col(c).cast(wanted[c]) for c in mapping.columns)
+
+
+def _parquet_bytes(frame: pl.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    frame.write_parquet(buf, compression="zstd", statistics=False)
+    return buf.getvalue()
+
+
+def write_vault(path: str | os.PathLike, mapping: pl.DataFrame, *, scan_id: str,
+                keys: KeyMaterial, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> dict:
+    """Encrypt ``mapping`` (``row``, ``phone_token``, ``e164`` [, ``name``]) into ``path``.
+
+    Written atomically (temporary file + rename) with mode 0600 under the keyring's current
+    vault key. Returns the public header (ids and counts, no secret, no number).
+    """
+    if chunk_rows < 1:
+        raise ValueError("chunk_rows must be >= 1")
+    mapping = _check_mapping(mapping)
+    vault_key = keys.current_vault_key()
+    n_chunks = max(1, -(-mapping.height // chunk_rows))
+    header = {
+        "format": FORMAT,
+        "key_id": keys.key_id,
+        "vault_key_id": vault_key.id,
+        "scan_id": scan_id,
+        "vault_id": secrets.token_hex(16),
+        "chunks": n_chunks,
+        "rows": mapping.height,
+        "columns": mapping.columns,
+        "payload": "parquet",
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    header_bytes = json.dumps(header, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    prefix = MAGIC + struct.pack(">I", len(header_bytes)) + header_bytes
+    header_hash = hashlib.sha256(prefix).digest()
+    aead = AESGCM(vault_key.secret)
+    with atomic_writer(path) as fh:
+        fh.write(prefix)
+        for index in range(n_chunks):
+            plain = _parquet_bytes(mapping.slice(index * chunk_rows, chunk_rows))
+            if len(plain) > MAX_CHUNK_BYTES - TAG_BYTES:
+                raise ValueError("vault chunk too large; lower chunk_rows")
+            nonce = os.urandom(NONCE_BYTES)
+            sealed = aead.encrypt(nonce, plain, _aad(header_hash, scan_id, index, index == n_chunks - 1))
+            fh.write(struct.pack(">Q", len(sealed)) + nonce + sealed)
+    return header
+
+
+def _read_exact(fh: IO[bytes], n: int, what: str, path: Path) -> bytes:
+    data = fh.read(n)
+    if len(data) != n:
+        raise VaultTampered(f"vault is truncated ({what} incomplete)", path=str(path))
+    return data
+
+
+def read_vault_header(path: str | os.PathLike) -> dict:
+    """The public header of a vault (key ids, scan id, counts); nothing is decrypted."""
+    path = Path(path)
+    with _open(path) as fh:
+        header, _ = _read_header(fh, path)
+    return header
+
+
+def _open(path: Path) -> IO[bytes]:
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise VaultError("vault not found (was the scan run with pseudonymization?)", path=str(path)) from None
+    except OSError as exc:
+        raise VaultError(f"cannot open vault: {exc.strerror}", path=str(path)) from None
+
+
+def _read_header(fh: IO[bytes], path: Path) -> tuple[dict, bytes]:
+    magic = fh.read(len(MAGIC))
+    if magic != MAGIC:
+        if len(magic) < len(MAGIC) and MAGIC.startswith(magic):
+            raise VaultTampered("vault is truncated (header incomplete)", path=str(path))
+        raise VaultError("not a contact-scanner vault (bad magic)", path=str(path))
+    raw_len = _read_exact(fh, 4, "header", path)
+    (header_len,) = struct.unpack(">I", raw_len)
+    if header_len > MAX_HEADER_BYTES:
+        raise VaultTampered("vault header is corrupt (implausible length)", path=str(path))
+    header_bytes = _read_exact(fh, header_len, "header", path)
+    try:
+        header = json.loads(header_bytes)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise VaultTampered("vault header is corrupt (not JSON)", path=str(path)) from None
+    expected = {"format", "key_id", "vault_key_id", "scan_id", "chunks", "rows", "columns"}
+    if not isinstance(header, dict) or not expected <= header.keys():
+        raise VaultTampered("vault header is corrupt (fields missing)", path=str(path))
+    if header["format"] != FORMAT:
+        raise VaultError(f"vault format {header['format']} is not supported (this tool reads {FORMAT})",
+                         path=str(path))
+    if not isinstance(header["chunks"], int) or header["chunks"] < 1:
+        raise VaultTampered("vault header is corrupt (chunk count)", path=str(path))
+    return header, hashlib.sha256(magic + raw_len + header_bytes).digest()
+
+
+def iter_vault(path: str | os.PathLike, *, scan_id: str | None, keys: KeyMaterial,
+               header_out: dict | None = None) -> Iterator[pl.DataFrame]:
+    """Decrypt a vault chunk by chunk, verifying each (see :func:`read_vault`).
+
+    A chunk is yielded only after it verified; truncation and trailing data are detected at
+    the end, so callers that must not act on a partial vault should use :func:`read_vault`.
+    """
+    path = Path(path)
+    with _open(path) as fh:
+        header, header_hash = _read_header(fh, path)
+        if header_out is not None:
+            header_out.update(header)
+        if header["key_id"] != keys.key_id:
+            raise VaultError(f"vault was written with key {header['key_id']}, you have key "
+                             f"{keys.key_id} (wrong --key-file / --state-dir?)", path=str(path))
+        if scan_id is not None and header["scan_id"] != scan_id:
+            raise VaultTampered(f"vault belongs to scan {header['scan_id']}, not to scan {scan_id} "
+                                "(vault swapped from another scan?)", path=str(path))
+        vault_key = keys.find_vault_key(header["vault_key_id"])
+        if vault_key is None:
+            ids = ", ".join(k.id for k in keys.vault_keys())
+            raise VaultError(f"vault was written with vault key {header['vault_key_id']}, which is "
+                             f"not in the keyring of key {keys.key_id} (have {ids})", path=str(path))
+        aead = AESGCM(vault_key.secret)
+        n_chunks = header["chunks"]
+        for index in range(n_chunks):
+            length_bytes = fh.read(8)
+            if not length_bytes:
+                raise VaultTampered(f"vault is truncated: {index} of {n_chunks} chunks present",
+                                    path=str(path))
+            if len(length_bytes) != 8:
+                raise VaultTampered(f"vault is truncated inside chunk {index}", path=str(path))
+            (length,) = struct.unpack(">Q", length_bytes)
+            if length < TAG_BYTES or length > MAX_CHUNK_BYTES:
+                raise VaultTampered(f"vault chunk {index} is corrupt (implausible length)", path=str(path))
+            nonce = _read_exact(fh, NONCE_BYTES, f"chunk {index}", path)
+            sealed = _read_exact(fh, length, f"chunk {index}", path)
+            try:
+                plain = aead.decrypt(nonce, sealed, _aad(header_hash, header["scan_id"], index,
+                                                         index == n_chunks - 1))
+            except InvalidTag:
+                raise VaultTampered(
+                    f"vault chunk {index} of {n_chunks} failed authentication (modified, reordered "
+                    "or spliced from another vault)", path=str(path)) from None
+            yield pl.read_parquet(io.BytesIO(plain))
+        if fh.read(1):
+            raise VaultTampered("vault has trailing data after its last chunk", path=str(path))
+
+
+def read_vault(path: str | os.PathLike, *, scan_id: str | None, keys: KeyMaterial) -> pl.DataFrame:
+    """Decrypt and verify the whole vault; returns ``row``, ``phone_token``, ``e164`` [, ``name``].
+
+    ``scan_id`` (from the scan's report.json) must match the vault's; ``None`` skips that
+    check (the header's own scan id is still authenticated). Raises :class:`VaultError`
+    (wrong key: exit 2) or :class:`VaultTampered` (does not verify: exit 1).
+    """
+    header: dict = {}
+    chunks = list(iter_vault(path, scan_id=scan_id, keys=keys, header_out=header))
+    frame = pl.concat(chunks, how="vertical") if chunks else pl.DataFrame()
+    if frame.height != header["rows"] or frame.columns != header["columns"]:
+        raise VaultTampered("vault content does not match its header", path=str(path))
+    return frame
