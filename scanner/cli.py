@@ -19,6 +19,7 @@ from scanner.errors import ScannerError
 COMMAND_MODULES = [
     "scanner.commands.scan",
     "scanner.commands.rules",
+    "scanner.commands.ledger",
 ]
 
 

@@ -1,0 +1,101 @@
+"""``ledger append | verify | checkpoint``: the tamper-evident consent ledger."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from scanner.certify.options import key_file_option, keys_for, region_option, state_dir_option
+from scanner.certify.signing import load_private, load_public, read_json_document, write_json_document
+from scanner.errors import KeyMaterialError, VerificationFailed
+from scanner.ledger.ledger import (
+    ACTIONS, CHANNELS, PURPOSES, ConsentEvent, append_events, make_checkpoint, parse_time,
+    verify_against_checkpoint, verify_ledger,
+)
+from scanner.ledger.numbers import read_numbers
+
+LEDGER_PATH = click.Path(dir_okay=False, path_type=Path)
+
+
+@click.group("ledger")
+def command() -> None:
+    """Append-only consent ledger: hash-chained, MACed under the state key, checkpointable."""
+
+
+@command.command("append")
+@click.argument("ledger", type=LEDGER_PATH)
+@click.option("--phone", "phone_source", required=True, metavar="-|FILE",
+              help="'-' reads the number from stdin (one per line); never a number itself.")
+@click.option("--action", type=click.Choice(ACTIONS), required=True)
+@click.option("--channel", type=click.Choice(CHANNELS), required=True)
+@click.option("--purpose", type=click.Choice(PURPOSES), required=True)
+@click.option("--evidence", required=True, help="Evidence reference (form id, recording id, URL).")
+@click.option("--notice-version", default=None, help="Version of the privacy notice shown.")
+@click.option("--at", "at_text", default=None,
+              help="Time of the event (ISO 8601; default now; no offset = Asia/Shanghai).")
+@region_option
+@state_dir_option
+@key_file_option
+def append_cmd(ledger, phone_source, action, channel, purpose, evidence, notice_version, at_text,
+               region, state_dir, key_file) -> None:
+    """Append one consent event per number read from stdin (or FILE)."""
+    at = parse_time(at_text) if at_text else None
+    numbers = read_numbers(phone_source, lambda: sys.stdin.read(), region=region)
+    keys = keys_for(state_dir, key_file, create=True)
+    events = [ConsentEvent(n, channel, purpose, action, evidence, at, notice_version) for n in numbers]
+    seqs = append_events(ledger, keys, events)
+    click.echo(f"appended {len(seqs)} {action} event(s) as entries {seqs[0]}..{seqs[-1]} to {ledger}")
+
+
+@command.command("verify")
+@click.argument("ledger", type=LEDGER_PATH)
+@click.option("--checkpoint", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A signed checkpoint; detects rewrites or truncation of what it covers.")
+@click.option("--public-key", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Public key of the checkpoint's signer.")
+@state_dir_option
+@key_file_option
+def verify_cmd(ledger, checkpoint, public_key, state_dir, key_file) -> None:
+    """Exit 0 when the ledger is intact, 1 naming the first bad entry when it is not."""
+    if (checkpoint is None) != (public_key is None):
+        raise click.UsageError("--checkpoint and --public-key go together")
+    try:
+        keys = keys_for(state_dir, key_file, create=False)
+    except KeyMaterialError:
+        if checkpoint is None:
+            raise
+        keys = None  # an auditor without the ledger key: hash chain and checkpoint only
+    if checkpoint is not None:
+        doc = read_json_document(checkpoint, what="checkpoint")
+        check = verify_against_checkpoint(ledger, doc, load_public(public_key), keys)
+        covered = doc["ledger"]["entries"]
+        suffix = "" if keys is not None else "; MACs not checked (no ledger key)"
+        if not check.intact:
+            raise VerificationFailed(
+                f"the {covered} checkpointed entries are unchanged, but later: {check.reason}", path=str(ledger))
+        click.echo(f"{ledger}: intact, {check.entries} entries; the {covered} entries of the "
+                   f"checkpoint of {doc.get('at')} are unchanged{suffix}")
+        return
+    check = verify_ledger(ledger, keys)
+    if not check.intact:
+        raise VerificationFailed(check.reason, path=str(ledger))
+    click.echo(f"{ledger}: intact, {check.entries} entries, head {check.head[:16]}…")
+
+
+@command.command("checkpoint")
+@click.argument("ledger", type=LEDGER_PATH)
+@click.option("--signing-key", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the checkpoint (default LEDGER.checkpoint.json).")
+@state_dir_option
+@key_file_option
+def checkpoint_cmd(ledger, signing_key, out, state_dir, key_file) -> None:
+    """Write a signed head (hash, entry count, time) to hand to an auditor or buyer."""
+    keys = keys_for(state_dir, key_file, create=False)
+    doc = make_checkpoint(ledger, keys, load_private(signing_key))
+    out = out or ledger.with_name(ledger.name + ".checkpoint.json")
+    write_json_document(out, doc)
+    click.echo(f"checkpoint of {doc['ledger']['entries']} entries, head {doc['ledger']['head'][:16]}…, "
+               f"signed by {doc['signature']['key'][:16]}…: {out}")
