@@ -1,0 +1,47 @@
+"""DU001/DU002: duplicate and conflicting rows of one valid number.
+
+A group-by over valid E.164 numbers joined back onto the rows (an engine adapter can
+express it as Spark ``groupBy`` + ``join``). It also fixes each number's *effective*
+consent: the most restrictive answer among its rows.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+# Higher is more restrictive; "missing"/"unknown" share a rank (both mean: not granted).
+RESTRICTIVENESS = {"granted": 0, "missing": 2, "unknown": 2, "refused": 3, "withdrawn": 4}
+_RANK_TO_CLASS = {0: "granted", 2: "missing", 3: "refused", 4: "withdrawn"}
+
+
+def duplicate_columns(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """Add ``is_duplicate``, ``dup_conflict``, ``dup_count`` and the effective ``consent_class``.
+
+    Expects ``row``, ``e164``, ``valid``, ``consent_row_class`` and ``source_norm``.
+    """
+    rank = pl.col("consent_row_class").replace_strict(RESTRICTIVENESS, return_dtype=pl.Int8)
+    stats = (
+        lf.filter(pl.col("valid"))
+        .group_by("e164")
+        .agg(
+            pl.col("row").min().alias("_first_row"),
+            pl.len().alias("dup_count"),
+            pl.col("consent_row_class").n_unique().alias("_n_consent"),
+            pl.col("source_norm").n_unique().alias("_n_source"),
+            rank.max().alias("_max_rank"),
+        )
+    )
+    joined = lf.join(stats, on="e164", how="left", maintain_order="left")
+    grouped = pl.col("valid") & (pl.col("dup_count") > 1)
+    own_rank = rank
+    effective = (
+        pl.when(grouped & (pl.col("_max_rank") > own_rank))
+        .then(pl.col("_max_rank").replace_strict(_RANK_TO_CLASS, return_dtype=pl.String))
+        .otherwise(pl.col("consent_row_class"))
+    )
+    return joined.with_columns(
+        (pl.col("valid") & (pl.col("row") != pl.col("_first_row"))).fill_null(False).alias("is_duplicate"),
+        (grouped & ((pl.col("_n_consent") > 1) | (pl.col("_n_source") > 1))).fill_null(False).alias("dup_conflict"),
+        effective.alias("consent_class"),
+        pl.col("dup_count").fill_null(1),
+    ).drop("_first_row", "_n_consent", "_n_source", "_max_rank")

@@ -1,0 +1,1 @@
+"""CLI command modules; each defines a click command or group named ``command``."""

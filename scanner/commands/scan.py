@@ -1,0 +1,70 @@
+"""``contact-scanner scan INPUT``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+
+from scanner.errors import VerificationFailed  # noqa: F401
+
+FAIL_ON = {"error": ("fail",), "warning": ("review", "fail"), "never": ()}
+
+
+def _progress(enabled: bool, console: Console):
+    if not enabled:
+        return None, None
+    status = console.status("scanning…")
+    status.start()
+
+    def step(stage: str) -> None:
+        status.update(f"scanning: {stage}…")
+
+    return step, status
+
+
+@click.command("scan")
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--policy", "policy_path", type=click.Path(dir_okay=False), help="Policy TOML (default: built-in CN/sms/marketing policy).")
+@click.option("--out", "out_dir", default="scan-out", show_default=True, type=click.Path(file_okay=False), help="Output directory.")
+@click.option("--state-dir", type=click.Path(file_okay=False), help="Key, registry and audit log (default $CONTACT_SCANNER_HOME or ./.contact-scanner).")
+@click.option("--key-file", type=click.Path(dir_okay=False), help="Read the master key from this file instead of the state dir.")
+@click.option("--suppress", multiple=True, type=click.Path(dir_okay=False), help="Suppression / do-not-contact list (repeatable; any format).")
+@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="error", show_default=True, help="Exit 1 when the list verdict reaches this level.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="text: summary; json: print report.json.")
+@click.option("--as-of", help="Scan time for time-dependent rules (ISO date or date-time; default now).")
+@click.option("--consent-ledger", type=click.Path(dir_okay=False), help="Take consent from this consent ledger.")
+@click.option("--no-progress", is_flag=True, help="No progress display.")
+def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fail_on, fmt, as_of,
+            consent_ledger, no_progress):
+    """Scan INPUT (CSV/TSV/TXT, XLSX, Parquet, JSON/NDJSON) and write pseudonymized outputs.
+
+    Exit code 0 when the list verdict is below --fail-on, 1 when it reaches it, 2 on a usage
+    or input error (nothing is written then).
+    """
+    from scanner.api import report_json, scan
+
+    err = Console(stderr=True)
+    show_progress = not no_progress and fmt == "text" and sys.stderr.isatty()
+    step, status = _progress(show_progress, err)
+    try:
+        result = scan(
+            input_path, policy_path, state_dir=state_dir, key_file=key_file, suppress=suppress,
+            as_of=as_of, progress=step, consent_ledger=consent_ledger,
+            notice=lambda msg: err.print(f"[yellow]notice:[/] {msg}"),
+        )
+        if step:
+            step("write")
+        written = result.write(out_dir)
+    finally:
+        if status is not None:
+            status.stop()
+    if fmt == "json":
+        click.echo(report_json(result.report), nl=False)
+    else:
+        from scanner.report.terminal import print_summary
+
+        print_summary(result.report, written, Console())
+    if result.report["list"]["verdict"] in FAIL_ON[fail_on]:
+        sys.exit(1)

@@ -1,0 +1,418 @@
+"""Scan policy: frozen dataclasses loaded from TOML (DESIGN.md §4).
+
+Every top-level table of DESIGN.md is reserved; unknown tables and unknown keys are errors
+that name the key. ``Policy.effective()`` is the policy with every default filled in, as
+plain JSON data; ``Policy.sha256`` hashes its canonical JSON form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import tomllib
+import zoneinfo
+from dataclasses import asdict, dataclass, field, fields
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+import phonenumbers
+
+from scanner.errors import PolicyError
+
+CHANNELS = ("sms", "voice")
+PURPOSES = ("marketing", "service", "notification")
+SEVERITIES = ("error", "warning", "info")
+CONSENT_CLASSES = ("granted", "refused", "withdrawn")
+CHANNEL_CLASSES = ("sms", "voice", "all")
+PURPOSE_CLASSES = ("marketing", "service", "all")
+CANONICAL_COLUMNS = (
+    "phone", "name", "email", "source", "consent", "consent_channel", "consent_purpose",
+    "consent_time", "consent_evidence", "region", "collected_at",
+)
+TABLES = ("campaign", "consent", "sources", "columns", "vocabulary", "rules", "list",
+          "detect", "privacy", "registry", "report")
+
+
+@lru_cache(maxsize=1)
+def builtin_vocabulary() -> dict[str, Any]:
+    text = resources.files("scanner").joinpath("data/vocabulary.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def vocab_key(value: str) -> str:
+    """How vocabulary values are compared: NFKC, trimmed, lower-cased."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", value).strip().lower()
+
+
+@dataclass(frozen=True)
+class CampaignPolicy:
+    channel: str = "sms"
+    purpose: str = "marketing"
+    region: str = "CN"
+    allowed_regions: tuple[str, ...] = ("CN",)
+    timezone: str = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class ConsentPolicy:
+    max_age_days: int = 730
+    require_evidence: bool = False
+
+
+@dataclass(frozen=True)
+class SourcePolicy:
+    name: str
+    aliases: tuple[str, ...] = ()
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    third_party: bool = False
+
+
+@dataclass(frozen=True)
+class ColumnsPolicy:
+    mapping: tuple[tuple[str, str], ...] = ()   # (canonical, header)
+    keep: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class VocabularyPolicy:
+    consent: tuple[tuple[str, str], ...] = ()
+    channel: tuple[tuple[str, str], ...] = ()
+    purpose: tuple[tuple[str, str], ...] = ()
+    purchase_words: tuple[str, ...] = ()
+    third_party_words: tuple[str, ...] = ()
+
+    def table(self, kind: str) -> dict[str, str]:
+        """Built-in entries overlaid with the policy's, keys normalized."""
+        merged = {vocab_key(k): v for k, v in builtin_vocabulary()[kind].items()}
+        merged.update({vocab_key(k): v for k, v in getattr(self, kind)})
+        return merged
+
+    def words(self, kind: str) -> tuple[str, ...]:
+        extra = self.purchase_words if kind == "purchase" else self.third_party_words
+        return tuple(vocab_key(w) for w in (*builtin_vocabulary()["words"][kind], *extra))
+
+
+@dataclass(frozen=True)
+class RulesPolicy:
+    ignore: tuple[str, ...] = ()
+    severity: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ListPolicy:
+    max_reject_share: float = 0.2
+
+
+@dataclass(frozen=True)
+class PrivacyPolicy:
+    vault: bool = True
+    vault_names: bool = False
+
+
+@dataclass(frozen=True)
+class RegistryPolicy:
+    check: bool = True
+
+
+@dataclass(frozen=True)
+class ReportPolicy:
+    top_findings: int = 5
+
+
+def _detect_policy_class():
+    try:
+        from scanner.analyses.purchased import DetectPolicy
+    except ImportError:
+        return None
+    return DetectPolicy
+
+
+@dataclass(frozen=True)
+class Policy:
+    campaign: CampaignPolicy = field(default_factory=CampaignPolicy)
+    consent: ConsentPolicy = field(default_factory=ConsentPolicy)
+    sources: tuple[SourcePolicy, ...] = ()
+    columns: ColumnsPolicy = field(default_factory=ColumnsPolicy)
+    vocabulary: VocabularyPolicy = field(default_factory=VocabularyPolicy)
+    rules: RulesPolicy = field(default_factory=RulesPolicy)
+    list: ListPolicy = field(default_factory=ListPolicy)
+    detect: Any = None
+    privacy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
+    registry: RegistryPolicy = field(default_factory=RegistryPolicy)
+    report: ReportPolicy = field(default_factory=ReportPolicy)
+    path: str | None = field(default=None, compare=False)
+
+    def __post_init__(self):
+        if self.detect is None:
+            cls = _detect_policy_class()
+            if cls is not None:
+                object.__setattr__(self, "detect", cls())
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.campaign.timezone)
+
+    def severity_of(self, code: str, default: str) -> str:
+        return dict(self.rules.severity).get(code, default)
+
+    def effective(self) -> dict[str, Any]:
+        """The policy with defaults filled in, as canonical JSON-ready data."""
+
+        def plain(value):
+            if isinstance(value, (dt.date, dt.datetime)):
+                return value.isoformat()
+            if isinstance(value, tuple):
+                return [plain(v) for v in value]
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            return value
+
+        doc = {
+            "campaign": plain(asdict(self.campaign)),
+            "consent": plain(asdict(self.consent)),
+            "sources": [plain(asdict(s)) for s in self.sources],
+            "columns": {"mapping": dict(self.columns.mapping), "keep": list(self.columns.keep)},
+            "vocabulary": {
+                "consent": dict(sorted(self.vocabulary.table("consent").items())),
+                "channel": dict(sorted(self.vocabulary.table("channel").items())),
+                "purpose": dict(sorted(self.vocabulary.table("purpose").items())),
+                "purchase_words": list(self.vocabulary.words("purchase")),
+                "third_party_words": list(self.vocabulary.words("third_party")),
+            },
+            "rules": {"ignore": sorted(self.rules.ignore), "severity": dict(sorted(self.rules.severity))},
+            "list": plain(asdict(self.list)),
+            "detect": plain(asdict(self.detect)) if self.detect is not None else {},
+            "privacy": plain(asdict(self.privacy)),
+            "registry": plain(asdict(self.registry)),
+            "report": plain(asdict(self.report)),
+        }
+        return doc
+
+    @property
+    def sha256(self) -> str:
+        canonical = json.dumps(self.effective(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------------------- loading
+
+class _Reader:
+    """Reads one TOML table, tracking which keys were used so unknown keys can be named."""
+
+    def __init__(self, where: str, table: Any, path: str | None):
+        if not isinstance(table, dict):
+            raise PolicyError(f"{where} must be a table", path=path)
+        self.where, self.table, self.path, self.used = where, table, path, set()
+
+    def fail(self, key: str, message: str) -> PolicyError:
+        return PolicyError(f"{self.where}.{key}: {message}", path=self.path)
+
+    def get(self, key, kind, default, *, choices=None, check=None):
+        self.used.add(key)
+        if key not in self.table:
+            return default
+        value = self.table[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if kind is tuple:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise self.fail(key, "must be a list of strings")
+            value = tuple(value)
+        elif kind is dict:
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise self.fail(key, "must be a table of strings")
+        elif kind is dt.date:
+            if isinstance(value, dt.datetime):
+                value = value.date()
+            if not isinstance(value, dt.date):
+                raise self.fail(key, "must be a date (YYYY-MM-DD)")
+        elif not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.fail(key, f"must be {kind.__name__}, got {type(value).__name__}")
+        if choices is not None:
+            bad = [v for v in (value if isinstance(value, tuple) else (value,)) if v not in choices]
+            if bad:
+                raise self.fail(key, f"{bad[0]!r} is not one of {', '.join(choices)}")
+        if check is not None:
+            problem = check(value)
+            if problem:
+                raise self.fail(key, problem)
+        return value
+
+    def done(self):
+        unknown = sorted(set(self.table) - self.used)
+        if unknown:
+            raise self.fail(unknown[0], "unknown key")
+
+
+def _region_check(value):
+    regions = value if isinstance(value, tuple) else (value,)
+    for r in regions:
+        if r not in phonenumbers.SUPPORTED_REGIONS:
+            return f"{r!r} is not a region phonenumbers knows (ISO 3166 alpha-2, e.g. CN)"
+    return None
+
+
+def _tz_check(value):
+    try:
+        zoneinfo.ZoneInfo(value)
+    except Exception:
+        return f"{value!r} is not an IANA time zone (e.g. Asia/Shanghai)"
+    return None
+
+
+def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Policy:
+    """Build and validate a Policy from parsed TOML data."""
+    from scanner.rules import RULES  # late import: rules import policy constants
+
+    unknown = sorted(set(doc) - set(TABLES))
+    if unknown:
+        raise PolicyError(f"unknown table [{unknown[0]}] (known: {', '.join(TABLES)})", path=path)
+
+    r = _Reader("campaign", doc.get("campaign", {}), path)
+    campaign = CampaignPolicy(
+        channel=r.get("channel", str, "sms", choices=CHANNELS),
+        purpose=r.get("purpose", str, "marketing", choices=PURPOSES),
+        region=r.get("region", str, "CN", check=_region_check),
+        allowed_regions=r.get("allowed_regions", tuple, None, check=_region_check),
+        timezone=r.get("timezone", str, "Asia/Shanghai", check=_tz_check),
+    )
+    if campaign.allowed_regions is None:
+        campaign = CampaignPolicy(campaign.channel, campaign.purpose, campaign.region,
+                                  (campaign.region,), campaign.timezone)
+    r.done()
+
+    r = _Reader("consent", doc.get("consent", {}), path)
+    consent = ConsentPolicy(
+        max_age_days=r.get("max_age_days", int, 730, check=lambda v: None if v > 0 else "must be positive"),
+        require_evidence=r.get("require_evidence", bool, False),
+    )
+    r.done()
+
+    raw_sources = doc.get("sources", [])
+    if not isinstance(raw_sources, list):
+        raise PolicyError("sources must be an array of tables ([[sources]])", path=path)
+    sources, seen = [], set()
+    for i, item in enumerate(raw_sources):
+        r = _Reader(f"sources[{i}]", item, path)
+        src = SourcePolicy(
+            name=r.get("name", str, None),
+            aliases=r.get("aliases", tuple, ()),
+            valid_from=r.get("valid_from", dt.date, None),
+            valid_until=r.get("valid_until", dt.date, None),
+            third_party=r.get("third_party", bool, False),
+        )
+        r.done()
+        if not src.name:
+            raise PolicyError(f"sources[{i}].name: required", path=path)
+        if src.valid_from and src.valid_until and src.valid_from > src.valid_until:
+            raise PolicyError(f"sources[{i}].valid_until: before valid_from", path=path)
+        for label in (src.name, *src.aliases):
+            key = vocab_key(label)
+            if key in seen:
+                raise PolicyError(f"sources[{i}]: {label!r} names two sources", path=path)
+            seen.add(key)
+        sources.append(src)
+
+    r = _Reader("columns", doc.get("columns", {}), path)
+    mapping = tuple((c, r.get(c, str, None)) for c in CANONICAL_COLUMNS if c in r.table)
+    columns = ColumnsPolicy(mapping=mapping, keep=r.get("keep", tuple, ()))
+    r.done()
+
+    r = _Reader("vocabulary", doc.get("vocabulary", {}), path)
+    vocab = VocabularyPolicy(
+        consent=tuple(r.get("consent", dict, {}, check=lambda d: _classes(d, CONSENT_CLASSES)).items()),
+        channel=tuple(r.get("channel", dict, {}, check=lambda d: _classes(d, CHANNEL_CLASSES)).items()),
+        purpose=tuple(r.get("purpose", dict, {}, check=lambda d: _classes(d, PURPOSE_CLASSES)).items()),
+        purchase_words=r.get("purchase_words", tuple, ()),
+        third_party_words=r.get("third_party_words", tuple, ()),
+    )
+    r.done()
+
+    r = _Reader("rules", doc.get("rules", {}), path)
+    codes = tuple(RULES)
+    ignore = r.get("ignore", tuple, (), check=lambda v: _codes(v, codes))
+    severity = r.get("severity", dict, {}, check=lambda d: _codes(tuple(d), codes) or _sev(d))
+    rules = RulesPolicy(ignore=ignore, severity=tuple(sorted(severity.items())))
+    r.done()
+
+    r = _Reader("list", doc.get("list", {}), path)
+    list_policy = ListPolicy(
+        max_reject_share=r.get("max_reject_share", float, 0.2,
+                               check=lambda v: None if 0.0 <= v <= 1.0 else "must be between 0 and 1"),
+    )
+    r.done()
+
+    detect = None
+    cls = _detect_policy_class()
+    if "detect" in doc:
+        if cls is None:
+            raise PolicyError("[detect] is not supported by this build", path=path)
+        if not isinstance(doc["detect"], dict):
+            raise PolicyError("detect must be a table", path=path)
+        if hasattr(cls, "from_dict"):
+            try:
+                detect = cls.from_dict(doc["detect"])
+            except PolicyError:
+                raise
+            except (TypeError, ValueError) as exc:
+                raise PolicyError(f"detect: {exc}", path=path) from None
+        else:
+            known = {f.name for f in fields(cls)}
+            bad = sorted(set(doc["detect"]) - known)
+            if bad:
+                raise PolicyError(f"detect.{bad[0]}: unknown key", path=path)
+            detect = cls(**doc["detect"])
+
+    r = _Reader("privacy", doc.get("privacy", {}), path)
+    privacy = PrivacyPolicy(vault=r.get("vault", bool, True), vault_names=r.get("vault_names", bool, False))
+    r.done()
+    r = _Reader("registry", doc.get("registry", {}), path)
+    registry = RegistryPolicy(check=r.get("check", bool, True))
+    r.done()
+    r = _Reader("report", doc.get("report", {}), path)
+    report = ReportPolicy(top_findings=r.get("top_findings", int, 5,
+                                             check=lambda v: None if v > 0 else "must be positive"))
+    r.done()
+
+    return Policy(campaign=campaign, consent=consent, sources=tuple(sources), columns=columns,
+                  vocabulary=vocab, rules=rules, list=list_policy, detect=detect, privacy=privacy,
+                  registry=registry, report=report, path=path)
+
+
+def _classes(d: dict, allowed: tuple[str, ...]):
+    bad = [v for v in d.values() if v not in allowed]
+    return f"{bad[0]!r} is not one of {', '.join(allowed)}" if bad else None
+
+
+def _codes(values, codes):
+    bad = [v for v in values if v not in codes]
+    return f"unknown rule code {bad[0]!r}" if bad else None
+
+
+def _sev(d):
+    bad = [v for v in d.values() if v not in SEVERITIES]
+    return f"{bad[0]!r} is not one of {', '.join(SEVERITIES)}" if bad else None
+
+
+def load_policy(path: str | Path | None) -> Policy:
+    """Load a policy file; ``None`` gives the built-in default policy."""
+    if path is None:
+        return policy_from_dict({})
+    p = Path(path)
+    try:
+        text = p.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise PolicyError("policy file not found", path=str(p)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"cannot read policy: {exc.__class__.__name__}", path=str(p)) from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"invalid TOML: {exc}", path=str(p)) from None
+    return policy_from_dict(doc, path=str(p))

@@ -1,0 +1,140 @@
+"""Derive the working columns the rules read from the canonical input columns.
+
+Everything here is a polars expression over the ingested text columns: vocabulary
+classes for consent/channel/purpose, parsed timestamps, source classes. A canonical
+column missing from the input becomes a typed null column first (:func:`ensure_columns`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from scanner.policy import CANONICAL_COLUMNS, Policy, vocab_key  # noqa: F401
+
+_DATE_PATTERN = (
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def ensure_columns(lf: pl.LazyFrame, present: set[str]) -> pl.LazyFrame:
+    """Add every canonical column the input lacks as a null String column."""
+    missing = [c for c in CANONICAL_COLUMNS if c not in present]
+    return lf.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in missing])
+
+
+def text_key(expr: pl.Expr) -> pl.Expr:
+    """The vocabulary key of a cell (NFKC, trimmed, lower-cased); empty -> null."""
+    out = expr.str.normalize("NFKC").str.strip_chars().str.to_lowercase()
+    return pl.when(out.str.len_chars() > 0).then(out).otherwise(pl.lit(None, dtype=pl.String))
+
+
+def vocabulary_class(expr: pl.Expr, table: dict[str, str]) -> pl.Expr:
+    """Map a cell through a vocabulary: its class, ``missing`` when empty, ``unknown`` when unmapped."""
+    key = text_key(expr)
+    mapped = key.replace_strict(list(table), list(table.values()), default=None, return_dtype=pl.String)
+    return (
+        pl.when(key.is_null()).then(pl.lit("missing"))
+        .when(mapped.is_null()).then(pl.lit("unknown"))
+        .otherwise(mapped)
+    )
+
+
+def parse_datetime_expr(expr: pl.Expr, tz: str) -> pl.Expr:
+    """Parse the usual Chinese and ISO date/time forms to UTC; unparseable -> null.
+
+    Accepted: ``2025-03-04``, ``2025/3/4``, ``2025.3.4``, ``2025年3月4日``, ``20250304``,
+    each optionally followed by ``HH:MM[:SS[.fff]]`` and an offset (``Z``, ``+08:00``).
+    Times without an offset are in the policy's time zone.
+    """
+    s = (
+        expr.str.normalize("NFKC").str.strip_chars()
+        .str.replace_all(r"(\d)\s*[年月/.]\s*(\d)", "$1-$2")
+        .str.replace_all(r"(\d)\s*[年月/.]\s*(\d)", "$1-$2")
+        .str.replace(r"(\d)\s*日", "$1")
+        .str.replace(r"^(\d{4})(\d{2})(\d{2})$", "$1-$2-$3")
+    )
+    g = s.str.extract_groups(_DATE_PATTERN)
+    canonical = pl.concat_str(
+        g.struct.field("1"), pl.lit("-"), g.struct.field("2").str.zfill(2), pl.lit("-"),
+        g.struct.field("3").str.zfill(2), pl.lit(" "), g.struct.field("4").fill_null("0").str.zfill(2),
+        pl.lit(":"), g.struct.field("5").fill_null("00"), pl.lit(":"), g.struct.field("6").fill_null("00"),
+    )
+    naive = canonical.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us")
+    offset = g.struct.field("7")
+    sign = pl.when(offset.str.starts_with("-")).then(-1).otherwise(1)
+    digits = offset.str.replace_all(r"[^0-9]", "")
+    offset_minutes = sign * (digits.str.slice(0, 2).cast(pl.Int64, strict=False) * 60
+                             + digits.str.slice(2, 2).cast(pl.Int64, strict=False))
+    with_offset = (naive - pl.duration(minutes=offset_minutes.fill_null(0))).dt.replace_time_zone("UTC")
+    local = naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
+    return pl.when(offset.is_null()).then(local).otherwise(with_offset)
+
+
+def _contains_any(key: pl.Expr, words: tuple[str, ...]) -> pl.Expr:
+    if not words:
+        return pl.lit(False)
+    return key.str.contains_any(list(words)).fill_null(False)
+
+
+def source_exprs(policy: Policy) -> list[pl.Expr]:
+    """source_norm, source_class, source_purchase, source_third_party."""
+    key = text_key(pl.col("source"))
+    aliases: dict[str, str] = {}
+    third_party_sources = []
+    for src in policy.sources:
+        for label in (src.name, *src.aliases):
+            aliases[vocab_key(label)] = src.name
+        if src.third_party:
+            third_party_sources.append(src.name)
+    source_class = (
+        key.replace_strict(list(aliases), list(aliases.values()), default=None, return_dtype=pl.String)
+        if aliases else pl.lit(None, dtype=pl.String)
+    )
+    return [
+        key.alias("source_norm"),
+        source_class.alias("source_class"),
+        _contains_any(key, policy.vocabulary.words("purchase")).alias("source_purchase"),
+        (_contains_any(key, policy.vocabulary.words("third_party"))
+         | source_class.is_in(third_party_sources).fill_null(False)).alias("source_third_party"),
+    ]
+
+
+def source_window_expr(policy: Policy) -> pl.Expr:
+    """True/False when an approved source's window can be judged, null otherwise."""
+    when_collected = pl.coalesce(pl.col("collected_at_utc"), pl.col("consent_at"))
+    expr = None
+    tz = policy.tz
+    for src in policy.sources:
+        if src.valid_from is None and src.valid_until is None:
+            continue
+        ok = pl.lit(True)
+        if src.valid_from is not None:
+            start = dt.datetime.combine(src.valid_from, dt.time(), tz).astimezone(dt.timezone.utc)
+            ok = ok & (when_collected >= pl.lit(start))
+        if src.valid_until is not None:
+            end = dt.datetime.combine(src.valid_until + dt.timedelta(days=1), dt.time(), tz).astimezone(dt.timezone.utc)
+            ok = ok & (when_collected < pl.lit(end))
+        cond = pl.col("source_class") == src.name
+        expr = (pl.when(cond) if expr is None else expr.when(cond)).then(ok)
+    if expr is None:
+        return pl.lit(None, dtype=pl.Boolean)
+    return expr.otherwise(pl.lit(None, dtype=pl.Boolean))
+
+
+def consent_exprs(policy: Policy) -> list[pl.Expr]:
+    """consent_row_class, channel_class, purpose_class, consent_at, consent_time_invalid, evidence_present."""
+    vocab = policy.vocabulary
+    consent_at = parse_datetime_expr(pl.col("consent_time"), policy.campaign.timezone)
+    time_given = text_key(pl.col("consent_time")).is_not_null()
+    return [
+        vocabulary_class(pl.col("consent"), vocab.table("consent")).alias("consent_row_class"),
+        vocabulary_class(pl.col("consent_channel"), vocab.table("channel")).alias("channel_class"),
+        vocabulary_class(pl.col("consent_purpose"), vocab.table("purpose")).alias("purpose_class"),
+        consent_at.alias("consent_at"),
+        (time_given & consent_at.is_null()).alias("consent_time_invalid"),
+        text_key(pl.col("consent_evidence")).is_not_null().alias("evidence_present"),
+        parse_datetime_expr(pl.col("collected_at"), policy.campaign.timezone).alias("collected_at_utc"),
+    ]

@@ -1,0 +1,1 @@
+"""Emit: report.json, rows.parquet, contactable.csv, vault, terminal summary."""

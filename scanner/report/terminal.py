@@ -1,0 +1,63 @@
+"""The ten-second terminal summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from scanner.rules import RULES
+
+VERDICT_STYLE = {"pass": "bold green", "review": "bold yellow", "fail": "bold red"}
+
+
+def print_summary(report: dict[str, Any], written: dict[str, Path] | None, console: Console) -> None:
+    rows = report["rows"]
+    lst = report["list"]
+    inp = report["input"]
+    console.print(
+        f"[bold]contact-scanner[/] {inp.get('path') or '<frame>'}  "
+        f"({inp['format']}{', ' + inp['encoding'] if inp.get('encoding') else ''}, {rows['total']:,} rows)"
+    )
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("verdict")
+    table.add_column("rows", justify="right")
+    table.add_column("share", justify="right")
+    for verdict, style in (("accept", "green"), ("review", "yellow"), ("reject", "red")):
+        n = rows[verdict]
+        share = f"{n / rows['total']:.1%}" if rows["total"] else "-"
+        table.add_row(f"[{style}]{verdict}[/]", f"{n:,}", share)
+    console.print(table)
+    findings = sorted(report["findings"].items(), key=lambda kv: -kv[1])
+    if findings:
+        top = Table(show_header=True, header_style="bold", box=None, pad_edge=False, title=None)
+        top.add_column("code")
+        top.add_column("finding")
+        top.add_column("severity")
+        top.add_column("count", justify="right")
+        limit = 8
+        for code, count in findings[:limit]:
+            meta = report.get("rules", {}).get(code) or {"name": RULES[code].name, "severity": RULES[code].severity}
+            unit = " columns" if RULES[code].kind == "column" else ""
+            top.add_row(code, meta["name"], meta["severity"], f"{count:,}{unit}")
+        console.print(top)
+        if len(findings) > limit:
+            console.print(f"  … and {len(findings) - limit} more finding codes in report.json")
+    purchased = lst.get("purchased", {})
+    fired = [s for s in purchased.get("signals", []) if s.get("fired")]
+    for sig in fired[:5]:
+        console.print(f"  signal {sig['code']} {sig['name']}: {sig.get('detail', '')}")
+    style = VERDICT_STYLE.get(lst["verdict"], "bold")
+    console.print(
+        f"list verdict: [{style}]{lst['verdict'].upper()}[/]  "
+        f"(rejected {lst.get('reject_share', 0):.1%}; duplicates {lst['duplicates']['rows']:,}; "
+        f"purchased score {purchased.get('score', 0):.2f})"
+    )
+    if inp.get("unmapped"):
+        cols = ", ".join(inp["unmapped"])
+        console.print(f"[yellow]unmapped values in {cols}: map them in the policy's [vocabulary][/]")
+    if written:
+        out_dir = Path(next(iter(written.values()))).parent
+        console.print(f"outputs: {out_dir}/ ({', '.join(sorted(p.name for p in written.values()))})")

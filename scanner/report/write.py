@@ -1,0 +1,58 @@
+"""Write a scan's outputs atomically (mode 0600): nothing half-written, no plaintext number."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from scanner.privacy.safe_files import atomic_write_bytes, atomic_write_csv
+
+if TYPE_CHECKING:
+    from scanner.api import ScanResult
+
+
+def write_outputs(result: "ScanResult", out_dir: Path) -> dict[str, Path]:
+    """Write report.json, rows.parquet, contactable.csv (and vault.bin) into ``out_dir``."""
+    from scanner.api import report_json
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    buf = io.BytesIO()
+    result.rows.write_parquet(buf)
+    written["rows"] = atomic_write_bytes(out_dir / "rows.parquet", buf.getvalue())
+    written["contactable"] = atomic_write_csv(out_dir / "contactable.csv", result.contactable)
+    if result.policy.privacy.vault:
+        vault = _write_vault(result, out_dir / "vault.bin")
+        if vault is not None:
+            written["vault"] = vault
+    _add_exposure(result, written)
+    written["report"] = atomic_write_bytes(out_dir / "report.json", report_json(result.report).encode("utf-8"))
+    return written
+
+
+def _write_vault(result: "ScanResult", path: Path) -> Path | None:
+    try:
+        from scanner.privacy.vault import write_vault
+    except ImportError:
+        return None
+    cols = ["row", "phone_token", "e164"]
+    if result.policy.privacy.vault_names:
+        cols.append("name")
+    mapping = result._numbers.filter(pl.col("e164").is_not_null()).select(cols)
+    write_vault(path, mapping, scan_id=result.report["scan"]["id"], keys=result.keys)
+    return path
+
+
+def _add_exposure(result: "ScanResult", written: dict[str, Path]) -> None:
+    try:
+        from scanner.privacy.exposure import exposure_metrics  # type: ignore
+    except ImportError:
+        return
+    result.report["exposure"] = exposure_metrics(
+        rows=result.rows,
+        files=[p for k, p in written.items() if k != "vault"],
+        numbers=result._numbers,
+    )
