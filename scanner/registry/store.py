@@ -1,0 +1,407 @@
+"""Registry of lists seen before: keyed phone tokens only, in one DuckDB file.
+
+Layout (``<state_dir>/registry.duckdb``, schema version :data:`SCHEMA_VERSION`):
+
+* ``registry_meta(key, value)`` — ``format`` (:data:`FORMAT`), ``schema_version`` and the
+  ``key_id`` of the pseudonymization key the tokens were made with (tokens of another key
+  would never match, so a registry refuses to be used with a different key);
+* ``lists`` — one row per registered list: name, source, leaked mark, registration time,
+  row count, distinct token count, input file sha256, content fingerprint (sha256 of the
+  sorted distinct tokens) and the sketch size;
+* ``tokens(list_id, token UHUGEINT)`` — every distinct 128-bit token of the list, inserted
+  in token order (DuckDB's zone maps then prune by list and range);
+* ``sketch(list_id, token)`` — a bottom-k sketch (the ``SKETCH_K`` smallest tokens: tokens
+  are HMAC outputs, hence uniform, so the smallest ones are a MinHash sample) for
+  near-duplicate candidate search when the registry outgrows exact joins.
+
+No number is ever stored or printed: only tokens, which are useless without the key.
+
+Concurrency: DuckDB lets one process hold the file read-write, or several read-only, never
+both. Every operation therefore opens a short-lived connection (read-only for reads) and
+closes it at once; when the file is locked by another process the operation backs off and
+retries up to ``timeout`` seconds, then raises :class:`RegistryError` ("busy"). A write is
+one transaction: two concurrent registrations both land, one after the other, or the loser
+fails cleanly with a busy error; a crash leaves the previous state (DuckDB's WAL).
+
+A file that is not a DuckDB database, or a DuckDB database that is not a contact-scanner
+registry, is reported and never touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import random
+import re
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from scanner.errors import RegistryError
+
+FORMAT = "contact-scanner/registry"
+SCHEMA_VERSION = 1
+FILE_NAME = "registry.duckdb"
+SKETCH_K = 1024
+#: Above this many registered tokens, overlap search first shortlists lists by sketch.
+EXACT_LIMIT = 50_000_000
+DEFAULT_TIMEOUT = 30.0
+_NAME_RE = re.compile(r"^[^\x00-\x1f]{1,200}$")
+_DUCKDB_MAGIC = b"DUCK"
+
+# Each entry upgrades the schema from version ``i`` to ``i + 1`` (index 0 creates it).
+MIGRATIONS: list[list[str]] = [
+    [
+        "CREATE TABLE registry_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
+        """CREATE TABLE lists (
+               id INTEGER PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, source VARCHAR,
+               leaked BOOLEAN NOT NULL, registered_at TIMESTAMPTZ NOT NULL,
+               row_count BIGINT, token_count BIGINT NOT NULL, input_sha256 VARCHAR,
+               content_fingerprint VARCHAR NOT NULL, sketch_size INTEGER NOT NULL)""",
+        "CREATE TABLE tokens (list_id INTEGER NOT NULL, token UHUGEINT NOT NULL)",
+        "CREATE TABLE sketch (list_id INTEGER NOT NULL, token UHUGEINT NOT NULL)",
+    ],
+]
+
+
+@dataclass(frozen=True)
+class ListInfo:
+    """What the registry knows about one list (no tokens)."""
+
+    name: str
+    source: str | None
+    leaked: bool
+    registered_at: str
+    row_count: int | None
+    token_count: int
+    input_sha256: str | None
+    content_fingerprint: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _hex_frame(tokens: pl.Series) -> pl.DataFrame:
+    """Distinct, validated tokens as ``hi``/``lo`` UInt64 halves, in token order."""
+    s = tokens.cast(pl.String).drop_nulls().unique()
+    bad = s.filter(~s.str.contains(r"^[0-9a-f]{32}$"))
+    if bad.len():
+        raise RegistryError(f"{bad.len()} value(s) are not 32-hex phone tokens; refusing to register them")
+    s = s.sort()
+    return pl.DataFrame({
+        "hi": s.str.slice(0, 16).str.to_integer(base=16, dtype=pl.UInt64),
+        "lo": s.str.slice(16, 16).str.to_integer(base=16, dtype=pl.UInt64),
+    })
+
+
+def content_fingerprint(tokens: pl.Series) -> str:
+    """sha256 over the sorted distinct tokens: equal iff the number sets are equal."""
+    s = tokens.cast(pl.String).drop_nulls().unique().sort()
+    return hashlib.sha256("\n".join(s.to_list()).encode("ascii")).hexdigest()
+
+
+def _first(rows: list):
+    return rows[0] if rows else None
+
+
+_TOKEN_SQL = "((hi::UHUGEINT << 64) | lo::UHUGEINT)"
+
+
+class Registry:
+    """Handle on ``<state_dir>/registry.duckdb``; holds no connection between calls."""
+
+    def __init__(self, path: Path, *, key_id: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+                 exact_limit: int = EXACT_LIMIT):
+        self.path = Path(path)
+        self.key_id = key_id
+        self.timeout = timeout
+        self.exact_limit = exact_limit
+        self._check_file()
+
+    # -- connections --------------------------------------------------------------------
+
+    def _check_file(self) -> None:
+        if not self.path.exists():
+            return
+        if self.path.is_dir():
+            raise RegistryError("is a directory, not a registry file", path=str(self.path))
+        with self.path.open("rb") as fh:
+            head = fh.read(16)
+        if len(head) < 12 or head[8:12] != _DUCKDB_MAGIC:
+            raise RegistryError("not a contact-scanner registry (not a DuckDB file); "
+                                "left untouched", path=str(self.path))
+
+    def _create(self) -> None:
+        """Create the file atomically: build it aside, then hard-link it into place.
+
+        A reader or a second creator never sees a half-written file; when two processes
+        create at once, one link wins and the other's copy is discarded.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{random.getrandbits(32):08x}.tmp")
+        try:
+            con = duckdb.connect(str(tmp))
+            try:
+                self._prepare(con, write=True)
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            os.chmod(tmp, 0o600)
+            try:
+                os.link(tmp, self.path)
+            except FileExistsError:
+                pass
+        finally:
+            for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+
+    @contextmanager
+    def _connect(self, *, write: bool):
+        """A short-lived connection; retries while another process holds the file."""
+        if not write and not self.path.exists():
+            yield None
+            return
+        if write and not self.path.exists():
+            self._create()
+        self._check_file()
+        deadline = time.monotonic() + self.timeout
+        delay = 0.02
+        while True:
+            try:
+                con = duckdb.connect(str(self.path), read_only=not write)
+                break
+            except duckdb.IOException as exc:
+                text = str(exc)
+                if "lock" not in text.lower():
+                    raise RegistryError("cannot open the registry (corrupt or unreadable); "
+                                        "left untouched", path=str(self.path)) from None
+                if time.monotonic() >= deadline:
+                    raise RegistryError(
+                        f"registry is busy (another contact-scanner process holds it for more "
+                        f"than {self.timeout:g} s); try again", path=str(self.path)) from None
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 0.5)
+            except duckdb.Error:
+                raise RegistryError("cannot open the registry (corrupt or unreadable); "
+                                    "left untouched", path=str(self.path)) from None
+        try:
+            self._prepare(con, write=write)
+            yield con
+        except duckdb.Error as exc:
+            raise RegistryError(f"registry query failed ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})",
+                                path=str(self.path)) from None
+        finally:
+            con.close()
+
+    def _prepare(self, con, *, write: bool) -> None:
+        """Check format, version and key; create or migrate the schema on write."""
+        tables = {r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+        if not tables:
+            if not write:
+                return
+            self._migrate(con, 0)
+            con.execute("INSERT INTO registry_meta VALUES ('format', ?), ('schema_version', ?)",
+                        [FORMAT, str(SCHEMA_VERSION)])
+            if self.key_id:
+                con.execute("INSERT INTO registry_meta VALUES ('key_id', ?)", [self.key_id])
+            return
+        if "registry_meta" not in tables:
+            raise RegistryError("a DuckDB file that is not a contact-scanner registry; "
+                                "left untouched", path=str(self.path))
+        meta = dict(con.execute("SELECT key, value FROM registry_meta").fetchall())
+        if meta.get("format") != FORMAT:
+            raise RegistryError("a DuckDB file that is not a contact-scanner registry; "
+                                "left untouched", path=str(self.path))
+        try:
+            version = int(meta.get("schema_version", ""))
+        except ValueError:
+            raise RegistryError("registry schema version is unreadable", path=str(self.path)) from None
+        if version > SCHEMA_VERSION:
+            raise RegistryError(f"registry schema v{version} is newer than this build "
+                                f"(v{SCHEMA_VERSION}); upgrade contact-scanner", path=str(self.path))
+        stored_key = meta.get("key_id")
+        if self.key_id and stored_key and stored_key != self.key_id:
+            raise RegistryError(f"registry was built with key {stored_key}, not {self.key_id}; "
+                                "tokens of different keys never match", path=str(self.path))
+        if version < SCHEMA_VERSION:
+            if not write:
+                raise RegistryError(f"registry schema v{version} needs an upgrade; run any "
+                                    "`contact-scanner registry` write command", path=str(self.path))
+            self._migrate(con, version)
+            con.execute("UPDATE registry_meta SET value = ? WHERE key = 'schema_version'",
+                        [str(SCHEMA_VERSION)])
+        if write and self.key_id and not stored_key:
+            con.execute("INSERT INTO registry_meta VALUES ('key_id', ?)", [self.key_id])
+
+    @staticmethod
+    def _migrate(con, from_version: int) -> None:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for step in MIGRATIONS[from_version:]:
+                for statement in step:
+                    con.execute(statement)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+
+    # -- catalogue ----------------------------------------------------------------------
+
+    _LIST_COLUMNS = ("name, source, leaked, strftime(registered_at AT TIME ZONE 'UTC', "
+                     "'%Y-%m-%dT%H:%M:%SZ'), row_count, token_count, input_sha256, content_fingerprint")
+
+    def list(self) -> list[ListInfo]:
+        with self._connect(write=False) as con:
+            if con is None or not self._has_schema(con):
+                return []
+            rows = con.execute(f"SELECT {self._LIST_COLUMNS} FROM lists ORDER BY registered_at, name").fetchall()
+        return [ListInfo(*r) for r in rows]
+
+    def show(self, name: str) -> ListInfo:
+        with self._connect(write=False) as con:
+            row = None
+            if con is not None and self._has_schema(con):
+                row = _first(con.execute(f"SELECT {self._LIST_COLUMNS} FROM lists WHERE name = ?", [name]).fetchall())
+        if row is None:
+            raise RegistryError(f"no registered list named {name!r}", path=str(self.path))
+        return ListInfo(*row)
+
+    @staticmethod
+    def _has_schema(con) -> bool:
+        return bool(con.execute("SELECT count(*) FROM information_schema.tables "
+                                "WHERE table_schema = 'main' AND table_name = 'lists'").fetchall()[0][0])
+
+    def add(self, name: str, tokens: pl.Series, *, source: str | None = None, leaked: bool = False,
+            row_count: int | None = None, input_sha256: str | None = None,
+            registered_at: dt.datetime | None = None) -> ListInfo:
+        """Register a list's phone tokens (32-hex strings; nulls and repeats are dropped)."""
+        if not isinstance(name, str) or not _NAME_RE.match(name) or name != name.strip():
+            raise RegistryError("list name must be 1-200 printable characters without surrounding spaces")
+        frame = _hex_frame(tokens)
+        fingerprint = content_fingerprint(tokens)
+        when = registered_at or dt.datetime.now(dt.timezone.utc)
+        sketch = frame.head(SKETCH_K)  # already sorted: the k smallest tokens
+        with self._connect(write=True) as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                if con.execute("SELECT 1 FROM lists WHERE name = ?", [name]).fetchall():
+                    raise RegistryError(f"a list named {name!r} is already registered; "
+                                        "remove it first or choose another name", path=str(self.path))
+                list_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM lists").fetchall()[0][0]
+                con.execute("INSERT INTO lists (id, name, source, leaked, registered_at, row_count, token_count, "
+                            "input_sha256, content_fingerprint, sketch_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [list_id, name, source, bool(leaked), when, row_count, frame.height,
+                             input_sha256, fingerprint, sketch.height])
+                con.register("_new_tokens", frame)
+                con.execute(f"INSERT INTO tokens SELECT ?, {_TOKEN_SQL} FROM _new_tokens", [list_id])
+                con.register("_new_sketch", sketch)
+                con.execute(f"INSERT INTO sketch SELECT ?, {_TOKEN_SQL} FROM _new_sketch", [list_id])
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return self.show(name)
+
+    def remove(self, name: str) -> ListInfo:
+        info = self.show(name)
+        with self._connect(write=True) as con:
+            con.execute("BEGIN TRANSACTION")
+            row = _first(con.execute("SELECT id FROM lists WHERE name = ?", [name]).fetchall())
+            if row is None:
+                con.execute("ROLLBACK")
+                raise RegistryError(f"no registered list named {name!r}", path=str(self.path))
+            for table in ("tokens", "sketch"):
+                con.execute(f"DELETE FROM {table} WHERE list_id = ?", [row[0]])
+            con.execute("DELETE FROM lists WHERE id = ?", [row[0]])
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+        return info
+
+    # -- evidence -----------------------------------------------------------------------
+
+    def overlaps(self, tokens: pl.Series, *, input_sha256: str | None = None, top: int = 10,
+                 min_shared: int = 1) -> list[dict]:
+        """Registered lists sharing numbers with ``tokens``, best containment first.
+
+        Each match: ``list``, ``containment`` (share of this list's distinct numbers inside
+        the registered one), ``jaccard``, ``shared``, ``source``, ``leaked`` and ``exact``
+        (same input file or same number set). Figures are exact; above ``exact_limit``
+        registered tokens only the lists :meth:`_shortlist` keeps are joined.
+        """
+        frame = _hex_frame(tokens)
+        fingerprint = content_fingerprint(tokens)
+        n = frame.height
+        with self._connect(write=False) as con:
+            if con is None or not self._has_schema(con):
+                return []
+            con.register("_q", frame)
+            total = con.execute("SELECT coalesce(sum(token_count), 0) FROM lists").fetchall()[0][0]
+            where = ""
+            if total > self.exact_limit:
+                where = self._shortlist(con, n)
+            rows = con.execute(f"""
+                WITH q AS (SELECT {_TOKEN_SQL} AS token FROM _q),
+                hits AS (SELECT t.list_id, count(*) AS shared FROM tokens t JOIN q USING (token)
+                         {where} GROUP BY t.list_id)
+                SELECT l.name, l.source, l.leaked, l.token_count, l.input_sha256,
+                       l.content_fingerprint, coalesce(h.shared, 0)
+                FROM lists l LEFT JOIN hits h ON h.list_id = l.id
+                WHERE coalesce(h.shared, 0) >= ? OR l.input_sha256 = ? OR l.content_fingerprint = ?
+                """, [min_shared, input_sha256, fingerprint]).fetchall()
+        out = []
+        for name, source, leaked, count, sha, fp, shared in rows:
+            union = n + count - shared
+            out.append({
+                "list": name,
+                "containment": shared / n if n else 0.0,
+                "jaccard": shared / union if union else 0.0,
+                "shared": int(shared),
+                "source": source,
+                "leaked": bool(leaked),
+                "exact": bool((input_sha256 is not None and sha == input_sha256) or fp == fingerprint),
+            })
+        out.sort(key=lambda m: (-m["exact"], -m["containment"], -m["jaccard"], m["list"]))
+        return out[:top] if top else out
+
+    def _shortlist(self, con, n: int) -> str:
+        """Restrict the exact join to lists whose bottom-k sketch suggests an overlap.
+
+        Tokens are uniform, so the query's ``SKETCH_K`` smallest tokens are a uniform sample
+        of it: a registered list holding a share ``c`` of the query is missed with
+        probability ``(1 - c)^k`` (< 1% at c = 0.5%). Near-duplicates are also found by
+        joining the two bottom-k sketches (MinHash), which touches only ``k`` rows a list.
+        """
+        con.execute(f"""CREATE TEMP TABLE _qs AS SELECT {_TOKEN_SQL} AS token FROM _q
+                        ORDER BY 1 LIMIT {SKETCH_K}""")
+        ids = [r[0] for r in con.execute("""
+            SELECT DISTINCT s.list_id FROM sketch s JOIN _qs USING (token)
+            UNION SELECT DISTINCT t.list_id FROM tokens t JOIN _qs USING (token)""").fetchall()]
+        return "WHERE t.list_id IN (" + ",".join(str(int(i)) for i in ids) + ")" if ids else "WHERE false"
+
+    def contains(self, tokens: pl.Series) -> pl.Series:
+        """Boolean mask aligned with ``tokens``: the token is in some registered list (DU003)."""
+        s = tokens.cast(pl.String)
+        query = (pl.DataFrame({"t": s}).with_row_index("i")
+                 .filter(pl.col("t").str.contains(r"^[0-9a-f]{32}$"))
+                 .select("i", pl.col("t").str.slice(0, 16).str.to_integer(base=16, dtype=pl.UInt64).alias("hi"),
+                         pl.col("t").str.slice(16, 16).str.to_integer(base=16, dtype=pl.UInt64).alias("lo")))
+        found = pl.Series("i", [], dtype=pl.UInt32)
+        with self._connect(write=False) as con:
+            if con is not None and self._has_schema(con) and query.height:
+                con.register("_q", query)
+                found = con.sql(
+                    f"SELECT i FROM _q WHERE {_TOKEN_SQL} IN (SELECT token FROM tokens)").to_arrow_table()
+                found = pl.from_arrow(found).get_column("i")
+        return pl.int_range(0, s.len(), dtype=pl.UInt32, eager=True).is_in(found.implode()).alias("registered")
+
+
+def open_registry(state_dir: str | os.PathLike, *, key_id: str | None = None,
+                  timeout: float = DEFAULT_TIMEOUT, exact_limit: int = EXACT_LIMIT) -> Registry:
+    """The registry of ``state_dir`` (created on the first write, never on a read)."""
+    return Registry(Path(state_dir) / FILE_NAME, key_id=key_id, timeout=timeout, exact_limit=exact_limit)
