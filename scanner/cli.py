@@ -20,6 +20,8 @@ COMMAND_MODULES = [
     "scanner.commands.scan",
     "scanner.commands.rules",
     "scanner.commands.ledger",
+    "scanner.commands.keys",
+    "scanner.commands.reveal",
 ]
 
 

@@ -34,6 +34,15 @@ from scanner.privacy.safe_files import atomic_write_text
 PURPOSES = ("token", "vault", "ledger", "audit")
 KEY_FILE_NAME = "key.json"
 ENV_KEY = "CONTACT_SCANNER_KEY"
+HOME_ENV = "CONTACT_SCANNER_HOME"
+DEFAULT_STATE_DIR = ".contact-scanner"
+
+
+def resolve_state_dir(state_dir: str | os.PathLike | None) -> Path:
+    """``--state-dir``, else ``$CONTACT_SCANNER_HOME``, else ``./.contact-scanner``."""
+    if state_dir is not None:
+        return Path(state_dir)
+    return Path(os.environ.get(HOME_ENV) or DEFAULT_STATE_DIR)
 
 
 def derive_subkey(master: bytes, purpose: str) -> bytes:

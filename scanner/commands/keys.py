@@ -1,0 +1,129 @@
+"""``contact-scanner keys``: create, show and rotate key material; verify the audit log.
+
+The master secret is never printed: only the key id, where the key came from, when it was
+created, and the ids of the vault keyring (DESIGN.md §5, docs/PRIVACY.md).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import os
+from pathlib import Path
+
+import click
+
+from scanner.errors import KeyMaterialError
+from scanner.privacy.audit import AUDIT_FILE_NAME, verify_audit_log
+from scanner.privacy.keys import (
+    DEFAULT_STATE_DIR,
+    ENV_KEY,
+    HOME_ENV,
+    KEY_FILE_NAME,
+    KeyMaterial,
+    load_key,
+    resolve_state_dir,
+    rotate_vault_key,
+    write_new_key,
+)
+
+# Other ``keys`` subcommands living in their own modules (each defines ``command``).
+SUBCOMMAND_MODULES = ["scanner.commands.signing"]
+
+
+def key_options(fn):
+    """``--state-dir`` and ``--key-file``, shared by every command that needs the master key."""
+    fn = click.option(
+        "--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        help=f"Master key file (key.json or 64 hex) instead of the state dir's {KEY_FILE_NAME}; "
+             f"${ENV_KEY} (64 hex) is used when neither is given.",
+    )(fn)
+    return click.option(
+        "--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help=f"State directory (key, registry, audit log); default ${HOME_ENV} or ./{DEFAULT_STATE_DIR}.",
+    )(fn)
+
+
+def load_existing_key(state_dir: Path | None, key_file: Path | None) -> KeyMaterial:
+    """The master key from --key-file, $CONTACT_SCANNER_KEY or the state dir; never created."""
+    return load_key(resolve_state_dir(state_dir), key_file=key_file, create=False)
+
+
+@click.group("keys")
+def command() -> None:
+    """Manage the pseudonymization key: create, show, rotate the vault key."""
+
+
+@command.command("create")
+@key_options
+def create(state_dir: Path | None, key_file: Path | None) -> None:
+    """Create a new master key (mode 0600). Refuses to overwrite an existing one."""
+    path = key_file if key_file is not None else resolve_state_dir(state_dir) / KEY_FILE_NAME
+    if path.exists():
+        raise KeyMaterialError("a key already exists; refusing to overwrite it (a new token key "
+                               "is a new tenant: use a new --state-dir)", path=str(path))
+    try:
+        keys = write_new_key(path)
+    except FileExistsError:
+        raise KeyMaterialError("a key already exists; refusing to overwrite it", path=str(path)) from None
+    click.echo(f"created key {keys.key_id} in {path} (mode 0600)")
+    click.echo("back it up and keep it away from scan outputs: without it tokens cannot be "
+               "matched and vaults cannot be opened")
+
+
+@command.command("show")
+@key_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def show(state_dir: Path | None, key_file: Path | None, fmt: str) -> None:
+    """Show the key id, where it came from, when it was created and the vault keyring ids."""
+    keys = load_existing_key(state_dir, key_file)
+    info = {
+        "key_id": keys.key_id,
+        "source": keys.source,
+        "created": keys.created,
+        "vault_keys": [k.public() for k in keys.vault_keys()],
+        "current_vault_key": keys.current_vault_key().id,
+    }
+    if fmt == "json":
+        click.echo(json.dumps(info, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"key id:   {info['key_id']}")
+    click.echo(f"source:   {info['source']}")
+    click.echo(f"created:  {info['created'] or 'unknown'}")
+    click.echo("vault keys (oldest first):")
+    for k in info["vault_keys"]:
+        state = "retired" if k["retired"] else "current"
+        click.echo(f"  {k['id']}  {state:<8} {k['origin']:<8} {k['created'] or ''}".rstrip())
+
+
+@command.command("rotate-vault")
+@key_options
+def rotate_vault(state_dir: Path | None, key_file: Path | None) -> None:
+    """Add a new vault encryption key; old vaults stay readable. The token key never rotates."""
+    if key_file is not None:
+        path = key_file
+    elif os.environ.get(ENV_KEY):
+        raise KeyMaterialError(f"${ENV_KEY} holds only the master key; rotate-vault needs a "
+                               f"{KEY_FILE_NAME} (use --key-file or --state-dir)")
+    else:
+        path = resolve_state_dir(state_dir) / KEY_FILE_NAME
+    new = rotate_vault_key(path)
+    click.echo(f"added vault key {new.id} to {path}; new vaults use it, older vault keys are "
+               "retired but still open old vaults")
+
+
+@command.command("verify-audit")
+@key_options
+def verify_audit(state_dir: Path | None, key_file: Path | None) -> None:
+    """Check the reveal audit log's MAC chain (exit 1 when it was edited)."""
+    keys = load_existing_key(state_dir, key_file)
+    result = verify_audit_log(resolve_state_dir(state_dir), keys)
+    click.echo(f"{resolve_state_dir(state_dir) / AUDIT_FILE_NAME}: {result['entries']} entries, "
+               f"{result['verified']} verified with key {keys.key_id}, "
+               f"{result['other_keys']} by other keys; chain intact")
+
+
+for _name in SUBCOMMAND_MODULES:
+    if importlib.util.find_spec(_name) is not None:
+        command.add_command(importlib.import_module(_name).command)

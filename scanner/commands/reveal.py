@@ -1,0 +1,45 @@
+"""``contact-scanner reveal OUT_DIR --to FILE --reason TEXT``: real numbers, explicitly and audited.
+
+Exit codes: 0 written; 2 usage/input errors (no scan output, missing vault, wrong key);
+1 the vault or the scan outputs fail verification (tampering).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from scanner.commands.keys import key_options, load_existing_key
+from scanner.privacy.audit import AUDIT_FILE_NAME
+from scanner.privacy.keys import resolve_state_dir
+from scanner.privacy.reveal import FORMATS, ROW_CHOICES, reveal
+from scanner.privacy.safe_files import CSV_ENCODINGS
+
+
+@click.command("reveal")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--to", "to", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV to write (row,phone[,name]); mode 0600.")
+@click.option("--reason", required=True, help="Why the numbers are needed (goes to the audit log).")
+@click.option("--rows", "rows", type=click.Choice(ROW_CHOICES), default="accept", show_default=True,
+              help="accept: importable rows; review: only rows to review; all: every row.")
+@key_options
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="e164", show_default=True,
+              help="e164 (+8613800138000) or national (13800138000, what CN SMS platforms import).")
+@click.option("--encoding", type=click.Choice(CSV_ENCODINGS), default="utf-8", show_default=True)
+@click.option("--split-by", "split_by", type=click.Choice(["carrier"]), default=None,
+              help="One file per CN carrier: <stem>.移动.csv, <stem>.联通.csv, ...")
+def command(out_dir: Path, to: Path, reason: str, rows: str, state_dir: Path | None,
+            key_file: Path | None, fmt: str, encoding: str, split_by: str | None) -> None:
+    """Write the real numbers of a scan's rows from its encrypted vault, with an audit entry."""
+    keys = load_existing_key(state_dir, key_file)
+    home = resolve_state_dir(state_dir)
+    result = reveal(out_dir, to=to, reason=reason, keys=keys, state_dir=home, rows=rows, fmt=fmt,
+                    encoding=encoding, split_by=split_by)
+    for path, count in result.files.items():
+        click.echo(f"wrote {count} rows to {path} (mode 0600)")
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    click.echo(f"revealed {result.rows} {rows} rows of scan {result.scan_id}; "
+               f"audited in {home / AUDIT_FILE_NAME}")

@@ -1,0 +1,229 @@
+"""Reveal: the one explicit, audited way real numbers leave the vault (DESIGN.md §5).
+
+:func:`reveal` reads a scan's output directory (``report.json`` for the scan id and input
+hash, ``rows.parquet`` for row verdicts, ``vault.bin`` for the numbers), checks that the
+three belong together, writes a CSV ``row,phone[,name]`` of the chosen rows (formula-safe,
+atomic, mode 0600) and appends an authenticated entry to the audit log. If the audit entry
+cannot be written, the output files are removed again: no reveal without an audit trail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import phonenumbers
+import polars as pl
+from phonenumbers import carrierdata
+
+from scanner.errors import InputError, VerificationFailed
+from scanner.privacy.audit import append_audit, check_reason
+from scanner.privacy.keys import KeyMaterial
+from scanner.privacy.safe_files import atomic_write_csv
+from scanner.privacy.tokens import token_expr
+from scanner.privacy.vault import VaultTampered, read_vault
+
+ROW_CHOICES = ("accept", "review", "all")
+FORMATS = ("e164", "national")
+SPLITS = ("carrier",)
+CARRIERS = ("移动", "联通", "电信", "广电")
+OTHER_CARRIER = "其他"
+PORTABILITY_NOTE = ("the carrier comes from the number's prefix; with number portability "
+                    "(携号转网) it is a hint, not the current carrier")
+
+
+@dataclass
+class RevealResult:
+    files: dict[Path, int]          # output file -> rows written
+    rows: int
+    scan_id: str
+    notes: list[str] = field(default_factory=list)
+    audit: dict = field(default_factory=dict)
+
+
+def _read_report(out_dir: Path) -> dict:
+    path = out_dir / "report.json"
+    try:
+        report = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise InputError("report.json not found; is this a scan output directory?", path=str(path)) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raise InputError("report.json is not readable JSON", path=str(path)) from None
+    scan_id = (report.get("scan") or {}).get("id") if isinstance(report, dict) else None
+    if not isinstance(scan_id, str) or not scan_id:
+        raise InputError("report.json has no scan.id", path=str(path))
+    return report
+
+
+def _read_verdicts(out_dir: Path) -> pl.DataFrame:
+    path = out_dir / "rows.parquet"
+    try:
+        schema = pl.read_parquet_schema(path)
+    except FileNotFoundError:
+        raise InputError("rows.parquet not found; is this a scan output directory?", path=str(path)) from None
+    except Exception:
+        raise InputError("rows.parquet is not a readable Parquet file", path=str(path)) from None
+    missing = {"row", "verdict"} - schema.keys()
+    if missing:
+        raise InputError(f"rows.parquet lacks column(s) {sorted(missing)}", path=str(path))
+    columns = ["row", "verdict"] + (["phone_token"] if "phone_token" in schema else [])
+    return pl.read_parquet(path, columns=columns).with_columns(pl.col("row").cast(pl.Int64))
+
+
+def _check_consistency(vault: pl.DataFrame, verdicts: pl.DataFrame, keys: KeyMaterial,
+                       vault_path: Path, rows_path: Path) -> None:
+    """Vault tokens must be the key's tokens of its numbers, and match rows.parquet."""
+    bad = vault.filter(pl.col("e164").is_not_null()).select(
+        (token_expr(keys, "phone", pl.col("e164")) != pl.col("phone_token")).sum()
+    ).item()
+    if bad:
+        raise VaultTampered(f"{bad} vault entries do not match their tokens", path=str(vault_path))
+    if "phone_token" in verdicts.columns:
+        joined = vault.join(verdicts, on="row", how="inner", suffix="_rows")
+        mismatched = joined.select(
+            (pl.col("phone_token") != pl.col("phone_token_rows")).sum()
+        ).item()
+        if mismatched:
+            raise VerificationFailed(f"{mismatched} rows disagree with the vault (rows.parquet from "
+                                     "another scan or edited?)", path=str(rows_path))
+
+
+def national_expr(e164: pl.Expr) -> pl.Expr:
+    """CN mobile E.164 -> the 11 national digits (vectorized); null where that shape fails."""
+    return pl.when(e164.str.contains(r"^\+861[0-9]{10}$")).then(e164.str.slice(3))
+
+
+def _national_one(e164: str, region: str) -> str:
+    """National digits for numbers of ``region`` (NATIONAL format, digits only), else E.164."""
+    number = phonenumbers.parse(e164, None)
+    if phonenumbers.region_code_for_number(number) != region:
+        return e164
+    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return "".join(ch for ch in formatted if ch.isdigit())
+
+
+def format_numbers(frame: pl.DataFrame, fmt: str, region: str = "CN") -> tuple[pl.DataFrame, int]:
+    """Add ``phone`` in ``fmt``; returns the frame and how many numbers kept E.164 (foreign)."""
+    if fmt == "e164":
+        return frame.with_columns(phone=pl.col("e164")), 0
+    fast = frame.with_columns(phone=national_expr(pl.col("e164")) if region == "CN" else pl.lit(None, pl.String))
+    residue = fast.filter(pl.col("phone").is_null())["e164"].unique().drop_nulls()
+    if residue.len():
+        table = pl.DataFrame({"e164": residue, "_nat": [_national_one(v, region) for v in residue]})
+        fast = fast.join(table, on="e164", how="left").with_columns(
+            phone=pl.coalesce("phone", "_nat")).drop("_nat")
+    kept = fast.filter(pl.col("phone").str.starts_with("+")).height
+    return fast, kept
+
+
+def _carrier_table() -> pl.DataFrame:
+    rows = []
+    for prefix, names in carrierdata.CARRIER_DATA.items():
+        if prefix.startswith("86"):
+            zh = names.get("zh", "")
+            short = next((c for c in CARRIERS if c in zh), OTHER_CARRIER)
+            rows.append((prefix, short))
+    return pl.DataFrame(rows, schema={"prefix": pl.String, "carrier": pl.String}, orient="row")
+
+
+def carrier_of(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``carrier`` (移动/联通/电信/广电/其他) by longest-prefix match on phonenumbers' data.
+
+    Only CN mobile numbers get a carrier; every other number is ``其他``.
+    """
+    table = _carrier_table()
+    digits = frame.select(pl.col("e164").unique().drop_nulls())
+    digits = digits.with_columns(_d=pl.col("e164").str.strip_prefix("+"))
+    lengths = sorted(table["prefix"].str.len_chars().unique().to_list(), reverse=True)
+    parts = []
+    for length in lengths:
+        sub = table.filter(pl.col("prefix").str.len_chars() == length).rename({"carrier": f"_c{length}"})
+        digits = digits.join(sub, left_on=pl.col("_d").str.slice(0, length), right_on="prefix", how="left")
+        digits = digits.drop([c for c in digits.columns if c in ("prefix",)])
+        parts.append(f"_c{length}")
+    cn_mobile = pl.col("e164").str.contains(r"^\+861[0-9]{10}$")
+    digits = digits.select(
+        "e164",
+        carrier=pl.when(cn_mobile).then(pl.coalesce(*parts, pl.lit(OTHER_CARRIER))).otherwise(pl.lit(OTHER_CARRIER)),
+    )
+    return frame.join(digits, on="e164", how="left")
+
+
+def _split_path(to: Path, carrier: str) -> Path:
+    suffix = to.suffix or ".csv"
+    return to.with_name(f"{to.stem if to.suffix else to.name}.{carrier}{suffix}")
+
+
+def reveal(out_dir: str | os.PathLike, *, to: str | os.PathLike, reason: str, keys: KeyMaterial,
+           state_dir: str | os.PathLike, rows: str = "accept", fmt: str = "e164",
+           encoding: str = "utf-8", split_by: str | None = None, region: str = "CN") -> RevealResult:
+    """Write the real numbers of the chosen rows of a scan to ``to`` and audit it.
+
+    ``rows``: ``accept`` (default, what may be imported), ``review`` (only the rows a human
+    must look at) or ``all`` (every row the vault holds). ``fmt``: ``e164`` (``+8613800138000``)
+    or ``national`` (``13800138000``; numbers outside ``region`` stay E.164). ``split_by``:
+    ``carrier`` writes ``<stem>.<carrier>.csv`` per CN carrier.
+    """
+    reason = check_reason(reason)
+    if rows not in ROW_CHOICES or fmt not in FORMATS or (split_by is not None and split_by not in SPLITS):
+        raise InputError(f"bad reveal options: rows={rows!r} format={fmt!r} split_by={split_by!r}")
+    out_dir, to = Path(out_dir), Path(to)
+    if not out_dir.is_dir():
+        raise InputError("scan output directory not found", path=str(out_dir))
+    report = _read_report(out_dir)
+    scan_id = report["scan"]["id"]
+    verdicts = _read_verdicts(out_dir)
+    vault_path = out_dir / "vault.bin"
+    vault = read_vault(vault_path, scan_id=scan_id, keys=keys)
+    _check_consistency(vault, verdicts, keys, vault_path, out_dir / "rows.parquet")
+
+    chosen = verdicts if rows == "all" else verdicts.filter(pl.col("verdict") == rows)
+    selected = (
+        vault.filter(pl.col("e164").is_not_null())
+        .join(chosen.select("row"), on="row", how="semi")
+        .sort("row")
+    )
+    formatted, kept = format_numbers(selected, fmt, region)
+    columns = ["row", "phone"] + (["name"] if "name" in vault.columns else [])
+    notes = []
+    if kept:
+        notes.append(f"{kept} numbers outside {region} kept in E.164 form")
+
+    outputs: dict[Path, pl.DataFrame] = {}
+    if split_by == "carrier":
+        with_carrier = carrier_of(formatted)
+        for carrier in [*CARRIERS, OTHER_CARRIER]:
+            part = with_carrier.filter(pl.col("carrier") == carrier)
+            if part.height:
+                outputs[_split_path(to, carrier)] = part.select(columns)
+        notes.append(PORTABILITY_NOTE)
+    else:
+        outputs[to] = formatted.select(columns)
+
+    written: list[Path] = []
+    try:
+        for path, frame in outputs.items():
+            # E.164 values are exempt from neutralization (safe_files), so they stay importable
+            atomic_write_csv(path, frame, encoding=encoding)
+            written.append(path)
+        entry = append_audit(state_dir, keys, {
+            "action": "reveal",
+            "reason": reason,
+            "outputs": [str(p.resolve()) for p in outputs],
+            "rows": selected.height,
+            "rows_selected": rows,
+            "format": fmt,
+            "split_by": split_by,
+            "scan_id": scan_id,
+            "input_sha256": (report.get("input") or {}).get("sha256"),
+            "out_dir": str(out_dir.resolve()),
+        })
+    except BaseException:
+        for path in written:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
+    return RevealResult({p: f.height for p, f in outputs.items()}, selected.height, scan_id, notes, entry)
