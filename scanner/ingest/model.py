@@ -1,0 +1,60 @@
+"""The ingest stage's public records and the internal table the readers hand over."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+CANONICAL = (
+    "phone", "name", "email", "source", "consent", "consent_channel", "consent_purpose",
+    "consent_time", "consent_evidence", "region", "collected_at",
+)
+
+
+@dataclass(frozen=True)
+class BadRecord:
+    """A data record that could not be read; its cells are null in ``Ingested.frame``.
+
+    ``reason`` is a short English phrase that never contains cell contents.
+    """
+
+    row: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """One input, read as text: every record, its 1-based ``row``, and how it was read.
+
+    ``frame`` has ``row`` (Int64, 1..n) followed by every input column as ``pl.String``:
+    mapped columns carry their canonical name, the others their original header
+    (``extra_columns`` lists the names they carry in ``frame``; a header that collides
+    with another name gets a ``_2``, ``_3``… suffix, an empty header becomes
+    ``column_N``). Empty cells are null.
+    """
+
+    frame: pl.DataFrame
+    bad_records: tuple[BadRecord, ...]
+    format: str
+    encoding: str | None
+    columns: dict[str, str]
+    extra_columns: tuple[str, ...]
+    path: str | None
+    sha256: str | None
+    has_header: bool
+
+
+@dataclass
+class Table:
+    """What a reader produces before headers are mapped.
+
+    ``frame`` holds the records as positional String columns. When ``header`` is None the
+    first record may be a header (text formats, spreadsheets); otherwise ``header`` names
+    the columns (Parquet, JSON, frames). ``bad`` maps a 0-based index into ``frame`` to
+    the reason that record could not be read.
+    """
+
+    frame: pl.DataFrame
+    header: list[str] | None = None
+    bad: dict[int, str] = field(default_factory=dict)

@@ -1,0 +1,199 @@
+"""Spreadsheets, Parquet, JSON / NDJSON and in-memory frames, read as text.
+
+Every reader returns a :class:`Table` whose columns are all ``pl.String``. Numbers keep
+all their digits (no rounding, no reformatting beyond the engine's plain text form);
+nested JSON values become compact JSON text.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable
+
+import polars as pl
+
+from scanner.errors import InputError
+from scanner.ingest.model import Table
+
+
+def to_string_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Cast every column to String; nested and binary values become JSON or hex text."""
+    exprs = []
+    for name, dtype in frame.schema.items():
+        col = pl.col(name)
+        if dtype == pl.String:
+            exprs.append(col)
+        elif dtype == pl.Binary:
+            exprs.append(col.bin.encode("hex"))
+        elif isinstance(dtype, pl.Struct):
+            exprs.append(col.struct.json_encode())
+        elif dtype.is_nested() or dtype == pl.Object:
+            exprs.append(col.map_elements(_json_text, return_dtype=pl.String))
+        else:
+            exprs.append(col.cast(pl.String))
+    return frame.select(exprs)
+
+
+def _json_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, pl.Series):
+        value = value.to_list()
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _positional(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.rename({old: f"c{i}" for i, old in enumerate(frame.columns)})
+
+
+def read_frame(frame: pl.DataFrame | pl.LazyFrame) -> Table:
+    if isinstance(frame, pl.LazyFrame):
+        frame = frame.collect()
+    header = list(frame.columns)
+    return Table(_positional(to_string_frame(frame)), header=header)
+
+
+def read_parquet(data: bytes, path: str | None) -> Table:
+    try:
+        frame = pl.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - any failure means an unreadable file
+        raise InputError(f"not a readable Parquet file ({type(exc).__name__})", path=path) from None
+    return read_frame(frame)
+
+
+def read_excel(data: bytes, path: str | None, sheet: str | None) -> Table:
+    """First sheet (or ``sheet``) with every cell as text; fully blank rows are dropped."""
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(data)
+        names = list(reader.sheet_names)
+    except Exception as exc:  # noqa: BLE001
+        raise InputError(f"not a readable Excel workbook ({type(exc).__name__})", path=path) from None
+    if sheet is not None and sheet not in names:
+        raise InputError(f"sheet {sheet!r} not found (sheets: {', '.join(names)})", path=path)
+    if not names:
+        raise InputError("the workbook has no sheets", path=path)
+    try:
+        frame = reader.load_sheet(sheet if sheet is not None else 0, header_row=None,
+                                  dtypes="string").to_polars()
+    except Exception as exc:  # noqa: BLE001
+        raise InputError(f"cannot read sheet {sheet or names[0]!r} ({type(exc).__name__})",
+                         path=path) from None
+    frame = _positional(to_string_frame(frame))
+    if frame.width == 0:
+        return Table(frame)
+    blank = pl.all_horizontal(pl.all().is_null() | (pl.all().str.strip_chars() == ""))
+    return Table(frame.filter(~blank))
+
+
+def _cell(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _records_table(records: Iterable[object]) -> Table:
+    """Objects become rows (columns: union of keys in order of first appearance);
+    anything else becomes a bad record."""
+    records = list(records)
+    keys: dict[str, None] = {}
+    bad: dict[int, str] = {}
+    for index, record in enumerate(records):
+        if isinstance(record, dict):
+            keys.update(dict.fromkeys(record))
+        elif index not in bad:
+            bad[index] = "not a JSON object"
+    header = list(keys)
+    columns = {}
+    for k, key in enumerate(header):
+        values = [r.get(key) if isinstance(r, dict) else None for r in records]
+        try:
+            series = pl.Series(f"c{k}", values, dtype=pl.String)
+        except (TypeError, pl.exceptions.PolarsError):
+            series = pl.Series(f"c{k}", [_cell(v) for v in values], dtype=pl.String)
+        columns[f"c{k}"] = series
+    frame = pl.DataFrame(columns) if columns else pl.DataFrame({"c0": [None] * len(records)},
+                                                               schema={"c0": pl.String})
+    return Table(frame, header=header or ["column_1"], bad=bad)
+
+
+class _Invalid(Exception):
+    """A JSON text that cannot be read; carries a message without content."""
+
+
+def _loads(text: str) -> object:
+    # Numbers keep their exact text: 13800138000 stays "13800138000", 1.38E10 stays "1.38E10".
+    return json.loads(text, parse_int=str, parse_float=str)
+
+
+def _invalid(exc: json.JSONDecodeError) -> str:
+    return f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+
+
+def read_json(text: str, path: str | None) -> tuple[Table, str]:
+    """A JSON array of objects, a wrapper object holding one, or NDJSON; (table, format)."""
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith("{"):
+        first = stripped.split("\n", 1)[0].strip()
+        try:
+            if isinstance(_loads(first), dict):
+                return _read_ndjson(text), "ndjson"
+        except json.JSONDecodeError:
+            pass
+    try:
+        document = _loads(text)
+    except json.JSONDecodeError as exc:
+        records = _array_lines(text)
+        if records is None:
+            raise InputError(_invalid(exc), path=path) from None
+        return records, "json"
+    if isinstance(document, dict):
+        document = _wrapped_records(document)
+    if not isinstance(document, list):
+        raise InputError("JSON input is not an array of objects", path=path)
+    return _records_table(document), "json"
+
+
+def _wrapped_records(document: dict) -> object:
+    """``{"data": [{...}, ...]}`` → the list; any other object is one record."""
+    for value in document.values():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            return value
+    return [document]
+
+
+def _read_ndjson(text: str) -> Table:
+    records: list[object] = []
+    bad: dict[int, str] = {}
+    for line in text.split("\n"):
+        line = line.strip().lstrip("\ufeff")
+        if not line:
+            continue
+        try:
+            records.append(_loads(line))
+        except json.JSONDecodeError:
+            bad[len(records)] = "invalid JSON"
+            records.append(None)
+    table = _records_table(records)
+    table.bad.update(bad)
+    return table
+
+
+def _array_lines(text: str) -> Table | None:
+    """Resynchronize a broken JSON array written one object per line; None if it is not."""
+    lines = [ln.strip() for ln in text.strip().lstrip("\ufeff").split("\n")]
+    lines = [ln for ln in lines if ln]
+    if not lines or not lines[0].startswith("["):
+        return None
+    lines[0] = lines[0][1:].strip()
+    if lines[-1].endswith("]"):
+        lines[-1] = lines[-1][:-1].strip()
+    items = [ln.removesuffix(",").strip() for ln in lines]
+    items = [item for item in items if item]
+    if not items or not all(item.startswith("{") for item in items):
+        return None
+    return _read_ndjson("\n".join(items))
