@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "scanner.commands.scan",
     "scanner.commands.rules",
     "scanner.commands.ledger",
+    "scanner.commands.canary",
     "scanner.commands.keys",
     "scanner.commands.reveal",
 ]

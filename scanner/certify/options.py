@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
-from scanner.privacy.keys import KeyMaterial, load_key
+from scanner.privacy.keys import DEFAULT_STATE_DIR, HOME_ENV, KeyMaterial, load_key, resolve_state_dir
 
-HOME_ENV = "CONTACT_SCANNER_HOME"
-DEFAULT_STATE_DIR = ".contact-scanner"
+__all__ = ["key_file_option", "keys_for", "region_option", "resolve_state_dir", "state_dir_option"]
 
 
 def state_dir_option(fn):
@@ -30,12 +28,6 @@ def key_file_option(fn):
 def region_option(fn):
     return click.option("--region", default="CN", show_default=True,
                         help="Region for numbers written without a country code.")(fn)
-
-
-def resolve_state_dir(state_dir: Path | None) -> Path:
-    if state_dir is not None:
-        return state_dir
-    return Path(os.environ.get(HOME_ENV) or DEFAULT_STATE_DIR)
 
 
 def keys_for(state_dir: Path | None, key_file: Path | None, *, create: bool = False) -> KeyMaterial:

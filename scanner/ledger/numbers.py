@@ -41,10 +41,11 @@ def _values(text: str) -> list[tuple[int, str]]:
 
 
 def parse_numbers(text: str, *, region: str = "CN", where: str = "input",
-                  valid_only: bool = True) -> list[str]:
+                  valid_only: bool = True, skip_bad: bool = False) -> list[str]:
     """E.164 numbers of ``text`` in input order (duplicates kept).
 
-    Raises :class:`InputError` naming the first bad line (never its content).
+    Raises :class:`InputError` naming the first bad line (never its content), unless
+    ``skip_bad``, which leaves bad values out.
     """
     values = _values(text)
     if not values:
@@ -52,20 +53,26 @@ def parse_numbers(text: str, *, region: str = "CN", where: str = "input",
     result = normalize(pl.Series("raw", [v for _, v in values], dtype=pl.String), region=region)
     e164 = result.get_column("e164").to_list()
     valid = result.get_column("valid").to_list()
+    good = []
     for (line, _), number, ok in zip(values, e164, valid):
         if number is None or (valid_only and not ok):
+            if skip_bad:
+                continue
             raise InputError(f"line {line} is not a valid phone number for region {region}", path=where)
-    return e164
+        good.append(number)
+    return good
 
 
-def read_numbers(source: str, stdin_text, *, region: str = "CN", valid_only: bool = True) -> list[str]:
+def read_numbers(source: str, stdin_text, *, region: str = "CN", valid_only: bool = True,
+                 skip_bad: bool = False) -> list[str]:
     """Numbers from ``source``: ``-`` reads ``stdin_text()``, anything else must be a file.
 
     The error for a missing file does not repeat ``source`` (it may be a number typed by
     mistake on the command line).
     """
     if source == "-":
-        return parse_numbers(stdin_text(), region=region, where="stdin", valid_only=valid_only)
+        return parse_numbers(stdin_text(), region=region, where="stdin", valid_only=valid_only,
+                             skip_bad=skip_bad)
     path = Path(source)
     if not path.is_file():
         raise InputError(
@@ -80,4 +87,5 @@ def read_numbers(source: str, stdin_text, *, region: str = "CN", valid_only: boo
             continue
     else:
         raise InputError("not a UTF-8 or GB18030 text file", path=str(path))
-    return parse_numbers(text, region=region, where=str(path), valid_only=valid_only)
+    return parse_numbers(text, region=region, where=str(path), valid_only=valid_only,
+                         skip_bad=skip_bad)

@@ -1,0 +1,128 @@
+"""Issue canaries to a recipient and detect them in a scanned list (see :mod:`.scheme`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from scanner.canary import scheme as sch
+from scanner.canary.scheme import Assignment, Hit
+from scanner.canary.store import CanaryStore
+from scanner.errors import InputError
+from scanner.privacy.keys import KeyMaterial
+from scanner.privacy.tokens import token_one
+
+
+@dataclass(frozen=True)
+class Issued:
+    """What ``issue`` handed out. ``numbers`` are E.164 (the vendor's own pool numbers)."""
+
+    recipient: str
+    numbers: list[str]
+    unique: int
+    shared: int
+    recipients: int
+    tolerated_coalition: int
+
+
+def issue(state_dir: str | os.PathLike, keys: KeyMaterial, recipient: str, pool: list[str],
+          count: int, *, coalition: int = sch.DEFAULT_COALITION, rng: random.Random | None = None,
+          now: dt.datetime | None = None) -> Issued:
+    """Assign ``count`` canaries from ``pool`` (E.164 numbers) to ``recipient``.
+
+    The first issue fixes the scheme (design coalition, shared subpool); later issues draw
+    their shared part from the same subpool, which must therefore still be in ``pool``.
+    Raises :class:`InputError` when the pool has too few unused numbers.
+    """
+    rng = rng or secrets.SystemRandom()
+    if count < 2:
+        raise InputError("--count must be at least 2 (one unique and one shared canary)")
+    if not 1 <= coalition <= 12:
+        raise InputError("--coalition must be between 1 and 12")
+    by_token: dict[str, str] = {}
+    for number in pool:
+        by_token.setdefault(token_one(keys, "phone", number), number)
+    issued_at = (now or dt.datetime.now(ZoneInfo("Asia/Shanghai"))).isoformat(timespec="seconds")
+    with CanaryStore.transaction(state_dir, keys) as store:
+        if store.recipient(recipient) is not None:
+            raise InputError(f"recipient {recipient!r} already has canaries; choose another name")
+        free = sorted(set(by_token) - store.used_tokens())
+        new_scheme = subpool = None
+        if store.scheme is None:
+            unique_n, shared_n = sch.split(count)
+            size = sch.subpool_size(shared_n, coalition)
+            if len(free) < size + unique_n:
+                raise InputError(f"the pool has {len(free)} unused valid numbers; the first issue of "
+                                 f"{count} canaries needs {size + unique_n} ({size} for the shared subpool)")
+            subpool = frozenset(rng.sample(free, size))
+            free = [t for t in free if t not in subpool]
+            new_scheme = {"name": sch.SCHEME, "coalition": coalition, "subpool": size,
+                          "shared_per_copy": shared_n}
+        else:
+            subpool = store.subpool
+            missing = len(subpool - set(by_token))
+            if missing:
+                raise InputError(f"{missing} numbers of the shared canary subpool are not in the pool "
+                                 "file; pass the pool file used for the earlier issues")
+            unique_n, shared_n = sch.split(count, shared_per_copy=store.scheme["shared_per_copy"])
+            if len(free) < unique_n:
+                raise InputError(f"the pool has {len(free)} unused valid numbers; {unique_n} are needed")
+        unique = frozenset(rng.sample(free, unique_n))
+        shared = frozenset(rng.sample(sorted(subpool), shared_n))
+        store.add(Assignment(recipient, issued_at, unique, shared), scheme=new_scheme,
+                  subpool=subpool if new_scheme else None)
+        recipients = len(store.assignments)
+        tolerated = sch.tolerated_coalition(len(store.subpool), store.scheme["shared_per_copy"],
+                                            recipients)
+    numbers = [by_token[t] for t in sorted(unique | shared)]
+    rng.shuffle(numbers)
+    return Issued(recipient, numbers, unique_n, shared_n, recipients, tolerated)
+
+
+def detect(tokens: pl.Series, store: CanaryStore) -> list[Hit]:
+    """Recipients whose canaries occur among ``tokens`` (phone tokens of a list), most likely
+    first. Nulls and repeats are ignored."""
+    if not store.assignments:
+        return []
+    handed_out = set().union(*(a.unique | a.shared for a in store.assignments))
+    found = set(tokens.drop_nulls().unique().to_list()) & handed_out
+    if not found:
+        return []
+    return sch.score(found, store.assignments, store.subpool)
+
+
+def detect_in_state(tokens: pl.Series, state_dir: str | os.PathLike, keys: KeyMaterial) -> list[Hit]:
+    """:func:`detect` against the store of ``state_dir`` (no store: no hits)."""
+    if not (Path(state_dir) / "canaries.json").exists():
+        return []
+    return detect(tokens, CanaryStore.open(state_dir, keys))
+
+
+SIGNAL_NAME = "canary-hit"
+
+
+def canary_signal(hits: list[Hit], *, code: str = "LS_CANARY") -> dict:
+    """The list-level signal (DESIGN.md §3 format plus ``recipients``). It fires on any hit:
+    a canary number in a list means the list is (part of) a copy handed to a recipient —
+    a hard signal (list likely leaked / purchased, verdict ``fail``)."""
+    fired = bool(hits)
+    matched = sum(h.matched for h in hits)
+    if fired:
+        top = hits[0]
+        named = [h.recipient for h in hits if h.named]
+        who = ", ".join(repr(n) for n in named) if named else f"most likely {top.recipient!r}"
+        detail = (f"{matched} canary number(s) found from {len(hits)} recipient copy(ies): "
+                  f"{who} (confidence {top.confidence:.2f}); the list is a leaked copy")
+    else:
+        detail = "no canary number found"
+    return {
+        "code": code, "name": SIGNAL_NAME, "value": matched, "threshold": 1, "fired": fired,
+        "detail": detail, "recipients": [h.as_dict() for h in hits],
+    }

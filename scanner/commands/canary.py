@@ -1,0 +1,98 @@
+"""``canary issue | list | check``: seed copies of a list with traceable numbers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import polars as pl
+
+from scanner.canary import CanaryStore, canary_signal, detect, issue
+from scanner.canary.scheme import DEFAULT_COALITION, tolerated_coalition
+from scanner.certify.options import (
+    key_file_option, keys_for, region_option, resolve_state_dir, state_dir_option,
+)
+from scanner.errors import InputError, VerificationFailed
+from scanner.ledger.numbers import read_numbers
+from scanner.privacy.safe_files import atomic_write_csv
+from scanner.privacy.tokens import token_expr
+
+FILE = click.Path(dir_okay=False, path_type=Path)
+
+
+@click.group("canary")
+def command() -> None:
+    """Canary numbers: give each recipient's copy its own traceable numbers."""
+
+
+@command.command("issue")
+@click.option("--recipient", required=True, help="Who receives this copy (a name, not a number).")
+@click.option("--pool", type=FILE, required=True,
+              help="Numbers you control, one per line or CSV with a phone column.")
+@click.option("--count", type=click.IntRange(min=2), required=True, help="Canaries in this copy.")
+@click.option("--out", type=FILE, required=True,
+              help="Where to write the assigned numbers (plaintext, mode 0600).")
+@click.option("--coalition", type=click.IntRange(1, 12), default=DEFAULT_COALITION, show_default=True,
+              help="Design coalition size (only the first issue sets it).")
+@region_option
+@state_dir_option
+@key_file_option
+def issue_cmd(recipient, pool, count, out, coalition, region, state_dir, key_file) -> None:
+    """Pick unused pool numbers for RECIPIENT, record them (tokens only) and write them to --out."""
+    if out.exists():
+        raise InputError("out file exists; it may hold an earlier recipient's canaries", path=str(out))
+    numbers = read_numbers(str(pool), sys.stdin.read, region=region)
+    keys = keys_for(state_dir, key_file, create=True)
+    result = issue(resolve_state_dir(state_dir), keys, recipient, numbers, count, coalition=coalition)
+    atomic_write_csv(out, pl.DataFrame({"phone": result.numbers}))
+    click.echo(f"{len(result.numbers)} canaries for {recipient!r} ({result.unique} unique, "
+               f"{result.shared} shared) written to {out} (mode 0600: these are your own pool "
+               "numbers in plaintext; insert them into the copy, then delete or lock the file)")
+    click.echo(f"with {result.recipients} recipient(s), a member of a coalition of up to "
+               f"{result.tolerated_coalition} recipient(s) that strip differing numbers is "
+               "named with >= 99% confidence; one leaker is named with certainty")
+
+
+@command.command("list")
+@state_dir_option
+@key_file_option
+def list_cmd(state_dir, key_file) -> None:
+    """Recipients, their canary counts and the scheme (never a number)."""
+    store = CanaryStore.open(resolve_state_dir(state_dir), keys_for(state_dir, key_file))
+    if not store.assignments:
+        click.echo("no canaries issued")
+        return
+    scheme = store.scheme
+    tolerated = tolerated_coalition(len(store.subpool), scheme["shared_per_copy"], len(store.assignments))
+    click.echo(f"scheme {scheme['name']}: shared subpool {scheme['subpool']}, "
+               f"{scheme['shared_per_copy']} shared per copy, design coalition {scheme['coalition']}, "
+               f"tolerated now {tolerated}")
+    for a in store.assignments:
+        click.echo(f"{a.recipient}\t{a.count} canaries ({len(a.unique)} unique)\tissued {a.issued}")
+
+
+@command.command("check")
+@click.argument("input_file", metavar="INPUT", type=FILE)
+@region_option
+@state_dir_option
+@key_file_option
+def check_cmd(input_file, region, state_dir, key_file) -> None:
+    """Look for canaries in a list (one number per line or CSV with a phone column).
+
+    Exit 1 when canaries are found (the list is a leaked copy), 0 when none are.
+    """
+    keys = keys_for(state_dir, key_file)
+    numbers = read_numbers(str(input_file), sys.stdin.read, region=region, skip_bad=True)
+    tokens = pl.DataFrame({"e164": numbers}, schema={"e164": pl.String}).select(
+        token_expr(keys, "phone", pl.col("e164")).alias("token"))["token"]
+    hits = detect(tokens, CanaryStore.open(resolve_state_dir(state_dir), keys))
+    signal = canary_signal(hits)
+    if not hits:
+        click.echo(f"{input_file}: {signal['detail']}")
+        return
+    for hit in hits:
+        click.echo(f"{hit.recipient}\t{hit.matched}/{hit.expected} canaries "
+                   f"({hit.unique_matched} unique)\tconfidence {hit.confidence:.4f}"
+                   + ("\tcertain" if hit.certain else ""))
+    raise VerificationFailed(signal["detail"], path=str(input_file))
