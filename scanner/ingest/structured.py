@@ -136,17 +136,11 @@ def _invalid(exc: json.JSONDecodeError) -> str:
 
 def read_json(text: str, path: str | None) -> tuple[Table, str]:
     """A JSON array of objects, a wrapper object holding one, or NDJSON; (table, format)."""
-    stripped = text.lstrip("\ufeff \t\r\n")
-    if stripped.startswith("{"):
-        first = stripped.split("\n", 1)[0].strip()
-        try:
-            if isinstance(_loads(first), dict):
-                return _read_ndjson(text), "ndjson"
-        except json.JSONDecodeError:
-            pass
     try:
         document = _loads(text)
     except json.JSONDecodeError as exc:
+        if text.lstrip("\ufeff \t\r\n").startswith("{"):
+            return _read_ndjson(text), "ndjson"
         records = _array_lines(text)
         if records is None:
             raise InputError(_invalid(exc), path=path) from None
@@ -194,6 +188,7 @@ def _array_lines(text: str) -> Table | None:
         lines[-1] = lines[-1][:-1].strip()
     items = [ln.removesuffix(",").strip() for ln in lines]
     items = [item for item in items if item]
-    if not items or not all(item.startswith("{") for item in items):
+    if len(items) < 2 or not all(item.startswith("{") for item in items):
         return None
-    return _read_ndjson("\n".join(items))
+    table = _read_ndjson("\n".join(items))
+    return table if len(table.bad) < table.frame.height else None
