@@ -165,11 +165,13 @@ def map_table(table: Table, *, overrides: Mapping[str, str] | None, max_field_by
     """Decide the header, map columns, null out bad and oversized records, number rows."""
     overrides = dict(overrides or {})
     frame, bad = table.frame, dict(table.bad)
+    bad.update(_oversized(frame, bad, max_field_bytes))
     if table.header is not None:
         headers, has_header, confirmed = [_clean_header(h) for h in table.header], True, True
     else:
         if frame.height == 0:
             raise InputError("empty file", path=path)
+        _require_readable(frame.height, bad, path)
         if 0 in bad:
             raise InputError(f"the first line cannot be read ({bad[0]})", path=path)
         first = [_clean_header(v) for v in frame.row(0)]
@@ -191,11 +193,7 @@ def map_table(table: Table, *, overrides: Mapping[str, str] | None, max_field_by
                              "no header names a known column)", path=path)
         raise InputError(f"no phone column found (headers: {_listed(headers)})", path=path)
 
-    bad.update(_oversized(frame, bad, max_field_bytes))
-    if len(bad) >= frame.height:
-        first_row = min(bad)
-        raise InputError(f"no readable records: all {frame.height} records are bad "
-                         f"(row {first_row + 1}: {bad[first_row]})", path=path)
+    _require_readable(frame.height, bad, path)
     names = _unique_names(mapping, headers)
     good = _good_mask(frame.height, bad)
     frame = frame.select(
@@ -208,6 +206,13 @@ def map_table(table: Table, *, overrides: Mapping[str, str] | None, max_field_by
     extra = tuple(n for i, n in enumerate(names) if i not in mapped_indexes)
     records = tuple(BadRecord(i + 1, bad[i]) for i in sorted(bad))
     return Mapped(frame, records, columns, extra, has_header)
+
+
+def _require_readable(height: int, bad: dict[int, str], path: str | None) -> None:
+    if height and len(bad) >= height:
+        first = min(bad)
+        raise InputError(f"no readable records: all {height} records are bad "
+                         f"(row {first + 1}: {bad[first]})", path=path)
 
 
 def _sample(frame: pl.DataFrame, bad: dict[int, str]) -> pl.DataFrame:
