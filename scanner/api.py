@@ -99,7 +99,7 @@ class ScanResult:
 
 
 def _region_hint_expr(policy: Policy) -> pl.Expr:
-    code = pl.col("region").str.strip_chars().str.to_uppercase()
+    code = pl.col("input_region").str.strip_chars().str.to_uppercase()
     return (
         pl.when(code.is_in(sorted(phonenumbers.SUPPORTED_REGIONS)))
         .then(code)
@@ -174,17 +174,17 @@ def scan(
     if not isinstance(policy, Policy):
         policy = load_policy(policy)
     as_of_dt = parse_as_of(as_of, policy)
-    if keys is None:
-        keys = load_key(state_dir_from(state_dir), key_file=Path(key_file) if key_file else None, notice=notice)
-
     step("ingest")
     ing: Ingested = read_input(source, column_overrides=dict(policy.columns.mapping))
+    if keys is None:  # after ingest: a bad input must not leave a new key behind
+        keys = load_key(state_dir_from(state_dir), key_file=Path(key_file) if key_file else None, notice=notice)
     frame = ing.frame
     total = frame.height
     bad_rows = [b.row for b in ing.bad_records]
 
     step("normalize")
-    lf = ensure_columns(frame.lazy(), set(ing.columns))
+    # The input's own region column is only a parsing hint; "region" is the parsed answer.
+    lf = ensure_columns(frame.lazy(), set(ing.columns)).rename({"region": "input_region"})
     lf = lf.with_columns(pl.col("phone").alias("raw"), _region_hint_expr(policy))
     distinct = lf.select("raw", "region_hint").unique().collect()
     answers = parse_distinct(distinct)
@@ -220,7 +220,6 @@ def scan(
         token_expr(keys, "name", name_norm).alias("name_token"),
         mask_name_expr(name_norm).alias("name_masked"),
         token_expr(keys, "email", normalize_email_expr(pl.col("email"))).alias("email_token"),
-        pl.col("consent_class").alias("consent"),
     )
     work = lf.collect()
     if work.height != total:  # the nothing-lost invariant; a bug, not bad input
@@ -240,7 +239,7 @@ def scan(
     extra_out = [c for c in ("name_token", "name_masked", "email_token") if c in work.columns
                  and ("name" in ing.columns if c.startswith("name") else "email" in ing.columns)]
     rows = work.select(
-        *ROW_OUTPUT_COLUMNS, *extra_out, "source", "consent",
+        *ROW_OUTPUT_COLUMNS, *extra_out, "source", pl.col("consent_class").alias("consent"),
         *[pl.col(c) for c in kept],
     )
     numbers = work.select("row", "phone_token", "e164", "name", "verdict", "country_code",

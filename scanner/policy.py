@@ -228,6 +228,11 @@ class _Reader:
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise self.fail(key, "must be a table of strings")
         elif kind is dt.date:
+            if isinstance(value, str):
+                try:
+                    value = dt.date.fromisoformat(value)
+                except ValueError:
+                    raise self.fail(key, "must be a date (YYYY-MM-DD)") from None
             if isinstance(value, dt.datetime):
                 value = value.date()
             if not isinstance(value, dt.date):

@@ -45,7 +45,7 @@ def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fai
     """
     from scanner.api import report_json, scan
 
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     show_progress = not no_progress and fmt == "text" and sys.stderr.isatty()
     step, status = _progress(show_progress, err)
     try:
@@ -65,6 +65,6 @@ def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fai
     else:
         from scanner.report.terminal import print_summary
 
-        print_summary(result.report, written, Console())
+        print_summary(result.report, written, Console(soft_wrap=True))
     if result.report["list"]["verdict"] in FAIL_ON[fail_on]:
         sys.exit(1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from scanner.phone.engine import parse_clean
+from scanner.phone.lengths import with_length_status
 from scanner.phone.preclean import preclean_expr
 from scanner.phone.reference import PARSED_SCHEMA
 from scanner.phone.segments import segment_expr
@@ -23,7 +24,7 @@ PRECLEAN_SCHEMA = {
     "annotated": pl.Boolean,
 }
 
-NORMALIZED_SCHEMA = {**PRECLEAN_SCHEMA, **PARSED_SCHEMA, "segment": pl.String}
+NORMALIZED_SCHEMA = {**PRECLEAN_SCHEMA, **PARSED_SCHEMA, "length_status": pl.String, "segment": pl.String}
 
 
 def parse_distinct(distinct: pl.DataFrame) -> pl.DataFrame:
@@ -38,6 +39,7 @@ def parse_distinct(distinct: pl.DataFrame) -> pl.DataFrame:
         [keys, parse_clean(keys.get_column("clean"), keys.get_column("region_hint"))],
         how="horizontal",
     )
+    parsed = with_length_status(parsed)
     out = pre.join(parsed, on=["clean", "region_hint"], how="left", nulls_equal=True, maintain_order="left")
     return out.with_columns(
         pl.col("valid").fill_null(False),

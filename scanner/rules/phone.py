@@ -15,14 +15,21 @@ def _parsed() -> pl.Expr:
     return pl.col("e164").is_not_null()
 
 
+def _segment_in(*segments: str) -> pl.Expr:
+    # Null-safe: a number outside every segment must read False, not null, under ~ and |.
+    return pl.col("segment").is_in(segments).fill_null(False)
+
+
+def _type_in(types) -> pl.Expr:
+    return pl.col("type").is_in(types).fill_null(False)
+
+
 def _service() -> pl.Expr:
-    return pl.col("segment").is_in(SERVICE_SEGMENTS) | (
-        pl.col("valid") & pl.col("type").is_in(SERVICE_TYPES)
-    )
+    return _segment_in(*SERVICE_SEGMENTS) | (pl.col("valid") & _type_in(SERVICE_TYPES))
 
 
 def _non_personal_segment() -> pl.Expr:
-    return _service() | pl.col("segment").is_in(("iot", "relay"))
+    return _service() | _segment_in("iot", "relay")
 
 
 @rule("PH001", "unparseable", "error", "no phone number in the value")
@@ -32,9 +39,12 @@ def unparseable() -> pl.Expr:
     Why it matters: the row cannot be contacted and usually signals a broken export or
     a column mix-up; it must not reach the sending platform.
 
-    Example: ``未知``, ``-``, ``123`` and an empty cell are unparseable.
+    Example: ``未知``, ``-``, ``123`` (too short for any CN number) and an empty cell
+    are unparseable.
     """
-    return ~_parsed() & ~pl.col("mangled") & ~pl.col("bad_record")
+    too_short_or_long = pl.col("length_status").is_in(("TOO_SHORT", "TOO_LONG")).fill_null(False)
+    no_number = ~_parsed() | (too_short_or_long & ~_non_personal_segment())
+    return no_number & ~pl.col("mangled") & ~pl.col("bad_record")
 
 
 @rule("PH002", "invalid-number", "error", "parses but is not a valid number for its region")
@@ -48,7 +58,8 @@ def invalid_number() -> pl.Expr:
     Example: ``12345678901`` (CN: no 123 mobile range) is invalid; a number in a known
     service, IoT or relay segment gets PH005/PH009/PH011 instead.
     """
-    return _parsed() & ~pl.col("valid") & ~_non_personal_segment()
+    too_short_or_long = pl.col("length_status").is_in(("TOO_SHORT", "TOO_LONG")).fill_null(False)
+    return _parsed() & ~pl.col("valid") & ~too_short_or_long & ~_non_personal_segment()
 
 
 @rule("PH003", "spreadsheet-mangled", "error", "scientific notation or similar: digits were lost")
@@ -76,7 +87,7 @@ def not_mobile(*, channel: str) -> pl.Expr:
     """
     if channel != "sms":
         return pl.lit(False)
-    return pl.col("valid") & ~pl.col("type").is_in(PERSONAL_TYPES) & ~_non_personal_segment()
+    return pl.col("valid") & ~_type_in(PERSONAL_TYPES) & ~_non_personal_segment()
 
 
 @rule("PH005", "service-number", "error", "short codes, SMS sender ranges, 95/96 service, toll-free 400/800")
@@ -102,7 +113,7 @@ def foreign_number(*, allowed_regions: tuple[str, ...]) -> pl.Expr:
 
     Example: ``+1 650 253 0000`` in a CN-only campaign.
     """
-    return pl.col("valid") & ~pl.col("region").is_in(list(allowed_regions))
+    return pl.col("valid") & ~pl.col("region").is_in(list(allowed_regions)).fill_null(False)
 
 
 @rule("PH007", "has-extension", "info", "an extension (转, 分机, ext, x, #) was split off")
@@ -176,4 +187,4 @@ def several_numbers_in_cell() -> pl.Expr:
 
     Example: ``13800138000/13900139000``, ``13800138000 微信同号``.
     """
-    return (pl.col("extra_numbers") > 0) | pl.col("annotated")
+    return (pl.col("extra_numbers") > 0) | (pl.col("annotated") & pl.col("e164").is_not_null())
