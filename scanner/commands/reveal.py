@@ -41,5 +41,5 @@ def command(out_dir: Path, to: Path, reason: str, rows: str, state_dir: Path | N
         click.echo(f"wrote {count} rows to {path} (mode 0600)")
     for note in result.notes:
         click.echo(f"note: {note}")
-    click.echo(f"revealed {result.rows} {rows} rows of scan {result.scan_id}; "
+    click.echo(f"revealed {result.rows} rows (--rows {rows}) of scan {result.scan_id}; "
                f"audited in {home / AUDIT_FILE_NAME}")

@@ -96,6 +96,11 @@ def count_plaintext(text: pl.Series, needles: pl.Series) -> int:
     return int(exact.sum()) + embedded
 
 
+def plaintext_in_text(text: str, numbers: pl.DataFrame) -> int:
+    """Plaintext copies of ``numbers`` in a text not yet written (e.g. the report JSON)."""
+    return count_plaintext(pl.Series(text.splitlines(), dtype=pl.String), _needles(numbers))
+
+
 def _names(numbers: pl.DataFrame) -> pl.Series:
     if "name" not in numbers.columns:
         return pl.Series([], dtype=pl.String)

@@ -66,3 +66,10 @@ def test_revealed_city_and_carrier_shrink_the_candidate_set():
     assert reid["candidates_min"] == 12  # 139 + Lhasa: 12 of 10,000 blocks; the mask keeps 4 digits
     assert reid["rows_below_100"] >= 1
     assert out["k_anonymity"]["quasi_identifiers"] == ["region", "type", "carrier", "city"]
+
+
+def test_plaintext_in_text():
+    from scanner.privacy.exposure import plaintext_in_text
+
+    assert plaintext_in_text('{"detail": "13800138000 seen"}', NUMBERS) == 1
+    assert plaintext_in_text('{"rows": {"total": 4}}', NUMBERS) == 0
