@@ -330,8 +330,8 @@ class Registry:
         """Registered lists sharing numbers with ``tokens``, best containment first.
 
         Each match: ``list``, ``containment`` (share of this list's distinct numbers inside
-        the registered one), ``jaccard``, ``shared``, ``source``, ``leaked`` and ``exact``
-        (same input file or same number set). Figures are exact; above ``exact_limit``
+        the registered one), ``jaccard``, ``shared``, ``source``, ``leaked``, ``exact``
+        (same input file or same number set) and ``same_file``. Figures are exact; above ``exact_limit``
         registered tokens only the lists :meth:`_shortlist` keeps are joined.
         """
         frame = _hex_frame(tokens)
@@ -357,6 +357,7 @@ class Registry:
         out = []
         for name, source, leaked, count, sha, fp, shared in rows:
             union = n + count - shared
+            same_file = input_sha256 is not None and sha == input_sha256
             out.append({
                 "list": name,
                 "containment": shared / n if n else 0.0,
@@ -364,7 +365,8 @@ class Registry:
                 "shared": int(shared),
                 "source": source,
                 "leaked": bool(leaked),
-                "exact": bool((input_sha256 is not None and sha == input_sha256) or fp == fingerprint),
+                "exact": bool(same_file or fp == fingerprint),
+                "same_file": same_file,
             })
         out.sort(key=lambda m: (-m["exact"], -m["containment"], -m["jaccard"], m["list"]))
         return out[:top] if top else out
