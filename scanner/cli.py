@@ -21,6 +21,8 @@ COMMAND_MODULES = [
     "scanner.commands.rules",
     "scanner.commands.ledger",
     "scanner.commands.canary",
+    "scanner.commands.certify",
+    "scanner.commands.verify",
     "scanner.commands.keys",
     "scanner.commands.reveal",
 ]
