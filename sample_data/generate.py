@@ -182,11 +182,35 @@ SERVICE = ["服务", "通知", "service"]
 THIRD_PARTIES = ("第三方合作", "partner")
 
 
+RANK = {"granted": 0, "missing": 2, "refused": 3, "withdrawn": 4}
+
+
+def consent_class(r: dict) -> str:
+    if r.get("consent", "") in ("", UNMAPPED):
+        return "missing"
+    if r["consent"] in REFUSED:
+        return "refused"
+    if r["consent"] in WITHDRAWN:
+        return "withdrawn"
+    return "granted"
+
+
 def planted_codes(rows: list[dict], windows) -> Counter:
     """Rows per DESIGN.md §3 code. A row: intended number ``n`` (None for junk), ``fmt``,
-    planted phone ``codes``, and its provenance and consent fields."""
+    planted phone ``codes``, and its provenance and consent fields.
+
+    Mirrors DU002's semantics: the rows of one number that disagree on consent or source
+    all get DU002, and every row takes the number's most restrictive consent.
+    """
     codes: Counter = Counter()
     seen: set = set()
+    by_number: dict = {}
+    for r in rows:
+        if r["n"] is not None:
+            by_number.setdefault(r["n"], []).append(r)
+    effective = {n: max((consent_class(r) for r in rs), key=RANK.get) for n, rs in by_number.items()}
+    conflicting = {n for n, rs in by_number.items() if len(rs) > 1 and (
+        len({consent_class(r) for r in rs}) > 1 or len({r.get("source", "").lower() for r in rs}) > 1)}
     for r in rows:
         found = set(r.get("codes", ()))
         if r["fmt"] in REPAIRED:
@@ -194,6 +218,8 @@ def planted_codes(rows: list[dict], windows) -> Counter:
         if r["n"] is not None and r["n"] in seen:
             found.add("DU001")
         seen.add(r["n"])
+        if r["n"] in conflicting:
+            found.add("DU002")
         src, day = r.get("source", ""), r.get("date")
         if not src:
             found.add("PR001")
@@ -203,20 +229,20 @@ def planted_codes(rows: list[dict], windows) -> Counter:
             found.add("PR004")
         if src in THIRD_PARTIES and not r["evidence"]:
             found.add("PR005")
-        if r.get("consent", "") in ("", UNMAPPED):
+        cls = effective.get(r["n"], consent_class(r))
+        if cls == "missing":
             found.add("CN001")
-        elif r["consent"] in REFUSED + WITHDRAWN:
+        elif cls in ("refused", "withdrawn"):
             found.add("CN002")
         else:
             found |= {code for code, hit in (
                 ("CN003", day and day < AS_OF - dt.timedelta(days=730)),
-                ("CN006", day and day > AS_OF),
                 ("CN004", r["channel"] in VOICE_CHANNELS),
                 ("CN005", r["purpose"] in SERVICE),
             ) if hit}
+        if day and day > AS_OF:
+            found.add("CN006")
         codes.update(found)
-    conflicting = {r["n"] for r in rows if r.get("conflict")}
-    codes["DU002"] = sum(r["n"] in conflicting for r in rows)
     return +codes  # drops zero counts
 
 
@@ -290,6 +316,8 @@ def crm(rng: random.Random, numbers: Numbers, pools: dict[str, list[str]]) -> tu
             t = consent_time(rng, row["source"], when[j] if kind == "ok" else "ok")
             row["date"], row["evidence"] = t.date(), evidence(rng, row["source"], t)
             row["time"] = THIRD_PARTY_STAMP if row["source"] in THIRD_PARTIES else fmt_time(rng, t)
+            if row["source"] in THIRD_PARTIES:  # the stamp, not the drawn time, is what a scan sees
+                row["date"] = dt.date.fromisoformat(THIRD_PARTY_STAMP[:10])
         row["city"] = rng.choice([city_of(place), city_of(place), city_of(place) + "市", ""])
         base.append(row)
     consented = [b for b in base if b["kind"] == "ok"]
@@ -326,7 +354,7 @@ def crm_junk(rng: random.Random, numbers: Numbers, hangzhou: list[str]) -> list[
 
     cells = [
         *[("", "PH001"), ("未知", "PH001"), ("无", "PH001"), ("-", "PH001")] * 3,
-        ("123", "PH005"),  # falls in the segment table's 1xx short-code range
+        ("123", "PH001"),  # too short to be any CN number
         *[(mangled(), "PH003") for _ in range(6)],
         *[(mob()[:10], "PH002") for _ in range(3)],  # a digit dropped
         *[(mob() + str(rng.randrange(10)), "PH002") for _ in range(2)],  # a digit too many
@@ -409,7 +437,7 @@ def write_vendor_xlsx(rng: random.Random, path: Path, numbers: Numbers, hangzhou
     ws = wb.add_worksheet("Sheet1")
     digits = wb.add_format({"num_format": "0"})
     ws.write_row(0, 0, ["手机号码", "姓名", "来源"])
-    codes, cells, readable = Counter(CN001=len(nums)), Counter(), []
+    codes, cells, readable, row_sources = Counter(CN001=len(nums)), Counter(), [], []
     for i, n in enumerate(nums, start=1):
         r = rng.random()
         if r < 0.06:  # pasted from a CSV that Excel had already shown in E-notation: digits lost
@@ -426,11 +454,17 @@ def write_vendor_xlsx(rng: random.Random, path: Path, numbers: Numbers, hangzhou
                 cells["number" if r > 0.11 else "number with country code 86"] += 1
         ws.write_string(i, 1, rng.choice(TEMPLATE_NAMES))
         source = rng.choice(VENDOR_SOURCES)
+        row_sources.append((n, source, r >= 0.06))
         ws.write_string(i, 2, source)
         codes["PR003" if source else "PR001"] += 1
     ws.set_column(0, 0, 11)
     wb.close()
     codes["DU001"] = len(readable) - len(set(readable))
+    sources_of: dict = {}
+    for n, src, ok in row_sources:
+        if ok:  # a mangled cell has no number, so it joins no group
+            sources_of.setdefault(n, []).append(src)
+    codes["DU002"] = sum(len(v) for v in sources_of.values() if len(v) > 1 and len(set(v)) > 1)
     return {"rows": len(nums), "codes": dict(sorted(codes.items())), "notes": {
         "phone cells": dict(sorted(cells.items())),
         "dense blocks": {f"{a}xxxx": "0000-0999, 62% kept", f"{b}xxxx": "3000-3599, 70% kept",

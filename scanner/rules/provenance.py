@@ -22,7 +22,8 @@ def missing_source() -> pl.Expr:
 @rule("PR002", "unapproved-source", "warning", "source not in the policy's approved sources")
 def unapproved_source(*, has_sources: bool) -> pl.Expr:
     """What it flags: a source that matches none of the policy's ``[[sources]]`` names or
-    aliases. Only active when the policy lists approved sources.
+    aliases. Only active when the policy lists approved sources; a source that says it
+    was bought gets the more specific PR003 instead.
 
     Why it matters: only sources that were reviewed (consent text, collection method) should
     feed campaigns.
@@ -31,7 +32,7 @@ def unapproved_source(*, has_sources: bool) -> pl.Expr:
     """
     if not has_sources:
         return pl.lit(False)
-    return pl.col("source_norm").is_not_null() & pl.col("source_class").is_null()
+    return pl.col("source_norm").is_not_null() & pl.col("source_class").is_null() & ~pl.col("source_purchase")
 
 
 @rule("PR003", "purchase-indicating-source", "error", "source says bought / scraped / data broker")
