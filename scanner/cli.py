@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "scanner.commands.verify",
     "scanner.commands.keys",
     "scanner.commands.reveal",
+    "scanner.commands.registry",
 ]
 
 

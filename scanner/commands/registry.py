@@ -1,0 +1,109 @@
+"""``contact-scanner registry``: the lists seen before (keyed tokens only, never numbers)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+_STATE_HELP = "Key, registry and audit log (default $CONTACT_SCANNER_HOME or ./.contact-scanner)."
+
+
+def _registry(state_dir, key_id=None):
+    from scanner.api import state_dir_from
+    from scanner.registry import open_registry
+
+    return open_registry(state_dir_from(state_dir), key_id=key_id)
+
+
+def _emit(data, fmt: str, text_lines) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        for line in text_lines:
+            click.echo(line)
+
+
+def _describe(info) -> list[str]:
+    return [
+        f"{info.name}",
+        f"  source:       {info.source or '-'}",
+        f"  leaked:       {'yes' if info.leaked else 'no'}",
+        f"  registered:   {info.registered_at}",
+        f"  rows:         {info.row_count if info.row_count is not None else '-'}",
+        f"  numbers:      {info.token_count}",
+        f"  input sha256: {info.input_sha256 or '-'}",
+        f"  fingerprint:  {info.content_fingerprint}",
+    ]
+
+
+@click.group("registry")
+def command() -> None:
+    """Lists seen before: register a list, list, show or remove entries.
+
+    The registry (STATE_DIR/registry.duckdb) holds keyed tokens of the numbers only; scans
+    compare each list with it (exact copies, overlaps, lists marked leaked, DU003).
+    """
+
+
+@command.command("add")
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--name", required=True, help="Name of the list in the registry (unique).")
+@click.option("--source", help="Where the list came from (vendor, partner, event).")
+@click.option("--leaked", is_flag=True, help="Mark the list as leaked: any overlap fails a scan.")
+@click.option("--policy", "policy_path", type=click.Path(dir_okay=False), help="Policy TOML (header mapping, region).")
+@click.option("--state-dir", type=click.Path(file_okay=False), help=_STATE_HELP)
+@click.option("--key-file", type=click.Path(dir_okay=False), help="Read the master key from this file.")
+def add(input_path, name, source, leaked, policy_path, state_dir, key_file):
+    """Read, normalize and tokenize INPUT, and register its valid numbers under NAME."""
+    from scanner.api import scan
+
+    result = scan(input_path, policy_path, state_dir=state_dir, key_file=key_file,
+                  notice=lambda msg: click.echo(f"notice: {msg}", err=True))
+    register_result(result, name=name, source=source, leaked=leaked, state_dir=state_dir)
+
+
+def register_result(result, *, name: str, source: str | None, leaked: bool, state_dir) -> None:
+    """Register a finished scan's valid numbers (shared by ``registry add`` and ``scan --register``)."""
+    import polars as pl
+
+    tokens = (result.rows.filter(pl.col("valid") & pl.col("phone_token").is_not_null())
+              .get_column("phone_token"))
+    info = _registry(state_dir, result.keys.key_id).add(
+        name, tokens, source=source, leaked=leaked, row_count=result.report["rows"]["total"],
+        input_sha256=result.report["input"].get("sha256"))
+    click.echo(f"registered {info.name!r}: {info.token_count} distinct valid numbers of "
+               f"{info.row_count} rows{' (leaked)' if info.leaked else ''}", err=True)
+
+
+@command.command("list")
+@click.option("--state-dir", type=click.Path(file_okay=False), help=_STATE_HELP)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_(state_dir, fmt):
+    """List the registered lists."""
+    infos = _registry(state_dir).list()
+    lines = [f"{'name':<30} {'source':<20} {'leaked':<6} {'numbers':>10}  registered"]
+    lines += [f"{i.name:<30} {(i.source or '-'):<20} {('yes' if i.leaked else 'no'):<6} "
+              f"{i.token_count:>10}  {i.registered_at}" for i in infos]
+    if not infos:
+        lines = ["no registered lists"]
+    _emit([i.to_dict() for i in infos], fmt, lines)
+
+
+@command.command("show")
+@click.argument("name")
+@click.option("--state-dir", type=click.Path(file_okay=False), help=_STATE_HELP)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def show(name, state_dir, fmt):
+    """Show one registered list (counts and fingerprints; no numbers)."""
+    info = _registry(state_dir).show(name)
+    _emit(info.to_dict(), fmt, _describe(info))
+
+
+@command.command("remove")
+@click.argument("name")
+@click.option("--state-dir", type=click.Path(file_okay=False), help=_STATE_HELP)
+def remove(name, state_dir):
+    """Remove a registered list and its tokens."""
+    info = _registry(state_dir).remove(name)
+    click.echo(f"removed {info.name!r} ({info.token_count} numbers)", err=True)
