@@ -197,7 +197,7 @@ def scan(
         *source_exprs(policy),
         *consent_exprs(policy),
     ).with_columns(source_window_expr(policy).alias("source_window_ok"))
-    lf = _apply_consent_ledger(lf, consent_ledger, keys)
+    lf = _apply_consent_ledger(lf, consent_ledger, keys, policy, as_of_dt)
     lf = duplicate_columns(lf)
     suppressed = _suppressed_numbers(suppress, policy)
     lf = lf.with_columns(
@@ -252,14 +252,15 @@ def scan(
     return ScanResult(rows=rows, report=report, policy=policy, keys=keys, _numbers=numbers)
 
 
-def _apply_consent_ledger(lf: pl.LazyFrame, ledger: str | os.PathLike | None, keys: KeyMaterial) -> pl.LazyFrame:
+def _apply_consent_ledger(lf: pl.LazyFrame, ledger: str | os.PathLike | None, keys: KeyMaterial,
+                          policy: Policy, as_of: dt.datetime) -> pl.LazyFrame:
+    """With ``--consent-ledger``, the ledger (not the list's own columns) is the consent source."""
     if ledger is None:
         return lf
-    try:
-        from scanner.ledger import consent_from_ledger  # type: ignore
-    except ImportError:
-        raise ScannerError("--consent-ledger is not available in this build") from None
-    return consent_from_ledger(lf, ledger, keys)
+    from scanner.ledger import consent_from_ledger
+
+    return consent_from_ledger(lf, ledger, keys, channel=policy.campaign.channel,
+                               purpose=policy.campaign.purpose, as_of=as_of)
 
 
 def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.DataFrame,

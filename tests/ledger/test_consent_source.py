@@ -45,8 +45,6 @@ def test_ledger_is_the_consent_source(listing, ledger, keys):
     assert findings(result) == {1: [], 2: ["CN002"], 3: ["CN004"], 4: ["CN001"]}
 
 
-@pytest.mark.xfail(reason="api.scan does not yet pass channel, purpose and as_of to consent_from_ledger",
-                   strict=False)
 def test_as_of_ignores_later_events(listing, ledger, keys):
     result = scan(listing, keys=keys, consent_ledger=ledger, as_of="2026-01-15")
     assert findings(result)[2] == []
