@@ -12,16 +12,25 @@ from scanner.errors import VerificationFailed  # noqa: F401
 FAIL_ON = {"error": ("fail",), "warning": ("review", "fail"), "never": ()}
 
 
+STAGES = ("ingest", "normalize", "rules", "protect", "analyses", "write")
+
+
 def _progress(enabled: bool, console: Console):
+    """A stage progress bar on stderr (only on a TTY, never with --no-progress)."""
     if not enabled:
         return None, None
-    status = console.status("scanning…")
-    status.start()
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("{task.description:<20}"), BarColumn(), TimeElapsedColumn(),
+                   console=console, transient=True)
+    task = bar.add_task("scanning", total=len(STAGES))
+    bar.start()
 
     def step(stage: str) -> None:
-        status.update(f"scanning: {stage}…")
+        done = STAGES.index(stage) if stage in STAGES else 0
+        bar.update(task, completed=done, description=f"scanning: {stage}")
 
-    return step, status
+    return step, bar
 
 
 @click.command("scan")

@@ -57,7 +57,7 @@ def print_summary(report: dict[str, Any], written: dict[str, Path] | None, conso
     )
     if inp.get("unmapped"):
         cols = ", ".join(inp["unmapped"])
-        console.print(f"[yellow]unmapped values in {cols}: map them in the policy's \[vocabulary][/]")
+        console.print(f"[yellow]unmapped values in {cols}: map them in the policy's \\[vocabulary][/]")
     if written:
         out_dir = Path(next(iter(written.values()))).parent
         console.print(f"outputs: {out_dir}/ ({', '.join(sorted(p.name for p in written.values()))})")
