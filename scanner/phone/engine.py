@@ -1,16 +1,74 @@
 """Parse engine: decides e164/valid/type/region for precleaned values.
 
-The current engine asks ``phonenumbers`` once per distinct value; the vectorized engine
-replaces the body of :func:`parse_clean` and must return exactly the same frame.
+:func:`parse_clean` runs the vectorized engine (:mod:`scanner.phone.fast`, phonenumbers'
+metadata compiled to polars expressions) and hands the residue it cannot decide exactly to
+phonenumbers itself (:func:`scanner.phone.reference.parse_reference`), once per distinct value.
+The answer is the same frame, in the same order, as ``parse_reference`` on all values; the
+differential tests in ``tests/phone`` hold it to that.
+
+:func:`stats` reports how many values took which path (cumulative since :func:`reset_stats`),
+so benchmarks can measure the fallback share on realistic data.
 """
 
 from __future__ import annotations
 
+import threading
+
 import polars as pl
 
-from scanner.phone.reference import parse_reference
+from scanner.phone.fast import FALLBACK_REASONS, MIN_GROUP, fast_parse
+from scanner.phone.reference import PARSED_SCHEMA, parse_reference
+
+_lock = threading.Lock()
+_stats: dict[str, int] = {}
 
 
-def parse_clean(clean: pl.Series, region: pl.Series) -> pl.DataFrame:
-    """One row per (clean, region) input pair, columns of ``reference.PARSED_SCHEMA``."""
-    return parse_reference(clean, region)
+def parse_clean(clean: pl.Series, region: pl.Series, *, min_group: int = MIN_GROUP) -> pl.DataFrame:
+    """One row per (clean, region) input pair, columns of ``reference.PARSED_SCHEMA``.
+
+    ``min_group`` only trades speed: groups of values (per default region, per calling code)
+    smaller than it are parsed by phonenumbers directly; 0 forces the vectorized path wherever
+    it applies (the differential tests use that).
+    """
+    if len(clean) != len(region):
+        raise ValueError("clean and region must have the same length")
+    result = fast_parse(clean, region, min_group=min_group)
+    parts = [result.decided]
+    fb = result.fallback
+    if fb.height:
+        keys = fb.select("s", "r").unique(maintain_order=True)
+        answers = pl.concat(
+            [keys, parse_reference(keys.get_column("s"), keys.get_column("r"))], how="horizontal"
+        )
+        parts.append(
+            fb.select("i", "s", "r")
+            .join(answers, on=["s", "r"], how="left", nulls_equal=True)
+            .drop("s", "r")
+        )
+    out = pl.concat(parts, how="vertical_relaxed").sort("i")
+    _record(result.counts)
+    return out.select([pl.col(c).cast(t) for c, t in PARSED_SCHEMA.items()])
+
+
+def _record(counts: dict[str, int]) -> None:
+    with _lock:
+        for k, v in counts.items():
+            _stats[k] = _stats.get(k, 0) + v
+
+
+def stats() -> dict[str, float]:
+    """Cumulative path counts: rows, parsed / unparsed (decided vectorized), fallback by reason,
+    and ``fallback_share`` (fallback / rows)."""
+    with _lock:
+        out: dict[str, float] = dict(_stats)
+    out.setdefault("rows", 0)
+    out.setdefault("fallback", 0)
+    for name in FALLBACK_REASONS.values():
+        out.setdefault("fallback_" + name, 0)
+    out["fallback_share"] = out["fallback"] / out["rows"] if out["rows"] else 0.0
+    return out
+
+
+def reset_stats() -> None:
+    with _lock:
+        _stats.clear()
