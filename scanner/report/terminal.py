@@ -30,7 +30,13 @@ def print_summary(report: dict[str, Any], written: dict[str, Path] | None, conso
         share = f"{n / rows['total']:.1%}" if rows["total"] else "-"
         table.add_row(f"[{style}]{verdict}[/]", f"{n:,}", share)
     console.print(table)
-    findings = sorted(report["findings"].items(), key=lambda kv: -kv[1])
+    rank = {"error": 0, "warning": 1, "info": 2}
+
+    def severity(code: str) -> str:
+        return (report.get("rules", {}).get(code) or {"severity": RULES[code].severity})["severity"]
+
+    # Errors first (they decide rejections), then by how many rows they hit.
+    findings = sorted(report["findings"].items(), key=lambda kv: (rank[severity(kv[0])], -kv[1], kv[0]))
     if findings:
         top = Table(show_header=True, header_style="bold", box=None, pad_edge=False, title=None)
         top.add_column("code")
