@@ -195,8 +195,8 @@ def evaluate_list(
     source_class, consent_class, consent_at, collected_at, is_duplicate``; missing optional
     columns count as empty). ``categories``: extra data categories present (``transaction``,
     ``communication``, ``location``, ``credit``, …) for the volume threshold.
-    ``list_source``: the source this list is being registered under, if any (else the
-    registry's sources are compared with nothing: every registered source is "another").
+    ``list_source``: the source this list is being registered under, if any (else its most
+    common source value), compared with the registered lists' sources by LS015.
     ``registry``: when given, overlaps, exact copies and DU003 tokens are computed; a
     registry error is reported in the overlap signals' details, never raised.
     """

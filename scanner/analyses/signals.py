@@ -189,20 +189,24 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
                    .select((pl.col("c") * (pl.col("c") - 1) / 10_000.0).sum().alias("expected")))
 
     local = pl.col("consent_at").dt.convert_time_zone(timezone)
+    # A stamp at exactly local midnight is a date without a time of day: the time-of-day
+    # signals (bulk stamps, regular gaps, night) read only stamps that carry a time.
+    timed = ~((local.dt.hour() == 0) & (local.dt.minute() == 0) & (local.dt.second() == 0)
+              & (local.dt.microsecond() == 0))
     stamped = lf.filter(pl.col("consent_at").is_not_null())
+    with_time = stamped.filter(timed)
     consent_stats = stamped.select(
         pl.len().alias("n"),
-        (local.dt.hour() < night_end_hour).sum().alias("night"),
-        ((local.dt.hour() == 0) & (local.dt.minute() == 0) & (local.dt.second() == 0)
-         & (local.dt.microsecond() == 0)).all().alias("date_only"),
-        ((local.dt.second() == 0) & (local.dt.microsecond() == 0)).all().alias("minute_only"),
-        pl.col("consent_at").min().alias("first"),
-        pl.col("consent_at").max().alias("last"),
+        timed.sum().alias("timed"),
+        (timed & (local.dt.hour() < night_end_hour)).sum().alias("night"),
+        ((local.dt.second() == 0) & (local.dt.microsecond() == 0)).filter(timed).all().alias("minute_only"),
+        pl.col("consent_at").filter(timed).min().alias("first"),
+        pl.col("consent_at").filter(timed).max().alias("last"),
         (pl.col("collected_at").is_not_null()).sum().alias("with_collected"),
         (pl.col("consent_at") > pl.col("collected_at") + pl.duration(days=1)).sum().alias("after_collected"),
     )
-    stamp_groups = stamped.group_by("consent_at").agg(pl.len().alias("g")).select("g")
-    gaps = (stamped.select(pl.col("consent_at").unique().sort())
+    stamp_groups = with_time.group_by("consent_at").agg(pl.len().alias("g")).select("g")
+    gaps = (with_time.select(pl.col("consent_at").unique().sort())
             .select((pl.col("consent_at").diff().dt.total_microseconds()).alias("gap")).drop_nulls()
             .group_by("gap").agg(pl.len().alias("k")))
 
@@ -254,7 +258,7 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
         longest_run=int(rs_row["longest"] or 0),
         consent=c, provenance=prov, names=nm.row(0, named=True),
         unprovenanced=int(up.item() or 0), categories=frozenset(categories),
-        list_source=list_source, overlaps=None,
+        list_source=list_source or (prov["top"]["_s"] if prov["top"] else None), overlaps=None,
     )
 
 
@@ -285,7 +289,8 @@ def _block_test(counts: pl.Series, size: int, policy: "DetectPolicy", alpha: flo
     for _ in range(5):
         rest = srt.slice(flagged)
         n, d = int(rest.sum()), rest.len()
-        bins = max(min(occupancy_bins(n, d), float(max(d, 1)) * 1e6),
+        # no repeats at all only says "at least ~n^2/2 blocks" (birthday bound)
+        bins = max(min(occupancy_bins(n, d), max(d, n * (n - 1) / 2, 1.0)),
                    policy.min_spread_blocks * (10_000 / size))
         mean = n / bins if bins else 0.0
         cand = srt.filter(srt >= policy.block_min_count).to_list()
@@ -303,7 +308,7 @@ def _block_test(counts: pl.Series, size: int, policy: "DetectPolicy", alpha: flo
         lo += 1
     dense = srt.head(flagged)
     return {"flagged": flagged, "numbers": int(dense.sum()) if flagged else 0, "n": n_all,
-            "blocks": d_all, "mean": mean, "limit": lo, "max": int(srt[0]) if d_all else 0}
+            "blocks": d_all, "spread": bins, "mean": mean, "limit": lo, "max": int(srt[0]) if d_all else 0}
 
 
 # ---------------------------------------------------------------------------------------
@@ -366,7 +371,7 @@ def dense_blocks(facts: ListFacts, policy: "DetectPolicy", s: Signal) -> SignalR
         size = 10_000 if hit is main else 1_000
         detail = (f"{hit['flagged']} block(s) of {size:,} numbers hold {hit['numbers']:,} of the list's "
                   f"{facts.distinct:,} distinct numbers ({_pct(hit['numbers'] / facts.distinct)}); a genuine "
-                  f"list of this size spread over ~{hit['blocks']:,} blocks would put at most {hit['limit']:,} "
+                  f"list of this size spread over ~{hit['spread']:,.0f} blocks would put at most {hit['limit']:,} "
                   f"in any one (false-alarm rate {policy.block_alpha:g})")
     else:
         detail = (f"fullest block holds {main['max']:,} of {facts.distinct:,} numbers; a genuine list of this "
@@ -399,18 +404,17 @@ def sequential_runs(facts: ListFacts, policy: "DetectPolicy", s: Signal) -> Sign
 
 
 def _consent_not_judged(facts: ListFacts, policy: "DetectPolicy") -> str | None:
-    n = facts.consent["n"] or 0
-    if n < policy.consent_min_rows:
-        return f"{n} rows carry a consent time; not judged below {policy.consent_min_rows}"
+    """Why the time-of-day signals cannot judge this list, or None."""
+    n, timed = facts.consent["n"] or 0, facts.consent["timed"] or 0
+    if n >= policy.consent_min_rows and timed == 0:
+        return "consent times carry dates only"
+    if timed < policy.consent_min_rows:
+        return f"{timed} rows carry a consent time of day; not judged below {policy.consent_min_rows}"
     return None
 
 
 def _tick_us(c: dict) -> tuple[int, str]:
-    if c["date_only"]:
-        return 86_400_000_000, "day"
-    if c["minute_only"]:
-        return 60_000_000, "minute"
-    return 1_000_000, "second"
+    return (60_000_000, "minute") if c["minute_only"] else (1_000_000, "second")
 
 
 @signal("LS004", "bulk-stamped-consent", "many rows share one consent timestamp", weight=0.5)
@@ -421,27 +425,26 @@ def bulk_stamped(facts: ListFacts, policy: "DetectPolicy", s: Signal) -> SignalR
     Why it matters: real consent is given one person at a time; a vendor who fabricates
     consent stamps a batch with one time. Each identical-timestamp group is tested against
     the list's arrival rate (negative binomial, Benjamini–Hochberg over the time span).
-    Times given as dates only are not judged (a busy day looks the same).
+    Stamps without a time of day (dates only, read as local midnight) are not judged: a
+    busy day looks the same.
 
     Example: 4,000 of 5,000 rows consented at 2024-03-01 10:00:00.
     """
     why = _consent_not_judged(facts, policy)
     c = facts.consent
-    if why is None and c["date_only"]:
-        why = "consent times carry dates only; bulk stamping cannot be told from a busy day"
     if why:
         return s.result(None, policy.bulk_share, False, "not judged: " + why)
     tick, unit = _tick_us(c)
     span_us = (c["last"] - c["first"]).total_seconds() * 1e6
     ticks = max(span_us / tick, 86_400_000_000 / tick) + 1
-    rate = c["n"] / ticks
+    rate = c["timed"] / ticks
     groups = c["groups"].filter(c["groups"] >= policy.bulk_min_group).sort(descending=True).to_list()
     pvals = [negbin_sf(g, rate, policy.block_dispersion) for g in groups]
     k = benjamini_hochberg(pvals, policy.block_alpha, m=int(ticks))
     bulk_rows = sum(groups[:k])
-    share = bulk_rows / c["n"]
+    share = bulk_rows / c["timed"]
     fired = share >= policy.bulk_share
-    detail = (f"{bulk_rows:,} of {c['n']:,} consent times ({_pct(share)}) fall in {k} identical-"
+    detail = (f"{bulk_rows:,} of {c['timed']:,} consent times ({_pct(share)}) fall in {k} identical-"
               f"{unit} group(s) larger than the list's arrival rate allows; fires at {_pct(policy.bulk_share)}")
     return s.result(share, policy.bulk_share, fired, detail)
 
@@ -493,13 +496,11 @@ def night_consent(facts: ListFacts, policy: "DetectPolicy", s: Signal) -> Signal
     """
     why = _consent_not_judged(facts, policy)
     c = facts.consent
-    if why is None and c["date_only"]:
-        why = "consent times carry dates only"
     if why:
         return s.result(None, policy.night_share, False, "not judged: " + why)
-    share = c["night"] / c["n"]
+    share = c["night"] / c["timed"]
     fired = share >= policy.night_share
-    detail = (f"{c['night']:,} of {c['n']:,} consent times ({_pct(share)}) fall between 00:00 and "
+    detail = (f"{c['night']:,} of {c['timed']:,} consent times ({_pct(share)}) fall between 00:00 and "
               f"{policy.night_end_hour:02d}:00 local time; fires at {_pct(policy.night_share)}")
     return s.result(share, policy.night_share, fired, detail)
 
@@ -694,12 +695,16 @@ def overlap_other_source(facts: ListFacts, policy: "DetectPolicy", s: Signal) ->
     Why it matters: the same people arriving from two unrelated sources means one of
     them resold the other's list.
 
+    "This list's source" is the one it is registered under, else its most common source
+    value; a registered list from the same input file is a re-import (LS013), not a resale.
+
     Example: 80% of a "partner" list's numbers are in a list bought from vendor X.
     """
     why = _not_judged_overlap(facts)
     if why:
         return s.result(None, policy.overlap_containment, False, why)
-    others = [m for m in facts.overlaps if not _same_source(m.get("source"), facts.list_source)]
+    others = [m for m in facts.overlaps
+              if not m.get("same_file") and not _same_source(m.get("source"), facts.list_source)]
     best = max(others, key=lambda m: m["containment"], default=None)
     value = best["containment"] if best else 0.0
     fired = value >= policy.overlap_containment
