@@ -181,3 +181,11 @@ def test_tail_functions():
     assert negbin_sf(3, 1.0, 1.0) == pytest.approx(0.125)
     assert benjamini_hochberg([1e-6, 0.01, 0.02], 0.05, m=1000) == 1
     assert benjamini_hochberg([], 0.05, m=0) == 0
+
+
+def test_date_only_stamps_mixed_with_timed_ones_are_not_read_as_night_or_bulk():
+    nums, cols, rng = genuine(1000)
+    midnight = dt.datetime(2025, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    mixed = [midnight + dt.timedelta(days=i % 30) if i % 5 < 3 else c for i, c in enumerate(cols["consent_at"])]
+    result = evaluate_list(frame(nums, dict(cols, consent_at=mixed), rng).lazy())
+    assert not {"LS004", "LS005", "LS006"} & fired(result)
