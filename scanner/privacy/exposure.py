@@ -22,18 +22,18 @@ Measured, not assumed:
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import phonenumbers
 import polars as pl
-from phonenumbers import geocoder
 
 from scanner.privacy.reveal import carrier_of
 
 MIN_NEEDLE_DIGITS = 7
-STRICT_RUN = r"[0-9]{7,}"
 LOOSE_RUN = r"[0-9](?:[ \-.]?[0-9]){6,}"
+HEX_WORD = r"\b(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})\b"
 PHONE_COLUMN_NAMES = {"e164", "phone", "raw", "national_number", "number", "mobile", "tel",
                       "手机号", "手机", "电话"}
 IDENTIFIER_NAMES = PHONE_COLUMN_NAMES | {"name", "email", "姓名", "邮箱"}
@@ -44,24 +44,34 @@ NARROWING_COLUMNS = ("carrier", "city")
 SMALL_CANDIDATE_SET = 100
 
 
-def _needles(numbers: pl.DataFrame) -> pl.Series:
-    """Every textual form of every input number a leak would show (digits only)."""
-    e164 = numbers.get_column("e164").drop_nulls().unique()
-    digits = e164.str.strip_prefix("+")
-    forms = [digits, "00" + digits]
-    if "national_number" in numbers.columns:
-        nn = numbers.get_column("national_number").drop_nulls().cast(pl.String).unique()
-        forms += [nn, "0" + nn]
-    out = pl.concat(forms).unique()
-    return out.filter(out.str.len_chars() >= MIN_NEEDLE_DIGITS)
+@dataclass(frozen=True)
+class Needles:
+    """The input numbers as a leak would show them: integers (so ``0``/``00`` prefixes and
+    leading zeros match for free) and digit strings (for numbers embedded in longer runs)."""
+
+    ints: pl.Series
+    texts: pl.Series
+
+    @classmethod
+    def of(cls, numbers: pl.DataFrame) -> "Needles":
+        forms = [numbers.get_column("e164").drop_nulls().str.strip_prefix("+")]
+        if "national_number" in numbers.columns:
+            forms.append(numbers.get_column("national_number").drop_nulls().cast(pl.String))
+        texts = pl.concat(forms).unique()
+        texts = texts.filter(texts.str.len_chars() >= MIN_NEEDLE_DIGITS)
+        return cls(texts.str.to_integer(strict=False).drop_nulls().unique().alias("_n"), texts)
 
 
 def _digit_runs(text: pl.Series) -> pl.Series:
-    strict = text.str.extract_all(STRICT_RUN).explode()
-    loose = text.str.extract_all(LOOSE_RUN).explode()
-    # pure digit runs are already in ``strict``; count only the separated forms again
-    loose = loose.filter(loose.str.contains(r"[ \-.]")).str.replace_all(r"[ \-.]", "")
-    return pl.concat([strict, loose]).drop_nulls()
+    """Digit runs of 7+ digits, separators (space, ``-``, ``.``) inside a run removed.
+
+    Two numbers separated by a space merge into one long run; the embedded search of
+    :func:`count_plaintext_by_source` still finds both. Hex digests and tokens (32/40/64
+    lowercase hex) are skipped first: the digits inside a million random tokens would match
+    a few numbers by chance (~2.5 expected per 1M tokens against 1M CN numbers).
+    """
+    runs = text.str.replace_all(HEX_WORD, " ").str.extract_all(LOOSE_RUN).explode().drop_nulls()
+    return runs.str.replace_all(r"[ \-.]", "")
 
 
 def _file_text(path: Path) -> pl.Series:
@@ -78,27 +88,54 @@ def _file_text(path: Path) -> pl.Series:
     return pl.Series(raw.decode("utf-8", errors="replace").splitlines(), dtype=pl.String)
 
 
-def count_plaintext(text: pl.Series, needles: pl.Series) -> int:
-    """How many input numbers (in any of their forms) the digit runs of ``text`` hold.
+def count_plaintext_by_source(sources: dict[str, pl.Series], needles: Needles) -> dict[str, int]:
+    """How many input numbers (in any of their forms) the digit runs of each text hold.
 
-    A run equal to a number is counted by a hash lookup; a longer run that does not is
-    searched for embedded numbers (``x13800138000123``) with Aho-Corasick.
+    A run equal to a number (up to ``0``/``00`` prefixes) is found by one integer join; the
+    few longer runs that are not are searched for embedded numbers (``x13800138000123``).
+    One pass over all sources, so the needle tables are built once.
     """
-    runs = _digit_runs(text)
-    if not runs.len() or not needles.len():
-        return 0
-    exact = runs.is_in(needles.implode())
-    longer = runs.filter(~exact & (runs.str.len_chars() > needles.str.len_chars().min()))
-    embedded = 0
-    if longer.len():
-        embedded = int(longer.str.extract_many(needles.implode(), overlapping=False, leftmost=True)
-                       .list.len().sum())
-    return int(exact.sum()) + embedded
+    counts = dict.fromkeys(sources, 0)
+    if not needles.texts.len():
+        return counts
+    runs = pl.concat([
+        pl.DataFrame(schema={"source": pl.String, "run": pl.String}),
+        *[_digit_runs(text).to_frame("run").with_columns(source=pl.lit(name)).select("source", "run")
+          for name, text in sources.items()],
+    ])
+    runs = runs.with_columns(_n=pl.col("run").str.to_integer(strict=False))
+    exact = runs.join(needles.ints.to_frame(), on="_n", how="semi")
+    for source, n in exact.group_by("source").len().iter_rows():
+        counts[source] += n
+    min_len = int(needles.texts.str.len_chars().min())
+    longer = runs.join(exact.select("run").unique(), on="run", how="anti").filter(
+        pl.col("run").str.len_chars() > min_len)
+    if longer.height:
+        texts = set(needles.texts.to_list())
+        lengths = sorted({len(t) for t in texts}, reverse=True)
+        for source, run in longer.select("source", "run").iter_rows():
+            counts[source] += _embedded(run, texts, lengths)
+    return counts
+
+
+def _embedded(run: str, texts: set[str], lengths: list[int]) -> int:
+    """Non-overlapping needles inside ``run``, leftmost-longest first."""
+    found, i = 0, 0
+    while i < len(run):
+        hit = next((n for n in lengths if run[i:i + n] in texts), 0)
+        found += bool(hit)
+        i += hit or 1
+    return found
+
+
+def count_plaintext(text: pl.Series, needles: Needles) -> int:
+    """Plaintext copies of the needles in one text Series."""
+    return count_plaintext_by_source({"text": text}, needles)["text"]
 
 
 def plaintext_in_text(text: str, numbers: pl.DataFrame) -> int:
     """Plaintext copies of ``numbers`` in a text not yet written (e.g. the report JSON)."""
-    return count_plaintext(pl.Series(text.splitlines(), dtype=pl.String), _needles(numbers))
+    return count_plaintext(pl.Series(text.splitlines(), dtype=pl.String), Needles.of(numbers))
 
 
 def _names(numbers: pl.DataFrame) -> pl.Series:
@@ -108,21 +145,24 @@ def _names(numbers: pl.DataFrame) -> pl.Series:
     return names.filter(names.str.len_chars() >= 2)
 
 
-def _direct_identifier_columns(rows: pl.DataFrame, needles: pl.Series, names: pl.Series) -> list[str]:
-    found = []
-    for column, dtype in rows.schema.items():
+def _direct_identifier_columns(rows: pl.DataFrame, needles: Needles, names: pl.Series
+                               ) -> tuple[list[str], bool]:
+    """Columns holding plaintext identifiers (by name or content); and whether one is a number."""
+    texts = {c: rows.get_column(c).drop_nulls().cast(pl.String)
+             for c, dtype in rows.schema.items() if not dtype.is_nested() and c not in IDENTIFIER_NAMES}
+    numbers_in = count_plaintext_by_source(texts, needles)
+    found, phone = [], False
+    for column in rows.columns:
         if column in IDENTIFIER_NAMES:
             found.append(column)
-            continue
-        if dtype.is_nested():
-            continue
-        values = rows.get_column(column).drop_nulls().cast(pl.String)
-        if not values.len():
-            continue
-        names_hit = int(values.str.strip_chars().is_in(names.implode()).sum()) if names.len() else 0
-        if count_plaintext(values, needles) or names_hit >= max(1, values.len() // 10):
-            found.append(column)
-    return found
+            phone = phone or column in PHONE_COLUMN_NAMES
+        elif column in texts:
+            values = texts[column]
+            names_hit = int(values.str.strip_chars().is_in(names.implode()).sum()) if names.len() else 0
+            if numbers_in[column] or (values.len() and names_hit >= max(1, values.len() // 10)):
+                found.append(column)
+                phone = phone or bool(numbers_in[column])
+    return found, phone
 
 
 def _block_values(prefix: str, column: str) -> pl.Series:
@@ -130,6 +170,8 @@ def _block_values(prefix: str, column: str) -> pl.Series:
     e164 = [f"+86{prefix}{block:04d}0000" for block in range(10_000)]
     if column == "carrier":
         return carrier_of(pl.DataFrame({"e164": e164}))["carrier"]
+    from phonenumbers import geocoder  # 1.4 s import: only when a city column needs it
+
     return pl.Series([geocoder.description_for_number(phonenumbers.parse(n), "zh") for n in e164],
                      dtype=pl.String)
 
@@ -178,15 +220,9 @@ def exposure_metrics(*, rows: pl.DataFrame, files: Iterable[str | os.PathLike], 
     encrypted vault out); ``numbers``: the private mapping (``e164`` [, ``national_number``,
     ``name``]) the scan held in memory.
     """
-    needles = _needles(numbers)
-    per_file = {}
-    for path in map(Path, files):
-        per_file[path.name] = count_plaintext(_file_text(path), needles)
-    identifiers = _direct_identifier_columns(rows, needles, _names(numbers))
-    phone_identified = any(
-        c in PHONE_COLUMN_NAMES or count_plaintext(rows.get_column(c).drop_nulls().cast(pl.String), needles)
-        for c in identifiers if not rows.schema[c].is_nested()
-    )
+    needles = Needles.of(numbers)
+    per_file = count_plaintext_by_source({Path(p).name: _file_text(Path(p)) for p in files}, needles)
+    identifiers, phone_identified = _direct_identifier_columns(rows, needles, _names(numbers))
     has_mask = "phone_masked" in rows.columns
     candidates, basis = (_candidates(rows, phone_identified) if has_mask
                          else (pl.Series("candidates", [], dtype=pl.Float64), []))

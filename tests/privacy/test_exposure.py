@@ -73,3 +73,11 @@ def test_plaintext_in_text():
 
     assert plaintext_in_text('{"detail": "13800138000 seen"}', NUMBERS) == 1
     assert plaintext_in_text('{"rows": {"total": 4}}', NUMBERS) == 0
+
+
+def test_digits_inside_tokens_are_not_numbers():
+    from scanner.privacy.exposure import plaintext_in_text
+
+    token = "ab13800138000cdef0123456789abcde"  # 32 hex: a token, not a leak
+    assert plaintext_in_text(f"{token},1\n", NUMBERS) == 0
+    assert plaintext_in_text("ab13800138000,1\n", NUMBERS) == 1  # not token-shaped: counted
