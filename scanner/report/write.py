@@ -29,7 +29,17 @@ def write_outputs(result: "ScanResult", out_dir: Path) -> dict[str, Path]:
         if vault is not None:
             written["vault"] = vault
     _add_exposure(result, written)
-    written["report"] = atomic_write_bytes(out_dir / "report.json", report_json(result.report).encode("utf-8"))
+    text = report_json(result.report)
+    exposure = result.report.get("exposure")
+    if exposure is not None:
+        from scanner.privacy.exposure import plaintext_in_text
+
+        found = plaintext_in_text(text, result._numbers)
+        if found:  # a bug, never a user error: refuse to write rather than leak
+            raise AssertionError("report.json would contain a plaintext phone number")
+        exposure["files_checked"]["report.json"] = 0
+        text = report_json(result.report)
+    written["report"] = atomic_write_bytes(out_dir / "report.json", text.encode("utf-8"))
     return written
 
 
