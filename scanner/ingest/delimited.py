@@ -1,15 +1,23 @@
-"""CSV / TSV / TXT: delimiter sniffing, a vectorized fast path, a robust fallback parser.
+"""CSV / TSV / TXT: delimiter sniffing, a vectorized reader, a robust line parser.
 
-Fast path: polars splits the (UTF-8) bytes into physical lines; vectorized checks prove
-that every non-blank line is exactly one well-quoted record with the header's field
-count and no field beyond the size limit. Then ``pl.read_csv`` (every column String)
-reads the bytes and blank lines are filtered out.
+Record model: a record is one physical line, unless its line holds an odd number of
+quote characters, in which case (and only then) an open quoted field may continue over
+the next lines while the record stays under the size limit. Blank lines outside
+records are skipped and not counted.
 
-Fallback (only when a check fails): a Python parser over the lines. Unquoted lines are
-split directly; a line with quotes goes through :mod:`csv` in strict mode, and an open
-quote may continue over the next lines only while the quote count stays odd and the
-record stays under the size limit. A record that cannot be closed cleanly makes *its
-first line* a bad record and parsing resumes on the next line, so one stray quote never
+:func:`vectorized_read` (the normal path) lets polars split the UTF-8 bytes into
+physical lines and parse them with ``pl.read_csv`` (every column String). Each parsed
+line is proven exact by byte arithmetic: a well-formed line of ``n`` fields has
+``len(line) == Σ len(value) + quotes(line) − Σ quotes(value) + (n − 1)`` — a line with a
+missing or extra field, or quoting polars read leniently, breaks the equation. Only the
+lines that break it, and lines with an odd quote count (multi-line fields, unterminated
+quotes), go through the Python parser, so a 1M-row file with a few bad rows still reads
+at polars speed.
+
+:func:`robust_read` is the whole-file Python parser, used when polars itself refuses
+the remaining lines. Unquoted lines are split directly; a line with quotes goes through
+:mod:`csv` in strict mode. A record that cannot be closed cleanly makes *its first
+line* a bad record and parsing resumes on the next line, so one stray quote never
 swallows the rest of the file.
 """
 
@@ -18,6 +26,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 import polars as pl
 
@@ -27,9 +36,11 @@ CANDIDATES = (",", "\t", ";", "|")
 # Single-column files use NUL as the "delimiter": decoded input never contains it.
 NO_DELIMITER = "\x00"
 QUOTE = '"'
+SNIFF_BYTES = 1 << 16
 _SNIFF_LINES = 200
-_SNIFF_BYTES = 1 << 16
 _QUOTED = re.compile(r'"(?:[^"]|"")*"')
+_BROKEN = "broken quoting"
+_CR = "\uffff"
 
 
 def sniff_delimiter(head: str, hint: str | None = None) -> str:
@@ -41,11 +52,11 @@ def sniff_delimiter(head: str, hint: str | None = None) -> str:
     comma, tab, semicolon, pipe.
     """
     lines = [line for line in head.split("\n")[:_SNIFF_LINES] if line.strip()]
-    if len(head) >= _SNIFF_BYTES and len(lines) > 1:
+    if len(head) >= SNIFF_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last line of a cut sample may be partial
     unquoted = [_QUOTED.sub("", line) for line in lines]
     best, best_key = NO_DELIMITER, (0.0, 0)
-    for order, delimiter in enumerate(CANDIDATES):
+    for delimiter in CANDIDATES:
         counts = Counter(line.count(delimiter) for line in unquoted)
         mode, _ = max(counts.items(), key=lambda kv: (kv[1], kv[0])) if counts else (0, 0)
         if mode == 0:
@@ -64,48 +75,137 @@ def first_record_width(head: str, delimiter: str) -> int | None:
     return None
 
 
-def _hex(delimiter: str) -> str:
-    return rf"\x{{{ord(delimiter):02X}}}"
-
-
 def _column_names(width: int) -> list[str]:
     return [f"c{i}" for i in range(width)]
 
 
-def fast_read(utf8: bytes, delimiter: str, width: int, max_field_bytes: int) -> Table | None:
-    """Vectorized read of a clean file; None when any check fails (use :func:`robust_read`)."""
-    lines = pl.read_csv(utf8, has_header=False, infer_schema=False, separator=NO_DELIMITER,
-                        quote_char=None, new_columns=["line"], raise_if_empty=False)
-    if lines.width != 1:
-        return None
-    line = pl.col("line")
-    has_quotes = utf8.find(QUOTE.encode()) >= 0
-    d = _hex(delimiter)
-    if has_quotes:
-        field = rf'(?:"(?:[^"]|"")*"|[^"{d}]*)'
-        well_quoted = ~line.str.contains(QUOTE, literal=True) | line.str.contains(
-            rf"^{field}(?:{d}{field})*$")
-        unquoted = line.str.replace_all(rf'(^|{d})"(?:[^"]|"")*"', "${1}")
-    else:
-        well_quoted = pl.lit(True)
-        unquoted = line
-    checks = lines.select(
-        blank=line.is_null() | (line.str.strip_chars().str.len_bytes() == 0),
-        good=well_quoted & (unquoted.str.count_matches(delimiter, literal=True) == width - 1),
-        size=line.str.len_bytes(),
-    )
-    nonblank = ~checks["blank"]
-    if not (checks["good"] | checks["blank"]).all() or (checks["size"].max() or 0) > max_field_bytes:
-        return None
+class _Lines:
+    """Index access to a polars Series of physical lines (null = empty line)."""
+
+    def __init__(self, series: pl.Series):
+        self.series = series
+
+    def __len__(self) -> int:
+        return len(self.series)
+
+    def __getitem__(self, index: int) -> str:
+        return self.series[index] or ""
+
+
+def _parse_csv(buffer: bytes, delimiter: str, width: int, quoted: bool) -> pl.DataFrame | None:
     try:
-        frame = pl.read_csv(utf8, has_header=False, infer_schema=False, separator=delimiter,
-                            quote_char=QUOTE if has_quotes else None,
-                            new_columns=_column_names(width), raise_if_empty=False)
+        return pl.read_csv(buffer, has_header=False, separator=delimiter,
+                           quote_char=QUOTE if quoted else None,
+                           schema=dict.fromkeys(_column_names(width), pl.String),
+                           truncate_ragged_lines=True, raise_if_empty=False,
+                           missing_columns="insert", extra_columns="ignore")
     except pl.exceptions.PolarsError:
         return None
-    if frame.height != lines.height or frame.width != width:
+
+
+def _hex(delimiter: str) -> str:
+    return rf"\x{{{ord(delimiter):02X}}}"
+
+
+def _exact(frame: pl.DataFrame, lines: pl.DataFrame, width: int, quoted: bool) -> pl.Series:
+    """Per line: does its parsed record account for every byte of the line?"""
+    values = pl.sum_horizontal(pl.all().str.len_bytes())
+    if quoted:
+        values = values - pl.sum_horizontal(pl.all().str.count_matches(QUOTE, literal=True))
+    accounted = frame.select(values.alias("v"))["v"] + lines["quotes"] + (width - 1)
+    return (accounted == lines["size"]).fill_null(False)
+
+
+def _malformed(lines: pl.DataFrame, delimiter: str) -> list[int]:
+    """Lines whose quotes are not exactly whole quoted fields (RFC 4180)."""
+    d = rf"\x{{{ord(delimiter):02X}}}"
+    field = rf'(?:"(?:[^"]|"")*"|[^"{d}]*)'
+    with_quotes = lines.filter(~pl.col("blank") & (pl.col("quotes") > 0))
+    return with_quotes.filter(~pl.col("line").str.contains(rf"^{field}(?:{d}{field})*$"))["i"].to_list()
+
+
+def vectorized_read(utf8: bytes, delimiter: str, width: int, limit: int) -> Table | None:
+    """Read with polars, sending only irregular lines through the Python parser.
+
+    Returns None when polars refuses the lines (use :func:`robust_read`)."""
+    quoted = utf8.find(QUOTE.encode()) >= 0
+    raw = pl.read_csv(utf8, has_header=False, infer_schema=False, separator=NO_DELIMITER,
+                      quote_char=None, new_columns=["line"], raise_if_empty=False)
+    if raw.width != 1:
         return None
-    return Table(frame.filter(nonblank))
+    line = pl.col("line")
+    lines = raw.select(
+        line,
+        blank=line.is_null() | (line.str.strip_chars().str.len_bytes() == 0),
+        quotes=line.str.count_matches(QUOTE, literal=True).fill_null(0) if quoted else pl.lit(0, pl.UInt32),
+        size=line.str.len_bytes(),
+    ).with_row_index("i")
+    special: dict[int, tuple[list[str] | None, str]] = {}
+    continuation: list[int] = []
+    access = _Lines(lines["line"])
+    if quoted:
+        odd = lines.filter(~pl.col("blank") & (pl.col("quotes") % 2 == 1))["i"].to_list()
+        for i in odd:
+            if i in special or (continuation and i <= continuation[-1]):
+                continue
+            fields, used, reason = _record_at(access, i, delimiter, limit)
+            special[i] = (fields, reason)
+            continuation.extend(range(i + 1, i + used))
+    irregular = _malformed(lines, delimiter) if quoted else []
+    if b"\r" in utf8:
+        # A carriage return inside a line is data; polars may take it for a line end.
+        # (The lines read already lost the \r of each CRLF.)
+        irregular += lines.filter(~pl.col("blank") & pl.col("line").str.contains("\r", literal=True))["i"].to_list()
+    done = set(continuation)
+    for i in irregular:
+        if i not in special and i not in done:
+            fields, _, reason = _record_at(access, i, delimiter, limit, extend=False)
+            special[i] = (fields, reason)
+    ordinary = lines.filter(~pl.col("blank") & ~pl.col("i").is_in(list(special) + continuation))
+    if not special and not continuation:
+        frame = _parse_csv(utf8, delimiter, width, quoted)
+        if frame is None or frame.height != lines.height:
+            return None
+        frame = frame.filter(~lines["blank"])
+    else:
+        buffer = ordinary["line"].str.join("\n").item() or ""
+        frame = _parse_csv(buffer.encode("utf-8"), delimiter, width, quoted) if buffer else None
+        if frame is None:
+            frame = pl.DataFrame(schema={c: pl.String for c in _column_names(width)})
+        if frame.height != ordinary.height:
+            return None
+    exact = _exact(frame, ordinary, width, quoted)
+    if not exact.all():
+        access = _Lines(ordinary["line"])
+        for k in (~exact).arg_true().to_list():
+            fields, _, reason = _record_at(access, k, delimiter, limit, extend=False)
+            special[ordinary["i"][k]] = (fields, reason)
+        keep = exact
+        frame, ordinary = frame.filter(keep), ordinary.filter(keep)
+    if not special:
+        return Table(frame)
+    return _assemble(frame, ordinary["i"], special, width)
+
+
+def _assemble(frame: pl.DataFrame, order: pl.Series, special: dict, width: int) -> Table:
+    """Merge vectorized records and Python-parsed ones back into physical line order."""
+    columns = _column_names(width)
+    indexes = sorted(special)
+    rows = [_checked(*special[i], width) for i in indexes]
+    extra = pl.DataFrame(
+        {"i": indexes, **{c: [r[0][k] if r[0] else None for r in rows] for k, c in enumerate(columns)}},
+        schema={"i": pl.UInt32, **{c: pl.String for c in columns}})
+    merged = pl.concat([frame.with_columns(order.alias("i")).select("i", *columns), extra])
+    merged = merged.sort("i")
+    positions = merged["i"].search_sorted(pl.Series(indexes, dtype=pl.UInt32)).to_list()
+    bad = {pos: rows[k][1] for k, pos in enumerate(positions) if rows[k][0] is None}
+    return Table(merged.drop("i"), bad=bad)
+
+
+def _checked(fields: list[str] | None, reason: str, width: int) -> tuple[list[str] | None, str]:
+    if fields is not None and len(fields) != width:
+        return None, f"{len(fields)} fields, expected {width}"
+    return fields, reason
 
 
 class _OpenQuote(Exception):
@@ -115,10 +215,16 @@ class _OpenQuote(Exception):
 def _parse_one(text: str, delimiter: str) -> list[str] | None:
     """The fields of ``text`` when it is exactly one well-formed record, else None.
 
-    Raises _OpenQuote when the text ends inside a quoted field."""
+    Raises _OpenQuote when the text ends inside a quoted field. A carriage return inside
+    a line is data (the csv module would take it for a line end), so it travels as the
+    noncharacter U+FFFF through the csv module."""
+    if "\r" in text:
+        fields = _parse_one(text.replace("\r", _CR), delimiter)
+        return None if fields is None else [f.replace(_CR, "\r") for f in fields]
+    parts = text.split("\n")
     try:
-        records = list(csv.reader(_lines_with_ends(text), delimiter=delimiter, quotechar=QUOTE,
-                                  strict=True))
+        records = list(csv.reader([p + "\n" for p in parts[:-1]] + [parts[-1]],
+                                  delimiter=delimiter, quotechar=QUOTE, strict=True))
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
             raise _OpenQuote from None
@@ -126,47 +232,20 @@ def _parse_one(text: str, delimiter: str) -> list[str] | None:
     return records[0] if len(records) == 1 else None
 
 
-def _lines_with_ends(text: str) -> list[str]:
-    parts = text.split("\n")
-    return [p + "\n" for p in parts[:-1]] + [parts[-1]]
-
-
-def robust_read(text: str, delimiter: str, width: int, max_field_bytes: int) -> Table:
-    """Line-based parser that resynchronizes after broken quoting; never loses a record."""
-    lines = text.split("\n")
-    lines = [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
-    rows: list[list[str] | None] = []
-    bad: dict[int, str] = {}
-    i, n = 0, len(lines)
-    while i < n:
-        line = lines[i]
-        if not line.strip():
-            i += 1
-            continue
-        fields, consumed, reason = _record_at(lines, i, delimiter, max_field_bytes)
-        if fields is not None and len(fields) != width:
-            fields, reason = None, f"{len(fields)} fields, expected {width}"
-        if fields is None:
-            bad[len(rows)] = reason
-        rows.append(fields)
-        i += consumed
-    columns = _column_names(width)
-    data = {name: [r[k] if r is not None else None for r in rows] for k, name in enumerate(columns)}
-    frame = pl.DataFrame(data, schema={name: pl.String for name in columns})
-    return Table(frame, bad=bad)
-
-
-def _record_at(lines: list[str], i: int, delimiter: str, limit: int) -> tuple[list[str] | None, int, str]:
-    """Parse the record starting at line ``i``: (fields or None, lines consumed, reason)."""
+def _record_at(lines: Sequence[str], i: int, delimiter: str, limit: int,
+               extend: bool = True) -> tuple[list[str] | None, int, str]:
+    """Parse the record starting at line ``i``: (fields or None, lines used, reason)."""
     line = lines[i]
     if QUOTE not in line:
         return line.split(delimiter), 1, ""
     try:
-        fields = _parse_one(line, delimiter)
-        return fields, 1, "broken quoting"
+        return _parse_one(line, delimiter), 1, _BROKEN
     except _OpenQuote:
         pass
-    quotes, size, j = line.count(QUOTE), len(line.encode("utf-8")), i + 1
+    quotes = line.count(QUOTE)
+    if not extend or quotes % 2 == 0:
+        return None, 1, _BROKEN
+    size, j = len(line.encode("utf-8")), i + 1
     while j < len(lines) and size <= limit:
         quotes += lines[j].count(QUOTE)
         size += len(lines[j].encode("utf-8")) + 1
@@ -174,10 +253,31 @@ def _record_at(lines: list[str], i: int, delimiter: str, limit: int) -> tuple[li
         if quotes % 2:
             continue
         try:
-            fields = _parse_one("\n".join(lines[i:j]), delimiter)
+            fields = _parse_one("\n".join(lines[k] for k in range(i, j)), delimiter)
         except _OpenQuote:
             continue
         if fields is None:
             break
         return fields, j - i, ""
-    return None, 1, "broken quoting (unterminated quote)"
+    return None, 1, f"{_BROKEN} (unterminated quote)"
+
+
+def robust_read(text: str, delimiter: str, width: int, limit: int) -> Table:
+    """Whole-file Python parser that resynchronizes after broken quoting."""
+    lines = [ln[:-1] if ln.endswith("\r") else ln for ln in text.split("\n")]
+    rows: list[list[str] | None] = []
+    bad: dict[int, str] = {}
+    i = 0
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+            continue
+        fields, used, reason = _record_at(lines, i, delimiter, limit)
+        fields, reason = _checked(fields, reason, width)
+        if fields is None:
+            bad[len(rows)] = reason
+        rows.append(fields)
+        i += used
+    columns = _column_names(width)
+    data = {name: [r[k] if r is not None else None for r in rows] for k, name in enumerate(columns)}
+    return Table(pl.DataFrame(data, schema={name: pl.String for name in columns}), bad=bad)

@@ -80,12 +80,12 @@ def _read_data(data: bytes, path: str, hint: str | None, sheet: str | None,
         return structured.read_excel(data, path, sheet), "xls" if data.startswith(_OLE2) else "xlsx", None
     if data.startswith(_PARQUET):
         return structured.read_parquet(data, path), "parquet", None
-    if not data.strip():
+    if not data or data.isspace():
         raise InputError("empty file", path=path)
     decoded = decode(data, path)
     if b"\n" not in decoded.utf8 and b"\r" in decoded.utf8:  # classic Mac line endings
         decoded = Decoded(decoded.encoding, decoded.utf8.replace(b"\r", b"\n"), None)
-    head = decoded.utf8[:delimited._SNIFF_BYTES].decode("utf-8", errors="ignore")
+    head = decoded.utf8[:delimited.SNIFF_BYTES].decode("utf-8", errors="ignore")
     if not head.strip():
         raise InputError("empty file", path=path)
     if head.lstrip("\ufeff \t\r\n")[:1] in ("[", "{"):
@@ -104,7 +104,7 @@ def _read_delimited(decoded: Decoded, head: str, path: str, hint: str | None,
     width = delimited.first_record_width(head, delimiter)
     if width is None:
         raise InputError("empty file", path=path)
-    table = delimited.fast_read(decoded.utf8, delimiter, width, max_field_bytes)
+    table = delimited.vectorized_read(decoded.utf8, delimiter, width, max_field_bytes)
     if table is None:
         table = delimited.robust_read(decoded.get_text(), delimiter, width, max_field_bytes)
     if table.frame.height == 0:
