@@ -121,3 +121,42 @@ def test_every_command_is_documented_in_readme():
     text = README.read_text(encoding="utf-8")
     for name in main.commands:
         assert f"contact-scanner {name}" in text, f"README does not document `contact-scanner {name}`"
+
+
+def test_broken_quoting_keeps_the_rest_and_reports_the_bad_row(runner, tmp_path):
+    text = (CSV + '"13900139000,官网注册,是,短信,营销,2026-01-05\n'
+            + "13700137000,官网注册,是,短信,营销,2026-01-05\n")
+    out_dir = tmp_path / "o"
+    res = runner.invoke(main, ["scan", str(_csv(tmp_path, text)), "--out", str(out_dir),
+                               "--as-of", "2026-11-23", "--fail-on", "never", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.stdout)
+    assert report["rows"]["total"] == 3
+    assert report["findings"].get("IN001") == 1
+    assert [b["row"] for b in report["input"]["bad_records"]] == [2]
+    import polars as pl
+
+    rows = pl.read_parquet(out_dir / "rows.parquet")
+    assert rows.get_column("row").to_list() == [1, 2, 3]
+    assert rows.filter(pl.col("row") == 2).get_column("findings").to_list() == [["IN001"]]
+
+
+def test_undecodable_bytes_name_the_row(runner, tmp_path):
+    path = tmp_path / "bad.csv"
+    # valid UTF-8 header and rows, then a byte sequence neither UTF-8 nor GB18030 decodes
+    path.write_bytes("phone\n13800138000\n13900139000\n".encode() + b"\x80\x80\xff\xfe\n")
+    res = runner.invoke(main, ["scan", str(path), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    assert "bad.csv" in res.output and "row" in res.output
+    assert "13800138000" not in res.output
+
+
+def test_a_single_huge_field_is_an_input_error(runner, tmp_path):
+    path = tmp_path / "huge.csv"
+    path.write_bytes(b"phone\n" + b"1" * (3 << 20) + b"\n")  # one 3 MiB field (limit 1 MiB)
+    out_dir = tmp_path / "o"
+    res = runner.invoke(main, ["scan", str(path), "--out", str(out_dir)])
+    assert res.exit_code == 2, res.output
+    assert "huge.csv" in res.output and "Traceback" not in res.output
+    assert len([line for line in res.output.splitlines() if line.strip()]) == 1
+    assert not out_dir.exists()
