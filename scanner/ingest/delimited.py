@@ -55,13 +55,13 @@ def sniff_delimiter(head: str, hint: str | None = None) -> str:
     if len(head) >= SNIFF_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last line of a cut sample may be partial
     unquoted = [_QUOTED.sub("", line) for line in lines]
-    best, best_key = NO_DELIMITER, (0.0, 0)
+    best, best_key = NO_DELIMITER, (0.0, 0, 0)
     for delimiter in CANDIDATES:
         counts = Counter(line.count(delimiter) for line in unquoted)
         mode, _ = max(counts.items(), key=lambda kv: (kv[1], kv[0])) if counts else (0, 0)
         if mode == 0:
             continue
-        key = (counts[mode] / len(unquoted), 1 if delimiter == hint else 0)
+        key = (counts[mode] / len(unquoted), 1 if delimiter == hint else 0, mode)
         if key > best_key:
             best, best_key = delimiter, key
     return best

@@ -91,7 +91,7 @@ def _read_data(data: bytes, path: str, hint: str | None, sheet: str | None,
     if head.lstrip("\ufeff \t\r\n")[:1] in ("[", "{"):
         try:
             table, fmt = structured.read_json(decoded.get_text(), path)
-            return table, fmt, decoded.encoding
+            return table, "ndjson" if hint == "ndjson" else fmt, decoded.encoding
         except InputError:
             if hint not in _DELIMITED:
                 raise

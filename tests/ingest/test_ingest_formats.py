@@ -201,3 +201,15 @@ def test_format_detected_by_content_not_extension(tmp_path, write):
 
 def test_canonical_order():
     assert CANONICAL[0] == "phone" and len(CANONICAL) == 11
+
+
+def test_tab_separated_txt_with_commas_in_names(write):
+    text = "手机号\t姓名\t备注\n" + "".join(f"{p}\tSmith, J{i}\tx\n" for i, p in enumerate(phones(4)))
+    result = read_input(write("export.txt", text))
+    assert result.format == "txt"
+    assert result.frame["name"].to_list() == [f"Smith, J{i}" for i in range(4)]
+
+
+def test_single_line_ndjson_keeps_its_format(write):
+    result = read_input(write("one.ndjson", '{"phone": "13800138000"}\n'))
+    assert result.format == "ndjson" and result.frame.height == 1
