@@ -92,6 +92,8 @@ def preclean_one(raw: str | None) -> Precleaned:
     return Precleaned(first, repaired, mangled, extra, annotated)
 
 
+# a value every step leaves unchanged (no whitespace at the ends, nothing NFKC changes)
+_PLAIN = r"^[0-9+\-()](?:[0-9+\-() ]*[0-9+\-()])?$"
 _OUTPUT = ("clean", "repaired", "mangled", "extra_numbers", "annotated")
 _OUTPUT_DTYPE = pl.Struct(
     {"clean": pl.String, "repaired": pl.Boolean, "mangled": pl.Boolean, "extra_numbers": pl.UInt32,
@@ -111,7 +113,11 @@ def preclean_expr(raw: pl.Expr) -> pl.Expr:
     nested expressions made the plan grow exponentially (tens of seconds per million values).
     """
     f = pl.field
-    s = pl.struct(raw.alias("raw"))
+    # Plain values (ASCII digits, + - ( ) and inner spaces) pass every step unchanged; the
+    # steps run on the other values only (null for plain ones) and plain ones are copied.
+    s = pl.struct(raw.alias("input"))
+    s = s.struct.with_fields(f("input").str.contains(_PLAIN).fill_null(False).alias("plain"))
+    s = s.struct.with_fields(pl.when(~f("plain")).then(f("input")).alias("raw"))
     s = s.struct.with_fields(f("raw").str.normalize("NFKC").alias("nfkc"))
     s = s.struct.with_fields(f("nfkc").str.strip_chars(_STRIP).alias("stripped"))
     s = s.struct.with_fields(f("stripped").str.contains(_THOUSANDS).alias("thousands"))
@@ -123,7 +129,7 @@ def preclean_expr(raw: pl.Expr) -> pl.Expr:
         .alias("text")
     )
     s = s.struct.with_fields(
-        f("text").str.contains(HAN).fill_null(False).alias("annotated"),
+        f("text").str.contains(HAN).fill_null(False).alias("annotated_"),
         f("text")
         .str.extract_all(_NOT_SEPARATOR)
         .list.eval(pl.element().str.strip_chars(_STRIP))
@@ -176,18 +182,26 @@ def preclean_expr(raw: pl.Expr) -> pl.Expr:
     frac_len = f("frac").str.len_chars().cast(pl.Int32)
     s = s.struct.with_fields(
         (is_sci & (frac_len == f("exp"))).alias("lossless_sci"),
-        (is_sci & (frac_len < f("exp"))).fill_null(False).alias("mangled"),
+        (is_sci & (frac_len < f("exp"))).fill_null(False).alias("mangled_"),
     )
     s = s.struct.with_fields(
         pl.when(f("lossless_sci"))
         .then(pl.concat_str(f("lead"), f("frac")))
-        .when(f("mangled"))
+        .when(f("mangled_"))
         .then(pl.lit(None, dtype=pl.String))
         .otherwise(f("first2"))
-        .alias("clean"),
+        .alias("clean_"),
         ((f("nfkc") != f("raw")) | f("thousands") | f("float_artifact") | f("lossless_sci"))
         .fill_null(False)
-        .alias("repaired"),
-        pl.when(f("raw").is_null()).then(0).otherwise(f("extra1")).cast(pl.UInt32).alias("extra_numbers"),
+        .alias("repaired_"),
+        pl.when(f("raw").is_null()).then(0).otherwise(f("extra1")).cast(pl.UInt32).alias("extra_"),
+    )
+    plain = f("plain")
+    s = s.struct.with_fields(
+        pl.when(plain).then(f("input")).otherwise(f("clean_")).alias("clean"),
+        (~plain & f("repaired_")).alias("repaired"),
+        (~plain & f("mangled_")).alias("mangled"),
+        pl.when(plain).then(0).otherwise(f("extra_")).cast(pl.UInt32).alias("extra_numbers"),
+        (~plain & f("annotated_")).alias("annotated"),
     )
     return s.map_batches(_select_output, return_dtype=_OUTPUT_DTYPE, is_elementwise=True)
