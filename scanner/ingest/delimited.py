@@ -48,8 +48,8 @@ def sniff_delimiter(head: str, hint: str | None = None) -> str:
 
     For each candidate, count its occurrences outside quoted fields on every sampled
     line; the candidate whose most common non-zero count covers the largest share of
-    lines wins. Ties go to ``hint`` (from the file extension), then to the order
-    comma, tab, semicolon, pipe.
+    lines wins. Ties go to ``hint`` (from the file extension), then to the candidate
+    making more columns, then to the order comma, tab, semicolon, pipe.
     """
     lines = [line for line in head.split("\n")[:_SNIFF_LINES] if line.strip()]
     if len(head) >= SNIFF_BYTES and len(lines) > 1:
