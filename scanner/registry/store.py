@@ -87,22 +87,37 @@ class ListInfo:
 
 
 def _hex_frame(tokens: pl.Series) -> pl.DataFrame:
-    """Distinct, validated tokens as ``hi``/``lo`` UInt64 halves, in token order."""
-    s = tokens.cast(pl.String).drop_nulls().unique()
-    bad = s.filter(~s.str.contains(r"^[0-9a-f]{32}$"))
-    if bad.len():
-        raise RegistryError(f"{bad.len()} value(s) are not 32-hex phone tokens; refusing to register them")
-    s = s.sort()
-    return pl.DataFrame({
+    """Distinct, validated tokens as ``hi``/``lo`` UInt64 halves, in token order.
+
+    Integer work only (validate, split, sort, drop adjacent repeats): ~0.3 s a million.
+    """
+    s = tokens.cast(pl.String).drop_nulls()
+    bad = int(((s.str.len_bytes() != 32) | s.str.contains(r"[^0-9a-f]")).sum())
+    if bad:
+        raise RegistryError(f"{bad} value(s) are not 32-hex phone tokens; refusing to register them")
+    frame = pl.DataFrame({
         "hi": s.str.slice(0, 16).str.to_integer(base=16, dtype=pl.UInt64),
         "lo": s.str.slice(16, 16).str.to_integer(base=16, dtype=pl.UInt64),
-    })
+    }).sort("hi", "lo")
+    new = (pl.col("hi") != pl.col("hi").shift(1)) | (pl.col("lo") != pl.col("lo").shift(1))
+    return frame.filter(new.fill_null(True))
+
+
+def _fingerprint(frame: pl.DataFrame) -> str:
+    """sha256 over the sorted distinct tokens (all high halves, then all low halves, as
+    little-endian 64-bit words): equal iff the number sets are equal."""
+    digest = hashlib.sha256()
+    for name in ("hi", "lo"):
+        arr = frame.get_column(name).rechunk().to_arrow()
+        data = arr.buffers()[1]
+        if data is not None:  # the array may view part of a larger buffer
+            digest.update(memoryview(data)[arr.offset * 8:(arr.offset + len(arr)) * 8])
+    return digest.hexdigest()
 
 
 def content_fingerprint(tokens: pl.Series) -> str:
-    """sha256 over the sorted distinct tokens: equal iff the number sets are equal."""
-    s = tokens.cast(pl.String).drop_nulls().unique().sort()
-    return hashlib.sha256("\n".join(s.to_list()).encode("ascii")).hexdigest()
+    """The registry's content fingerprint of a token series (nulls and repeats ignored)."""
+    return _fingerprint(_hex_frame(tokens))
 
 
 def _first(rows: list):
@@ -284,7 +299,7 @@ class Registry:
         if not isinstance(name, str) or not _NAME_RE.match(name) or name != name.strip():
             raise RegistryError("list name must be 1-200 printable characters without surrounding spaces")
         frame = _hex_frame(tokens)
-        fingerprint = content_fingerprint(tokens)
+        fingerprint = _fingerprint(frame)
         when = registered_at or dt.datetime.now(dt.timezone.utc)
         sketch = frame.head(SKETCH_K)  # already sorted: the k smallest tokens
         with self._connect(write=True) as con:
@@ -335,7 +350,7 @@ class Registry:
         registered tokens only the lists :meth:`_shortlist` keeps are joined.
         """
         frame = _hex_frame(tokens)
-        fingerprint = content_fingerprint(tokens)
+        fingerprint = _fingerprint(frame)
         n = frame.height
         with self._connect(write=False) as con:
             if con is None or not self._has_schema(con):

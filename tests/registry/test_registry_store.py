@@ -185,3 +185,13 @@ def test_concurrent_registrations_both_land(tmp_path):
     assert sorted(i.name for i in reg.list()) == ["l0", "l1", "l2"]
     assert all(i.token_count == 20_000 for i in reg.list())
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_content_fingerprint_is_a_set_fingerprint():
+    a = tokens(A)
+    assert store.content_fingerprint(a) == store.content_fingerprint(pl.concat([a.reverse(), a.head(5)]))
+    assert store.content_fingerprint(a) != store.content_fingerprint(a.head(999))
+    # a sliced frame (a view into a larger buffer) hashes like a fresh one
+    frame = store._hex_frame(a)
+    fresh = pl.DataFrame(frame.slice(10, 100).to_dicts(), schema={"hi": pl.UInt64, "lo": pl.UInt64})
+    assert store._fingerprint(frame.slice(10, 100)) == store._fingerprint(fresh)
