@@ -7,7 +7,6 @@ whose values mostly look like phone numbers.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
