@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable
 import phonenumbers
 import polars as pl
 
-from scanner.analyses.columns import column_findings
+from scanner.analyses.columns import column_findings, data_categories
 from scanner.analyses.duplicates import duplicate_columns
 from scanner.decide import ActiveRules, list_verdict, verdict_exprs
 from scanner.errors import InputError, ScannerError
@@ -168,8 +168,14 @@ def scan(
     notice: Callable[[str], None] | None = None,
     consent_ledger: str | os.PathLike | None = None,
     registry: Any = None,
+    register_source: str | None = None,
 ) -> ScanResult:
-    """Scan a contact list (path, DataFrame or LazyFrame) under a policy."""
+    """Scan a contact list (path, DataFrame or LazyFrame) under a policy.
+
+    The registry of lists seen before and the canary store live in the state dir
+    (``registry`` may pass an open registry instead; ``False`` skips it).
+    ``register_source`` names the source the list is about to be registered under.
+    """
     step = progress or (lambda _stage: None)
     if not isinstance(policy, Policy):
         policy = load_policy(policy)
@@ -200,9 +206,13 @@ def scan(
     lf = _apply_consent_ledger(lf, consent_ledger, keys, policy, as_of_dt)
     lf = duplicate_columns(lf)
     suppressed = _suppressed_numbers(suppress, policy)
+    lf = lf.with_columns(token_expr(keys, "phone", pl.col("e164")).alias("phone_token"))
+    state = state_dir_from(state_dir)
+    reg = _open_registry(registry, state, keys, policy)
+    seen_before = _registered_tokens(reg, lf)
     lf = lf.with_columns(
         pl.col("e164").is_in(suppressed.get_column("e164").implode()).fill_null(False).alias("suppressed"),
-        pl.lit(False).alias("in_registry"),
+        pl.col("phone_token").is_in(seen_before.implode()).fill_null(False).alias("in_registry"),
     )
     if "consent_tampered" not in lf.collect_schema():
         lf = lf.with_columns(pl.lit(False).alias("consent_tampered"))
@@ -215,7 +225,6 @@ def scan(
     step("protect")
     name_norm = normalize_name_expr(pl.col("name"))
     lf = lf.with_columns(
-        token_expr(keys, "phone", pl.col("e164")).alias("phone_token"),
         mask_phone_expr(pl.col("e164"), pl.col("country_code"), pl.col("national_number")).alias("phone_masked"),
         token_expr(keys, "name", name_norm).alias("name_token"),
         mask_name_expr(name_norm).alias("name_masked"),
@@ -245,11 +254,64 @@ def scan(
     numbers = work.select("row", "phone_token", "e164", "name", "verdict", "country_code",
                           "national_number")
 
+    evidence = _list_evidence(work, ing, policy, reg, state, keys, list_source=register_source)
     report = build_report(
         ing=ing, policy=policy, as_of=as_of_dt, work=work, rows=rows, col_findings=col_findings,
-        active=active, keys=keys,
+        active=active, keys=keys, evidence=evidence,
     )
     return ScanResult(rows=rows, report=report, policy=policy, keys=keys, _numbers=numbers)
+
+
+def _open_registry(registry: Any, state: Path, keys: KeyMaterial, policy: Policy):
+    """The registry to compare against, or None (policy off, or no registry yet)."""
+    if registry is False or not policy.registry.check:
+        return None
+    if registry is not None:
+        return registry
+    from scanner.registry.store import FILE_NAME, open_registry
+
+    if not (state / FILE_NAME).exists():
+        return None
+    return open_registry(state, key_id=keys.key_id)
+
+
+def _registered_tokens(reg, lf: pl.LazyFrame) -> pl.Series:
+    from scanner.analyses.overlap import registered_tokens
+
+    if reg is None:
+        return pl.Series("phone_token", [], dtype=pl.String)
+    tokens = lf.select(pl.col("phone_token").unique()).collect().to_series()
+    return registered_tokens(reg, tokens)
+
+
+@dataclass(frozen=True)
+class ListEvidence:
+    purchased: dict[str, Any]
+    overlaps: list[dict[str, Any]]
+    hard_signal: bool
+    other_signal: bool
+
+
+def _list_evidence(work: pl.DataFrame, ing: Ingested, policy: Policy, reg, state: Path,
+                   keys: KeyMaterial, *, list_source: str | None) -> ListEvidence:
+    """Purchased/generated-list signals, registry overlaps and canary hits (list analyses)."""
+    from scanner.analyses.purchased import evaluate_list
+    from scanner.canary.canary import canary_signal, detect_in_state
+
+    result = evaluate_list(
+        work.lazy(), policy=policy.detect, registry=reg, input_sha256=ing.sha256,
+        timezone=policy.campaign.timezone, source_windows=policy.sources,
+        categories=data_categories(ing.extra_columns), list_source=list_source,
+    )
+    purchased = result.report_purchased
+    hits = detect_in_state(work.get_column("phone_token").drop_nulls().unique(), state, keys)
+    canary = canary_signal(hits, code="LS017")
+    purchased["signals"] = [*purchased["signals"], canary]
+    hard = result.hard_signal or canary["fired"]
+    if canary["fired"]:  # a canary proves the list is a leaked copy
+        purchased["likely"] = True
+        purchased["score"] = max(purchased["score"], 1.0)
+    return ListEvidence(purchased, result.report_overlaps, hard, result.other_signal)
 
 
 def _apply_consent_ledger(lf: pl.LazyFrame, ledger: str | os.PathLike | None, keys: KeyMaterial,
@@ -264,7 +326,8 @@ def _apply_consent_ledger(lf: pl.LazyFrame, ledger: str | os.PathLike | None, ke
 
 
 def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.DataFrame,
-                 rows: pl.DataFrame, col_findings, active: ActiveRules, keys: KeyMaterial) -> dict[str, Any]:
+                 rows: pl.DataFrame, col_findings, active: ActiveRules, keys: KeyMaterial,
+                 evidence: ListEvidence) -> dict[str, Any]:
     total = rows.height
     verdicts = dict(rows.group_by("verdict").len().iter_rows())
     counts = {v: int(verdicts.get(v, 0)) for v in ("accept", "review", "reject")}
@@ -276,13 +339,11 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
     dup_rows = int(work.get_column("is_duplicate").sum())
     dup_numbers = int(work.filter(pl.col("is_duplicate")).get_column("e164").n_unique())
 
-    purchased = {"score": 0.0, "likely": False, "model": None, "signals": []}
-    hard_signal = other_signal = False
-    overlaps: list = []
+    purchased, overlaps = evidence.purchased, evidence.overlaps
     verdict = list_verdict(
         rows_total=total, rejected=counts["reject"], not_accepted=counts["review"] + counts["reject"],
-        policy=policy, purchased_likely=purchased["likely"], hard_signal=hard_signal,
-        other_signal=other_signal, column_findings=bool(col_findings),
+        policy=policy, purchased_likely=purchased["likely"], hard_signal=evidence.hard_signal,
+        other_signal=evidence.other_signal, column_findings=bool(col_findings),
     )
     return {
         "schema": REPORT_SCHEMA,

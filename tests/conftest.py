@@ -8,6 +8,13 @@ from scanner.privacy.keys import KeyMaterial
 AS_OF = "2026-11-23T12:00:00+08:00"
 
 
+@pytest.fixture(autouse=True)
+def isolated_state(tmp_path, monkeypatch):
+    """No test reads or writes the developer's ./.contact-scanner (key, registry, canaries)."""
+    monkeypatch.setenv("CONTACT_SCANNER_HOME", str(tmp_path / "state-home"))
+    monkeypatch.delenv("CONTACT_SCANNER_KEY", raising=False)
+
+
 @pytest.fixture
 def keys():
     return KeyMaterial.from_master(bytes(range(32)))

@@ -22,6 +22,32 @@ SENSITIVE_HEADERS = {
                   "creditcard", "iban", "bankaccount", "accountnumber"),
     "passport": ("护照", "护照号", "passport", "passportno", "passportnumber"),
 }
+# Extra-column headers that reveal a data category; the criminal thresholds for trading
+# personal information are lower for them (LS012: 50 for location/credit/property, 500 for
+# transaction/communication/accommodation/health).
+CATEGORY_HEADERS = {
+    "location": ("地址", "住址", "位置", "定位", "经纬度", "坐标", "address", "location", "gps", "latitude",
+                 "longitude", "geo"),
+    "credit": ("征信", "信用", "credit", "loan", "贷款", "负债", "debt"),
+    "property": ("财产", "房产", "资产", "存款", "收入", "income", "salary", "property", "asset"),
+    "transaction": ("订单", "交易", "金额", "消费", "购买记录", "order", "transaction", "amount", "purchase"),
+    "communication": ("通话", "通讯录", "短信记录", "call", "calllog", "contacts"),
+    "accommodation": ("住宿", "酒店", "入住", "hotel", "checkin", "accommodation"),
+    "health": ("病历", "健康", "诊断", "医疗", "health", "medical", "diagnosis"),
+}
+
+
+def data_categories(extra_columns) -> frozenset[str]:
+    """Data categories that the extra columns' headers reveal."""
+    found = set()
+    for column in extra_columns:
+        key = _header_key(column)
+        for category, words in CATEGORY_HEADERS.items():
+            if any(w in key for w in words):
+                found.add(category)
+    return frozenset(found)
+
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 

@@ -1,4 +1,4 @@
-"""``contact-scanner rules [CODE]``: the rule catalogue and one rule's documentation."""
+"""``contact-scanner rules [CODE]``: the rule and list-signal catalogue, and one entry's documentation."""
 
 from __future__ import annotations
 
@@ -7,23 +7,56 @@ import click
 from scanner.errors import ScannerError
 
 
+def _canary_entry():
+    from scanner.canary import canary as canary_module
+
+    return ("LS017", canary_module.SIGNAL_NAME, "a canary number issued to a recipient is in the list (hard)",
+            canary_module.canary_signal.__doc__ or "")
+
+
 @click.command("rules")
 @click.argument("code", required=False)
 def command(code):
-    """List every rule, or explain one (e.g. `contact-scanner rules CN002`)."""
+    """List every rule and list signal, or explain one (e.g. `contact-scanner rules CN002`)."""
+    from scanner.analyses.signals import SIGNALS
     from scanner.rules import RULES
 
     if code is None:
+        click.echo("Row and column rules:")
         for r in RULES.values():
-            click.echo(f"{r.code}  {r.name:<38} {r.severity:<8} {r.summary}")
+            click.echo(f"  {r.code}  {r.name:<38} {r.severity:<8} {r.summary}")
+        click.echo("List signals (list.purchased.signals):")
+        for s in SIGNALS.values():
+            click.echo(f"  {s.code}  {s.name:<38} {'hard' if s.hard else 'weight ' + str(s.weight):<8} {s.summary}")
+        code_, name, summary, _ = _canary_entry()
+        click.echo(f"  {code_}  {name:<38} {'hard':<8} {summary}")
         return
-    rule = RULES.get(code.upper())
-    if rule is None:
-        raise ScannerError(f"unknown rule code {code!r}; `contact-scanner rules` lists them")
-    click.echo(f"{rule.code} {rule.name} (default severity: {rule.severity}, family: {rule.family})")
-    click.echo(rule.summary)
-    click.echo("")
-    click.echo(rule.doc)
-    if rule.options:
+    key = code.upper()
+    if key in RULES:
+        rule = RULES[key]
+        click.echo(f"{rule.code} {rule.name} (default severity: {rule.severity}, family: {rule.family})")
+        click.echo(rule.summary)
         click.echo("")
-        click.echo("Options from the policy: " + ", ".join(rule.options))
+        click.echo(rule.doc)
+        if rule.options:
+            click.echo("")
+            click.echo("Options from the policy: " + ", ".join(rule.options))
+        return
+    if key in SIGNALS:
+        sig = SIGNALS[key]
+        kind = "hard signal: the list fails" if sig.hard else f"weight {sig.weight} in the purchased score"
+        click.echo(f"{sig.code} {sig.name} ({kind})")
+        click.echo(sig.summary)
+        click.echo("")
+        click.echo(sig.doc)
+        return
+    if key == "LS017":
+        code_, name, summary, doc = _canary_entry()
+        click.echo(f"{code_} {name} (hard signal: the list fails)")
+        click.echo(summary)
+        click.echo("")
+        import inspect
+
+        click.echo(inspect.cleandoc(doc))
+        return
+    raise ScannerError(f"unknown rule code {code!r}; `contact-scanner rules` lists them")

@@ -44,9 +44,11 @@ def _progress(enabled: bool, console: Console):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="text: summary; json: print report.json.")
 @click.option("--as-of", help="Scan time for time-dependent rules (ISO date or date-time; default now).")
 @click.option("--consent-ledger", type=click.Path(dir_okay=False), help="Take consent from this consent ledger.")
+@click.option("--register", "register_name", metavar="NAME", help="After scanning, add the list to the registry under NAME.")
+@click.option("--register-source", metavar="S", help="Source/vendor recorded with --register.")
 @click.option("--no-progress", is_flag=True, help="No progress display.")
 def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fail_on, fmt, as_of,
-            consent_ledger, no_progress):
+            consent_ledger, register_name, register_source, no_progress):
     """Scan INPUT (CSV/TSV/TXT, XLSX, Parquet, JSON/NDJSON) and write pseudonymized outputs.
 
     Exit code 0 when the list verdict is below --fail-on, 1 when it reaches it, 2 on a usage
@@ -60,12 +62,19 @@ def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fai
     try:
         result = scan(
             input_path, policy_path, state_dir=state_dir, key_file=key_file, suppress=suppress,
-            as_of=as_of, progress=step, consent_ledger=consent_ledger,
+            as_of=as_of, progress=step, consent_ledger=consent_ledger, register_source=register_source,
             notice=lambda msg: err.print(f"[yellow]notice:[/] {msg}"),
         )
         if step:
             step("write")
         written = result.write(out_dir)
+        if register_name:
+            # After the scan's own evidence, so the list is not compared with itself.
+            from scanner.api import state_dir_from
+            from scanner.commands.registry import register_result
+
+            register_result(result, name=register_name, source=register_source, leaked=False,
+                            state_dir=state_dir_from(state_dir))
     finally:
         if status is not None:
             status.stop()
