@@ -69,6 +69,8 @@ FALLBACK_REASONS = {
 # to plan and compile; below this many values phonenumbers itself is cheaper. Pure performance:
 # both paths give the same answers (the differential tests run with min_group=0).
 MIN_GROUP = 200
+# Plans over at least this many rows run on polars' streaming engine, smaller ones in memory.
+STREAMING_MIN_ROWS = 20_000
 
 _LEAD = r"[^\d+\uFF0B;]*"
 _CORE = r"\+?[0-9 \-.()/]*[0-9]"
@@ -170,17 +172,22 @@ def _extract_cc(x: pl.Expr) -> pl.Expr:
 
 
 def _strip_np(lf: pl.LazyFrame, src: str, dst: str, m: md.Meta, tmp: str) -> pl.LazyFrame:
-    """``_maybe_strip_national_prefix_carrier_code(src, m)`` -> column ``dst`` (null stays null)."""
+    """``_maybe_strip_national_prefix_carrier_code(src, m)`` -> column ``dst`` (null stays null).
+
+    The prefix regex is tested first (cheap); the strip and the viability checks run only on
+    the values it matches.
+    """
     x = pl.col(src)
     if m.npp is None:
         return lf.with_columns(x.alias(dst))
     hit, rest = pl.col(tmp + "h"), pl.col(tmp + "r")
+    lf = lf.with_columns(x.str.contains(m.npp).fill_null(False).alias(tmp + "h"))
+    xm = pl.when(hit).then(x)
+    temps = [tmp + "h", tmp + "r"]
     if m.transform is None:
-        lf = lf.with_columns(x.str.replace(m.npp, "").alias(tmp + "r"))
-        lf = lf.with_columns((_len(rest) < _len(x)).fill_null(False).alias(tmp + "h"))
+        lf = lf.with_columns(xm.str.replace(m.npp, "").alias(tmp + "r"))
     else:
-        lf = lf.with_columns(x.str.contains(m.npp).fill_null(False).alias(tmp + "h"))
-        xm = pl.when(hit).then(x)
+        # the transform applies when the rule's last capturing group took part in the match
         lf = lf.with_columns(xm.str.extract(m.npp, m.npp_group).is_not_null().alias(tmp + "g"))
         lf = lf.with_columns(
             pl.when(pl.col(tmp + "g"))
@@ -188,14 +195,16 @@ def _strip_np(lf: pl.LazyFrame, src: str, dst: str, m: md.Meta, tmp: str) -> pl.
             .otherwise(xm.str.replace(m.npp, ""))
             .alias(tmp + "r")
         )
+        temps.append(tmp + "g")
     if m.general:
-        keep = _gen(pl.when(hit).then(x), m) & ~_gen(pl.when(hit).then(rest), m)
+        # keep the original when it was viable and the stripped number is not
+        keep = _gen(xm, m) & ~_gen(rest, m)
         lf = lf.with_columns(keep.fill_null(False).alias(tmp + "k"))
         take = hit & ~pl.col(tmp + "k")
+        temps.append(tmp + "k")
     else:
         take = hit
     lf = lf.with_columns(pl.when(take).then(rest).otherwise(x).alias(dst))
-    temps = [tmp + "h", tmp + "r"] + ([tmp + "g"] if m.transform else []) + ([tmp + "k"] if m.general else [])
     return lf.drop(temps)
 
 
@@ -206,13 +215,13 @@ def _stage0(clean: pl.Series, region: pl.Series) -> pl.DataFrame:
     """Region-independent facts: status, digits, ``+``, extension."""
     n = len(clean)
     classes = {r: md.region_class(r) for r in region.unique().to_list() if r is not None}
-    frame = pl.DataFrame(
+    frame = _chunked(pl.DataFrame(
         {
             "i": pl.int_range(n, dtype=pl.UInt32, eager=True),
             "s": clean.cast(pl.String),
             "r": region.cast(pl.String),
         }
-    )
+    ))
     s = pl.col("s")
     lf = frame.lazy().with_columns(
         s.str.contains(SHAPE_PLAIN).fill_null(False).alias("plain"),
@@ -244,78 +253,80 @@ def _stage0(clean: pl.Series, region: pl.Series) -> pl.DataFrame:
         .otherwise(FALLBACK_SHAPE)
     )
     lf = lf.with_columns(status.cast(pl.UInt8).alias("status"))
-    return lf.select("i", "s", "r", "status", "D", "plus", "ext").collect()
+    return lf.select("i", "r", "status", "D", "plus", "ext").collect(engine="streaming")
 
 
-def _stage_a(part: pl.DataFrame, region: str | None) -> pl.LazyFrame:
-    """Calling code and national number before the national-prefix strip, for one default region.
+def _stage_a_plus(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """Rows written with '+': the calling code starts the digits (no default region involved).
 
-    Output columns: i, ext, status, cc (text), nn, key (metadata key for the strip).
+    Output columns: i, ext, status, cc (text), nn (national number before the prefix strip),
+    key (metadata key for the strip).
     """
-    D, plus = pl.col("D"), pl.col("plus")
-    lf = part.lazy()
-    lf = lf.with_columns(_extract_cc(pl.when(plus).then(D)).alias("cc_plus"))
-    m = md.meta_for_key(region) if region is not None and md.region_class(region) == "valid" else None
-    if m is None:
-        # No usable default region: only '+' rows reach here.
-        lf = lf.with_columns(
-            pl.col("cc_plus").alias("cc"),
-            D.str.slice(_len(pl.col("cc_plus"))).alias("nn"),
-            pl.lit(True).alias("extracted"),
-            pl.lit(False).alias("idd"),
-            pl.lit(None, dtype=pl.String).alias("idd_rest"),
-        )
-    else:
-        ccr = str(m.country_code)
-        Dn = pl.when(~plus).then(D)
-        if m.idd:
-            lf = lf.with_columns(Dn.str.replace(m.idd, "").alias("idd_rest"))
-            rest = pl.col("idd_rest")
-            lf = lf.with_columns(
-                ((_len(rest) < _len(Dn)) & ~rest.str.starts_with("0")).fill_null(False).alias("idd")
-            )
-        else:
-            lf = lf.with_columns(pl.lit(None, dtype=pl.String).alias("idd_rest"), pl.lit(False).alias("idd"))
-        idd, rest = pl.col("idd"), pl.col("idd_rest")
-        lf = lf.with_columns(
-            _extract_cc(pl.when(idd).then(rest)).alias("cc_idd"),
-            pl.when(~plus & ~idd & D.str.starts_with(ccr)).then(D.str.slice(len(ccr))).alias("dp"),
-        )
-        lf = _strip_np(lf, "dp", "dp2", m, "_a")
-        dp = pl.col("dp")
-        dflt = dp.is_not_null() & (
-            (~_gen(pl.when(dp.is_not_null()).then(D), m) & _gen(pl.col("dp2"), m)).fill_null(False)
-            | _lengths_in(_len(D), m.too_long_lengths, m.too_long_from)
-        )
-        lf = lf.with_columns(dflt.fill_null(False).alias("dflt"))
-        cc_idd, dflt = pl.col("cc_idd"), pl.col("dflt")
-        lf = lf.with_columns(
-            pl.when(plus).then(pl.col("cc_plus"))
-            .when(idd).then(cc_idd)
-            .otherwise(pl.lit(ccr))
-            .alias("cc"),
-            pl.when(plus).then(D.str.slice(_len(pl.col("cc_plus"))))
-            .when(idd).then(rest.str.slice(_len(cc_idd)))
-            .when(dflt).then(pl.col("dp2"))
-            .otherwise(D)
-            .alias("nn"),
-            (plus | idd | dflt).alias("extracted"),
-        )
-    cc, nn = pl.col("cc"), pl.col("nn")
+    D, cc = pl.col("D"), pl.col("cc")
+    lf = lf.with_columns(_extract_cc(D).alias("cc"))
+    lf = lf.with_columns(D.str.slice(_len(cc)).alias("nn"))
     status = (
-        pl.when(plus & pl.col("cc_plus").is_null()).then(FALLBACK_PLUS_CC)
-        .when(pl.col("idd") & ((_len(pl.col("idd_rest")) <= 2) | cc.is_null())).then(UNPARSED)
-        .when(_len(nn) < md.MIN_LENGTH_FOR_NSN).then(UNPARSED)
+        pl.when(cc.is_null()).then(FALLBACK_PLUS_CC)  # phonenumbers retries without the '+'
+        .when(_len(pl.col("nn")) < md.MIN_LENGTH_FOR_NSN).then(UNPARSED)
+        .otherwise(FAST)
+    )
+    key = cc.replace_strict(md.main_keys(), default=None, return_dtype=pl.String)
+    return lf.select("i", "ext", status.cast(pl.UInt8).alias("status"), "cc", "nn", key.alias("key"))
+
+
+def _special(m: md.Meta) -> pl.Expr:
+    """National digits that may carry an IDD or the region's own calling code. All others are
+    plainly national: calling code of the region, national number = the digits."""
+    D = pl.col("D")
+    cond = D.str.starts_with(str(m.country_code))
+    return cond | D.str.contains(m.idd) if m.idd else cond
+
+
+def _stage_a_national(lf: pl.LazyFrame, region: str) -> pl.LazyFrame:
+    """Rows without '+' and a valid default region: IDD, default calling code, or national."""
+    m = md.meta_for_key(region)
+    ccr = str(m.country_code)
+    D = pl.col("D")
+    if m.idd:
+        lf = lf.with_columns(D.str.replace(m.idd, "").alias("idd_rest"))
+        rest = pl.col("idd_rest")
+        # an IDD is only stripped when the digit after it is not 0
+        lf = lf.with_columns(((_len(rest) < _len(D)) & ~rest.str.starts_with("0")).alias("idd"))
+    else:
+        lf = lf.with_columns(pl.lit(None, dtype=pl.String).alias("idd_rest"), pl.lit(False).alias("idd"))
+    idd, rest = pl.col("idd"), pl.col("idd_rest")
+    lf = lf.with_columns(
+        _extract_cc(pl.when(idd).then(rest)).alias("cc_idd"),
+        pl.when(~idd & D.str.starts_with(ccr)).then(D.str.slice(len(ccr))).alias("dp"),
+    )
+    # the default region's calling code without '+': keep it stripped when the number was not
+    # valid before but is after (national prefix stripped too), or was too long before
+    lf = _strip_np(lf, "dp", "dp2", m, "_a")
+    dp = pl.col("dp")
+    dflt = dp.is_not_null() & (
+        (~_gen(pl.when(dp.is_not_null()).then(D), m) & _gen(pl.col("dp2"), m)).fill_null(False)
+        | _lengths_in(_len(D), m.too_long_lengths, m.too_long_from)
+    )
+    lf = lf.with_columns(dflt.fill_null(False).alias("dflt"))
+    cc_idd, dflt = pl.col("cc_idd"), pl.col("dflt")
+    lf = lf.with_columns(
+        pl.when(idd).then(cc_idd).otherwise(pl.lit(ccr)).alias("cc"),
+        pl.when(idd).then(rest.str.slice(_len(cc_idd)))
+        .when(dflt).then(pl.col("dp2"))
+        .otherwise(D)
+        .alias("nn"),
+    )
+    status = (
+        pl.when(idd & ((_len(rest) <= 2) | cc_idd.is_null())).then(UNPARSED)
+        .when(_len(pl.col("nn")) < md.MIN_LENGTH_FOR_NSN).then(UNPARSED)
         .otherwise(FAST)
     )
     key = (
-        pl.when(pl.col("extracted"))
-        .then(cc.replace_strict(md.main_keys(), default=None, return_dtype=pl.String))
+        pl.when(idd).then(cc_idd.replace_strict(md.main_keys(), default=None, return_dtype=pl.String))
+        .when(dflt).then(pl.lit(md.main_key(m.country_code)))
         .otherwise(pl.lit(region, dtype=pl.String))
     )
-    return lf.select(
-        "i", "ext", status.cast(pl.UInt8).alias("status"), cc, nn, key.alias("key"), "s", "r"
-    )
+    return lf.select("i", "ext", status.cast(pl.UInt8).alias("status"), "cc", "nn", key.alias("key"))
 
 
 def _region_expr(nsn: pl.Expr, cc: int) -> tuple[pl.Expr, bool]:
@@ -343,13 +354,13 @@ def _metas_supported(cc: int, key: str) -> bool:
     return all(m is None or m.supported for m in metas) and metas[0] is not None
 
 
-def _stage_b(part: pl.DataFrame, cc: int, key: str) -> tuple[pl.LazyFrame, bool]:
+def _stage_b(lf: pl.LazyFrame, cc: int, key: str) -> tuple[pl.LazyFrame, bool]:
     """National-prefix strip with the number's metadata, length limits, region (and type).
 
     Returns the plan and whether the type is still to be computed (shared calling codes).
     """
     m = md.meta_for_key(key)
-    lf = _strip_np(part.lazy(), "nn", "p", m, "_b")
+    lf = _strip_np(lf, "nn", "p", m, "_b")
     p, nn = pl.col("p"), pl.col("nn")
     lf = lf.with_columns(
         pl.when(_lengths_in(_len(p), m.accept_lengths, m.too_long_from)).then(p).otherwise(nn).alias("nsn")
@@ -369,9 +380,9 @@ def _stage_b(part: pl.DataFrame, cc: int, key: str) -> tuple[pl.LazyFrame, bool]
     return lf, True
 
 
-def _stage_c(part: pl.DataFrame, cc: int, region: str | None) -> pl.LazyFrame:
+def _stage_c(lf: pl.LazyFrame, cc: int, region: str | None) -> pl.LazyFrame:
     m = md.meta_for_key(md.region_key(region, cc)) if region is not None else None
-    lf = part.lazy().with_columns(type_expr(pl.col("nsn"), m).alias("type"))
+    lf = lf.with_columns(type_expr(pl.col("nsn"), m).alias("type"))
     return _finish(lf, cc)
 
 
@@ -387,20 +398,81 @@ def _finish(lf: pl.LazyFrame, cc: int) -> pl.LazyFrame:
         pl.lit(cc, dtype=pl.Int32).alias("country_code"),
         nsn.alias("national_number"),
         pl.col("ext").alias("extension"),
-        "s",
-        "r",
     )
 
 
 # --- driver -------------------------------------------------------------------------------
 
+_STATUS = pl.col("status")
+_IS_FAST = _STATUS == FAST
+_OUTPUTS = [c for c in OUT_SCHEMA if c != "i"]
 
-def _collect(plans: list[pl.LazyFrame]) -> list[pl.DataFrame]:
-    return pl.collect_all(plans) if plans else []
+
+def _collect(plans: list[tuple[int, pl.LazyFrame]]) -> list[pl.DataFrame]:
+    """Collect (rows, plan) pairs, in order. Large plans run one after the other on the
+    streaming engine (parallel over morsels; ``collect_all`` would run them on one thread),
+    small ones together on the in-memory engine (far less fixed cost per plan)."""
+    out: list[pl.DataFrame | None] = [None] * len(plans)
+    small = [k for k, (n, _) in enumerate(plans) if n < STREAMING_MIN_ROWS]
+    for k, (n, plan) in enumerate(plans):
+        if n >= STREAMING_MIN_ROWS:
+            out[k] = plan.collect(engine="streaming")
+    if small:
+        for k, frame in zip(small, pl.collect_all([plans[k][1] for k in small], engine="in-memory")):
+            out[k] = frame
+    return out  # type: ignore[return-value]
 
 
-def _to_fallback(part: pl.DataFrame, reason: int) -> pl.DataFrame:
-    return part.select("i", "s", "r", pl.lit(reason, pl.UInt8).alias("status"))
+def _chunked(frame: pl.DataFrame, rows_per_chunk: int = 50_000) -> pl.DataFrame:
+    """The same rows in several chunks: polars' streaming engine parallelizes over them."""
+    if frame.height <= rows_per_chunk or frame.n_chunks() > 1:
+        return frame
+    return pl.concat(
+        [frame.slice(k, rows_per_chunk) for k in range(0, frame.height, rows_per_chunk)], rechunk=False
+    )
+
+
+def _sizes(lf: pl.LazyFrame, keys: list[str]) -> list[tuple]:
+    """(key..., count) per group."""
+    return lf.group_by(keys).len().collect().rows()
+
+
+def _terminal(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """Rows that leave the pipeline (unparseable or for the fallback), in the output layout."""
+    return lf.select("i", "status", *[pl.lit(None, dtype=OUT_SCHEMA[c]).alias(c) for c in _OUTPUTS])
+
+
+def _demote(lf: pl.LazyFrame, keys: list[str], groups: list[tuple]) -> pl.LazyFrame:
+    """Rows of the given groups (key..., reason) sent to the fallback with that reason."""
+    table = pl.DataFrame(groups, schema={**{k: pl.String for k in keys}, "reason": pl.UInt8}, orient="row")
+    joined = lf.join(table.lazy(), on=keys, how="inner", nulls_equal=True)
+    return _terminal(joined.with_columns(pl.col("reason").alias("status")))
+
+
+def _route(size: int, supported: bool, min_group: int) -> int:
+    if not supported:
+        return FALLBACK_METADATA
+    return FALLBACK_SMALL if size < min_group else FAST
+
+
+def _common(lf: pl.LazyFrame, region: str) -> pl.LazyFrame:
+    """Plainly national rows in stage A's output layout (no IDD, no calling code to strip)."""
+    m = md.meta_for_key(region)
+    return lf.select(
+        "i", "ext", "status", pl.lit(str(m.country_code)).alias("cc"), pl.col("D").alias("nn"),
+        pl.lit(region, dtype=pl.String).alias("key"),
+    )
+
+
+def _plan_b(lf: pl.LazyFrame, cc_text: str, key: str, n: int, min_group: int,
+            plans_b: list, pending: list, demoted: list) -> None:
+    cc = int(cc_text)
+    route = _route(n, _metas_supported(cc, key), min_group)
+    if route != FAST:
+        demoted.append((cc_text, key, route))
+        return
+    plan, needs_type = _stage_b(lf, cc, key)
+    (pending if needs_type else plans_b).append((cc, n, plan))
 
 
 def fast_parse(clean: pl.Series, region: pl.Series, min_group: int = MIN_GROUP) -> FastResult:
@@ -408,77 +480,96 @@ def fast_parse(clean: pl.Series, region: pl.Series, min_group: int = MIN_GROUP) 
 
     ``min_group``: groups (default region, calling code) with fewer values go to the fallback.
     """
+    plus, r_col = pl.col("plus"), pl.col("r")
     s0 = _stage0(clean, region)
-    counts: dict[str, int] = {"rows": s0.height}
-    unparsed_parts = [s0.filter(pl.col("status") == UNPARSED).select("i")]
-    fallback_parts = [s0.filter(pl.col("status") >= FALLBACK_SHAPE).select("i", "s", "r", "status")]
-    fast = s0.filter(pl.col("status") == FAST).drop("status")
+    lf0 = s0.lazy()
+    terminal = [_terminal(lf0.filter(~_IS_FAST))]
 
-    # Stage A: '+' rows need no default region (one plan); the others, one plan per region.
-    plans_a = []
-    plus_rows = fast.filter(pl.col("plus"))
-    if plus_rows.height:
-        plans_a.append(_stage_a(plus_rows, None))
-    national = fast.filter(~pl.col("plus"))
-    for (region,), part in national.partition_by("r", as_dict=True, maintain_order=False).items():
-        if not md.meta_for_key(region).supported:
-            fallback_parts.append(_to_fallback(part, FALLBACK_METADATA))
-        elif part.height < min_group:
-            fallback_parts.append(_to_fallback(part, FALLBACK_SMALL))
+    # Round 1 (stage A). '+' rows need no default region. National rows, per default region:
+    # plainly national ones go straight to stage B with the region's metadata; the others
+    # (possible IDD or the region's calling code) through stage A.
+    n_plus = s0.filter(plus & (pl.col("status") == FAST)).height
+    plans_a = [(n_plus, _stage_a_plus(lf0.filter(_IS_FAST & plus)))]
+    plans_b, pending, demoted_b = [], [], []
+    national = lf0.filter(_IS_FAST & ~plus)
+    demoted = []
+    big = []
+    for r, n in _sizes(national, ["r"]):
+        route = _route(n, md.meta_for_key(r).supported, min_group)
+        if route == FAST:
+            big.append((r, n))
         else:
-            plans_a.append(_stage_a(part, region))
-    a = _concat(_collect(plans_a))
+            demoted.append((r, route))
+    if demoted:
+        terminal.append(_demote(national, ["r"], demoted))
+    if big:
+        flagged = national.filter(r_col.is_in([r for r, _ in big]))
+        special = pl.lit(False)
+        for r, _ in big:
+            special = pl.when(r_col == r).then(_special(md.meta_for_key(r))).otherwise(special)
+        flagged = flagged.with_columns(special.alias("special")).collect()
+        counts = {(r, sp): n for r, sp, n in flagged.group_by("r", "special").len().rows()}
+        demoted_common = []
+        for r, _ in big:
+            m = md.meta_for_key(r)
+            mine = flagged.lazy().filter(r_col == r)
+            n_special, n_common = counts.get((r, True), 0), counts.get((r, False), 0)
+            if n_special:
+                plans_a.append((n_special, _stage_a_national(mine.filter(pl.col("special")), r)))
+            if n_common:
+                _plan_b(_common(mine.filter(~pl.col("special")), r), str(m.country_code), r, n_common,
+                        min_group, plans_b, pending, demoted_common)
+        if demoted_common:
+            common = flagged.lazy().filter(~pl.col("special"))
+            terminal.append(_demote(common, ["r"], [(key, reason) for _, key, reason in demoted_common]))
+    # collect stage A together with the direct stage B plans
+    first = _collect(plans_a + [(n, p) for _, n, p in plans_b])
+    a = pl.concat(first[: len(plans_a)], how="vertical_relaxed").lazy()
+    results = first[len(plans_a):]
+    plans_b = []
 
-    # Stage B: per (calling code, metadata key).
-    plans_b, pending_c = [], []
-    if a is not None:
-        unparsed_parts.append(a.filter(pl.col("status") == UNPARSED).select("i"))
-        fallback_parts.append(a.filter(pl.col("status") >= FALLBACK_SHAPE).select("i", "s", "r", "status"))
-        ok = a.filter(pl.col("status") == FAST)
-        for (cc_text, key), part in ok.partition_by("cc", "key", as_dict=True, maintain_order=False).items():
-            cc = int(cc_text)
-            if not _metas_supported(cc, key):
-                fallback_parts.append(_to_fallback(part, FALLBACK_METADATA))
-                continue
-            if part.height < min_group:
-                fallback_parts.append(_to_fallback(part, FALLBACK_SMALL))
-                continue
-            plan, needs_type = _stage_b(part, cc, key)
-            (pending_c if needs_type else plans_b).append((cc, plan))
-    results = _collect([p for _, p in plans_b])
-    # Stage C: type for shared calling codes, per (calling code, region).
-    if pending_c:
-        mid = _collect([p for _, p in pending_c])
-        plans_c = []
-        for (cc, _), frame in zip(pending_c, mid):
-            for (region,), part in frame.partition_by("region", as_dict=True, maintain_order=False).items():
-                unparsed_parts.append(part.filter(pl.col("status") == UNPARSED).select("i"))
-                part = part.filter(pl.col("status") == FAST)
-                if part.height < min_group:
-                    fallback_parts.append(_to_fallback(part, FALLBACK_SMALL))
-                else:
-                    plans_c.append(_stage_c(part, cc, region))
-        results += _collect(plans_c)
+    # Round 2 (stage B) for stage A's rows, per (calling code, metadata key).
+    terminal.append(_terminal(a.filter(~_IS_FAST)))
+    ok = a.filter(_IS_FAST)
+    for cc_text, key, n in _sizes(ok, ["cc", "key"]):
+        _plan_b(ok.filter((pl.col("cc") == cc_text) & (pl.col("key") == key)), cc_text, key, n,
+                min_group, plans_b, pending, demoted_b)
+    if demoted_b:
+        terminal.append(_demote(ok, ["cc", "key"], demoted_b))
+    results += _collect([(n, p) for _, n, p in plans_b])
 
-    decided = _concat(results)
-    out_cols = list(OUT_SCHEMA)
-    parsed = []
-    if decided is not None:
-        unparsed_parts.append(decided.filter(pl.col("status") == UNPARSED).select("i"))
-        parsed.append(decided.filter(pl.col("status") == FAST).select(out_cols))
-    unparsed = pl.concat(unparsed_parts).with_columns(
-        *[pl.lit(None, dtype=t).alias(c) for c, t in OUT_SCHEMA.items() if c != "i"]
-    ).with_columns(pl.lit(False).alias("valid")).select(out_cols)
-    decided_all = pl.concat([unparsed, *parsed]).cast(OUT_SCHEMA)
-    fallback = pl.concat(fallback_parts)
-    counts["unparsed"] = unparsed.height
-    counts["parsed"] = decided_all.height - unparsed.height
+    # Round 3 (stage C): type for shared calling codes, per (calling code, region).
+    plans_c = []
+    for (cc, _, _), frame in zip(pending, _collect([(n, p) for _, n, p in pending])):
+        mid = frame.lazy()
+        terminal.append(_terminal(mid.filter(~_IS_FAST)))
+        good = mid.filter(_IS_FAST)
+        demoted = []
+        for r, n in _sizes(good, ["region"]):
+            route = _route(n, True, min_group)
+            if route == FAST:
+                plans_c.append((n, _stage_c(good.filter(pl.col("region").eq_missing(r)), cc, r)))
+            else:
+                demoted.append((r, route))
+        if demoted:
+            terminal.append(_demote(good, ["region"], demoted))
+    results += _collect(plans_c)
+
+    done = pl.concat(results, how="vertical_relaxed") if results else None
+    ends = [_terminal(done.lazy().filter(~_IS_FAST))] if done is not None else []
+    ends = pl.concat(terminal + ends, how="vertical_relaxed").collect()
+    parsed = done.filter(_IS_FAST) if done is not None else ends.clear()
+    unparsed = ends.filter(_STATUS == UNPARSED)
+    decided = pl.concat([parsed.drop("status"), unparsed.drop("status")], how="vertical_relaxed")
+    decided = decided.with_columns(pl.col("valid").fill_null(False)).cast(OUT_SCHEMA)
+    fallback = ends.filter(_STATUS > FAST).select("i", "status")
+    idx = fallback.get_column("i")
+    fallback = fallback.with_columns(
+        s=clean.cast(pl.String).gather(idx), r=region.cast(pl.String).gather(idx)
+    )
+    counts = {"rows": len(clean), "parsed": parsed.height, "unparsed": unparsed.height}
+    by_status = dict(fallback.group_by("status").len().rows())
     for code, name in FALLBACK_REASONS.items():
-        counts["fallback_" + name] = int((fallback.get_column("status") == code).sum())
+        counts["fallback_" + name] = by_status.get(code, 0)
     counts["fallback"] = fallback.height
-    return FastResult(decided_all, fallback, counts)
-
-
-def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame | None:
-    frames = [f for f in frames if f.height]
-    return pl.concat(frames, how="vertical_relaxed") if frames else None
+    return FastResult(decided, fallback, counts)
