@@ -21,12 +21,12 @@ import polars as pl
 
 from scanner.analyses.columns import column_findings, data_categories
 from scanner.analyses.duplicates import duplicate_columns
-from scanner.decide import ActiveRules, list_verdict, verdict_exprs
+from scanner.decide import ActiveRules, finding_mask_expr, findings_lookup, list_verdict, verdict_expr
 from scanner.errors import InputError, ScannerError
 from scanner.ingest import Ingested, read_input
 from scanner.phone.normalize import normalize, parse_distinct  # noqa: F401 (re-exported)
 from scanner.policy import Policy, load_policy
-from scanner.prepare import consent_exprs, ensure_columns, source_exprs, source_window_expr, text_key
+from scanner.prepare import ensure_columns, source_exprs, source_window_expr, text_key, with_consent_columns
 from scanner.privacy.keys import KeyMaterial, load_key
 from scanner.privacy.masking import mask_name_expr, mask_phone_expr
 from scanner.privacy.tokens import normalize_email_expr, normalize_name_expr, token_expr
@@ -198,10 +198,9 @@ def scan(
                  maintain_order="left")
 
     step("rules")
-    lf = lf.with_columns(
+    lf = with_consent_columns(lf, policy).with_columns(
         pl.col("row").is_in(bad_rows).alias("bad_record"),
         *source_exprs(policy),
-        *consent_exprs(policy),
     ).with_columns(source_window_expr(policy).alias("source_window_ok"))
     lf = _apply_consent_ledger(lf, consent_ledger, keys, policy, as_of_dt)
     lf = duplicate_columns(lf)
@@ -220,7 +219,7 @@ def scan(
     active = ActiveRules.from_policy(policy)
     context = _rule_context(policy, as_of_dt)
     lf = lf.with_columns(rule_columns(active.row_codes, context))
-    lf = lf.with_columns(verdict_exprs(active))
+    lf = lf.with_columns(finding_mask_expr(active)).with_columns(verdict_expr(active))
 
     step("protect")
     name_norm = normalize_name_expr(pl.col("name"))
@@ -233,6 +232,8 @@ def scan(
     work = lf.collect()
     if work.height != total:  # the nothing-lost invariant; a bug, not bad input
         raise AssertionError(f"row accounting broke: {work.height} != {total}")
+    lookup = findings_lookup(work.get_column("finding_mask"), active)
+    work = work.join(lookup, on="finding_mask", how="left", maintain_order="left")
 
     step("analyses")
     col_findings = column_findings(frame, list(ing.extra_columns),

