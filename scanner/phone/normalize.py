@@ -34,13 +34,11 @@ def parse_distinct(distinct: pl.DataFrame) -> pl.DataFrame:
     every column of ``NORMALIZED_SCHEMA``, one row per input row, same order.
     """
     pre = distinct.lazy().with_columns(preclean_expr(pl.col("raw")).alias("_pre")).unnest("_pre").collect()
-    keys = pre.select("clean", "region_hint").unique(maintain_order=True)
-    parsed = pl.concat(
-        [keys, parse_clean(keys.get_column("clean"), keys.get_column("region_hint"))],
-        how="horizontal",
-    )
-    parsed = with_length_status(parsed)
-    out = pre.join(parsed, on=["clean", "region_hint"], how="left", nulls_equal=True, maintain_order="left")
+    # Distinct raw values rarely share a clean value, so the engine parses the precleaned
+    # values as they are (it is exact for repeats too) instead of deduplicating them again
+    # and joining the answers back.
+    parsed = parse_clean(pre.get_column("clean"), pre.get_column("region_hint"))
+    out = with_length_status(pl.concat([pre, parsed], how="horizontal"))
     return out.with_columns(
         pl.col("valid").fill_null(False),
         segment_expr(pl.col("country_code"), pl.col("national_number")).alias("segment"),
@@ -57,8 +55,27 @@ def normalize(raw: pl.Series | list, region: str | None = "CN") -> pl.DataFrame:
     frame = pl.DataFrame({"raw": series.cast(pl.String)}).with_columns(
         pl.lit(region, dtype=pl.String).alias("region_hint")
     )
-    distinct = frame.unique(maintain_order=True)
-    answers = parse_distinct(distinct)
-    out = frame.join(answers, on=["raw", "region_hint"], how="left", nulls_equal=True, maintain_order="left")
+    out = _join_distinct(frame)
     first = ["raw", "e164", "valid", "type", "region", "extension"]
     return out.select(first + [c for c in NORMALIZED_SCHEMA if c not in first])
+
+
+def _join_distinct(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` (raw, region_hint) joined with ``parse_distinct`` of its distinct pairs.
+
+    Distinct pairs are found and joined back on a 64-bit hash of the pair (much cheaper than
+    hashing strings twice); a hash collision would show as a joined row whose raw or region
+    differs, in which case the exact string-keyed join is used instead.
+    """
+    keyed = frame.with_columns(pl.struct("raw", "region_hint").hash().alias("_h"))
+    answers = parse_distinct(keyed.unique(subset="_h").select("raw", "region_hint"))
+    answers = answers.with_columns(pl.struct("raw", "region_hint").hash().alias("_h"))
+    out = keyed.join(answers.rename({"raw": "_raw", "region_hint": "_region"}), on="_h", how="left",
+                     maintain_order="left")
+    same = out.get_column("raw").eq_missing(out.get_column("_raw")) & out.get_column("region_hint").eq_missing(
+        out.get_column("_region"))
+    if out.height == frame.height and same.all():
+        return out.drop("_h", "_raw", "_region")
+    distinct = frame.unique(maintain_order=True)
+    return frame.join(parse_distinct(distinct), on=["raw", "region_hint"], how="left", nulls_equal=True,
+                      maintain_order="left")
