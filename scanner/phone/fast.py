@@ -211,8 +211,9 @@ def _strip_np(lf: pl.LazyFrame, src: str, dst: str, m: md.Meta, tmp: str) -> pl.
 # --- stages -------------------------------------------------------------------------------
 
 
-def _stage0(clean: pl.Series, region: pl.Series) -> pl.DataFrame:
-    """Region-independent facts: status, digits, ``+``, extension."""
+def _stage0(clean: pl.Series, region: pl.Series, special_regions: list[str]) -> pl.DataFrame:
+    """Status, digits, ``+``, extension, and ``special`` (see :func:`_special`) for national
+    rows of the given default regions."""
     n = len(clean)
     classes = {r: md.region_class(r) for r in region.unique().to_list() if r is not None}
     frame = _chunked(pl.DataFrame(
@@ -253,7 +254,13 @@ def _stage0(clean: pl.Series, region: pl.Series) -> pl.DataFrame:
         .otherwise(FALLBACK_SHAPE)
     )
     lf = lf.with_columns(status.cast(pl.UInt8).alias("status"))
-    return lf.select("i", "r", "status", "D", "plus", "ext").collect(engine="streaming")
+    special = None
+    for r in special_regions:
+        cond = pl.col("r") == r
+        special = (pl.when(cond) if special is None else special.when(cond)).then(_special(md.meta_for_key(r)))
+    special = pl.lit(False) if special is None else special.otherwise(False)
+    lf = lf.with_columns((special & ~pl.col("plus") & (pl.col("status") == FAST)).alias("special"))
+    return lf.select("i", "r", "status", "D", "plus", "ext", "special").collect(engine="streaming")
 
 
 def _stage_a_plus(lf: pl.LazyFrame) -> pl.LazyFrame:
@@ -432,6 +439,16 @@ def _chunked(frame: pl.DataFrame, rows_per_chunk: int = 50_000) -> pl.DataFrame:
     )
 
 
+def _value_counts(values: pl.Series) -> dict:
+    """value -> count (a constant column is checked without hashing)."""
+    if len(values) == 0:
+        return {}
+    first = values[0]
+    if values.eq_missing(pl.Series([first], dtype=values.dtype)).all():
+        return {first: len(values)}
+    return dict(values.value_counts().rows())
+
+
 def _sizes(lf: pl.LazyFrame, keys: list[str]) -> list[tuple]:
     """(key..., count) per group."""
     return lf.group_by(keys).len().collect().rows()
@@ -480,48 +497,38 @@ def fast_parse(clean: pl.Series, region: pl.Series, min_group: int = MIN_GROUP) 
 
     ``min_group``: groups (default region, calling code) with fewer values go to the fallback.
     """
-    plus, r_col = pl.col("plus"), pl.col("r")
-    s0 = _stage0(clean, region)
+    plus, r_col, special = pl.col("plus"), pl.col("r"), pl.col("special")
+    candidates = [
+        r for r, n in _value_counts(region).items()
+        if r is not None and n >= max(min_group, 1) and md.region_class(r) == "valid"
+        and md.meta_for_key(r).supported
+    ]
+    s0 = _stage0(clean, region, candidates)
     lf0 = s0.lazy()
     terminal = [_terminal(lf0.filter(~_IS_FAST))]
 
     # Round 1 (stage A). '+' rows need no default region. National rows, per default region:
     # plainly national ones go straight to stage B with the region's metadata; the others
     # (possible IDD or the region's calling code) through stage A.
-    n_plus = s0.filter(plus & (pl.col("status") == FAST)).height
-    plans_a = [(n_plus, _stage_a_plus(lf0.filter(_IS_FAST & plus)))]
-    plans_b, pending, demoted_b = [], [], []
     national = lf0.filter(_IS_FAST & ~plus)
-    demoted = []
-    big = []
-    for r, n in _sizes(national, ["r"]):
-        route = _route(n, md.meta_for_key(r).supported, min_group)
-        if route == FAST:
-            big.append((r, n))
+    plans_a, plans_b, pending, demoted_b, demoted, demoted_common = [], [], [], [], [], []
+    for r, is_plus, is_special, n in _sizes(lf0.filter(_IS_FAST), ["r", "plus", "special"]):
+        if is_plus:
+            continue
+        if r not in candidates:
+            demoted.append((r, _route(n, md.meta_for_key(r).supported, min_group)))
+        elif is_special:
+            plans_a.append((n, _stage_a_national(national.filter((r_col == r) & special), r)))
         else:
-            demoted.append((r, route))
+            _plan_b(_common(national.filter((r_col == r) & ~special), r),
+                    str(md.meta_for_key(r).country_code), r, n, min_group, plans_b, pending, demoted_common)
+    n_plus = s0.filter(plus & (pl.col("status") == FAST)).height
+    plans_a.append((n_plus, _stage_a_plus(lf0.filter(_IS_FAST & plus))))
     if demoted:
         terminal.append(_demote(national, ["r"], demoted))
-    if big:
-        flagged = national.filter(r_col.is_in([r for r, _ in big]))
-        special = pl.lit(False)
-        for r, _ in big:
-            special = pl.when(r_col == r).then(_special(md.meta_for_key(r))).otherwise(special)
-        flagged = flagged.with_columns(special.alias("special")).collect()
-        counts = {(r, sp): n for r, sp, n in flagged.group_by("r", "special").len().rows()}
-        demoted_common = []
-        for r, _ in big:
-            m = md.meta_for_key(r)
-            mine = flagged.lazy().filter(r_col == r)
-            n_special, n_common = counts.get((r, True), 0), counts.get((r, False), 0)
-            if n_special:
-                plans_a.append((n_special, _stage_a_national(mine.filter(pl.col("special")), r)))
-            if n_common:
-                _plan_b(_common(mine.filter(~pl.col("special")), r), str(m.country_code), r, n_common,
-                        min_group, plans_b, pending, demoted_common)
-        if demoted_common:
-            common = flagged.lazy().filter(~pl.col("special"))
-            terminal.append(_demote(common, ["r"], [(key, reason) for _, key, reason in demoted_common]))
+    if demoted_common:
+        common = national.filter(~special)
+        terminal.append(_demote(common, ["r"], [(key, reason) for _, key, reason in demoted_common]))
     # collect stage A together with the direct stage B plans
     first = _collect(plans_a + [(n, p) for _, n, p in plans_b])
     a = pl.concat(first[: len(plans_a)], how="vertical_relaxed").lazy()
