@@ -229,7 +229,17 @@ def scan(
         mask_name_expr(name_norm).alias("name_masked"),
         token_expr(keys, "email", normalize_email_expr(pl.col("email"))).alias("email_token"),
     )
-    work = lf.collect()
+    # Only what the outputs, the report and the list analyses read: the rule columns and
+    # intermediates stay inside the plan (memory on large lists).
+    needed = [
+        "row", "phone_token", "phone_masked", "valid", "type", "region", "finding_mask", "verdict",
+        "name_token", "name_masked", "email_token", "source", "consent_class", "e164", "name",
+        "country_code", "national_number", "segment", "source_class", "consent_at", "collected_at_utc",
+        "is_duplicate", "consent", "consent_channel", "consent_purpose", "consent_row_class",
+        "channel_class", "purpose_class", "consent_time_invalid",
+        *[c for c in policy.columns.keep if c in ing.extra_columns],
+    ]
+    work = lf.select(needed).collect()
     if work.height != total:  # the nothing-lost invariant; a bug, not bad input
         raise AssertionError(f"row accounting broke: {work.height} != {total}")
     lookup = findings_lookup(work.get_column("finding_mask"), active)
