@@ -133,9 +133,9 @@ def count_plaintext(text: pl.Series, needles: Needles) -> int:
     return count_plaintext_by_source({"text": text}, needles)["text"]
 
 
-def plaintext_in_text(text: str, numbers: pl.DataFrame) -> int:
+def plaintext_in_text(text: str, numbers: pl.DataFrame, *, needles: Needles | None = None) -> int:
     """Plaintext copies of ``numbers`` in a text not yet written (e.g. the report JSON)."""
-    return count_plaintext(pl.Series(text.splitlines(), dtype=pl.String), Needles.of(numbers))
+    return count_plaintext(pl.Series(text.splitlines(), dtype=pl.String), needles or Needles.of(numbers))
 
 
 def _names(numbers: pl.DataFrame) -> pl.Series:
@@ -212,7 +212,7 @@ def _k(rows: pl.DataFrame, columns: Sequence[str]) -> dict:
 
 
 def exposure_metrics(*, rows: pl.DataFrame, files: Iterable[str | os.PathLike], numbers: pl.DataFrame,
-                     quasi_identifiers: Sequence[str] | None = None) -> dict:
+                     quasi_identifiers: Sequence[str] | None = None, needles: Needles | None = None) -> dict:
     """Exposure of a scan's outputs, for report.json ``exposure`` (no number in the result).
 
     ``rows``: the rows output (``row``, ``phone_token``, ``phone_masked``, ``region``, ``type``,
@@ -220,7 +220,7 @@ def exposure_metrics(*, rows: pl.DataFrame, files: Iterable[str | os.PathLike], 
     encrypted vault out); ``numbers``: the private mapping (``e164`` [, ``national_number``,
     ``name``]) the scan held in memory.
     """
-    needles = Needles.of(numbers)
+    needles = needles or Needles.of(numbers)
     per_file = count_plaintext_by_source({Path(p).name: _file_text(Path(p)) for p in files}, needles)
     identifiers, phone_identified = _direct_identifier_columns(rows, needles, _names(numbers))
     has_mask = "phone_masked" in rows.columns

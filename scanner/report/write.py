@@ -28,13 +28,13 @@ def write_outputs(result: "ScanResult", out_dir: Path) -> dict[str, Path]:
         vault = _write_vault(result, out_dir / "vault.bin")
         if vault is not None:
             written["vault"] = vault
-    _add_exposure(result, written)
+    needles = _add_exposure(result, written)
     text = report_json(result.report)
     exposure = result.report.get("exposure")
     if exposure is not None:
         from scanner.privacy.exposure import plaintext_in_text
 
-        found = plaintext_in_text(text, result._numbers)
+        found = plaintext_in_text(text, result._numbers, needles=needles)
         if found:  # a bug, never a user error: refuse to write rather than leak
             raise AssertionError("report.json would contain a plaintext phone number")
         exposure["files_checked"]["report.json"] = 0
@@ -56,13 +56,15 @@ def _write_vault(result: "ScanResult", path: Path) -> Path | None:
     return path
 
 
-def _add_exposure(result: "ScanResult", written: dict[str, Path]) -> None:
-    try:
-        from scanner.privacy.exposure import exposure_metrics  # type: ignore
-    except ImportError:
-        return
+def _add_exposure(result: "ScanResult", written: dict[str, Path]):
+    """Exposure metrics from the files actually written; returns the needle table for reuse."""
+    from scanner.privacy.exposure import Needles, exposure_metrics
+
+    needles = Needles.of(result._numbers)
     result.report["exposure"] = exposure_metrics(
         rows=result.rows,
         files=[p for k, p in written.items() if k != "vault"],
         numbers=result._numbers,
+        needles=needles,
     )
+    return needles
