@@ -45,9 +45,9 @@ def parse_clean(clean: pl.Series, region: pl.Series, *, min_group: int = MIN_GRO
             .join(answers, on=["s", "r"], how="left", nulls_equal=True)
             .drop("s", "r")
         )
-    out = pl.concat(parts, how="vertical_relaxed").sort("i")
+    out = pl.concat([p.cast({"i": pl.UInt32, **PARSED_SCHEMA}) for p in parts], how="vertical").sort("i")
     _record(result.counts)
-    return out.select([pl.col(c).cast(t) for c, t in PARSED_SCHEMA.items()])
+    return out.drop("i")
 
 
 def _record(counts: dict[str, int]) -> None:

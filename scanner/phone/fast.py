@@ -171,11 +171,13 @@ def _extract_cc(x: pl.Expr) -> pl.Expr:
     )
 
 
-def _strip_np(lf: pl.LazyFrame, src: str, dst: str, m: md.Meta, tmp: str) -> pl.LazyFrame:
+def _strip_np(lf: pl.LazyFrame, src: str, dst: str, m: md.Meta, tmp: str,
+              length_guard: bool = False) -> pl.LazyFrame:
     """``_maybe_strip_national_prefix_carrier_code(src, m)`` -> column ``dst`` (null stays null).
 
     The prefix regex is tested first (cheap); the strip and the viability checks run only on
-    the values it matches.
+    the values it matches. ``length_guard``: keep the stripped number only when
+    ``_test_number_length`` accepts it (IS_POSSIBLE or TOO_LONG), as ``parse`` does.
     """
     x = pl.col(src)
     if m.npp is None:
@@ -204,6 +206,8 @@ def _strip_np(lf: pl.LazyFrame, src: str, dst: str, m: md.Meta, tmp: str) -> pl.
         temps.append(tmp + "k")
     else:
         take = hit
+    if length_guard:
+        take = take & _lengths_in(_len(rest), m.accept_lengths, m.too_long_from)
     lf = lf.with_columns(pl.when(take).then(rest).otherwise(x).alias(dst))
     return lf.drop(temps)
 
@@ -367,11 +371,7 @@ def _stage_b(lf: pl.LazyFrame, cc: int, key: str) -> tuple[pl.LazyFrame, bool]:
     Returns the plan and whether the type is still to be computed (shared calling codes).
     """
     m = md.meta_for_key(key)
-    lf = _strip_np(lf, "nn", "p", m, "_b")
-    p, nn = pl.col("p"), pl.col("nn")
-    lf = lf.with_columns(
-        pl.when(_lengths_in(_len(p), m.accept_lengths, m.too_long_from)).then(p).otherwise(nn).alias("nsn")
-    )
+    lf = _strip_np(lf, "nn", "nsn", m, "_b", length_guard=True)
     nsn = pl.col("nsn")
     region, constant = _region_expr(nsn, cc)
     lf = lf.with_columns(
@@ -565,10 +565,16 @@ def fast_parse(clean: pl.Series, region: pl.Series, min_group: int = MIN_GROUP) 
     done = pl.concat(results, how="vertical_relaxed") if results else None
     ends = [_terminal(done.lazy().filter(~_IS_FAST))] if done is not None else []
     ends = pl.concat(terminal + ends, how="vertical_relaxed").collect()
-    parsed = done.filter(_IS_FAST) if done is not None else ends.clear()
+    if done is None:
+        parsed = ends.clear()
+    elif done.get_column("status").eq(FAST).all():
+        parsed = done
+    else:
+        parsed = done.filter(_IS_FAST)
+    parsed = parsed.drop("status").cast(OUT_SCHEMA)  # a no-op when the plans produced these types
     unparsed = ends.filter(_STATUS == UNPARSED)
-    decided = pl.concat([parsed.drop("status"), unparsed.drop("status")], how="vertical_relaxed")
-    decided = decided.with_columns(pl.col("valid").fill_null(False)).cast(OUT_SCHEMA)
+    unparsed = unparsed.drop("status").with_columns(pl.lit(False).alias("valid")).cast(OUT_SCHEMA)
+    decided = pl.concat([parsed, unparsed], how="vertical")
     fallback = ends.filter(_STATUS > FAST).select("i", "status")
     idx = fallback.get_column("i")
     fallback = fallback.with_columns(

@@ -217,3 +217,12 @@ def test_stats_count_every_row():
     assert s["parsed"] + s["unparsed"] + s["fallback"] == 5
     assert s["fallback_shape"] == 1 and s["fallback_region"] == 1
     assert s["fallback_share"] == pytest.approx(2 / 5)
+
+
+def test_empty_and_all_null_inputs():
+    empty = engine.parse_clean(pl.Series([], dtype=pl.String), pl.Series([], dtype=pl.String))
+    assert empty.height == 0 and empty.schema == pl.Schema(PARSED_SCHEMA)
+    nulls = engine.parse_clean(pl.Series([None, None], dtype=pl.String), pl.Series([None, "CN"], dtype=pl.String))
+    assert nulls.get_column("e164").to_list() == [None, None]
+    assert nulls.get_column("valid").to_list() == [False, False]
+    assert normalize(pl.Series([], dtype=pl.String)).height == 0
