@@ -62,14 +62,28 @@ def rust_compiles(pattern: str) -> bool:
     return True
 
 
+def all_compile(patterns: list[str]) -> bool:
+    """Whether polars accepts every pattern (one query for all of them)."""
+    if not patterns:
+        return True
+    try:
+        pl.select([pl.lit("0").str.contains(p).alias(str(k)) for k, p in enumerate(patterns)])
+    except Exception:  # noqa: BLE001
+        return False
+    return True
+
+
+_UNICODE_ONLY: set[str] = set()  # patterns whose byte-mode form polars rejects
+
+
 def _ascii(pattern: str) -> str:
-    """The pattern in Rust's byte-oriented mode when it compiles there (``\\d`` = ``[0-9]``).
+    """The pattern in Rust's byte-oriented mode (``\\d`` = ``[0-9]``), unless known not to
+    compile there.
 
     The engine only ever applies metadata patterns to strings of ASCII digits, where the two
-    modes agree; the ASCII form compiles several times faster than the Unicode one.
+    modes agree; the byte-mode form compiles several times faster than the Unicode one.
     """
-    wrapped = "(?-u:" + pattern + ")"
-    return wrapped if rust_compiles(wrapped) else pattern
+    return pattern if pattern in _UNICODE_ONLY else "(?-u:" + pattern + ")"
 
 
 def full(pattern: str) -> str:
@@ -146,7 +160,6 @@ def _rust_replacement(rule: str) -> str | None:
 
 def _compile(key: str, md) -> Meta:
     reasons = []
-    country_code = md.country_code
     idd = md.international_prefix or None
     if idd is not None and re.match(idd, "") is not None:
         reasons.append("international prefix can match empty")
@@ -161,46 +174,55 @@ def _compile(key: str, md) -> Meta:
         rust_transform = _rust_replacement(transform)
         if rust_transform is None:
             reasons.append("transform rule syntax")
-    general_pattern = md.general_desc.national_number_pattern if md.general_desc else None
-    types = []
-    for attr, name in _TYPE_ORDER:
-        d = _desc(getattr(md, attr))
-        if d is not None:
-            types.append((name, d))
-    lengths = [pnu._test_number_length("5" * n, md) for n in range(LENGTH_TABLE + 1)]
+    # Tabulated up to two past the longest possible or local-only length: beyond it
+    # _test_number_length can only answer TOO_LONG (checked: the table must end that way).
+    general = md.general_desc
+    known = [*general.possible_length, *general.possible_length_local_only] if general else []
+    limit = min(LENGTH_TABLE, max(known, default=LENGTH_TABLE) + 2)
+    try:
+        lengths = [pnu._test_number_length("5" * n, md) for n in range(limit + 1)]
+    except Exception:  # noqa: BLE001 - e.g. no possible lengths at all: leave it to phonenumbers
+        lengths = [None]
     if lengths[-1] != ValidationResult.TOO_LONG:
         reasons.append("length table does not end in TOO_LONG")
     too_long_from = len(lengths)
     while too_long_from > 0 and lengths[too_long_from - 1] == ValidationResult.TOO_LONG:
         too_long_from -= 1
-    accept = frozenset(
-        n
-        for n, v in enumerate(lengths[:too_long_from])
-        if v in (ValidationResult.IS_POSSIBLE, ValidationResult.TOO_LONG)
-    )
-    too_long = frozenset(n for n, v in enumerate(lengths[:too_long_from]) if v == ValidationResult.TOO_LONG)
-    meta = Meta(
-        key=key,
-        country_code=country_code,
-        idd=prefix(idd) if idd else None,
-        npp=prefix(npp) if npp else None,
-        npp_group=npp_group if rust_transform else 0,
-        transform=rust_transform,
-        general=full(general_pattern) if general_pattern else None,
-        general_desc=_desc(md.general_desc),
-        types=tuple(types),
-        fixed_line=_desc(md.fixed_line),
-        mobile=_desc(md.mobile),
-        same_mobile_and_fixed_line=bool(md.same_mobile_and_fixed_line_pattern),
-        accept_lengths=accept,
-        too_long_lengths=too_long,
-        too_long_from=too_long_from,
-        leading_digits=prefix(md.leading_digits) if md.leading_digits else None,
-        supported=True,
-    )
-    for pattern in _patterns(meta):
-        if not rust_compiles(pattern):
-            reasons.append(f"regex not supported by polars: {pattern[:40]}")
+    head = list(enumerate(lengths[:too_long_from]))
+    accept = frozenset(n for n, v in head if v in (ValidationResult.IS_POSSIBLE, ValidationResult.TOO_LONG))
+    too_long = frozenset(n for n, v in head if v == ValidationResult.TOO_LONG)
+
+    def build() -> Meta:
+        d = _desc
+        return Meta(
+            key=key,
+            country_code=md.country_code,
+            idd=prefix(idd) if idd else None,
+            npp=prefix(npp) if npp else None,
+            npp_group=npp_group if rust_transform else 0,
+            transform=rust_transform,
+            general=full(general.national_number_pattern) if general and general.national_number_pattern else None,
+            general_desc=d(general),
+            types=tuple((name, d(getattr(md, attr))) for attr, name in _TYPE_ORDER if d(getattr(md, attr))),
+            fixed_line=d(md.fixed_line),
+            mobile=d(md.mobile),
+            same_mobile_and_fixed_line=bool(md.same_mobile_and_fixed_line_pattern),
+            accept_lengths=accept,
+            too_long_lengths=too_long,
+            too_long_from=too_long_from,
+            leading_digits=prefix(md.leading_digits) if md.leading_digits else None,
+            supported=True,
+        )
+
+    meta = build()
+    if not all_compile(_patterns(meta)):
+        # find the patterns polars only takes in Unicode mode (or not at all), then rebuild
+        descs = (general, md.fixed_line, md.mobile, *(getattr(md, a) for a, _ in _TYPE_ORDER))
+        raw = [p for p in (idd, npp, md.leading_digits) if p]
+        raw += [x.national_number_pattern for x in descs if x is not None and x.national_number_pattern]
+        _UNICODE_ONLY.update(p for p in raw if not rust_compiles("(?-u:" + p + ")"))
+        meta = build()
+        reasons += [f"regex not supported by polars: {p[:40]}" for p in _patterns(meta) if not rust_compiles(p)]
     if reasons:
         return Meta(**{**meta.__dict__, "supported": False, "reason": "; ".join(reasons)})
     return meta

@@ -226,3 +226,16 @@ def test_empty_and_all_null_inputs():
     assert nulls.get_column("e164").to_list() == [None, None]
     assert nulls.get_column("valid").to_list() == [False, False]
     assert normalize(pl.Series([], dtype=pl.String)).height == 0
+
+
+def test_phonenumbers_metadata_compiles_for_polars():
+    """Every region's metadata runs vectorized (a future phonenumbers could add syntax polars
+    rejects; such regions would go to the fallback, so this only has to stay near complete)."""
+    from scanner.phone import metadata as md
+
+    keys = sorted(md.SUPPORTED_REGIONS) + [f"001:{cc}" for cc in md.pnu.COUNTRY_CODES_FOR_NON_GEO_REGIONS]
+    supported = [k for k in keys if md.meta_for_key(k).supported]
+    assert len(keys) > 250
+    assert len(supported) / len(keys) > 0.95
+    cn = md.meta_for_key("CN")
+    assert cn.supported and sorted(cn.accept_lengths) == [7, 8, 9, 10, 11, 12] and cn.too_long_from == 13
