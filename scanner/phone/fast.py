@@ -522,7 +522,7 @@ def fast_parse(clean: pl.Series, region: pl.Series, min_group: int = MIN_GROUP) 
         else:
             _plan_b(_common(national.filter((r_col == r) & ~special), r),
                     str(md.meta_for_key(r).country_code), r, n, min_group, plans_b, pending, demoted_common)
-    n_plus = s0.filter(plus & (pl.col("status") == FAST)).height
+    n_plus = int((s0.get_column("plus") & (s0.get_column("status") == FAST)).sum())
     plans_a.append((n_plus, _stage_a_plus(lf0.filter(_IS_FAST & plus))))
     if demoted:
         terminal.append(_demote(national, ["r"], demoted))

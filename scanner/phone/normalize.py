@@ -69,8 +69,9 @@ def _join_distinct(frame: pl.DataFrame) -> pl.DataFrame:
     differs, in which case the exact string-keyed join is used instead.
     """
     keyed = frame.with_columns(pl.struct("raw", "region_hint").hash().alias("_h"))
-    answers = parse_distinct(keyed.unique(subset="_h").select("raw", "region_hint"))
-    answers = answers.with_columns(pl.struct("raw", "region_hint").hash().alias("_h"))
+    distinct = keyed.unique(subset="_h")
+    # parse_distinct keeps the row order, so the hashes carry over
+    answers = parse_distinct(distinct.select("raw", "region_hint")).with_columns(distinct.get_column("_h"))
     out = keyed.join(answers.rename({"raw": "_raw", "region_hint": "_region"}), on="_h", how="left",
                      maintain_order="left")
     same = out.get_column("raw").eq_missing(out.get_column("_raw")) & out.get_column("region_hint").eq_missing(
