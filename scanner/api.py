@@ -98,6 +98,24 @@ class ScanResult:
         return write_outputs(self, Path(out_dir))
 
 
+def _join_normalized(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """Normalize each distinct (raw, region_hint) pair once and join the answers onto rows.
+
+    Pairs are keyed by a 64-bit hash (joining on it is much cheaper than on two strings);
+    if two distinct pairs ever share a hash, the exact string-keyed join is used instead.
+    """
+    keyed = lf.with_columns(pl.struct("raw", "region_hint").hash().alias("_pair"))
+    distinct = keyed.select("_pair", "raw", "region_hint").unique(subset="_pair").collect()
+    pairs = keyed.select(pl.struct("raw", "region_hint").n_unique()).collect().item()
+    if pairs == distinct.height:
+        answers = parse_distinct(distinct.select("raw", "region_hint")).drop("raw", "region_hint")
+        answers = answers.with_columns(distinct.get_column("_pair"))
+        return keyed.join(answers.lazy(), on="_pair", how="left", maintain_order="left").drop("_pair")
+    answers = parse_distinct(distinct.select("raw", "region_hint").unique())
+    return lf.join(answers.lazy(), on=["raw", "region_hint"], how="left", nulls_equal=True,
+                   maintain_order="left")
+
+
 def _region_hint_expr(policy: Policy) -> pl.Expr:
     code = pl.col("input_region").str.strip_chars().str.to_uppercase()
     return (
@@ -192,10 +210,7 @@ def scan(
     # The input's own region column is only a parsing hint; "region" is the parsed answer.
     lf = ensure_columns(frame.lazy(), set(ing.columns)).rename({"region": "input_region"})
     lf = lf.with_columns(pl.col("phone").alias("raw"), _region_hint_expr(policy))
-    distinct = lf.select("raw", "region_hint").unique().collect()
-    answers = parse_distinct(distinct)
-    lf = lf.join(answers.lazy(), on=["raw", "region_hint"], how="left", nulls_equal=True,
-                 maintain_order="left")
+    lf = _join_normalized(lf)
 
     step("rules")
     lf = with_consent_columns(lf, policy).with_columns(
