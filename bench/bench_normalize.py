@@ -5,7 +5,7 @@ All three baselines are measured in the same run on the same generated CN-heavy 
 machine at hand. Also reports the fallback share (values phonenumbers had to decide), the
 agreement of ``scanner.normalize`` with the per-row loop on the loop's sample, and peak memory.
 
-    python bench/bench_normalize.py [--rows 1000000] [--loop-sample 20000] [--repeat 3]
+    python bench/bench_normalize.py [--rows 1000000] [--loop-sample 20000] [--repeat 3] [--enrich]
 """
 
 from __future__ import annotations
@@ -23,11 +23,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import phonenumbers  # noqa: E402
 import polars as pl  # noqa: E402
+from phonenumbers import carrier, geocoder  # noqa: E402
 
 import scanner  # noqa: E402
 from bench.data import contact_list  # noqa: E402
 from scanner.phone import engine  # noqa: E402
+from scanner.phone.enrich import enrich  # noqa: E402
 from scanner.phone.preclean import preclean_one  # noqa: E402
 from scanner.phone.reference import PARSED_SCHEMA, parse_one  # noqa: E402
 
@@ -57,6 +60,24 @@ def per_row_loop(values: list[str | None], region: str) -> list[tuple]:
     return [parse_one(preclean_one(v).clean, region) for v in values]
 
 
+def parsed_numbers(values: list[str | None], region: str) -> list:
+    """phonenumbers.parse of each precleaned value (None where it fails)."""
+    out = []
+    for v in values:
+        clean = preclean_one(v).clean
+        try:
+            out.append(phonenumbers.parse(clean, region) if clean is not None else None)
+        except phonenumbers.NumberParseException:
+            out.append(None)
+    return out
+
+
+def per_row_enrich_loop(numbers: list) -> list[tuple]:
+    """phonenumbers' carrier and geocoder, one parsed number at a time."""
+    return [(None, None) if n is None else
+            (carrier.name_for_number(n, "zh"), geocoder.description_for_number(n, "zh")) for n in numbers]
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -65,6 +86,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--region", default="CN")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--enrich", action="store_true", help="also time enrich() (block, carrier, geo)")
     args = ap.parse_args(argv)
 
     values = contact_list(args.rows, seed=args.seed)
@@ -76,8 +98,11 @@ def main(argv: list[str] | None = None) -> dict:
         _, read_s, frame = _best(lambda: pl.read_csv(path, infer_schema=False), args.repeat)
         series = frame.get_column("phone")
 
-        engine.reset_stats()
-        first_s, norm_s, out = _best(lambda: scanner.normalize(series, region=args.region), args.repeat)
+        def run():
+            engine.reset_stats()  # so the stats describe one run
+            return scanner.normalize(series, region=args.region)
+
+        first_s, norm_s, out = _best(run, args.repeat)
         stats = engine.stats()
 
         sample_idx = list(range(0, len(values), max(1, len(values) // args.loop_sample)))[: args.loop_sample]
@@ -88,6 +113,23 @@ def main(argv: list[str] | None = None) -> dict:
 
         got = out[sample_idx].select(list(PARSED_SCHEMA)).rows()
         agree = sum(1 for a, b in zip(got, expected) if a == b)
+
+        enrich_figures = {}
+        if args.enrich:
+            _, enrich_s, enriched = _best(lambda: enrich(out, lang="zh"), args.repeat)
+            numbers = parsed_numbers(sample, args.region)
+            start = time.perf_counter()
+            expected_geo = per_row_enrich_loop(numbers)
+            enrich_loop_s = time.perf_counter() - start
+            got_geo = enriched[sample_idx].select("carrier", "geo").rows()
+            enrich_agree = sum(1 for a, b in zip(got_geo, expected_geo) if a == b)
+            enrich_figures = {
+                "enrich_s": round(enrich_s, 3),
+                "enrich_rows_per_s": round(len(values) / enrich_s),
+                "enrich_loop_rows_per_s": round(len(sample) / enrich_loop_s),
+                "enrich_speedup_vs_loop": round((len(values) / enrich_s) / (len(sample) / enrich_loop_s), 1),
+                "enrich_agreement_on_sample": f"{enrich_agree}/{len(sample)}",
+            }
 
         child = subprocess.run(
             [sys.executable, "-c", _PEAK_CHILD.format(root=str(ROOT), path=path, region=args.region)],
@@ -121,6 +163,7 @@ def main(argv: list[str] | None = None) -> dict:
         "peak_rss_mb_read_and_normalize": round(int(child_peak_kb) / 1024),
         "read_and_normalize_child_s": round(float(child_s), 3),
         "cpus": os.cpu_count(),
+        **enrich_figures,
     }
     if args.json:
         print(json.dumps(result, indent=2))
@@ -139,6 +182,12 @@ def main(argv: list[str] | None = None) -> dict:
               f" {result['fallback_by_reason']}")
         print(f"  peak RSS: read_csv + normalize in a fresh process {result['peak_rss_mb_read_and_normalize']} MB"
               f" ({result['read_and_normalize_child_s']} s); this process {result['peak_rss_mb_this_process']} MB")
+        if enrich_figures:
+            print(f"  enrich (block, carrier, geo in zh) {enrich_figures['enrich_s']:.3f} s"
+                  f"  {enrich_figures['enrich_rows_per_s']:,} rows/s vs per-number carrier+geocoder"
+                  f" {enrich_figures['enrich_loop_rows_per_s']:,} rows/s:"
+                  f" {enrich_figures['enrich_speedup_vs_loop']}x,"
+                  f" agreement {enrich_figures['enrich_agreement_on_sample']}")
     return result
 
 

@@ -64,20 +64,33 @@ def prefix_tables(kind: str, lang: str) -> tuple[tuple[int, pl.DataFrame], ...]:
     )
 
 
+_KEY_DIGITS = 18  # digits of the E.164 number held as one integer (fits in UInt64)
+_POWERS = {k: 10**k for k in range(_KEY_DIGITS + 1)}  # exact integer divisors
+
+
 def _longest_prefix(digits: pl.DataFrame, kind: str, lang: str) -> pl.DataFrame:
     """``digits`` [k, d] -> [k, name] (null where no prefix has a name): phonenumbers'
-    ``_prefix_description_for_number`` (longest prefix first, ``d[:n]`` for each length n)."""
-    found, todo = [], digits
+    ``_prefix_description_for_number`` (longest prefix first, ``d[:n]`` for each length n).
+
+    The leading digits are read once as an integer; each prefix is that integer divided by a
+    power of ten. A number shorter than n digits can only equal a shorter prefix, which is
+    found at its own length, so it is skipped at n.
+    """
+    d = pl.col("d")
+    todo = digits.with_columns(
+        d.str.slice(0, _KEY_DIGITS).cast(pl.UInt64, strict=False).alias("_pf"),
+        pl.min_horizontal(d.str.len_bytes(), pl.lit(_KEY_DIGITS)).cast(pl.Int64).alias("_lf"),
+    )
+    found = []
     for n, table in prefix_tables(kind, lang):
         if todo.height == 0:
             break
-        key = pl.col("d").str.slice(0, n)
-        hit = todo.with_columns(
-            # a slice shorter than n can only equal a shorter prefix, found at its own length
-            pl.when(key.str.len_bytes() == n).then(key).cast(pl.UInt64, strict=False).alias("_p")
-        ).join(table, on="_p", how="left")
+        lf = pl.col("_lf")
+        divisor = (lf - n).replace_strict(_POWERS, default=None, return_dtype=pl.UInt64)
+        key = pl.when(lf >= n).then(pl.col("_pf") // divisor)
+        hit = todo.with_columns(key.cast(pl.UInt64).alias("_p")).join(table, on="_p", how="left")
         found.append(hit.filter(pl.col("_name").is_not_null()).select("k", "_name"))
-        todo = hit.filter(pl.col("_name").is_null()).select("k", "d")
+        todo = hit.filter(pl.col("_name").is_null()).drop("_p", "_name")
     found.append(todo.select("k", pl.lit(None, dtype=pl.String).alias("_name")))
     return pl.concat(found).rename({"_name": "name"})
 
@@ -168,30 +181,41 @@ def _carrier(numbers: pl.DataFrame, lang: str) -> pl.DataFrame:
 def enrich(frame: pl.DataFrame | pl.LazyFrame, lang: str = "zh") -> pl.DataFrame:
     """``frame`` plus ``block``, ``carrier`` and ``geo`` (see the module docstring)."""
     df = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+    # distinct numbers are found and joined back on a 64-bit hash of e164; a collision would
+    # show as a joined row whose e164 differs, and the exact string-keyed join is used instead
+    keyed = df.select(pl.col("e164").hash().alias("_h"), "e164")
     numbers = (
-        df.filter(pl.col("e164").is_not_null())
+        df.with_columns(keyed.get_column("_h"))
+        .filter(pl.col("e164").is_not_null())
+        .unique(subset="_h")
         .select(
+            "_h",
             "e164",
             pl.col("country_code").cast(pl.Int32).alias("cc"),
             pl.col("national_number").alias("nsn"),
             pl.col("type").fill_null("UNKNOWN"),
             "region",
         )
-        .unique(subset="e164")
         .with_row_index("k")
         .with_columns(pl.col("e164").str.slice(1).alias("d"))
     )
     nsn = pl.col("nsn")
     facts = numbers.select(
         "k",
-        "e164",
+        "_h",
+        pl.col("e164").alias("_e164"),
         pl.when(nsn.str.len_chars() >= BLOCK_MIN_NSN)
         .then(pl.concat_str(pl.lit("+"), pl.col("cc").cast(pl.String),
                             nsn.str.slice(0, nsn.str.len_chars() - BLOCK_HIDDEN_DIGITS)))
         .alias("block"),
     )
     facts = facts.join(_carrier(numbers, lang), on="k", how="left").join(_geo(numbers, lang), on="k", how="left")
-    out = df.join(facts.drop("k"), on="e164", how="left", maintain_order="left")
+    joined = keyed.join(facts.drop("k"), on="_h", how="left", maintain_order="left")
+    if joined.height == df.height and joined.get_column("e164").eq_missing(joined.get_column("_e164")).all():
+        out = pl.concat([df, joined.select(list(ENRICH_SCHEMA))], how="horizontal")
+    else:  # pragma: no cover - a 64-bit hash collision
+        out = df.join(facts.drop("k", "_h").rename({"_e164": "e164"}), on="e164", how="left",
+                      maintain_order="left")
     return out.with_columns(pl.col(c).cast(t) for c, t in ENRICH_SCHEMA.items())
 
 
