@@ -379,7 +379,7 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
         "input": {
             "path": ing.path, "sha256": ing.sha256, "format": ing.format, "encoding": ing.encoding,
             "rows": total, "columns": dict(ing.columns), "extra_columns": list(ing.extra_columns),
-            "has_header": ing.has_header,
+            "has_header": ing.has_header, "title_rows": ing.title_rows,
             "bad_records": [{"row": b.row, "reason": b.reason} for b in ing.bad_records[:100]],
             "unmapped": _unmapped(work),
         },

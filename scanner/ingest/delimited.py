@@ -68,11 +68,25 @@ def sniff_delimiter(head: str, hint: str | None = None) -> str:
 
 
 def first_record_width(head: str, delimiter: str) -> int | None:
-    """Field count of the first non-blank line (the header or first record), leniently."""
-    for line in head.split("\n"):
-        if line.strip():
-            return len(next(csv.reader([line], delimiter=delimiter, quotechar=QUOTE)))
-    return None
+    """Field count of the first non-blank line (the header or first record), leniently.
+
+    A one-cell title line above the header (``2026年11月客户名单``, common in Chinese
+    exports) does not set the width: when the first line has at most one non-empty
+    field and the lines after it agree on more fields, their count wins.
+    """
+    lines = [line for line in head.split("\n")[:_TITLE_SNIFF_LINES] if line.strip()]
+    if not lines:
+        return None
+    fields = [next(csv.reader([line], delimiter=delimiter, quotechar=QUOTE)) for line in lines]
+    first = fields[0]
+    if len(fields) > 2 and sum(1 for f in first if f.strip()) <= 1:
+        mode, _ = Counter(len(f) for f in fields[1:]).most_common(1)[0]
+        if mode > len(first):
+            return mode
+    return len(first)
+
+
+_TITLE_SNIFF_LINES = 20
 
 
 def _column_names(width: int) -> list[str]:

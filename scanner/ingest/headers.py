@@ -72,6 +72,7 @@ class Mapped:
     columns: dict[str, str]
     extra_columns: tuple[str, ...]
     has_header: bool
+    title_rows: int = 0
 
 
 def _listed(headers: list[str]) -> str:
@@ -165,11 +166,16 @@ def map_table(table: Table, *, overrides: Mapping[str, str] | None, max_field_by
     overrides = dict(overrides or {})
     frame, bad = table.frame, dict(table.bad)
     bad.update(_oversized(frame, bad, max_field_bytes))
+    titles = 0
     if table.header is not None:
         headers, has_header, confirmed = [_clean_header(h) for h in table.header], True, True
     else:
         if frame.height == 0:
             raise InputError("empty file", path=path)
+        titles = _title_rows(frame, bad)
+        if titles:
+            frame = frame.slice(titles)
+            bad = {i - titles: reason for i, reason in bad.items() if i >= titles}
         _require_readable(frame.height, bad, path)
         if 0 in bad:
             raise InputError(f"the first line cannot be read ({bad[0]})", path=path)
@@ -204,7 +210,35 @@ def map_table(table: Table, *, overrides: Mapping[str, str] | None, max_field_by
     mapped_indexes = set(mapping.values())
     extra = tuple(n for i, n in enumerate(names) if i not in mapped_indexes)
     records = tuple(BadRecord(i + 1, bad[i]) for i in sorted(bad))
-    return Mapped(frame, records, columns, extra, has_header)
+    return Mapped(frame, records, columns, extra, has_header, titles)
+
+
+MAX_TITLE_ROWS = 3
+
+
+def _title_rows(frame: pl.DataFrame, bad: dict[int, str]) -> int:
+    """How many title lines stand above the header (``2026年11月客户名单`` in A1).
+
+    Title lines hold at most one non-empty cell (or could not be split into the header's
+    fields) and name no known column; the line after them must name one. They are not
+    data records, so they get no row number (the report counts them).
+    """
+    for header_at in range(1, min(MAX_TITLE_ROWS, frame.height - 1) + 1):
+        candidate = [_clean_header(v) for v in frame.row(header_at)]
+        if not any(canonical_for(c) for c in candidate if c):
+            continue
+        above = range(header_at)
+        if all(_title_like(frame.row(i), i in bad) for i in above):
+            return header_at
+        return 0
+    return 0
+
+
+def _title_like(cells: tuple, unreadable: bool) -> bool:
+    values = [_clean_header(v) for v in cells if v is not None and _clean_header(v)]
+    if any(canonical_for(v) for v in values):
+        return False
+    return unreadable or len(values) <= 1
 
 
 def _require_readable(height: int, bad: dict[int, str], path: str | None) -> None:

@@ -43,6 +43,7 @@ class Ingested:
     path: str | None
     sha256: str | None
     has_header: bool
+    title_rows: int = 0   # title lines above the header (not data records, not numbered)
 
 
 @dataclass

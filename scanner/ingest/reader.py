@@ -71,7 +71,7 @@ def _finish(table: Table, fmt: str, encoding: str | None, path: str | None, sha2
     mapped = map_table(table, overrides=overrides, max_field_bytes=max_field_bytes, path=path)
     return Ingested(frame=mapped.frame, bad_records=mapped.bad_records, format=fmt,
                     encoding=encoding, columns=mapped.columns, extra_columns=mapped.extra_columns,
-                    path=path, sha256=sha256, has_header=mapped.has_header)
+                    path=path, sha256=sha256, has_header=mapped.has_header, title_rows=mapped.title_rows)
 
 
 def _read_data(data: bytes, path: str, hint: str | None, sheet: str | None,
