@@ -1,0 +1,120 @@
+"""Benchmark: a full ``contact-scanner scan`` against the floor of a bare ``polars.read_csv``.
+
+For each size (default 1M and 10M rows) it writes a realistic CRM-style CSV (phone values
+from bench/data.py: CN-heavy, mixed formats, ~20% repeats, some foreign and junk; plus
+name, source, consent, channel, purpose and consent-time columns), then measures in the
+same run:
+
+* the floor: ``polars.read_csv`` of the file with every column as text;
+* the full scan: ``contact-scanner scan FILE --out DIR`` as a child process (all rules,
+  tokens, list analyses, every output written), wall time and the child's peak RSS;
+
+and prints rows/s and the ratio scan / floor. The 10M file is built by resampling the 1M
+list's rows (its distinct-value profile stays realistic) so generation stays quick.
+
+    python bench/bench_scan.py [--rows 1000000 10000000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import polars as pl  # noqa: E402
+
+from bench.data import contact_list  # noqa: E402
+
+SOURCES = ["官网注册", "门店登记", "活动报名", "", "第三方合作", "website"]
+CONSENTS = ["是", "是", "是", "同意", "否", "退订", "", "yes"]
+CHANNELS = ["短信", "短信", "SMS", "电话", "全部", ""]
+PURPOSES = ["营销", "营销", "推广", "服务", ""]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+
+
+def base_list(rows: int, seed: int = 7) -> pl.DataFrame:
+    rng = random.Random(seed)
+    phones = contact_list(rows, seed=seed)
+    return pl.DataFrame({
+        "手机号": phones,
+        "姓名": [rng.choice(SURNAMES) + rng.choice(["先生", "女士", "伟", "芳", "娜", "强"]) for _ in range(rows)],
+        "来源": [rng.choice(SOURCES) for _ in range(rows)],
+        "是否同意": [rng.choice(CONSENTS) for _ in range(rows)],
+        "同意渠道": [rng.choice(CHANNELS) for _ in range(rows)],
+        "同意用途": [rng.choice(PURPOSES) for _ in range(rows)],
+        "同意时间": [f"20{rng.randint(22, 26)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} "
+                 f"{rng.randint(8, 22):02d}:{rng.randint(0, 59):02d}:00" for _ in range(rows)],
+    })
+
+
+def write_list(base: pl.DataFrame, rows: int, path: Path) -> None:
+    frame = base if rows == base.height else base.sample(rows, with_replacement=True, seed=rows)
+    frame.write_csv(path)
+
+
+def floor_seconds(path: Path) -> float:
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        pl.read_csv(path, infer_schema=False)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def scan_seconds(path: Path, work: Path) -> tuple[float, float, int]:
+    """(wall seconds, child peak RSS in GiB, exit code) of a full CLI scan."""
+    out = work / f"out-{path.stem}"
+    state = work / "state"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "scanner", "scan", str(path), "--out", str(out), "--state-dir", str(state),
+         "--as-of", "2026-11-23", "--fail-on", "never", "--no-progress", "--format", "json"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    seconds = time.perf_counter() - t
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if proc.returncode not in (0, 1):
+        print(proc.stderr, file=sys.stderr)
+    # ru_maxrss of children is the largest child so far; sizes run smallest first.
+    return seconds, max(peak_kib, before) / 2**20, proc.returncode
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--keep", type=Path, help="keep the generated files and outputs here")
+    args = parser.parse_args(argv)
+    work = args.keep or Path(tempfile.mkdtemp(prefix="bench-scan-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        t = time.perf_counter()
+        base = base_list(min(args.rows[0], 1_000_000))
+        print(f"generated the base list ({base.height:,} rows) in {time.perf_counter() - t:.1f} s")
+        print(f"{'rows':>12} {'MB':>7} {'read_csv s':>10} {'scan s':>8} {'scan rows/s':>12} "
+              f"{'scan/read':>9} {'peak GiB':>8}")
+        for rows in sorted(args.rows):
+            path = work / f"list-{rows}.csv"
+            write_list(base, rows, path)
+            floor = floor_seconds(path)
+            seconds, peak, code = scan_seconds(path, work)
+            status = "" if code in (0, 1) else f"  (scan exit {code})"
+            print(f"{rows:>12,} {path.stat().st_size / 1e6:>7.0f} {floor:>10.3f} {seconds:>8.2f} "
+                  f"{rows / seconds:>12,.0f} {seconds / floor:>8.0f}x {peak:>8.2f}{status}", flush=True)
+            path.unlink()
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
