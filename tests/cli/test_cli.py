@@ -160,3 +160,10 @@ def test_a_single_huge_field_is_an_input_error(runner, tmp_path):
     assert "huge.csv" in res.output and "Traceback" not in res.output
     assert len([line for line in res.output.splitlines() if line.strip()]) == 1
     assert not out_dir.exists()
+
+
+def test_scan_reads_stdin(runner, tmp_path):
+    res = runner.invoke(main, ["scan", "-", "--out", str(tmp_path / "o"), "--as-of", "2026-11-23",
+                               "--format", "json"], input=CSV.encode("utf-8"))
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["rows"]["total"] == 1
