@@ -26,7 +26,10 @@ from scanner.errors import InputError, ScannerError
 from scanner.ingest import Ingested, read_input
 from scanner.phone.normalize import normalize, parse_distinct  # noqa: F401 (re-exported)
 from scanner.policy import Policy, load_policy
-from scanner.prepare import ensure_columns, source_exprs, source_window_expr, text_key, with_consent_columns
+from scanner.prepare import (
+    DISTINCT_COLUMNS, distinct_values, ensure_columns, source_exprs, source_window_expr, text_key,
+    with_consent_columns,
+)
 from scanner.privacy.keys import KeyMaterial, load_key
 from scanner.privacy.masking import mask_name_expr, mask_phone_expr
 from scanner.privacy.tokens import normalize_email_expr, normalize_name_expr, token_expr
@@ -213,9 +216,10 @@ def scan(
     lf = _join_normalized(lf)
 
     step("rules")
-    lf = with_consent_columns(lf, policy).with_columns(
+    distinct = distinct_values(frame, DISTINCT_COLUMNS)
+    lf = with_consent_columns(lf, policy, distinct).with_columns(
         pl.col("row").is_in(bad_rows).alias("bad_record"),
-        *source_exprs(policy),
+        *source_exprs(policy, distinct),
     ).with_columns(source_window_expr(policy).alias("source_window_ok"))
     lf = _apply_consent_ledger(lf, consent_ledger, keys, policy, as_of_dt)
     lf = duplicate_columns(lf)

@@ -8,6 +8,7 @@ column missing from the input becomes a typed null column first (:func:`ensure_c
 from __future__ import annotations
 
 import datetime as dt
+from typing import Callable, Mapping
 
 import polars as pl
 
@@ -18,11 +19,59 @@ _DATE_PATTERN = (
     r"\s*(Z|[+-]\d{2}:?\d{2})?$"
 )
 
+# ASCII digits only: ``\d`` would also match full-width and other Unicode digits, which
+# the regex route first folds with NFKC.
+_FAST_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
+_FAST_FORMAT = "%Y-%m-%d %H:%M:%S"
+
 
 def ensure_columns(lf: pl.LazyFrame, present: set[str]) -> pl.LazyFrame:
     """Add every canonical column the input lacks as a null String column."""
     missing = [c for c in CANONICAL_COLUMNS if c not in present]
     return lf.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in missing])
+
+
+#: Above this many distinct values a column is derived row by row instead.
+DISTINCT_LIMIT = 50_000
+
+Distinct = Mapping[str, pl.Series]
+
+
+def distinct_values(frame: pl.DataFrame, columns) -> dict[str, pl.Series]:
+    """The distinct non-null values of each low-cardinality text column of ``frame`` (for
+    :func:`by_distinct`); a column absent from ``frame`` has none (it becomes all nulls)."""
+    out = {}
+    for column in columns:
+        if column not in frame.columns:
+            out[column] = pl.Series(column, [], dtype=pl.String)
+            continue
+        if frame.schema[column] != pl.String:
+            continue
+        values = frame.get_column(column).drop_nulls().unique()
+        if values.len() <= DISTINCT_LIMIT:
+            out[column] = values
+    return out
+
+
+def by_distinct(src: str, derive: Callable[[pl.Expr], pl.Expr], distinct: Distinct | None) -> pl.Expr:
+    """``derive(pl.col(src))``, evaluated once per distinct value when ``distinct[src]``
+    holds them all (else row by row).
+
+    Each row then only looks its value up (an Enum cast and a gather: ~0.015 s per million
+    rows against ~0.4 s for NFKC + vocabulary per row). The Enum cast is strict: a value
+    missing from the table raises instead of mapping silently to null.
+    """
+    values = (distinct or {}).get(src)
+    if values is None:
+        return derive(pl.col(src))
+    # with_columns broadcasts a derivation that is a literal (e.g. no approved sources)
+    table = pl.DataFrame({"v": values.cast(pl.String)}).with_columns(derive(pl.col("v")).alias("out"))["out"]
+    at_null = pl.DataFrame({"v": [None]}, schema={"v": pl.String}).with_columns(derive(pl.col("v")).alias("out"))["out"]
+    null_value = pl.lit(at_null[0], dtype=at_null.dtype)
+    if not values.len():
+        return pl.when(pl.col(src).is_null()).then(null_value).otherwise(null_value)
+    index = pl.col(src).cast(pl.Enum(values.to_list())).to_physical()
+    return pl.when(pl.col(src).is_null()).then(null_value).otherwise(pl.lit(table).gather(index))
 
 
 def text_key(expr: pl.Expr) -> pl.Expr:
@@ -51,9 +100,19 @@ def with_parsed_datetime(lf: pl.LazyFrame, src: str, dst: str, tz: str) -> pl.La
     materialized as columns: polars would otherwise re-evaluate the shared regex work
     once per use (measured: 2.4 s -> 0.3 s per million rows).
     """
-    g = f"_{dst}_g"
+    g, fast = f"_{dst}_g", f"_{dst}_fast"
+    # The common export shape (``2025-03-04 10:20:30``, ASCII digits only) is parsed
+    # directly; only the other shapes go through the regex route below (measured: 2.3 s
+    # -> 0.1 s per million such rows). Both routes give the same instant for these values.
+    raw = pl.col(src)
+    fast_shape = raw.str.contains(_FAST_PATTERN).fill_null(False)
+    lf = lf.with_columns(
+        pl.when(fast_shape).then(raw.str.to_datetime(_FAST_FORMAT, strict=False, time_unit="us"))
+        .otherwise(pl.lit(None, dtype=pl.Datetime("us"))).alias(fast),
+        pl.when(fast_shape).then(pl.lit(None, dtype=pl.String)).otherwise(raw).alias(g),
+    )
     s = (
-        pl.col(src).str.normalize("NFKC").str.strip_chars()
+        pl.col(g).str.normalize("NFKC").str.strip_chars()
         .str.replace_all(r"(\d)\s*[年月/.]\s*(\d)", "$1-$2")
         .str.replace_all(r"(\d)\s*[年月/.]\s*(\d)", "$1-$2")
         .str.replace(r"(\d)\s*日", "$1")
@@ -68,7 +127,8 @@ def with_parsed_datetime(lf: pl.LazyFrame, src: str, dst: str, tz: str) -> pl.La
     )
     naive, offset = f"_{dst}_naive", f"_{dst}_offset"
     lf = lf.with_columns(
-        canonical.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us").alias(naive),
+        pl.coalesce(pl.col(fast), canonical.str.to_datetime(_FAST_FORMAT, strict=False, time_unit="us"))
+        .alias(naive),
         field("7").alias(offset),
     )
     sign = pl.when(pl.col(offset).str.starts_with("-")).then(-1).otherwise(1)
@@ -79,7 +139,7 @@ def with_parsed_datetime(lf: pl.LazyFrame, src: str, dst: str, tz: str) -> pl.La
     local = pl.col(naive).dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
     return lf.with_columns(
         pl.when(pl.col(offset).is_null()).then(local).otherwise(with_offset).alias(dst)
-    ).drop(g, naive, offset)
+    ).drop(g, fast, naive, offset)
 
 
 def parse_datetime_expr(expr: pl.Expr, tz: str) -> pl.Expr:
@@ -96,9 +156,15 @@ def _contains_any(key: pl.Expr, words: tuple[str, ...]) -> pl.Expr:
     return key.str.contains_any(list(words)).fill_null(False)
 
 
-def source_exprs(policy: Policy) -> list[pl.Expr]:
+def source_exprs(policy: Policy, distinct: Distinct | None = None) -> list[pl.Expr]:
     """source_norm, source_class, source_purchase, source_third_party."""
-    key = text_key(pl.col("source"))
+    exprs = _source_exprs(policy, pl.col("source"))
+    return [by_distinct("source", lambda col, i=i: _source_exprs(policy, col)[i], distinct).alias(e.meta.output_name())
+            for i, e in enumerate(exprs)]
+
+
+def _source_exprs(policy: Policy, source: pl.Expr) -> list[pl.Expr]:
+    key = text_key(source)
     aliases: dict[str, str] = {}
     third_party_sources = []
     for src in policy.sources:
@@ -141,17 +207,31 @@ def source_window_expr(policy: Policy) -> pl.Expr:
     return expr.otherwise(pl.lit(None, dtype=pl.Boolean))
 
 
-def with_consent_columns(lf: pl.LazyFrame, policy: Policy) -> pl.LazyFrame:
+#: Columns whose derived values :func:`with_consent_columns` and :func:`source_exprs` can
+#: compute per distinct value (pass ``distinct_values(frame, DISTINCT_COLUMNS)``).
+DISTINCT_COLUMNS = ("consent", "consent_channel", "consent_purpose", "consent_evidence", "source")
+
+
+def with_consent_columns(lf: pl.LazyFrame, policy: Policy, distinct: Distinct | None = None) -> pl.LazyFrame:
     """consent_row_class, channel_class, purpose_class, consent_at, consent_time_invalid,
-    evidence_present, collected_at_utc."""
+    evidence_present, collected_at_utc.
+
+    ``distinct``: the distinct values of low-cardinality input columns
+    (:func:`distinct_values`); the vocabulary classes are then mapped once per value.
+    """
     vocab = policy.vocabulary
     tz = policy.campaign.timezone
     lf = with_parsed_datetime(lf, "consent_time", "consent_at", tz)
     lf = with_parsed_datetime(lf, "collected_at", "collected_at_utc", tz)
+    # Only rows without a parsed time can be invalid: the text key is computed for those.
+    unparsed_time = pl.when(pl.col("consent_at").is_null()).then(pl.col("consent_time"))
     return lf.with_columns(
-        vocabulary_class(pl.col("consent"), vocab.table("consent")).alias("consent_row_class"),
-        vocabulary_class(pl.col("consent_channel"), vocab.table("channel")).alias("channel_class"),
-        vocabulary_class(pl.col("consent_purpose"), vocab.table("purpose")).alias("purpose_class"),
-        (text_key(pl.col("consent_time")).is_not_null() & pl.col("consent_at").is_null()).alias("consent_time_invalid"),
-        text_key(pl.col("consent_evidence")).is_not_null().alias("evidence_present"),
+        by_distinct("consent", lambda c: vocabulary_class(c, vocab.table("consent")), distinct)
+        .alias("consent_row_class"),
+        by_distinct("consent_channel", lambda c: vocabulary_class(c, vocab.table("channel")), distinct)
+        .alias("channel_class"),
+        by_distinct("consent_purpose", lambda c: vocabulary_class(c, vocab.table("purpose")), distinct)
+        .alias("purpose_class"),
+        text_key(unparsed_time).is_not_null().alias("consent_time_invalid"),
+        by_distinct("consent_evidence", lambda c: text_key(c).is_not_null(), distinct).alias("evidence_present"),
     )

@@ -1,0 +1,53 @@
+"""The scan's fast paths give exactly what the general routes give."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from scanner.policy import load_policy
+from scanner.prepare import (
+    DISTINCT_COLUMNS, by_distinct, distinct_values, source_exprs, vocabulary_class, with_consent_columns,
+    with_parsed_datetime,
+)
+
+FAST = ["2025-02-23 02:07:00", "2024-02-29 23:59:59", "2023-02-29 10:00:00", "2025-13-01 00:00:00",
+        "2025-01-01 24:00:00", "1991-04-14 02:30:00", "2025-12-31 00:00:00", "0001-01-01 00:00:00"]
+OTHER = ["２０２５-02-23 02:07:00", "2025-02-23T02:07:00", "2025-2-3 2:07", "2025/02/23 02:07:00",
+         "2025-02-23 02:07:00+08:00", "2025-02-23 02:07:00Z", " 2025-02-23 02:07:00", "20250223",
+         "2025年2月23日", "", None, "garbage", "2025-02-23 02:07:00.5", "2025-02-23"]
+
+
+def _parse(values, tz="Asia/Shanghai"):
+    lf = pl.LazyFrame({"v": values}, schema={"v": pl.String})
+    return with_parsed_datetime(lf, "v", "out", tz).collect().get_column("out").to_physical().to_list()
+
+
+def test_direct_iso_parse_equals_the_regex_route():
+    # a leading space sends the same value through the regex route (which strips it)
+    for tz in ("Asia/Shanghai", "America/New_York", "UTC"):
+        assert _parse(FAST, tz) == _parse([" " + v for v in FAST], tz)
+    mixed = FAST + OTHER
+    assert _parse(mixed) == _parse(FAST) + _parse(OTHER)
+
+
+def test_by_distinct_equals_row_by_row():
+    policy = load_policy(None)
+    vocab = policy.vocabulary
+    frame = pl.DataFrame({
+        "consent": ["是", "是", " YES ", "", None, "退订", "ｙｅｓ", "maybe"],
+        "consent_channel": ["短信", None, "SMS", "", "x", "全部", "电话", "短信"],
+        "consent_purpose": [None] * 8,
+        "consent_evidence": ["a", "", None, " ", "b", "a", "a", "a"],
+        "source": ["官网注册", "第三方合作", "", None, "website", "购买名单", "导入", "官网注册"],
+        "consent_time": ["2025-02-23 02:07:00", "bad", "", None, "2025/1/2", " ", "x", "2025-01-01 00:00:00"],
+        "collected_at": [None] * 8,
+    }, schema_overrides={"consent_purpose": pl.String, "collected_at": pl.String})
+    distinct = distinct_values(frame, DISTINCT_COLUMNS)
+    assert set(distinct) == set(DISTINCT_COLUMNS)
+    fast = with_consent_columns(frame.lazy(), policy, distinct).with_columns(source_exprs(policy, distinct))
+    slow = with_consent_columns(frame.lazy(), policy).with_columns(source_exprs(policy))
+    assert fast.collect().equals(slow.collect())
+    derive = lambda c: vocabulary_class(c, vocab.table("consent"))  # noqa: E731
+    empty = {"consent": pl.Series([], dtype=pl.String)}
+    nulls = pl.DataFrame({"consent": [None, None]}, schema={"consent": pl.String})
+    assert nulls.select(by_distinct("consent", derive, empty)).to_series().to_list() == ["missing"] * 2
