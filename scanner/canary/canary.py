@@ -7,7 +7,6 @@ import os
 import random
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -99,9 +98,8 @@ def detect(tokens: pl.Series, store: CanaryStore) -> list[Hit]:
 
 
 def detect_in_state(tokens: pl.Series, state_dir: str | os.PathLike, keys: KeyMaterial) -> list[Hit]:
-    """:func:`detect` against the store of ``state_dir`` (no store: no hits)."""
-    if not (Path(state_dir) / "canaries.json").exists():
-        return []
+    """:func:`detect` against the canaries of ``state_dir`` (none, or no registry: no hits;
+    reading never creates the registry)."""
     return detect(tokens, CanaryStore.open(state_dir, keys))
 
 

@@ -12,7 +12,16 @@ Layout (``<state_dir>/registry.duckdb``, schema version :data:`SCHEMA_VERSION`):
   in token order (DuckDB's zone maps then prune by list and range);
 * ``sketch(list_id, token)`` — a bottom-k sketch (the ``SKETCH_K`` smallest tokens: tokens
   are HMAC outputs, hence uniform, so the smallest ones are a MinHash sample) for
-  near-duplicate candidate search when the registry outgrows exact joins.
+  near-duplicate candidate search when the registry outgrows exact joins;
+* since schema v2, the canary assignments (:mod:`scanner.canary.store` reads and writes
+  them): ``canary_scheme`` (one row), ``canary_subpool(token)``,
+  ``canary_recipients(id, name, issued)``, ``canary_unique(token, recipient_id)`` (a token is
+  handed out once) and ``canary_shared(recipient_id, token)``.
+
+Schema versions: :data:`MIGRATIONS` upgrades a file step by step, on the next write (in
+one transaction with the version bump). Reads never write: they accept any version from
+:data:`MIN_READ_VERSION` on (later steps only added tables, which readers treat as empty)
+and ask for an upgrade below it.
 
 No number is ever stored or printed: only tokens, which are useless without the key.
 
@@ -45,7 +54,9 @@ import polars as pl
 from scanner.errors import RegistryError
 
 FORMAT = "contact-scanner/registry"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: The oldest schema this build reads without upgrading it (v2 only added the canary tables).
+MIN_READ_VERSION = 1
 FILE_NAME = "registry.duckdb"
 SKETCH_K = 1024
 #: Above this many registered tokens, overlap search first shortlists lists by sketch.
@@ -65,6 +76,19 @@ MIGRATIONS: list[list[str]] = [
                content_fingerprint VARCHAR NOT NULL, sketch_size INTEGER NOT NULL)""",
         "CREATE TABLE tokens (list_id INTEGER NOT NULL, token UHUGEINT NOT NULL)",
         "CREATE TABLE sketch (list_id INTEGER NOT NULL, token UHUGEINT NOT NULL)",
+    ],
+    [  # v2: canary assignments, tokens only (they used to live in canaries.json)
+        """CREATE TABLE canary_scheme (
+               id INTEGER PRIMARY KEY CHECK (id = 1), name VARCHAR NOT NULL,
+               coalition INTEGER NOT NULL, subpool INTEGER NOT NULL,
+               shared_per_copy INTEGER NOT NULL)""",
+        "CREATE TABLE canary_subpool (token UHUGEINT PRIMARY KEY)",
+        """CREATE TABLE canary_recipients (
+               id INTEGER PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, issued VARCHAR NOT NULL)""",
+        "CREATE TABLE canary_unique (token UHUGEINT PRIMARY KEY, recipient_id INTEGER NOT NULL)",
+        """CREATE TABLE canary_shared (
+               recipient_id INTEGER NOT NULL, token UHUGEINT NOT NULL,
+               PRIMARY KEY (recipient_id, token))""",
     ],
 ]
 
@@ -115,6 +139,12 @@ def _fingerprint(frame: pl.DataFrame) -> str:
     return digest.hexdigest()
 
 
+def token_frame(tokens: pl.Series) -> pl.DataFrame:
+    """Distinct validated 32-hex tokens as ``hi``/``lo`` UInt64 halves; insert them with
+    :data:`TOKEN_SQL` (raises :class:`RegistryError` on anything that is not a token)."""
+    return _hex_frame(tokens)
+
+
 def content_fingerprint(tokens: pl.Series) -> str:
     """The registry's content fingerprint of a token series (nulls and repeats ignored)."""
     return _fingerprint(_hex_frame(tokens))
@@ -125,6 +155,13 @@ def _first(rows: list):
 
 
 _TOKEN_SQL = "((hi::UHUGEINT << 64) | lo::UHUGEINT)"
+#: SQL building a ``UHUGEINT`` token from the ``hi``/``lo`` columns of :func:`token_frame`.
+TOKEN_SQL = _TOKEN_SQL
+
+
+def token_hex_sql(column: str) -> str:
+    """SQL turning a ``UHUGEINT`` token column back into its 32 lowercase hex characters."""
+    return f"printf('%032x', {column})"
 
 
 class Registry:
@@ -221,8 +258,6 @@ class Registry:
             if not write:
                 return
             self._migrate(con, 0)
-            con.execute("INSERT INTO registry_meta VALUES ('format', ?), ('schema_version', ?)",
-                        [FORMAT, str(SCHEMA_VERSION)])
             if self.key_id:
                 con.execute("INSERT INTO registry_meta VALUES ('key_id', ?)", [self.key_id])
             return
@@ -244,27 +279,55 @@ class Registry:
         if self.key_id and stored_key and stored_key != self.key_id:
             raise RegistryError(f"registry was built with key {stored_key}, not {self.key_id}; "
                                 "tokens of different keys never match", path=str(self.path))
-        if version < SCHEMA_VERSION:
-            if not write:
-                raise RegistryError(f"registry schema v{version} needs an upgrade; run any "
-                                    "`contact-scanner registry` write command", path=str(self.path))
+        if version < SCHEMA_VERSION and write:
             self._migrate(con, version)
-            con.execute("UPDATE registry_meta SET value = ? WHERE key = 'schema_version'",
-                        [str(SCHEMA_VERSION)])
+        elif version < MIN_READ_VERSION:
+            raise RegistryError(f"registry schema v{version} needs an upgrade; run any "
+                                "`contact-scanner registry` write command", path=str(self.path))
         if write and self.key_id and not stored_key:
             con.execute("INSERT INTO registry_meta VALUES ('key_id', ?)", [self.key_id])
 
     @staticmethod
     def _migrate(con, from_version: int) -> None:
+        """Apply the steps after ``from_version`` (0: a new file) and record the new version,
+        all in one transaction: a crash leaves the file at its old version."""
         con.execute("BEGIN TRANSACTION")
         try:
-            for step in MIGRATIONS[from_version:]:
+            for step in MIGRATIONS[from_version:SCHEMA_VERSION]:
                 for statement in step:
                     con.execute(statement)
+            if from_version == 0:
+                con.execute("INSERT INTO registry_meta VALUES ('format', ?), ('schema_version', ?)",
+                            [FORMAT, str(SCHEMA_VERSION)])
+            else:
+                con.execute("UPDATE registry_meta SET value = ? WHERE key = 'schema_version'",
+                            [str(SCHEMA_VERSION)])
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
             raise
+
+    @contextmanager
+    def connection(self, *, write: bool):
+        """A short-lived connection for the other token tables of this file (canaries).
+
+        Reads get a read-only connection, or ``None`` when there is no registry file yet (a
+        read never creates it); a write creates or upgrades the file first. Both retry while
+        another process holds the file and turn DuckDB errors into :class:`RegistryError`.
+        """
+        with self._connect(write=write) as con:
+            yield con
+
+    @staticmethod
+    def has_table(con, name: str) -> bool:
+        return bool(con.execute("SELECT count(*) FROM information_schema.tables "
+                                "WHERE table_schema = 'main' AND table_name = ?", [name]).fetchall()[0][0])
+
+    @staticmethod
+    def stored_key_id(con) -> str | None:
+        """The ``key_id`` recorded in the file (None: none recorded yet)."""
+        return _first([r[0] for r in con.execute(
+            "SELECT value FROM registry_meta WHERE key = 'key_id'").fetchall()])
 
     # -- catalogue ----------------------------------------------------------------------
 
@@ -287,10 +350,9 @@ class Registry:
             raise RegistryError(f"no registered list named {name!r}", path=str(self.path))
         return ListInfo(*row)
 
-    @staticmethod
-    def _has_schema(con) -> bool:
-        return bool(con.execute("SELECT count(*) FROM information_schema.tables "
-                                "WHERE table_schema = 'main' AND table_name = 'lists'").fetchall()[0][0])
+    @classmethod
+    def _has_schema(cls, con) -> bool:
+        return cls.has_table(con, "lists")
 
     def add(self, name: str, tokens: pl.Series, *, source: str | None = None, leaked: bool = False,
             row_count: int | None = None, input_sha256: str | None = None,

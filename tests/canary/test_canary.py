@@ -65,9 +65,10 @@ def test_issue_records_tokens_only(tmp_path, keys, pool, rng):
     second = issue(tmp_path, keys, "globex", pool, 20, rng=rng)
     assert len(first.numbers) == len(set(first.numbers)) == 20 and set(first.numbers) <= set(pool)
     assert (first.unique, first.shared) == (5, 15)
-    text = (tmp_path / "canaries.json").read_text()
-    assert not any(n in text or n[3:] in text for n in pool)
-    assert (tmp_path / "canaries.json").stat().st_mode & 0o777 == 0o600
+    assert not (tmp_path / "canaries.json").exists()
+    blob = (tmp_path / "registry.duckdb").read_bytes()
+    assert not any(n.encode() in blob or n[3:].encode() in blob for n in pool)
+    assert (tmp_path / "registry.duckdb").stat().st_mode & 0o777 == 0o600
     store = CanaryStore.open(tmp_path, keys)
     a, b = store.assignments
     assert not (a.unique & b.unique) and not (a.unique & store.subpool)

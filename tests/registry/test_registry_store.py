@@ -135,15 +135,79 @@ def test_newer_schema_is_refused_and_older_is_migrated(tmp_path, reg, monkeypatc
     with pytest.raises(RegistryError, match="newer than this build"):
         reg.list()
     con = duckdb.connect(str(tmp_path / FILE_NAME))
-    con.execute("UPDATE registry_meta SET value = '1' WHERE key = 'schema_version'")
+    con.execute("UPDATE registry_meta SET value = ? WHERE key = 'schema_version'", [str(store.SCHEMA_VERSION)])
     con.close()
-    # a v2 build adds a column: reads ask for the upgrade, the next write applies it
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
+    # a later build changes a table readers use: reads ask for the upgrade, the next write applies it
+    later = store.SCHEMA_VERSION + 1
+    monkeypatch.setattr(store, "SCHEMA_VERSION", later)
+    monkeypatch.setattr(store, "MIN_READ_VERSION", later)
     monkeypatch.setattr(store, "MIGRATIONS", store.MIGRATIONS + [["ALTER TABLE lists ADD COLUMN note VARCHAR"]])
     with pytest.raises(RegistryError, match="needs an upgrade"):
         reg.list()
     reg.add("b", tokens(B))
     assert [i.name for i in reg.list()] == ["a", "b"]
+    assert _meta(tmp_path)["schema_version"] == str(later)
+
+
+def _meta(state_dir) -> dict:
+    con = duckdb.connect(str(state_dir / FILE_NAME), read_only=True)
+    try:
+        return dict(con.execute("SELECT key, value FROM registry_meta").fetchall())
+    finally:
+        con.close()
+
+
+def _tables(state_dir) -> set[str]:
+    con = duckdb.connect(str(state_dir / FILE_NAME), read_only=True)
+    try:
+        return {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    finally:
+        con.close()
+
+
+def make_v1_registry(state_dir, monkeypatch, name="a", numbers=A):
+    """A registry file as a schema-v1 build wrote it (migrations are append-only)."""
+    with monkeypatch.context() as m:
+        m.setattr(store, "SCHEMA_VERSION", 1)
+        m.setattr(store, "MIGRATIONS", store.MIGRATIONS[:1])
+        open_registry(state_dir, key_id=KEYS.key_id).add(name, tokens(numbers))
+    assert _meta(state_dir)["schema_version"] == "1"
+
+
+def test_v1_registry_is_read_as_is_and_upgraded_on_the_next_write(tmp_path, monkeypatch):
+    assert store.SCHEMA_VERSION == 2 and store.MIN_READ_VERSION == 1
+    make_v1_registry(tmp_path, monkeypatch)
+    assert not any(t.startswith("canary_") for t in _tables(tmp_path))
+    before = (tmp_path / FILE_NAME).read_bytes()
+    reg = open_registry(tmp_path, key_id=KEYS.key_id)
+    assert [i.name for i in reg.list()] == ["a"]
+    assert reg.overlaps(tokens(A))[0]["exact"] is True
+    assert reg.contains(tokens([A[0]])).to_list() == [True]
+    assert (tmp_path / FILE_NAME).read_bytes() == before  # reads never upgrade
+    reg.add("b", tokens(B))
+    assert _meta(tmp_path)["schema_version"] == "2"
+    assert {"canary_scheme", "canary_subpool", "canary_recipients", "canary_unique",
+            "canary_shared"} <= _tables(tmp_path)
+    assert [i.name for i in reg.list()] == ["a", "b"]
+
+
+def test_new_registry_has_the_current_schema(tmp_path, reg):
+    reg.add("a", tokens(A))
+    meta = _meta(tmp_path)
+    assert (meta["schema_version"], meta["format"], meta["key_id"]) == ("2", store.FORMAT, KEYS.key_id)
+    assert "canary_unique" in _tables(tmp_path)
+
+
+def test_a_failed_migration_leaves_the_old_version(tmp_path, monkeypatch):
+    make_v1_registry(tmp_path, monkeypatch)
+    monkeypatch.setattr(store, "MIGRATIONS", [store.MIGRATIONS[0], store.MIGRATIONS[1] + ["SELECT broken("]])
+    with pytest.raises(RegistryError):
+        open_registry(tmp_path, key_id=KEYS.key_id).add("b", tokens(B))
+    assert _meta(tmp_path)["schema_version"] == "1"
+    assert not any(t.startswith("canary_") for t in _tables(tmp_path))
+    monkeypatch.undo()
+    open_registry(tmp_path, key_id=KEYS.key_id).add("b", tokens(B))
+    assert _meta(tmp_path)["schema_version"] == "2"
 
 
 def _hold_write_lock(path, seconds, ready):
