@@ -32,19 +32,49 @@ def length_table() -> pl.DataFrame:
                                       "_local": pl.List(pl.Int32)}, orient="row")
 
 
+# national numbers longer than this share the status of this length (TOO_LONG everywhere:
+# no region has a possible length near it)
+_LENGTH_CAP = 63
+
+
+def _status(n: int, possible: list[int], local: list[int]) -> str:
+    """``is_possible_number_with_reason`` for a national number of length ``n``."""
+    if n in local:
+        return "IS_POSSIBLE_LOCAL_ONLY"
+    if possible[0] == n:
+        return "IS_POSSIBLE"
+    if possible[0] > n:
+        return "TOO_SHORT"
+    if possible[-1] < n:
+        return "TOO_LONG"
+    return "IS_POSSIBLE" if n in possible else "INVALID_LENGTH"
+
+
+@lru_cache(maxsize=1)
+def _status_by_key() -> pl.DataFrame:
+    """``country_code * 64 + length`` -> status, for every calling code phonenumbers has."""
+    keys, statuses = [], []
+    for cc, possible, local in length_table().iter_rows():
+        if max(possible + local, default=0) >= _LENGTH_CAP:
+            raise ValueError(f"calling code {cc}: possible length beyond {_LENGTH_CAP}")
+        for n in range(_LENGTH_CAP + 1):
+            keys.append(cc * (_LENGTH_CAP + 1) + n)
+            statuses.append(_status(n, possible, local))
+    return pl.DataFrame({"key": keys, "status": statuses}, schema={"key": pl.Int64, "status": pl.String})
+
+
+def length_status_expr(country_code: pl.Expr, national_number: pl.Expr) -> pl.Expr:
+    """``length_status`` (one of ``STATUSES``; null when unparsed) as one table lookup on
+    (calling code, length)."""
+    table = _status_by_key()
+    n = national_number.str.len_chars().clip(0, _LENGTH_CAP).cast(pl.Int64)
+    key = country_code.cast(pl.Int64) * (_LENGTH_CAP + 1) + n
+    status = key.replace_strict(table.get_column("key"), table.get_column("status"),
+                                default=pl.lit("INVALID_COUNTRY_CODE"), return_dtype=pl.String)
+    return pl.when(national_number.is_not_null()).then(status.fill_null("INVALID_COUNTRY_CODE"))
+
+
 def with_length_status(frame: pl.DataFrame) -> pl.DataFrame:
     """Add ``length_status`` (one of ``STATUSES``; null when unparsed) from country_code/national_number."""
-    joined = frame.join(length_table(), on="country_code", how="left", maintain_order="left")
-    n = pl.col("national_number").str.len_chars().cast(pl.Int32)
-    possible = pl.col("_possible")
-    status = (
-        pl.when(pl.col("national_number").is_null()).then(pl.lit(None, dtype=pl.String))
-        .when(possible.is_null()).then(pl.lit("INVALID_COUNTRY_CODE"))
-        .when(pl.col("_local").list.contains(n)).then(pl.lit("IS_POSSIBLE_LOCAL_ONLY"))
-        .when(possible.list.first() == n).then(pl.lit("IS_POSSIBLE"))
-        .when(possible.list.first() > n).then(pl.lit("TOO_SHORT"))
-        .when(possible.list.last() < n).then(pl.lit("TOO_LONG"))
-        .when(possible.list.contains(n)).then(pl.lit("IS_POSSIBLE"))
-        .otherwise(pl.lit("INVALID_LENGTH"))
-    )
-    return joined.with_columns(status.alias("length_status")).drop("_possible", "_local")
+    return frame.with_columns(
+        length_status_expr(pl.col("country_code"), pl.col("national_number")).alias("length_status"))

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from scanner.phone.engine import parse_clean
-from scanner.phone.lengths import with_length_status
-from scanner.phone.preclean import preclean_expr
+from scanner.phone.engine import parse_clean_unordered
+from scanner.phone.lengths import length_status_expr
+from scanner.phone.preclean import PLAIN, preclean_expr
 from scanner.phone.reference import PARSED_SCHEMA
 from scanner.phone.segments import segment_expr
 
@@ -33,15 +33,37 @@ def parse_distinct(distinct: pl.DataFrame) -> pl.DataFrame:
     ``distinct`` has columns ``raw`` and ``region_hint`` (both String). Returns them plus
     every column of ``NORMALIZED_SCHEMA``, one row per input row, same order.
     """
-    pre = distinct.lazy().with_columns(preclean_expr(pl.col("raw")).alias("_pre")).unnest("_pre").collect()
-    # Distinct raw values rarely share a clean value, so the engine parses the precleaned
-    # values as they are (it is exact for repeats too) instead of deduplicating them again
-    # and joining the answers back.
-    parsed = parse_clean(pre.get_column("clean"), pre.get_column("region_hint"))
-    out = with_length_status(pl.concat([pre, parsed], how="horizontal"))
-    # lazy, so the segment conditions share their common sub-expressions (~3x faster)
+    answers = _answers(distinct).sort("i")
+    return pl.concat([distinct.select("raw", "region_hint"), answers.drop("i", "raw")], how="horizontal")
+
+
+def _answers(distinct: pl.DataFrame) -> pl.DataFrame:
+    """``raw``, every column of ``NORMALIZED_SCHEMA`` and ``i`` (UInt32, the row of ``distinct``
+    answered), rows in no particular order: callers gather them once into the order they need.
+
+    Plain values (:data:`preclean.PLAIN`, most of a list) are their own clean value with every
+    flag false, exactly what ``preclean_expr`` returns for them; only the others go through
+    the preclean steps. Distinct raw values rarely share a clean value, so the engine parses
+    the precleaned values as they are (it is exact for repeats too).
+    """
+    raw = distinct.get_column("raw")
+    base = distinct.select("raw", "region_hint").with_columns(
+        pl.int_range(distinct.height, dtype=pl.UInt32).alias("i"))
+    plain = raw.str.contains(PLAIN).fill_null(False)
+    pre_cols = ["i", "raw", "region_hint", *PRECLEAN_SCHEMA]
+    easy = base.filter(plain).select(
+        "i", "raw", "region_hint", pl.col("raw").alias("clean"), pl.lit(False).alias("repaired"),
+        pl.lit(False).alias("mangled"), pl.lit(0, dtype=pl.UInt32).alias("extra_numbers"),
+        pl.lit(False).alias("annotated"),
+    )
+    rest = base.filter(~plain).lazy().with_columns(preclean_expr(pl.col("raw")).alias("_pre")).unnest("_pre")
+    pre = pl.concat([easy, rest.select(pre_cols).collect()], how="vertical")
+    parsed = parse_clean_unordered(pre.get_column("clean"), pre.get_column("region_hint"))
+    out = pl.concat([pre.drop("region_hint")[parsed.get_column("i")], parsed.drop("i")], how="horizontal")
+    # lazy, so the segment conditions share their common sub-expressions
     return out.lazy().with_columns(
         pl.col("valid").fill_null(False),
+        length_status_expr(pl.col("country_code"), pl.col("national_number")).alias("length_status"),
         segment_expr(pl.col("country_code"), pl.col("national_number")).alias("segment"),
     ).collect()
 
@@ -53,31 +75,35 @@ def normalize(raw: pl.Series | list, region: str | None = "CN") -> pl.DataFrame:
     the preclean and segment facts the rules use.
     """
     series = raw if isinstance(raw, pl.Series) else pl.Series("raw", raw, dtype=pl.String)
-    frame = pl.DataFrame({"raw": series.cast(pl.String)}).with_columns(
-        pl.lit(region, dtype=pl.String).alias("region_hint")
-    )
-    out = _join_distinct(frame)
+    series = series.cast(pl.String).rename("raw")
     first = ["raw", "e164", "valid", "type", "region", "extension"]
-    return out.select(first + [c for c in NORMALIZED_SCHEMA if c not in first])
+    order = first + [c for c in NORMALIZED_SCHEMA if c not in first]
+    out = _by_hash(series, region)
+    if out is None:
+        frame = pl.DataFrame({"raw": series, "region_hint": pl.Series([region] * len(series), dtype=pl.String)})
+        distinct = frame.unique(maintain_order=True)
+        out = frame.join(parse_distinct(distinct), on=["raw", "region_hint"], how="left", nulls_equal=True,
+                         maintain_order="left")
+    return out.select(order)
 
 
-def _join_distinct(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` (raw, region_hint) joined with ``parse_distinct`` of its distinct pairs.
+def _by_hash(series: pl.Series, region: str | None) -> pl.DataFrame | None:
+    """The answer for every value of ``series``, the distinct values found and joined back on a
+    64-bit hash (the region is the same for all). None on a hash collision (two distinct values
+    with one hash show as a row whose joined raw differs), for the exact string-keyed path.
 
-    Distinct pairs are found and joined back on a 64-bit hash of the pair (much cheaper than
-    hashing strings twice); a hash collision would show as a joined row whose raw or region
-    differs, in which case the exact string-keyed join is used instead.
+    The answers come out of the engine unordered; one join maps each row's hash to its answer's
+    row and one gather per column builds the result (no sort, no wide join).
     """
-    keyed = frame.with_columns(pl.struct("raw", "region_hint").hash().alias("_h"))
-    distinct = keyed.unique(subset="_h")
-    # parse_distinct keeps the row order, so the hashes carry over
-    answers = parse_distinct(distinct.select("raw", "region_hint")).with_columns(distinct.get_column("_h"))
-    out = keyed.join(answers.rename({"raw": "_raw", "region_hint": "_region"}), on="_h", how="left",
-                     maintain_order="left")
-    same = out.get_column("raw").eq_missing(out.get_column("_raw")) & out.get_column("region_hint").eq_missing(
-        out.get_column("_region"))
-    if out.height == frame.height and same.all():
-        return out.drop("_h", "_raw", "_region")
-    distinct = frame.unique(maintain_order=True)
-    return frame.join(parse_distinct(distinct), on=["raw", "region_hint"], how="left", nulls_equal=True,
-                      maintain_order="left")
+    h = series.hash()
+    first = h.arg_unique()
+    distinct = pl.DataFrame({"raw": series.gather(first),
+                             "region_hint": pl.Series([region] * len(first), dtype=pl.String)})
+    answers = _answers(distinct)
+    table = pl.DataFrame({"_h": h.gather(first).gather(answers.get_column("i")),
+                          "_k": pl.int_range(answers.height, dtype=pl.UInt32, eager=True)})
+    k = pl.DataFrame({"_h": h}).join(table, on="_h", how="left", maintain_order="left").get_column("_k")
+    out = answers.drop("i")[k]
+    if out.height != len(series) or not out.get_column("raw").eq_missing(series).all():
+        return None
+    return out

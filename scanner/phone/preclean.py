@@ -92,8 +92,9 @@ def preclean_one(raw: str | None) -> Precleaned:
     return Precleaned(first, repaired, mangled, extra, annotated)
 
 
-# a value every step leaves unchanged (no whitespace at the ends, nothing NFKC changes)
-_PLAIN = r"^[0-9+\-()](?:[0-9+\-() ]*[0-9+\-()])?$"
+# a value every step leaves unchanged (no whitespace at the ends, nothing NFKC changes):
+# its clean value is itself and every flag is false / 0
+PLAIN = r"^[0-9+\-()](?:[0-9+\-() ]*[0-9+\-()])?$"
 _OUTPUT = ("clean", "repaired", "mangled", "extra_numbers", "annotated")
 _OUTPUT_DTYPE = pl.Struct(
     {"clean": pl.String, "repaired": pl.Boolean, "mangled": pl.Boolean, "extra_numbers": pl.UInt32,
@@ -116,7 +117,7 @@ def preclean_expr(raw: pl.Expr) -> pl.Expr:
     # Plain values (ASCII digits, + - ( ) and inner spaces) pass every step unchanged; the
     # steps run on the other values only (null for plain ones) and plain ones are copied.
     s = pl.struct(raw.alias("input"))
-    s = s.struct.with_fields(f("input").str.contains(_PLAIN).fill_null(False).alias("plain"))
+    s = s.struct.with_fields(f("input").str.contains(PLAIN).fill_null(False).alias("plain"))
     s = s.struct.with_fields(pl.when(~f("plain")).then(f("input")).alias("raw"))
     s = s.struct.with_fields(f("raw").str.normalize("NFKC").alias("nfkc"))
     s = s.struct.with_fields(f("nfkc").str.strip_chars(_STRIP).alias("stripped"))

@@ -59,17 +59,22 @@ def load_segments() -> tuple[str, tuple[Segment, ...]]:
 
 
 def segment_expr(country_code: pl.Expr, national_number: pl.Expr) -> pl.Expr:
-    """The segment name of each number (longest matching prefix wins), null when none."""
+    """The segment name of each number (longest matching prefix wins), null when none.
+
+    The chain picks a small integer per row (cheaper to carry through 25 branches than text);
+    one lookup turns it into the name.
+    """
     _, segments = load_segments()
+    if not segments:
+        return pl.lit(None, dtype=pl.String)
     length = national_number.str.len_chars()
-    expr = None
-    for seg in segments:
+    chain = None
+    for k, seg in enumerate(segments):
         cond = (
             (country_code == seg.country_code)
             & national_number.str.starts_with(seg.prefix)
             & length.is_between(seg.min_len, seg.max_len)
         )
-        expr = (pl.when(cond) if expr is None else expr.when(cond)).then(pl.lit(seg.segment))
-    if expr is None:
-        return pl.lit(None, dtype=pl.String)
-    return expr.otherwise(pl.lit(None, dtype=pl.String))
+        chain = (pl.when(cond) if chain is None else chain.when(cond)).then(pl.lit(k, dtype=pl.UInt16))
+    return chain.otherwise(None).replace_strict(
+        list(range(len(segments))), [seg.segment for seg in segments], default=None, return_dtype=pl.String)
