@@ -51,3 +51,23 @@ def test_by_distinct_equals_row_by_row():
     empty = {"consent": pl.Series([], dtype=pl.String)}
     nulls = pl.DataFrame({"consent": [None, None]}, schema={"consent": pl.String})
     assert nulls.select(by_distinct("consent", derive, empty)).to_series().to_list() == ["missing"] * 2
+
+
+def test_plaintext_search_finds_every_form_with_the_shortcuts():
+    from scanner.privacy.exposure import Needles, count_plaintext_by_source
+
+    numbers = pl.DataFrame({"e164": ["+8613800138000", "+85221234567", "+390612345678"],
+                            "national_number": ["13800138000", "21234567", "0612345678"]})
+    needles = Needles.of(numbers)
+    token = "a3" * 32
+    texts = {
+        "exact": pl.Series(["13800138000", "8613800138000", "008613800138000", "0612345678"]),
+        "embedded": pl.Series(["x13800138000123", "2123456721234567", "99913800138000"]),
+        "separators": pl.Series(["138 0013 8000", "138-0013-8000,2123.4567", "row,13800138000,x"]),
+        "hex": pl.Series([token, "13800138000" * 3 + "1" * 31, "1" * 32, f"{token},13800138000"]),
+        "none": pl.Series(["138****8000", "1380013", None, "", "名13800138000"]),
+    }
+    counts = count_plaintext_by_source(texts, needles)
+    # "1"*32 is a hex word; the 64-digit cell (11*3+31) is one too; "名" is a word character
+    # but the digits after it still form a run (runs ignore word boundaries)
+    assert counts == {"exact": 4, "embedded": 4, "separators": 4, "hex": 1, "none": 1}

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -34,6 +35,7 @@ from scanner.privacy.reveal import carrier_of
 MIN_NEEDLE_DIGITS = 7
 LOOSE_RUN = r"[0-9](?:[ \-.]?[0-9]){6,}"
 HEX_WORD = r"\b(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})\b"
+PURE_HEX = r"^(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})$"
 PHONE_COLUMN_NAMES = {"e164", "phone", "raw", "national_number", "number", "mobile", "tel",
                       "手机号", "手机", "电话"}
 IDENTIFIER_NAMES = PHONE_COLUMN_NAMES | {"name", "email", "姓名", "邮箱"}
@@ -52,6 +54,22 @@ class Needles:
     ints: pl.Series
     texts: pl.Series
 
+    @cached_property
+    def lengths(self) -> list[int]:
+        """The needles' lengths, longest first (embedded search)."""
+        return sorted(self.texts.str.len_chars().unique().to_list(), reverse=True)
+
+    def present_in(self, runs: Iterable[str]) -> set[str]:
+        """The needles that occur as a substring of one of ``runs``: every substring of a
+        needle length is looked up in one vectorized join, not in a Python set of all
+        needles (which costs ~0.3 s per million numbers to build)."""
+        subs = {run[i:i + n] for run in runs for n in self.lengths for i in range(len(run) - n + 1)}
+        if not subs:
+            return set()
+        # probe the needles into the (small) substring set, not the other way round
+        found = pl.Series("s", list(subs), dtype=pl.String)
+        return set(self.texts.filter(self.texts.is_in(found.implode())).to_list())
+
     @classmethod
     def of(cls, numbers: pl.DataFrame) -> "Needles":
         forms = [numbers.get_column("e164").drop_nulls().str.strip_prefix("+")]
@@ -69,9 +87,24 @@ def _digit_runs(text: pl.Series) -> pl.Series:
     :func:`count_plaintext_by_source` still finds both. Hex digests and tokens (32/40/64
     lowercase hex) are skipped first: the digits inside a million random tokens would match
     a few numbers by chance (~2.5 expected per 1M tokens against 1M CN numbers).
+
+    Exact shortcuts (same runs as the general route, ~10x less regex work on scan outputs):
+    a cell without any run is dropped (removing a hex word never creates a run: the word is
+    bounded by non-word characters, so at least three non-digits separate its neighbours);
+    cells are cut at commas (neither a word character nor a run separator); a cell that is
+    one hex word yields nothing and one of only digits is its own run.
     """
-    runs = text.str.replace_all(HEX_WORD, " ").str.extract_all(LOOSE_RUN).explode().drop_nulls()
-    return runs.str.replace_all(r"[ \-.]", "")
+    text = text.drop_nulls()
+    text = text.filter(~text.str.contains(PURE_HEX))  # cheap test first: tokens are most cells
+    if text.str.contains(",", literal=True).any():
+        text = text.str.split(",").explode()
+        text = text.filter(~text.str.contains(PURE_HEX))
+    text = text.filter(text.str.contains(LOOSE_RUN))
+    digits = text.str.contains(r"^[0-9]+$")
+    own = text.filter(digits)
+    rest = text.filter(~digits)
+    runs = rest.str.replace_all(HEX_WORD, " ").str.extract_all(LOOSE_RUN).explode().drop_nulls()
+    return pl.concat([own, runs.str.replace_all(r"[ \-.]", "")])
 
 
 def _file_text(path: Path) -> pl.Series:
@@ -107,12 +140,11 @@ def count_plaintext_by_source(sources: dict[str, pl.Series], needles: Needles) -
     exact = runs.join(needles.ints.to_frame(), on="_n", how="semi")
     for source, n in exact.group_by("source").len().iter_rows():
         counts[source] += n
-    min_len = int(needles.texts.str.len_chars().min())
+    min_len = needles.lengths[-1]
     longer = runs.join(exact.select("run").unique(), on="run", how="anti").filter(
         pl.col("run").str.len_chars() > min_len)
     if longer.height:
-        texts = set(needles.texts.to_list())
-        lengths = sorted({len(t) for t in texts}, reverse=True)
+        texts, lengths = needles.present_in(longer.get_column("run").unique().to_list()), needles.lengths
         for source, run in longer.select("source", "run").iter_rows():
             counts[source] += _embedded(run, texts, lengths)
     return counts
