@@ -33,13 +33,15 @@ def parse_distinct(distinct: pl.DataFrame) -> pl.DataFrame:
     ``distinct`` has columns ``raw`` and ``region_hint`` (both String). Returns them plus
     every column of ``NORMALIZED_SCHEMA``, one row per input row, same order.
     """
-    answers = _answers(distinct).sort("i")
-    return pl.concat([distinct.select("raw", "region_hint"), answers.drop("i", "raw")], how="horizontal")
+    pre, parsed = _answers(distinct)
+    answers = pl.concat([pre.drop("raw")[parsed.get_column("i")], parsed.drop("i")], how="horizontal")
+    return pl.concat([distinct.select("raw", "region_hint"), answers.sort("i").drop("i")], how="horizontal")
 
 
-def _answers(distinct: pl.DataFrame) -> pl.DataFrame:
-    """``raw``, every column of ``NORMALIZED_SCHEMA`` and ``i`` (UInt32, the row of ``distinct``
-    answered), rows in no particular order: callers gather them once into the order they need.
+def _answers(distinct: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(pre, parsed)``, rows in no particular order: callers gather them once into the order
+    they need. ``pre``: ``i`` (UInt32, the row of ``distinct``), ``raw`` and the preclean
+    columns; ``parsed``: ``i`` (the row of ``pre``) and the other columns of ``NORMALIZED_SCHEMA``.
 
     Plain values (:data:`preclean.PLAIN`, most of a list) are their own clean value with every
     flag false, exactly what ``preclean_expr`` returns for them; only the others go through
@@ -59,13 +61,12 @@ def _answers(distinct: pl.DataFrame) -> pl.DataFrame:
     rest = base.filter(~plain).lazy().with_columns(preclean_expr(pl.col("raw")).alias("_pre")).unnest("_pre")
     pre = pl.concat([easy, rest.select(pre_cols).collect()], how="vertical")
     parsed = parse_clean_unordered(pre.get_column("clean"), pre.get_column("region_hint"))
-    out = pl.concat([pre.drop("region_hint")[parsed.get_column("i")], parsed.drop("i")], how="horizontal")
-    # lazy, so the segment conditions share their common sub-expressions
-    return out.lazy().with_columns(
+    parsed = parsed.with_columns(
         pl.col("valid").fill_null(False),
         length_status_expr(pl.col("country_code"), pl.col("national_number")).alias("length_status"),
         segment_expr(pl.col("country_code"), pl.col("national_number")).alias("segment"),
-    ).collect()
+    )
+    return pre.drop("region_hint"), parsed
 
 
 def normalize(raw: pl.Series | list, region: str | None = "CN") -> pl.DataFrame:
@@ -93,17 +94,21 @@ def _by_hash(series: pl.Series, region: str | None) -> pl.DataFrame | None:
     with one hash show as a row whose joined raw differs), for the exact string-keyed path.
 
     The answers come out of the engine unordered; one join maps each row's hash to its answer's
-    row and one gather per column builds the result (no sort, no wide join).
+    row and one gather per column (through composed indices) builds the result: no sort, no
+    wide join.
     """
     h = series.hash()
     first = h.arg_unique()
     distinct = pl.DataFrame({"raw": series.gather(first),
                              "region_hint": pl.Series([region] * len(first), dtype=pl.String)})
-    answers = _answers(distinct)
-    table = pl.DataFrame({"_h": h.gather(first).gather(answers.get_column("i")),
-                          "_k": pl.int_range(answers.height, dtype=pl.UInt32, eager=True)})
+    pre, parsed = _answers(distinct)
+    to_pre = parsed.get_column("i")
+    table = pl.DataFrame({"_h": h.gather(first).gather(pre.get_column("i").gather(to_pre)),
+                          "_k": pl.int_range(parsed.height, dtype=pl.UInt32, eager=True)})
     k = pl.DataFrame({"_h": h}).join(table, on="_h", how="left", maintain_order="left").get_column("_k")
-    out = answers.drop("i")[k]
-    if out.height != len(series) or not out.get_column("raw").eq_missing(series).all():
+    if k.null_count():
+        return None
+    out = pl.concat([pre.drop("i")[to_pre.gather(k)], parsed.drop("i")[k]], how="horizontal")
+    if not out.get_column("raw").eq_missing(series).all():
         return None
     return out

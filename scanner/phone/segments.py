@@ -61,20 +61,35 @@ def load_segments() -> tuple[str, tuple[Segment, ...]]:
 def segment_expr(country_code: pl.Expr, national_number: pl.Expr) -> pl.Expr:
     """The segment name of each number (longest matching prefix wins), null when none.
 
-    The chain picks a small integer per row (cheaper to carry through 25 branches than text);
-    one lookup turns it into the name.
+    One lookup per number on (calling code, leading digits, length): :func:`_segment_table`
+    lists every key the table's rules decide, in their order of precedence. National numbers
+    are ASCII digit strings (``national_significant_number``).
     """
-    _, segments = load_segments()
-    if not segments:
+    width, table = _segment_table()
+    if not table:
         return pl.lit(None, dtype=pl.String)
-    length = national_number.str.len_chars()
-    chain = None
-    for k, seg in enumerate(segments):
-        cond = (
-            (country_code == seg.country_code)
-            & national_number.str.starts_with(seg.prefix)
-            & length.is_between(seg.min_len, seg.max_len)
-        )
-        chain = (pl.when(cond) if chain is None else chain.when(cond)).then(pl.lit(k, dtype=pl.UInt16))
-    return chain.otherwise(None).replace_strict(
-        list(range(len(segments))), [seg.segment for seg in segments], default=None, return_dtype=pl.String)
+    length = national_number.str.len_chars().cast(pl.Int64)
+    head = national_number.str.slice(0, width).str.to_integer(strict=False)
+    key = (country_code.cast(pl.Int64) * 10**width + head) * 100 + length
+    return pl.when(length < 100).then(key).replace_strict(
+        list(table), list(table.values()), default=None, return_dtype=pl.String)
+
+
+@lru_cache(maxsize=1)
+def _segment_table() -> tuple[int, dict[int, str]]:
+    """(width, key -> segment): a number of length ``n`` whose first ``min(n, width)`` digits
+    read ``head`` has key ``(country_code * 10**width + int(head)) * 100 + n``. ``width`` is
+    the longest prefix, so ``(head, n)`` determines the digits compared; rules are entered
+    longest prefix first and the first rule to claim a key keeps it, as in a chain of tests."""
+    _, segments = load_segments()
+    width = max((len(seg.prefix) for seg in segments), default=0)
+    table: dict[int, str] = {}
+    for seg in segments:
+        if not seg.prefix.isdigit() or seg.max_len >= 100:
+            raise ValueError(f"segments.csv: prefix {seg.prefix!r} or length {seg.max_len} out of range")
+        for n in range(max(seg.min_len, len(seg.prefix)), seg.max_len + 1):
+            fill = min(n, width) - len(seg.prefix)
+            base = int(seg.prefix) * 10**fill
+            for tail in range(10**fill):
+                table.setdefault((seg.country_code * 10**width + base + tail) * 100 + n, seg.segment)
+    return width, table
