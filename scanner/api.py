@@ -7,6 +7,7 @@ intermediate is the table of distinct raw phone values), then assembles the repo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -21,7 +22,9 @@ import polars as pl
 
 from scanner.analyses.columns import column_findings, data_categories
 from scanner.analyses.duplicates import duplicate_columns
-from scanner.decide import ActiveRules, finding_mask_expr, findings_lookup, list_verdict, verdict_expr
+from scanner.decide import (
+    ActiveRules, finding_counts, finding_mask_expr, findings_lookup, list_verdict, verdict_expr,
+)
 from scanner.errors import InputError, ScannerError
 from scanner.ingest import Ingested, read_input
 from scanner.phone.normalize import normalize, parse_distinct  # noqa: F401 (re-exported)
@@ -261,8 +264,17 @@ def scan(
     work = lf.select(needed).collect()
     if work.height != total:  # the nothing-lost invariant; a bug, not bad input
         raise AssertionError(f"row accounting broke: {work.height} != {total}")
+    # From here on only the extra columns of the input are read: release the rest (memory).
+    input_columns = frame.columns
+    frame = frame.select("row", *ing.extra_columns)
+    ing = dataclasses.replace(ing, frame=frame)
+    del lf
     lookup = findings_lookup(work.get_column("finding_mask"), active)
-    work = work.join(lookup, on="finding_mask", how="left", maintain_order="left")
+    # one gather per row into the distinct masks' lists; a join would copy every column
+    index = work.get_column("finding_mask").replace_strict(
+        lookup.get_column("finding_mask"), pl.int_range(lookup.height, dtype=pl.UInt32, eager=True),
+        default=None)
+    work = work.with_columns(lookup.get_column("findings").gather(index))
 
     step("analyses")
     col_findings = column_findings(frame, list(ing.extra_columns),
@@ -270,7 +282,7 @@ def scan(
                                    region=policy.campaign.region)
     never_copy = {f.column for f in col_findings}
     kept = [c for c in policy.columns.keep if c in ing.extra_columns and c not in never_copy]
-    missing_keep = [c for c in policy.columns.keep if c not in frame.columns]
+    missing_keep = [c for c in policy.columns.keep if c not in input_columns]
     if missing_keep:
         raise InputError(f"[columns] keep names a column the input lacks: {missing_keep[0]!r}",
                          path=ing.path)
@@ -361,8 +373,7 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
     total = rows.height
     verdicts = dict(rows.group_by("verdict").len().iter_rows())
     counts = {v: int(verdicts.get(v, 0)) for v in ("accept", "review", "reject")}
-    exploded = rows.select(pl.col("findings").explode()).drop_nulls()
-    by_code = dict(exploded.group_by("findings").len().iter_rows())
+    by_code = finding_counts(work.get_column("finding_mask"), active)
     for f in col_findings:
         by_code[f.code] = by_code.get(f.code, 0) + 1
     findings = {c: int(by_code[c]) for c in RULES if c in by_code}

@@ -71,3 +71,12 @@ def test_plaintext_search_finds_every_form_with_the_shortcuts():
     # "1"*32 is a hex word; the 64-digit cell (11*3+31) is one too; "名" is a word character
     # but the digits after it still form a run (runs ignore word boundaries)
     assert counts == {"exact": 4, "embedded": 4, "separators": 4, "hex": 1, "none": 1}
+
+
+def test_exposure_counts_each_column_of_the_rows_output():
+    from scanner.privacy.exposure import Needles, _direct_identifier_columns
+
+    numbers = pl.DataFrame({"e164": ["+8613800138000"], "national_number": ["13800138000"]})
+    rows = pl.DataFrame({"row": [1], "note": ["call 13800138000"], "source": ["web"], "z": ["x"]})
+    found, phone = _direct_identifier_columns(rows, Needles.of(numbers), pl.Series([], dtype=pl.String))
+    assert found == ["note"] and phone

@@ -25,7 +25,7 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 import phonenumbers
 import polars as pl
@@ -107,34 +107,40 @@ def _digit_runs(text: pl.Series) -> pl.Series:
     return pl.concat([own, runs.str.replace_all(r"[ \-.]", "")])
 
 
-def _file_text(path: Path) -> pl.Series:
-    """A file's text as a Series of strings (Parquet: every cell; else: its lines)."""
+def _cells(column: pl.Series) -> pl.Series:
+    if column.dtype.is_nested():
+        return column.cast(pl.List(pl.String)).list.join(" ")
+    return column.cast(pl.String)
+
+
+def _file_text(path: Path) -> Iterator[pl.Series]:
+    """A file's text as Series of strings (Parquet: every cell, one column at a time, so
+    only one column is ever held as text; else: its lines)."""
     if path.suffix == ".parquet":
-        frame = pl.read_parquet(path)
-        cells = [
-            frame.get_column(c).cast(pl.List(pl.String)).list.join(" ") if dtype.is_nested()
-            else frame.get_column(c).cast(pl.String)
-            for c, dtype in frame.schema.items()
-        ]
-        return pl.concat(cells).drop_nulls() if cells else pl.Series([], dtype=pl.String)
+        for column in pl.read_parquet_schema(path):
+            yield _cells(pl.read_parquet(path, columns=[column]).to_series()).drop_nulls()
+        return
     raw = path.read_bytes()
-    return pl.Series(raw.decode("utf-8", errors="replace").splitlines(), dtype=pl.String)
+    yield pl.Series(raw.decode("utf-8", errors="replace").splitlines(), dtype=pl.String)
 
 
-def count_plaintext_by_source(sources: dict[str, pl.Series], needles: Needles) -> dict[str, int]:
+def count_plaintext_by_source(sources: Mapping[str, pl.Series | Iterable[pl.Series]],
+                              needles: Needles) -> dict[str, int]:
     """How many input numbers (in any of their forms) the digit runs of each text hold.
 
-    A run equal to a number (up to ``0``/``00`` prefixes) is found by one integer join; the
-    few longer runs that are not are searched for embedded numbers (``x13800138000123``).
-    One pass over all sources, so the needle tables are built once.
+    A text is a Series of strings or an iterable of them (read one part at a time: only the
+    digit runs are kept). A run equal to a number (up to ``0``/``00`` prefixes) is found by
+    one integer join; the few longer runs that are not are searched for embedded numbers
+    (``x13800138000123``). One pass over all sources, so the needle tables are built once.
     """
     counts = dict.fromkeys(sources, 0)
     if not needles.texts.len():
         return counts
     runs = pl.concat([
         pl.DataFrame(schema={"source": pl.String, "run": pl.String}),
-        *[_digit_runs(text).to_frame("run").with_columns(source=pl.lit(name)).select("source", "run")
-          for name, text in sources.items()],
+        *[_digit_runs(part).to_frame("run").with_columns(source=pl.lit(name)).select("source", "run")
+          for name, text in sources.items()
+          for part in ([text] if isinstance(text, pl.Series) else text)],
     ])
     runs = runs.with_columns(_n=pl.col("run").str.to_integer(strict=False))
     exact = runs.join(needles.ints.to_frame(), on="_n", how="semi")
@@ -180,16 +186,22 @@ def _names(numbers: pl.DataFrame) -> pl.Series:
 def _direct_identifier_columns(rows: pl.DataFrame, needles: Needles, names: pl.Series
                                ) -> tuple[list[str], bool]:
     """Columns holding plaintext identifiers (by name or content); and whether one is a number."""
-    texts = {c: rows.get_column(c).drop_nulls().cast(pl.String)
-             for c, dtype in rows.schema.items() if not dtype.is_nested() and c not in IDENTIFIER_NAMES}
-    numbers_in = count_plaintext_by_source(texts, needles)
+    texts = [c for c, dtype in rows.schema.items() if not dtype.is_nested() and c not in IDENTIFIER_NAMES]
+
+    def text(column: str) -> pl.Series:
+        return rows.get_column(column).drop_nulls().cast(pl.String)
+
+    def later(column: str) -> Iterator[pl.Series]:  # one column at a time as text (memory)
+        yield text(column)
+
+    numbers_in = count_plaintext_by_source({c: later(c) for c in texts}, needles)
     found, phone = [], False
     for column in rows.columns:
         if column in IDENTIFIER_NAMES:
             found.append(column)
             phone = phone or column in PHONE_COLUMN_NAMES
         elif column in texts:
-            values = texts[column]
+            values = text(column)
             names_hit = int(values.str.strip_chars().is_in(names.implode()).sum()) if names.len() else 0
             if numbers_in[column] or (values.len() and names_hit >= max(1, values.len() // 10)):
                 found.append(column)

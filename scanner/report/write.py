@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
 
-from scanner.privacy.safe_files import atomic_write_bytes, atomic_write_csv
+from scanner.privacy.safe_files import atomic_write_bytes, atomic_write_csv, atomic_writer
 
 if TYPE_CHECKING:
     from scanner.api import ScanResult
@@ -20,9 +19,9 @@ def write_outputs(result: "ScanResult", out_dir: Path) -> dict[str, Path]:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
-    buf = io.BytesIO()
-    result.rows.write_parquet(buf)
-    written["rows"] = atomic_write_bytes(out_dir / "rows.parquet", buf.getvalue())
+    with atomic_writer(out_dir / "rows.parquet") as fh:  # straight to the file: no copy in memory
+        result.rows.write_parquet(fh)
+    written["rows"] = out_dir / "rows.parquet"
     written["contactable"] = atomic_write_csv(out_dir / "contactable.csv", result.contactable)
     if result.policy.privacy.vault:
         vault = _write_vault(result, out_dir / "vault.bin")
