@@ -14,15 +14,17 @@ RESTRICTIVENESS = {"granted": 0, "missing": 2, "unknown": 2, "refused": 3, "with
 _RANK_TO_CLASS = {0: "granted", 2: "missing", 3: "refused", 4: "withdrawn"}
 
 
-def duplicate_columns(lf: pl.LazyFrame) -> pl.LazyFrame:
+def duplicate_columns(lf: pl.LazyFrame, key: str = "e164") -> pl.LazyFrame:
     """Add ``is_duplicate``, ``dup_conflict``, ``dup_count`` and the effective ``consent_class``.
 
-    Expects ``row``, ``e164``, ``valid``, ``consent_row_class`` and ``source_norm``.
+    Expects ``row``, ``e164``, ``valid``, ``consent_row_class`` and ``source_norm``. ``key``:
+    the column that identifies a number (``e164``, or any column in one-to-one
+    correspondence with it, such as an integer id: cheaper to group and join on).
     """
     rank = pl.col("consent_row_class").replace_strict(RESTRICTIVENESS, return_dtype=pl.Int8)
     stats = (
         lf.filter(pl.col("valid"))
-        .group_by("e164")
+        .group_by(key)
         .agg(
             pl.col("row").min().alias("_first_row"),
             pl.len().alias("dup_count"),
@@ -31,7 +33,7 @@ def duplicate_columns(lf: pl.LazyFrame) -> pl.LazyFrame:
             rank.max().alias("_max_rank"),
         )
     )
-    joined = lf.join(stats, on="e164", how="left", maintain_order="left")
+    joined = lf.join(stats, on=key, how="left", maintain_order="left")
     grouped = pl.col("valid") & (pl.col("dup_count") > 1)
     own_rank = rank
     effective = (
