@@ -172,20 +172,27 @@ def _extract_cc(x: pl.Expr) -> pl.Expr:
 
 
 def _strip_np(lf: pl.LazyFrame, src: str, dst: str, m: md.Meta, tmp: str,
-              length_guard: bool = False) -> pl.LazyFrame:
+              length_guard: bool = False, split: bool = False) -> pl.LazyFrame:
     """``_maybe_strip_national_prefix_carrier_code(src, m)`` -> column ``dst`` (null stays null).
 
     The prefix regex is tested first (cheap); the strip and the viability checks run only on
     the values it matches. ``length_guard``: keep the stripped number only when
     ``_test_number_length`` accepts it (IS_POSSIBLE or TOO_LONG), as ``parse`` does.
+    ``split``: the matching rows go through the strip as a separate branch of the plan and the
+    others pass unchanged (rows come out in another order; callers that carry ``i`` can use it).
+    Masking instead costs a pass over every row per step, as polars evaluates both sides.
     """
     x = pl.col(src)
     if m.npp is None:
         return lf.with_columns(x.alias(dst))
     hit, rest = pl.col(tmp + "h"), pl.col(tmp + "r")
     lf = lf.with_columns(x.str.contains(m.npp).fill_null(False).alias(tmp + "h"))
-    xm = pl.when(hit).then(x)
     temps = [tmp + "h", tmp + "r"]
+    if split:
+        passed = lf.filter(~hit).with_columns(x.alias(dst)).drop(tmp + "h")
+        lf, xm = lf.filter(hit), x
+    else:
+        xm = pl.when(hit).then(x)
     if m.transform is None:
         lf = lf.with_columns(xm.str.replace(m.npp, "").alias(tmp + "r"))
     else:
@@ -208,8 +215,8 @@ def _strip_np(lf: pl.LazyFrame, src: str, dst: str, m: md.Meta, tmp: str,
         take = hit
     if length_guard:
         take = take & _lengths_in(_len(rest), m.accept_lengths, m.too_long_from)
-    lf = lf.with_columns(pl.when(take).then(rest).otherwise(x).alias(dst))
-    return lf.drop(temps)
+    lf = lf.with_columns(pl.when(take).then(rest).otherwise(x).alias(dst)).drop(temps)
+    return pl.concat([passed, lf], how="vertical") if split else lf
 
 
 # --- stages -------------------------------------------------------------------------------
@@ -371,7 +378,7 @@ def _stage_b(lf: pl.LazyFrame, cc: int, key: str) -> tuple[pl.LazyFrame, bool]:
     Returns the plan and whether the type is still to be computed (shared calling codes).
     """
     m = md.meta_for_key(key)
-    lf = _strip_np(lf, "nn", "nsn", m, "_b", length_guard=True)
+    lf = _strip_np(lf, "nn", "nsn", m, "_b", length_guard=True, split=True)
     nsn = pl.col("nsn")
     region, constant = _region_expr(nsn, cc)
     lf = lf.with_columns(
