@@ -80,3 +80,19 @@ def test_exposure_counts_each_column_of_the_rows_output():
     rows = pl.DataFrame({"row": [1], "note": ["call 13800138000"], "source": ["web"], "z": ["x"]})
     found, phone = _direct_identifier_columns(rows, Needles.of(numbers), pl.Series([], dtype=pl.String))
     assert found == ["note"] and phone
+
+
+def test_parquet_read_back_counts_equal_a_full_search(tmp_path):
+    from scanner.privacy.exposure import Needles, _file_text, count_plaintext_by_source, exposure_metrics
+
+    numbers = pl.DataFrame({"e164": ["+8613800138000", "+8613900139000"],
+                            "national_number": ["13800138000", "13900139000"]})
+    rows = pl.DataFrame({"row": [1, 2], "phone_token": ["ab" * 32, None], "phone_masked": ["138****8000", None],
+                         "note": ["13800138000", "x 8613900139000"], "findings": [["PH001"], ["13900139000"]]})
+    same, other = tmp_path / "rows.parquet", tmp_path / "other.parquet"
+    rows.write_parquet(same)
+    rows.with_columns(pl.lit("13800138000 13900139000").alias("note")).write_parquet(other)
+    needles = Needles.of(numbers)
+    files = exposure_metrics(rows=rows, files=[same, other], numbers=numbers)["files_checked"]
+    searched = count_plaintext_by_source({p.name: _file_text(p) for p in (same, other)}, needles)
+    assert files == searched == {"rows.parquet": 3, "other.parquet": 5}

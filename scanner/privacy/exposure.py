@@ -183,18 +183,40 @@ def _names(numbers: pl.DataFrame) -> pl.Series:
     return names.filter(names.str.len_chars() >= 2)
 
 
-def _direct_identifier_columns(rows: pl.DataFrame, needles: Needles, names: pl.Series
-                               ) -> tuple[list[str], bool]:
-    """Columns holding plaintext identifiers (by name or content); and whether one is a number."""
+def _column_text(frame: pl.DataFrame, column: str) -> Iterator[pl.Series]:
+    """One column's cells as text, produced only when read (one column at a time: memory)."""
+    yield _cells(frame.get_column(column)).drop_nulls()
+
+
+def _per_column(rows: pl.DataFrame, needles: Needles) -> dict[str, int]:
+    """Plaintext copies of the needles in each column of the rows output (cells as text)."""
+    return count_plaintext_by_source({c: _column_text(rows, c) for c in rows.columns}, needles)
+
+
+def _reads_back_as(path: Path, rows: pl.DataFrame) -> bool:
+    """Whether the Parquet file at ``path`` holds exactly ``rows`` (column by column)."""
+    try:
+        if list(pl.read_parquet_schema(path).items()) != list(rows.schema.items()):
+            return False
+        return all(pl.read_parquet(path, columns=[c]).to_series().equals(rows.get_column(c))
+                   for c in rows.columns)
+    except Exception:  # unreadable as Parquet: searched as bytes would be
+        return False
+
+
+def _direct_identifier_columns(rows: pl.DataFrame, needles: Needles, names: pl.Series,
+                               per_column: Mapping[str, int] | None = None) -> tuple[list[str], bool]:
+    """Columns holding plaintext identifiers (by name or content); and whether one is a number.
+
+    ``per_column``: :func:`_per_column` of ``rows`` when already computed.
+    """
     texts = [c for c, dtype in rows.schema.items() if not dtype.is_nested() and c not in IDENTIFIER_NAMES]
 
     def text(column: str) -> pl.Series:
         return rows.get_column(column).drop_nulls().cast(pl.String)
 
-    def later(column: str) -> Iterator[pl.Series]:  # one column at a time as text (memory)
-        yield text(column)
-
-    numbers_in = count_plaintext_by_source({c: later(c) for c in texts}, needles)
+    numbers_in = (per_column if per_column is not None
+                  else count_plaintext_by_source({c: _column_text(rows, c) for c in texts}, needles))
     found, phone = [], False
     for column in rows.columns:
         if column in IDENTIFIER_NAMES:
@@ -265,8 +287,14 @@ def exposure_metrics(*, rows: pl.DataFrame, files: Iterable[str | os.PathLike], 
     ``name``]) the scan held in memory.
     """
     needles = needles or Needles.of(numbers)
-    per_file = count_plaintext_by_source({Path(p).name: _file_text(Path(p)) for p in files}, needles)
-    identifiers, phone_identified = _direct_identifier_columns(rows, needles, _names(numbers))
+    per_column = _per_column(rows, needles)
+    # A Parquet file that reads back cell for cell as ``rows`` holds the same text, so its
+    # count is the rows' count (one regex pass instead of two); any other file is searched.
+    files = [Path(p) for p in files]
+    same = {p.name for p in files if p.suffix == ".parquet" and _reads_back_as(p, rows)}
+    searched = count_plaintext_by_source({p.name: _file_text(p) for p in files if p.name not in same}, needles)
+    per_file = {p.name: sum(per_column.values()) if p.name in same else searched[p.name] for p in files}
+    identifiers, phone_identified = _direct_identifier_columns(rows, needles, _names(numbers), per_column)
     has_mask = "phone_masked" in rows.columns
     candidates, basis = (_candidates(rows, phone_identified) if has_mask
                          else (pl.Series("candidates", [], dtype=pl.Float64), []))
