@@ -12,7 +12,7 @@ import polars as pl
 
 from scanner.phone.engine import parse_clean_unordered
 from scanner.phone.lengths import length_status_expr
-from scanner.phone.preclean import PLAIN, preclean_expr
+from scanner.phone.preclean import preclean_frame
 from scanner.phone.reference import PARSED_SCHEMA
 from scanner.phone.segments import segment_expr
 
@@ -43,23 +43,13 @@ def _answers(distinct: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     they need. ``pre``: ``i`` (UInt32, the row of ``distinct``), ``raw`` and the preclean
     columns; ``parsed``: ``i`` (the row of ``pre``) and the other columns of ``NORMALIZED_SCHEMA``.
 
-    Plain values (:data:`preclean.PLAIN`, most of a list) are their own clean value with every
-    flag false, exactly what ``preclean_expr`` returns for them; only the others go through
-    the preclean steps. Distinct raw values rarely share a clean value, so the engine parses
-    the precleaned values as they are (it is exact for repeats too).
+    Most values take preclean's short lanes (:func:`preclean.preclean_frame`). Distinct raw
+    values rarely share a clean value, so the engine parses the precleaned values as they are
+    (it is exact for repeats too).
     """
-    raw = distinct.get_column("raw")
     base = distinct.select("raw", "region_hint").with_columns(
         pl.int_range(distinct.height, dtype=pl.UInt32).alias("i"))
-    plain = raw.str.contains(PLAIN).fill_null(False)
-    pre_cols = ["i", "raw", "region_hint", *PRECLEAN_SCHEMA]
-    easy = base.filter(plain).select(
-        "i", "raw", "region_hint", pl.col("raw").alias("clean"), pl.lit(False).alias("repaired"),
-        pl.lit(False).alias("mangled"), pl.lit(0, dtype=pl.UInt32).alias("extra_numbers"),
-        pl.lit(False).alias("annotated"),
-    )
-    rest = base.filter(~plain).lazy().with_columns(preclean_expr(pl.col("raw")).alias("_pre")).unnest("_pre")
-    pre = pl.concat([easy, rest.select(pre_cols).collect()], how="vertical").rechunk()
+    pre = preclean_frame(base).select("i", "raw", "region_hint", *PRECLEAN_SCHEMA).rechunk()
     parsed = parse_clean_unordered(pre.get_column("clean"), pre.get_column("region_hint"))
     parsed = parsed.with_columns(
         pl.col("valid").fill_null(False),

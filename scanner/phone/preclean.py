@@ -206,3 +206,38 @@ def preclean_expr(raw: pl.Expr) -> pl.Expr:
         (~plain & f("annotated_")).alias("annotated"),
     )
     return s.map_batches(_select_output, return_dtype=_OUTPUT_DTYPE, is_elementwise=True)
+
+
+# after NFKC and the strip, a float artifact of ASCII digits (``_FLOAT_ARTIFACT`` on them)
+_FLOAT_ASCII = r"^(\+?[0-9]+)\.0+$"
+
+
+def preclean_frame(frame: pl.DataFrame, raw: str = "raw") -> pl.DataFrame:
+    """``frame`` with the fields of :func:`preclean_expr` added, rows in another order (carry
+    an index to restore it).
+
+    Most values take a short lane with the same answer: plain values (``PLAIN``) are their own
+    clean value; values that are plain, or an ASCII float artifact, once NFKC-normalized and
+    stripped (full-width digits, padding, ``13800138000.0``) are that text, repaired when NFKC
+    changed them or the artifact was dropped: no later step applies to such text. Only the
+    others (extension markers, several numbers, annotations, thousands, scientific notation)
+    run every step of ``preclean_expr``.
+    """
+    x = pl.col(raw)
+    flags = [pl.lit(False).alias("mangled"), pl.lit(0, dtype=pl.UInt32).alias("extra_numbers"),
+             pl.lit(False).alias("annotated")]
+    is_plain = frame.get_column(raw).str.contains(PLAIN).fill_null(False)
+    plain = frame.filter(is_plain).with_columns(x.alias("clean"), pl.lit(False).alias("repaired"), *flags)
+    other = frame.filter(~is_plain)
+    nfkc = other.get_column(raw).str.normalize("NFKC")
+    text = nfkc.str.strip_chars(_STRIP)
+    text_plain = text.str.contains(PLAIN).fill_null(False)
+    artifact = text.str.extract(_FLOAT_ASCII, 1)
+    short = text_plain | artifact.is_not_null()
+    lane = other.with_columns(
+        pl.when(text_plain).then(text).otherwise(artifact).alias("clean"),
+        ((nfkc != other.get_column(raw)) | artifact.is_not_null()).alias("repaired"),
+        *flags,
+    ).filter(short)
+    rest = other.filter(~short).lazy().with_columns(preclean_expr(x).alias("_pre")).unnest("_pre").collect()
+    return pl.concat([plain, lane, rest], how="vertical")
