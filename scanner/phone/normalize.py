@@ -79,26 +79,29 @@ def normalize(raw: pl.Series | list, region: str | None = "CN") -> pl.DataFrame:
 
 
 def _by_hash(series: pl.Series, region: str | None) -> pl.DataFrame | None:
-    """The answer for every value of ``series``, the distinct values found and joined back on a
-    64-bit hash (the region is the same for all). None on a hash collision (two distinct values
-    with one hash show as a row whose joined raw differs), for the exact string-keyed path.
+    """The answer for every value of ``series``, its distinct values found on a 64-bit hash (the
+    region is the same for all). None on a hash collision (two distinct values with one hash
+    show as a row whose answer's raw differs), for the exact string-keyed path.
 
-    The answers come out of the engine unordered; one join maps each row's hash to its answer's
-    row and one gather per column (through composed indices) builds the result: no sort, no
-    wide join.
+    The dense rank of the hash numbers the distinct values (a sort of integers, cheaper than
+    hashing them again for a join); the answers come out of the engine unordered, and one
+    gather per column through composed indices builds the result: no join, no sort of rows.
     """
     series = series.rechunk()  # gathers from one chunk are several times faster
-    h = series.hash()
-    first = h.arg_unique()
-    distinct = pl.DataFrame({"raw": series.gather(first)}).with_columns(
+    n = len(series)
+    rank = series.hash().rank("dense").cast(pl.UInt32) - 1  # distinct value of each row
+    d = int(rank.max()) + 1 if n else 0
+    rows = pl.int_range(n, dtype=pl.UInt32, eager=True)
+    # a row holding each distinct value, in row order (later passes read the text in order)
+    some_row = pl.zeros(d, dtype=pl.UInt32, eager=True).scatter(rank, rows).sort()
+    distinct = pl.DataFrame({"raw": series.gather(some_row)}).with_columns(
         pl.lit(region, dtype=pl.String).alias("region_hint"))
     pre, parsed = (part.rechunk() for part in _answers(distinct))
     to_pre = parsed.get_column("i")
-    table = pl.DataFrame({"_h": h.gather(first).gather(pre.get_column("i").gather(to_pre)),
-                          "_k": pl.int_range(parsed.height, dtype=pl.UInt32, eager=True)})
-    k = pl.DataFrame({"_h": h}).join(table, on="_h", how="left", maintain_order="left").get_column("_k")
-    if k.null_count():
-        return None
+    answer_of = pl.zeros(d, dtype=pl.UInt32, eager=True).scatter(
+        rank.gather(some_row.gather(pre.get_column("i").gather(to_pre))),
+        pl.int_range(parsed.height, dtype=pl.UInt32, eager=True))
+    k = answer_of.gather(rank)
     out = pl.concat([pre.drop("i")[to_pre.gather(k)], parsed.drop("i")[k]], how="horizontal")
     if not out.get_column("raw").eq_missing(series).all():
         return None
