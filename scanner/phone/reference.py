@@ -29,13 +29,20 @@ PARSED_SCHEMA = {
 UNPARSED = (None, False, None, None, None, None, None)
 
 
+def parse_number(clean: str | None, region: str | None) -> phonenumbers.PhoneNumber | None:
+    """``phonenumbers.parse(clean, region)``; None for a null value or a parse error."""
+    if clean is None:
+        return None
+    try:
+        return phonenumbers.parse(clean, region)
+    except phonenumbers.NumberParseException:
+        return None
+
+
 def parse_one(clean: str | None, region: str | None) -> tuple:
     """Parse one precleaned value; a tuple in the order of ``PARSED_SCHEMA``."""
-    if clean is None:
-        return UNPARSED
-    try:
-        number = phonenumbers.parse(clean, region)
-    except phonenumbers.NumberParseException:
+    number = parse_number(clean, region)
+    if number is None:
         return UNPARSED
     return (
         phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),

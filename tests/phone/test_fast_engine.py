@@ -239,3 +239,13 @@ def test_phonenumbers_metadata_compiles_for_polars():
     assert len(supported) / len(keys) > 0.95
     cn = md.meta_for_key("CN")
     assert cn.supported and sorted(cn.accept_lengths) == [7, 8, 9, 10, 11, 12] and cn.too_long_from == 13
+
+
+def test_residue_parser_equals_the_reference():
+    """The fallback shares one region lookup between validity and type; same answers."""
+    pairs = corpus(seed=6, fraction=0.02)
+    for region, ex in examples():
+        cc, nsn = ex.country_code, phonenumbers.national_significant_number(ex)
+        pairs += [(f"+{cc} {nsn}", None), (nsn, region if region != "001" else None)]
+    clean, region = _series(pairs)
+    assert engine.parse_residue(clean, region).equals(parse_reference(clean, region))
