@@ -175,12 +175,17 @@ def vectorized_read(utf8: bytes, delimiter: str, width: int, limit: int) -> Tabl
         if i not in special and i not in done:
             fields, _, reason = _record_at(access, i, delimiter, limit, extend=False)
             special[i] = (fields, reason)
-    ordinary = lines.filter(~pl.col("blank") & ~pl.col("i").is_in(list(special) + continuation))
+    blank = bool(lines["blank"].any())
+    if special or continuation or blank:
+        ordinary = lines.filter(~pl.col("blank") & ~pl.col("i").is_in(list(special) + continuation))
+    else:  # every line is an ordinary record: no filtered copy of the whole file's lines
+        ordinary = lines
     if not special and not continuation:
         frame = _parse_csv(utf8, delimiter, width, quoted)
         if frame is None or frame.height != lines.height:
             return None
-        frame = frame.filter(~lines["blank"])
+        if blank:
+            frame = frame.filter(~lines["blank"])
     else:
         buffer = ordinary["line"].str.join("\n").item() or ""
         frame = _parse_csv(buffer.encode("utf-8"), delimiter, width, quoted) if buffer else None

@@ -102,8 +102,8 @@ def decode(data: bytes, path: str | None) -> Decoded:
     if body.isascii():
         return Decoded("utf-8-sig" if bom else "utf-8", body, None)
     try:
-        text = body.decode("utf-8")
-        return Decoded("utf-8-sig" if bom else "utf-8", body, text)
+        body.decode("utf-8")  # validation only: the str is 1-4x the file in memory; readers
+        return Decoded("utf-8-sig" if bom else "utf-8", body, None)  # that need it decode again
     except UnicodeDecodeError as exc:
         utf8_error = exc.start + (3 if bom else 0)
         utf8_evidence = bom or _non_ascii_chars(body[: exc.start]) >= _UTF8_EVIDENCE
