@@ -33,13 +33,12 @@ from scanner.prepare import (
     DISTINCT_COLUMNS, distinct_values, ensure_columns, source_exprs, source_window_expr, text_key,
     with_consent_columns,
 )
-from scanner.privacy.keys import KeyMaterial, load_key
+from scanner.privacy.keys import KeyMaterial, load_key, resolve_state_dir
 from scanner.privacy.masking import mask_name_expr, mask_phone_expr
 from scanner.privacy.tokens import normalize_email_expr, normalize_name_expr, token_expr
 from scanner.rules import RULES, rule_columns
 
 REPORT_SCHEMA = "contact-scanner/report/v1"
-DEFAULT_STATE_DIR = ".contact-scanner"
 ROW_OUTPUT_COLUMNS = ("row", "phone_token", "phone_masked", "valid", "type", "region", "findings", "verdict")
 UNMAPPED_LIMIT = 20
 
@@ -53,11 +52,8 @@ def tool_version() -> str:
         return "0.0.0+unknown"
 
 
-def state_dir_from(state_dir: str | os.PathLike | None) -> Path:
-    """``--state-dir``, else ``$CONTACT_SCANNER_HOME``, else ``./.contact-scanner``."""
-    if state_dir is not None:
-        return Path(state_dir)
-    return Path(os.environ.get("CONTACT_SCANNER_HOME") or DEFAULT_STATE_DIR)
+# ``--state-dir``, else ``$CONTACT_SCANNER_HOME``, else ``./.contact-scanner`` (one rule for every command).
+state_dir_from = resolve_state_dir
 
 
 def parse_as_of(value: str | dt.datetime | dt.date | None, policy: Policy) -> dt.datetime:
