@@ -42,16 +42,22 @@ def _gamma_cf(a: float, x: float) -> float:
     for i in range(1, _MAX_ITER):
         an = -i * (i - a)
         b += 2.0
-        d = an * d + b
-        d = _TINY if abs(d) < _TINY else d
-        c = b + an / c
-        c = _TINY if abs(c) < _TINY else c
-        d = 1.0 / d
+        d, c = _lentz_step(d, c, an, b)
         delta = d * c
         h *= delta
         if abs(delta - 1.0) < _EPS:
             break
     return math.exp(-x + a * math.log(x) - math.lgamma(a)) * h
+
+
+def _lentz_step(d: float, c: float, a: float, b: float) -> tuple[float, float]:
+    """One step of the modified Lentz method for a continued fraction term a/(b + ...):
+    the updated (1/D, C), each guarded against division by zero."""
+    d = b + a * d
+    d = _TINY if abs(d) < _TINY else d
+    c = b + a / c
+    c = _TINY if abs(c) < _TINY else c
+    return 1.0 / d, c
 
 
 def poisson_sf(k: int, mean: float) -> float:
@@ -75,18 +81,10 @@ def _beta_cf(a: float, b: float, x: float) -> float:
     for m in range(1, _MAX_ITER):
         m2 = 2 * m
         aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + aa * d
-        d = _TINY if abs(d) < _TINY else d
-        c = 1.0 + aa / c
-        c = _TINY if abs(c) < _TINY else c
-        d = 1.0 / d
+        d, c = _lentz_step(d, c, aa, 1.0)
         h *= d * c
         aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1.0 + aa * d
-        d = _TINY if abs(d) < _TINY else d
-        c = 1.0 + aa / c
-        c = _TINY if abs(c) < _TINY else c
-        d = 1.0 / d
+        d, c = _lentz_step(d, c, aa, 1.0)
         delta = d * c
         h *= delta
         if abs(delta - 1.0) < _EPS:
