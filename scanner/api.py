@@ -1,8 +1,9 @@
 """Python API: ``scan()``, ``ScanResult``, ``normalize()`` (DESIGN.md §4).
 
 ``scan`` runs the whole flow — ingest → normalize → enrich → list analyses → row rules →
-decide → protect — as one lazy polars plan over the ingested frame (the only materialized
-intermediate is the table of distinct raw phone values), then assembles the report.
+decide → protect — as one lazy polars plan over the ingested frame, then assembles the
+report. Inside the plan only small distinct-value tables are materialized (raw phone
+values, low-cardinality text columns, the tokens looked up in the registry).
 """
 
 from __future__ import annotations
@@ -222,8 +223,9 @@ def scan(
     as_of_dt = parse_as_of(as_of, policy)
     step("ingest")
     ing: Ingested = read_input(source, column_overrides=dict(policy.columns.mapping))
+    state = state_dir_from(state_dir)
     if keys is None:  # after ingest: a bad input must not leave a new key behind
-        keys = load_key(state_dir_from(state_dir), key_file=Path(key_file) if key_file else None, notice=notice)
+        keys = load_key(state, key_file=Path(key_file) if key_file else None, notice=notice)
     frame = ing.frame
     total = frame.height
     bad_rows = [b.row for b in ing.bad_records]
@@ -233,6 +235,11 @@ def scan(
     lf = ensure_columns(frame.lazy(), set(ing.columns)).rename({"region": "input_region"})
     lf = lf.with_columns(pl.col("phone").alias("raw"), _region_hint_expr(policy))
     lf = _join_normalized(lf)
+    lf = lf.with_columns(token_expr(keys, "phone", pl.col("e164")).alias("phone_token"))
+    # Looked up before the rest of the plan is built, so the lookup's collect evaluates
+    # only the normalization, not the consent parsing and duplicate group-by as well.
+    reg = _open_registry(registry, state, keys, policy)
+    seen_before = _registered_tokens(reg, lf)
 
     step("rules")
     distinct = distinct_values(frame, DISTINCT_COLUMNS)
@@ -243,10 +250,6 @@ def scan(
     lf = _apply_consent_ledger(lf, consent_ledger, keys, policy, as_of_dt)
     lf = duplicate_columns(lf, key="number_key")
     suppressed = _suppressed_numbers(suppress, policy)
-    lf = lf.with_columns(token_expr(keys, "phone", pl.col("e164")).alias("phone_token"))
-    state = state_dir_from(state_dir)
-    reg = _open_registry(registry, state, keys, policy)
-    seen_before = _registered_tokens(reg, lf)
     lf = lf.with_columns(
         pl.col("e164").is_in(suppressed.get_column("e164").implode()).fill_null(False).alias("suppressed"),
         pl.col("phone_token").is_in(seen_before.implode()).fill_null(False).alias("in_registry"),
@@ -288,11 +291,8 @@ def scan(
     ing = dataclasses.replace(ing, frame=frame)
     del lf
     lookup = findings_lookup(work.get_column("finding_mask"), active)
-    # one gather per row into the distinct masks' lists; a join would copy every column
-    index = work.get_column("finding_mask").replace_strict(
-        lookup.get_column("finding_mask"), pl.int_range(lookup.height, dtype=pl.UInt32, eager=True),
-        default=None)
-    work = work.with_columns(lookup.get_column("findings").gather(index))
+    work = work.with_columns(_gather_by_key("finding_mask", lookup.get_column("finding_mask"),
+                                            lookup.select("findings")))
 
     step("analyses")
     col_findings = column_findings(frame, list(ing.extra_columns),

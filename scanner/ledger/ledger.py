@@ -429,8 +429,11 @@ def consent_from_ledger(lf: pl.LazyFrame, ledger: str | os.PathLike, keys: KeyMa
         )
     )
     has = pl.col("_l_consent").is_not_null()
+    # The scan has tokenized the numbers already; reuse its column instead of a second HMAC pass.
+    token = (pl.col("phone_token") if "phone_token" in lf.collect_schema()
+             else token_expr(keys, "phone", pl.col("e164")))
     return (
-        lf.with_columns(token_expr(keys, "phone", pl.col("e164")).alias("_ledger_token"))
+        lf.with_columns(token.alias("_ledger_token"))
         .join(chosen.lazy(), on="_ledger_token", how="left", maintain_order="left")
         .with_columns(
             pl.when(has).then(pl.col("_l_consent")).otherwise(pl.lit("missing")).alias("consent_row_class"),
