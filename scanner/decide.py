@@ -28,9 +28,6 @@ class ActiveRules:
     def row_codes(self) -> list[str]:
         return [c for c in self.severity if RULES[c].kind == "row"]
 
-    def codes_at(self, level: str) -> list[str]:
-        return [c for c in self.row_codes if self.severity[c] == level]
-
 
 def finding_mask_expr(active: ActiveRules) -> pl.Expr:
     """``finding_mask``: one bit per active row rule (bit i = ``active.row_codes[i]``).

@@ -12,7 +12,7 @@ import hashlib
 import json
 import tomllib
 import zoneinfo
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -20,6 +20,7 @@ from typing import Any, Mapping
 
 import phonenumbers
 
+from scanner.analyses.purchased import DetectPolicy
 from scanner.errors import PolicyError
 
 CHANNELS = ("sms", "voice")
@@ -125,14 +126,6 @@ class ReportPolicy:
     top_findings: int = 5
 
 
-def _detect_policy_class():
-    try:
-        from scanner.analyses.purchased import DetectPolicy
-    except ImportError:
-        return None
-    return DetectPolicy
-
-
 @dataclass(frozen=True)
 class Policy:
     campaign: CampaignPolicy = field(default_factory=CampaignPolicy)
@@ -142,17 +135,11 @@ class Policy:
     vocabulary: VocabularyPolicy = field(default_factory=VocabularyPolicy)
     rules: RulesPolicy = field(default_factory=RulesPolicy)
     list: ListPolicy = field(default_factory=ListPolicy)
-    detect: Any = None
+    detect: DetectPolicy = field(default_factory=DetectPolicy)
     privacy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
     registry: RegistryPolicy = field(default_factory=RegistryPolicy)
     report: ReportPolicy = field(default_factory=ReportPolicy)
     path: str | None = field(default=None, compare=False)
-
-    def __post_init__(self):
-        if self.detect is None:
-            cls = _detect_policy_class()
-            if cls is not None:
-                object.__setattr__(self, "detect", cls())
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -187,7 +174,7 @@ class Policy:
             },
             "rules": {"ignore": sorted(self.rules.ignore), "severity": dict(sorted(self.rules.severity))},
             "list": plain(asdict(self.list)),
-            "detect": plain(asdict(self.detect)) if self.detect is not None else {},
+            "detect": plain(asdict(self.detect)),
             "privacy": plain(asdict(self.privacy)),
             "registry": plain(asdict(self.registry)),
             "report": plain(asdict(self.report)),
@@ -353,26 +340,14 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
     )
     r.done()
 
-    detect = None
-    cls = _detect_policy_class()
+    detect = DetectPolicy()
     if "detect" in doc:
-        if cls is None:
-            raise PolicyError("[detect] is not supported by this build", path=path)
         if not isinstance(doc["detect"], dict):
             raise PolicyError("detect must be a table", path=path)
-        if hasattr(cls, "from_dict"):
-            try:
-                detect = cls.from_dict(doc["detect"])
-            except PolicyError:
-                raise
-            except (TypeError, ValueError) as exc:
-                raise PolicyError(f"detect: {exc}", path=path) from None
-        else:
-            known = {f.name for f in fields(cls)}
-            bad = sorted(set(doc["detect"]) - known)
-            if bad:
-                raise PolicyError(f"detect.{bad[0]}: unknown key", path=path)
-            detect = cls(**doc["detect"])
+        try:  # from_dict raises PolicyError naming the key; values it cannot take raise these
+            detect = DetectPolicy.from_dict(doc["detect"])
+        except (TypeError, ValueError) as exc:
+            raise PolicyError(f"detect: {exc}", path=path) from None
 
     r = _Reader("privacy", doc.get("privacy", {}), path)
     privacy = PrivacyPolicy(vault=r.get("vault", bool, True), vault_names=r.get("vault_names", bool, False))

@@ -7,7 +7,6 @@ import sys
 import click
 from rich.console import Console
 
-from scanner.errors import VerificationFailed  # noqa: F401
 
 FAIL_ON = {"error": ("fail",), "warning": ("review", "fail"), "never": ()}
 

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from scanner.privacy.exposure import Needles, exposure_metrics, plaintext_in_text
 from scanner.privacy.safe_files import atomic_write_bytes, atomic_write_csv, atomic_writer
+from scanner.privacy.vault import write_vault
 
 if TYPE_CHECKING:
     from scanner.api import ScanResult
@@ -24,29 +26,19 @@ def write_outputs(result: "ScanResult", out_dir: Path) -> dict[str, Path]:
     written["rows"] = out_dir / "rows.parquet"
     written["contactable"] = atomic_write_csv(out_dir / "contactable.csv", result.contactable)
     if result.policy.privacy.vault:
-        vault = _write_vault(result, out_dir / "vault.bin")
-        if vault is not None:
-            written["vault"] = vault
+        written["vault"] = _write_vault(result, out_dir / "vault.bin")
     needles = _add_exposure(result, written)
+    # Recorded before serializing, so the text checked is exactly the text written.
+    result.report["exposure"]["files_checked"]["report.json"] = 0
     text = report_json(result.report)
-    exposure = result.report.get("exposure")
-    if exposure is not None:
-        from scanner.privacy.exposure import plaintext_in_text
-
-        found = plaintext_in_text(text, result._numbers, needles=needles)
-        if found:  # a bug, never a user error: refuse to write rather than leak
-            raise AssertionError("report.json would contain a plaintext phone number")
-        exposure["files_checked"]["report.json"] = 0
-        text = report_json(result.report)
+    if plaintext_in_text(text, result._numbers, needles=needles):
+        # a bug, never a user error: refuse to write rather than leak
+        raise AssertionError("report.json would contain a plaintext phone number")
     written["report"] = atomic_write_bytes(out_dir / "report.json", text.encode("utf-8"))
     return written
 
 
-def _write_vault(result: "ScanResult", path: Path) -> Path | None:
-    try:
-        from scanner.privacy.vault import write_vault
-    except ImportError:
-        return None
+def _write_vault(result: "ScanResult", path: Path) -> Path:
     cols = ["row", "phone_token", "e164"]
     if result.policy.privacy.vault_names:
         cols.append("name")
@@ -57,8 +49,6 @@ def _write_vault(result: "ScanResult", path: Path) -> Path | None:
 
 def _add_exposure(result: "ScanResult", written: dict[str, Path]):
     """Exposure metrics from the files actually written; returns the needle table for reuse."""
-    from scanner.privacy.exposure import Needles, exposure_metrics
-
     needles = Needles.of(result._numbers)
     result.report["exposure"] = exposure_metrics(
         rows=result.rows,
