@@ -10,7 +10,7 @@ import polars as pl
 
 from scanner.canary import CanaryStore, canary_signal, detect, issue
 from scanner.canary.scheme import DEFAULT_COALITION, tolerated_coalition
-from scanner.certify.options import (
+from scanner.commands.options import (
     key_file_option, keys_for, region_option, resolve_state_dir, state_dir_option,
 )
 from scanner.errors import InputError, VerificationFailed

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from scanner.certify.certificate import DEFAULT_VALID_DAYS, build_certificate
-from scanner.certify.options import key_file_option, state_dir_option
+from scanner.commands.options import key_file_option, state_dir_option
 from scanner.certify.signing import load_private, write_json_document
 
 FILE = click.Path(dir_okay=False, path_type=Path)

@@ -14,15 +14,13 @@ from pathlib import Path
 
 import click
 
+from scanner.commands.options import key_options, keys_for
 from scanner.errors import KeyMaterialError
 from scanner.privacy.audit import AUDIT_FILE_NAME, verify_audit_log
 from scanner.privacy.keys import (
-    DEFAULT_STATE_DIR,
     ENV_KEY,
-    HOME_ENV,
     KEY_FILE_NAME,
     KeyMaterial,
-    load_key,
     resolve_state_dir,
     rotate_vault_key,
     write_new_key,
@@ -32,22 +30,9 @@ from scanner.privacy.keys import (
 SUBCOMMAND_MODULES = ["scanner.commands.signing"]
 
 
-def key_options(fn):
-    """``--state-dir`` and ``--key-file``, shared by every command that needs the master key."""
-    fn = click.option(
-        "--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-        help=f"Master key file (key.json or 64 hex) instead of the state dir's {KEY_FILE_NAME}; "
-             f"${ENV_KEY} (64 hex) is used when neither is given.",
-    )(fn)
-    return click.option(
-        "--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-        help=f"State directory (key, registry, audit log); default ${HOME_ENV} or ./{DEFAULT_STATE_DIR}.",
-    )(fn)
-
-
 def load_existing_key(state_dir: Path | None, key_file: Path | None) -> KeyMaterial:
     """The master key from --key-file, $CONTACT_SCANNER_KEY or the state dir; never created."""
-    return load_key(resolve_state_dir(state_dir), key_file=key_file, create=False)
+    return keys_for(state_dir, key_file, create=False)
 
 
 @click.group("keys")

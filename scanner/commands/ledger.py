@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from scanner.certify.options import key_file_option, keys_for, region_option, state_dir_option
+from scanner.commands.options import key_file_option, keys_for, region_option, state_dir_option
 from scanner.certify.signing import load_private, load_public, read_json_document, write_json_document
 from scanner.errors import KeyMaterialError, VerificationFailed
 from scanner.ledger.ledger import (

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from scanner.commands.keys import key_options, load_existing_key
+from scanner.commands.keys import load_existing_key
+from scanner.commands.options import key_options
 from scanner.privacy.audit import AUDIT_FILE_NAME
 from scanner.privacy.keys import resolve_state_dir
 from scanner.privacy.reveal import FORMATS, ROW_CHOICES, reveal
