@@ -8,7 +8,6 @@ values, low-cardinality text columns, the tokens looked up in the registry).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -16,31 +15,28 @@ import secrets
 from dataclasses import dataclass, field
 from importlib.metadata import version as _pkg_version
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import phonenumbers
 import polars as pl
 
-from scanner.analyses.columns import column_findings, data_categories
+from scanner.analyses.columns import SAMPLE as COLUMN_SAMPLE, column_findings, data_categories
 from scanner.analyses.duplicates import duplicate_columns
+from scanner.analyses.overlap import registered_tokens
 from scanner.decide import (
-    ActiveRules, finding_counts, finding_mask_expr, findings_lookup, list_verdict, verdict_expr,
+    ActiveRules, finding_counts, finding_mask_expr, list_verdict, only_in001, verdict_expr,
 )
-from scanner.errors import InputError, ScannerError
+from scanner.errors import InputError, ScannerError  # noqa: F401 (re-exported)
 from scanner.ingest import Ingested, read_input
+from scanner.kernel import KernelContext, row_kernel
 from scanner.phone.normalize import normalize, parse_distinct  # noqa: F401 (re-exported)
 from scanner.policy import Policy, load_policy
-from scanner.prepare import (
-    DISTINCT_COLUMNS, distinct_values, ensure_columns, source_exprs, source_window_expr, text_key,
-    with_consent_columns,
-)
+from scanner.prepare import text_key
 from scanner.privacy.keys import KeyMaterial, load_key, resolve_state_dir
-from scanner.privacy.masking import mask_name_expr, mask_phone_expr
-from scanner.privacy.tokens import normalize_email_expr, normalize_name_expr, token_expr
+from scanner.rowstore import ROW_OUTPUT_COLUMNS, SPILL_COLUMNS, RowStore, output_rows  # noqa: F401
 from scanner.rules import RULES, rule_columns
 
 REPORT_SCHEMA = "contact-scanner/report/v1"
-ROW_OUTPUT_COLUMNS = ("row", "phone_token", "phone_masked", "valid", "type", "region", "findings", "verdict")
 UNMAPPED_LIMIT = 20
 
 Progress = Callable[[str], None]
@@ -74,26 +70,71 @@ def parse_as_of(value: str | dt.datetime | dt.date | None, policy: Policy) -> dt
     return value
 
 
+#: Rows per batch for in-memory inputs (files are batched by the reader).
+FRAME_BATCH_ROWS = 1_000_000
+
+#: Kernel columns the list analyses, the list-dependent rules and the report read; held in
+#: memory for the whole list with text as Categorical (one copy of each distinct value).
+LIST_FRAME_COLUMNS = (
+    "row", "phone_token", "valid", "type", "region", "e164", "country_code", "national_number",
+    "segment", "name", "source", "source_norm", "source_class", "consent", "consent_channel",
+    "consent_purpose", "consent_row_class", "channel_class", "purpose_class", "consent_at",
+    "collected_at_utc", "consent_time_invalid", "evidence_present", "consent_tampered", "local_mask",
+)
+
+
 @dataclass
 class ScanResult:
-    """What a scan produced. ``rows`` and ``report`` hold no plaintext number."""
+    """What a scan produced. ``rows`` and ``report`` hold no plaintext number.
 
-    rows: pl.DataFrame
+    The row outputs live in a private spill directory until :meth:`write` streams them out;
+    ``rows`` materializes them (convenient for small lists, costly for very large ones:
+    use :meth:`iter_rows`).
+    """
+
     report: dict[str, Any]
     policy: Policy
     keys: KeyMaterial = field(repr=False)
-    # Private: the token -> number mapping for the vault and certificate fingerprints.
-    _numbers: pl.DataFrame = field(repr=False)
+    # Private: the spilled row outputs and the per-row list frame (holds numbers: never written).
+    _store: RowStore = field(repr=False)
+    _list: pl.DataFrame = field(repr=False)
+    _extra_out: list[str] = field(repr=False)
+    _kept: list[str] = field(repr=False)
+    _rows: pl.DataFrame | None = field(default=None, repr=False)
+
+    def iter_rows(self) -> Iterator[pl.DataFrame]:
+        """The rows output, one batch at a time, in row order."""
+        return output_rows(self._store, self._list.select("finding_mask", "consent_class"),
+                           ActiveRules.from_policy(self.policy), extra_out=self._extra_out, kept=self._kept)
+
+    @property
+    def rows(self) -> pl.DataFrame:
+        if self._rows is None:
+            parts = list(self.iter_rows())
+            self._rows = pl.concat(parts) if len(parts) != 1 else parts[0]
+        return self._rows
 
     @property
     def contactable(self) -> pl.DataFrame:
         """Accepted rows, minimal columns."""
-        cols = ["row", "phone_token", "phone_masked"]
-        return self.rows.filter(pl.col("verdict") == "accept").select(cols)
+        return contactable_of(self.rows)
+
+    @property
+    def _numbers(self) -> pl.DataFrame:
+        """Per row: the token -> number mapping (vault, exposure checks; never written)."""
+        return self._list.select(
+            "row", *[pl.col(c).cast(pl.String) for c in ("phone_token", "e164", "name")],
+            "country_code", pl.col("national_number").cast(pl.String),
+        )
 
     def unique_e164(self) -> list[str]:
         """Sorted distinct E.164 numbers of this copy (for fingerprints; never written)."""
-        return sorted(self._numbers.get_column("e164").drop_nulls().unique().to_list())
+        return sorted(self._list.get_column("e164").drop_nulls().unique().cast(pl.String).to_list())
+
+    def valid_tokens(self) -> pl.Series:
+        """The distinct phone tokens of the valid numbers (registry, canaries)."""
+        return (self._list.filter(pl.col("valid") & pl.col("phone_token").is_not_null())
+                .get_column("phone_token").unique().cast(pl.String).sort())
 
     def write(self, out_dir: str | os.PathLike) -> dict[str, Path]:
         from scanner.report.write import write_outputs
@@ -101,64 +142,8 @@ class ScanResult:
         return write_outputs(self, Path(out_dir))
 
 
-def _join_normalized(lf: pl.LazyFrame) -> pl.LazyFrame:
-    """Normalize each distinct (raw, region_hint) pair once and join the answers onto rows.
-
-    Pairs are keyed by a 64-bit hash (joining on it is much cheaper than on two strings);
-    if two distinct pairs ever share a hash, the exact string-keyed join is used instead.
-    """
-    keyed = lf.with_columns(pl.struct("raw", "region_hint").hash().alias("_pair"))
-    distinct = keyed.select("_pair", "raw", "region_hint").unique().collect()
-    if distinct.get_column("_pair").n_unique() == distinct.height:
-        answers = _with_number_key(parse_distinct(distinct.select("raw", "region_hint")).drop("raw", "region_hint"))
-        return keyed.with_columns(_gather_by_key("_pair", distinct.get_column("_pair"), answers)).drop("_pair")
-    answers = _with_number_key(parse_distinct(distinct.select("raw", "region_hint")))
-    return lf.join(answers.lazy(), on=["raw", "region_hint"], how="left", nulls_equal=True,
-                   maintain_order="left")
-
-
-def _with_number_key(answers: pl.DataFrame) -> pl.DataFrame:
-    """``number_key``: a 64-bit hash of ``e164`` (null without a number) for the list
-    analyses' group-bys and joins, or ``e164`` itself if two numbers ever share a hash."""
-    e164 = answers.get_column("e164")
-    hashed = e164.hash()
-    key = pl.when(pl.col("e164").is_not_null()).then(pl.lit(hashed)) if (
-        hashed.filter(e164.is_not_null()).n_unique() == e164.drop_nulls().n_unique()) else pl.col("e164")
-    return answers.with_columns(key.alias("number_key"))
-
-
-def _gather_by_key(column: str, keys: pl.Series, table: pl.DataFrame) -> list[pl.Expr]:
-    """``table``'s columns for each row, ``table`` row i belonging to key ``keys[i]`` (unique).
-
-    A lookup of the row's key and one gather per column: unlike an order-keeping left join
-    it copies none of the row frame's own columns (1M rows: 1.2 s -> 0.3 s). A key missing
-    from ``keys`` gives nulls.
-    """
-    index = pl.col(column).replace_strict(keys, pl.int_range(keys.len(), dtype=pl.UInt32, eager=True),
-                                          default=None)
-    return [pl.lit(table.get_column(c)).gather(index).alias(c) for c in table.columns]
-
-
-def _region_hint_expr(policy: Policy) -> pl.Expr:
-    code = pl.col("input_region").str.strip_chars().str.to_uppercase()
-    return (
-        pl.when(code.is_in(sorted(phonenumbers.SUPPORTED_REGIONS)))
-        .then(code)
-        .otherwise(pl.lit(policy.campaign.region))
-        .alias("region_hint")
-    )
-
-
-def _rule_context(policy: Policy, as_of: dt.datetime) -> dict[str, Any]:
-    return {
-        "channel": policy.campaign.channel,
-        "purpose": policy.campaign.purpose,
-        "allowed_regions": policy.campaign.allowed_regions,
-        "max_age_days": policy.consent.max_age_days,
-        "require_evidence": policy.consent.require_evidence,
-        "has_sources": bool(policy.sources),
-        "as_of": as_of.astimezone(dt.timezone.utc),
-    }
+def contactable_of(rows: pl.DataFrame) -> pl.DataFrame:
+    return rows.filter(pl.col("verdict") == "accept").select("row", "phone_token", "phone_masked")
 
 
 def _suppressed_numbers(paths: Iterable[str | os.PathLike], policy: Policy) -> pl.DataFrame:
@@ -180,7 +165,7 @@ def _unmapped(work: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
                         ("consent_purpose", "purpose_class")):
         values = (
             work.filter(pl.col(cls) == "unknown")
-            .group_by(text_key(pl.col(column)).alias("value"))
+            .group_by(text_key(pl.col(column).cast(pl.String)).alias("value"))
             .len()
             .sort(["len", "value"], descending=[True, False])
         )
@@ -190,10 +175,24 @@ def _unmapped(work: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
                  "rows": n}
                 for v, n in values.head(UNMAPPED_LIMIT).iter_rows()
             ]
-    bad_times = work.filter(pl.col("consent_time_invalid")).height
+    bad_times = int(work.get_column("consent_time_invalid").sum())
     if bad_times:
         out["consent_time"] = [{"value": "<unparseable date>", "rows": bad_times}]
     return out
+
+
+def _compact(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text columns as Categorical: the list frame keeps each distinct value once."""
+    return frame.with_columns(pl.col(pl.String).cast(pl.Categorical))
+
+
+def _batches(ing: Ingested) -> Iterator[tuple[pl.DataFrame, list[int]]]:
+    bad = [b.row for b in ing.bad_records]
+    frame = ing.frame
+    for start in range(0, max(frame.height, 1), FRAME_BATCH_ROWS):
+        part = frame.slice(start, FRAME_BATCH_ROWS)
+        first, last = start + 1, start + part.height
+        yield part, [r for r in bad if first <= r <= last]
 
 
 def scan(
@@ -224,102 +223,93 @@ def scan(
     step("ingest")
     ing: Ingested = read_input(source, column_overrides=dict(policy.columns.mapping))
     state = state_dir_from(state_dir)
-    if keys is None:  # after ingest: a bad input must not leave a new key behind
-        keys = load_key(state, key_file=Path(key_file) if key_file else None, notice=notice)
-    frame = ing.frame
-    total = frame.height
-    bad_rows = [b.row for b in ing.bad_records]
-
-    step("normalize")
-    # The input's own region column is only a parsing hint; "region" is the parsed answer.
-    lf = ensure_columns(frame.lazy(), set(ing.columns)).rename({"region": "input_region"})
-    lf = lf.with_columns(pl.col("phone").alias("raw"), _region_hint_expr(policy))
-    lf = _join_normalized(lf)
-    lf = lf.with_columns(token_expr(keys, "phone", pl.col("e164")).alias("phone_token"))
-    # Looked up before the rest of the plan is built, so the lookup's collect evaluates
-    # only the normalization, not the consent parsing and duplicate group-by as well.
-    reg = _open_registry(registry, state, keys, policy)
-    seen_before = _registered_tokens(reg, lf)
-
-    step("rules")
-    distinct = distinct_values(frame, DISTINCT_COLUMNS)
-    lf = with_consent_columns(lf, policy, distinct).with_columns(
-        pl.col("row").is_in(bad_rows).alias("bad_record"),
-        *source_exprs(policy, distinct),
-    ).with_columns(source_window_expr(policy).alias("source_window_ok"))
-    lf = _apply_consent_ledger(lf, consent_ledger, keys, policy, as_of_dt)
-    lf = duplicate_columns(lf, key="number_key")
-    suppressed = _suppressed_numbers(suppress, policy)
-    lf = lf.with_columns(
-        pl.col("e164").is_in(suppressed.get_column("e164").implode()).fill_null(False).alias("suppressed"),
-        pl.col("phone_token").is_in(seen_before.implode()).fill_null(False).alias("in_registry"),
-    )
-    if "consent_tampered" not in lf.collect_schema():
-        lf = lf.with_columns(pl.lit(False).alias("consent_tampered"))
-
-    active = ActiveRules.from_policy(policy)
-    context = _rule_context(policy, as_of_dt)
-    lf = lf.with_columns(rule_columns(active.row_codes, context))
-    lf = lf.with_columns(finding_mask_expr(active)).with_columns(verdict_expr(active))
-
-    step("protect")
-    name_norm = normalize_name_expr(pl.col("name"))
-    lf = lf.with_columns(
-        mask_phone_expr(pl.col("e164"), pl.col("country_code"), pl.col("national_number")).alias("phone_masked"),
-        token_expr(keys, "name", name_norm).alias("name_token"),
-        mask_name_expr(name_norm).alias("name_masked"),
-        token_expr(keys, "email", normalize_email_expr(pl.col("email"))).alias("email_token"),
-    )
-    # Only what the outputs, the report and the list analyses read: the rule columns and
-    # intermediates stay inside the plan (memory on large lists).
-    needed = [
-        "row", "phone_token", "phone_masked", "valid", "type", "region", "finding_mask", "verdict",
-        "name_token", "name_masked", "email_token", "source", "consent_class", "e164", "name",
-        "country_code", "national_number", "segment", "source_class", "consent_at", "collected_at_utc",
-        "is_duplicate", "consent", "consent_channel", "consent_purpose", "consent_row_class",
-        "channel_class", "purpose_class", "consent_time_invalid",
-        *[c for c in policy.columns.keep if c in ing.extra_columns],
-    ]
-    # The in-memory engine: same time as the streaming default here, ~0.35 GiB less peak
-    # memory at 1M rows and contiguous columns (the list analyses after it run ~30% faster).
-    work = lf.select(needed).collect(engine="in-memory")
-    if work.height != total:  # the nothing-lost invariant; a bug, not bad input
-        raise AssertionError(f"row accounting broke: {work.height} != {total}")
-    # From here on only the extra columns of the input are read: release the rest (memory).
-    input_columns = frame.columns
-    frame = frame.select("row", *ing.extra_columns)
-    ing = dataclasses.replace(ing, frame=frame)
-    del lf
-    lookup = findings_lookup(work.get_column("finding_mask"), active)
-    work = work.with_columns(_gather_by_key("finding_mask", lookup.get_column("finding_mask"),
-                                            lookup.select("findings")))
-
-    step("analyses")
-    col_findings = column_findings(frame, list(ing.extra_columns),
-                                   work.select("row", "e164", "national_number"),
-                                   region=policy.campaign.region)
-    never_copy = {f.column for f in col_findings}
-    kept = [c for c in policy.columns.keep if c in ing.extra_columns and c not in never_copy]
-    missing_keep = [c for c in policy.columns.keep if c not in input_columns]
+    missing_keep = [c for c in policy.columns.keep if c not in ("row", *ing.columns, *ing.extra_columns)]
     if missing_keep:
         raise InputError(f"[columns] keep names a column the input lacks: {missing_keep[0]!r}",
                          path=ing.path)
-
-    extra_out = [c for c in ("name_token", "name_masked", "email_token") if c in work.columns
-                 and ("name" in ing.columns if c.startswith("name") else "email" in ing.columns)]
-    rows = work.select(
-        *ROW_OUTPUT_COLUMNS, *extra_out, "source", pl.col("consent_class").alias("consent"),
-        *[pl.col(c) for c in kept],
+    if keys is None:  # after ingest: a bad input must not leave a new key behind
+        keys = load_key(state, key_file=Path(key_file) if key_file else None, notice=notice)
+    reg = _open_registry(registry, state, keys, policy)
+    ctx = KernelContext(
+        policy=policy, keys=keys, as_of=as_of_dt,
+        kept=tuple(c for c in policy.columns.keep if c in ing.extra_columns),
+        suppressed=_suppressed_numbers(suppress, policy).get_column("e164"),
+        registered=None if reg is None else (lambda tokens: registered_tokens(reg, tokens)),
+        consent_ledger=consent_ledger,
     )
-    numbers = work.select("row", "phone_token", "e164", "name", "verdict", "country_code",
-                          "national_number")
+    active = ctx.active
+    _, listed = ctx.split_codes()
+    list_inputs = ctx.list_rule_inputs()
+
+    step("normalize")
+    store = RowStore()
+    list_parts: list[pl.DataFrame] = []
+    sampler = ColumnSampler(list(ing.extra_columns))
+    for batch, bad_rows in _batches(ing):
+        out = row_kernel(batch, ctx, bad_rows=bad_rows)
+        store.add(out.select(*SPILL_COLUMNS, *ctx.kept))
+        sampler.add(batch)
+        list_parts.append(_compact(out.select(*dict.fromkeys((*LIST_FRAME_COLUMNS, *list_inputs)))))
+        del out
+    work = pl.concat(list_parts) if len(list_parts) != 1 else list_parts[0]
+    del list_parts
+    total = ing.frame.height
+    if work.height != total:  # the nothing-lost invariant; a bug, not bad input
+        raise AssertionError(f"row accounting broke: {work.height} != {total}")
+
+    step("rules")
+    # The list-wide row facts (duplicates, a number's effective consent), then the rules
+    # that read them, completing each row's finding mask.
+    decided = duplicate_columns(work.lazy().with_columns(
+        pl.col("consent_row_class").cast(pl.String), pl.col("source_norm").cast(pl.String)), key="phone_token")
+    decided = decided.with_columns(rule_columns(listed, ctx.rule_context)).with_columns(
+        only_in001(active, pl.col("local_mask") | finding_mask_expr(active, codes=listed)).alias("finding_mask"))
+    decided = decided.with_columns(verdict_expr(active))
+    work = decided.select(*work.columns, "is_duplicate", pl.col("consent_class").cast(pl.Categorical),
+                          "finding_mask", pl.col("verdict").cast(pl.Categorical)).collect()
+
+    step("analyses")
+    col_findings = column_findings(sampler.frame(), list(ing.extra_columns),
+                                   work.select("row", *[pl.col(c).cast(pl.String) for c in ("e164", "national_number")]),
+                                   region=policy.campaign.region)
+    never_copy = {f.column for f in col_findings}
+    kept = [c for c in ctx.kept if c not in never_copy]
+    extra_out = [c for c in ("name_token", "name_masked", "email_token")
+                 if ("name" in ing.columns if c.startswith("name") else "email" in ing.columns)]
 
     evidence = _list_evidence(work, ing, policy, reg, state, keys, list_source=register_source)
     report = build_report(
-        ing=ing, policy=policy, as_of=as_of_dt, work=work, rows=rows, col_findings=col_findings,
+        ing=ing, policy=policy, as_of=as_of_dt, work=work, col_findings=col_findings,
         active=active, keys=keys, evidence=evidence,
     )
-    return ScanResult(rows=rows, report=report, policy=policy, keys=keys, _numbers=numbers)
+    return ScanResult(report=report, policy=policy, keys=keys, _store=store, _list=work,
+                      _extra_out=extra_out, _kept=kept)
+
+
+class ColumnSampler:
+    """The first :data:`~scanner.analyses.columns.SAMPLE` non-empty values of each extra
+    column, with their rows, collected across batches (what the column checks read)."""
+
+    def __init__(self, columns: list[str]):
+        self.columns = columns
+        self.needed = dict.fromkeys(columns, COLUMN_SAMPLE)
+        self.parts: list[pl.DataFrame] = []
+
+    def add(self, batch: pl.DataFrame) -> None:
+        open_ = [c for c, n in self.needed.items() if n > 0]
+        if not open_:
+            return
+        present = {c: pl.col(c).str.strip_chars().str.len_chars().fill_null(0) > 0 for c in open_}
+        wanted = pl.any_horizontal([p & (p.cum_sum() <= self.needed[c]) for c, p in present.items()])
+        counts = batch.select([p.sum().alias(c) for c, p in present.items()]).row(0, named=True)
+        self.parts.append(batch.filter(wanted).select("row", *self.columns))
+        for c in open_:
+            self.needed[c] -= min(self.needed[c], counts[c])
+
+    def frame(self) -> pl.DataFrame:
+        if not self.parts:
+            return pl.DataFrame(schema={"row": pl.Int64, **dict.fromkeys(self.columns, pl.String)})
+        return pl.concat(self.parts)
 
 
 def _open_registry(registry: Any, state: Path, keys: KeyMaterial, policy: Policy):
@@ -333,15 +323,6 @@ def _open_registry(registry: Any, state: Path, keys: KeyMaterial, policy: Policy
     if not (state / FILE_NAME).exists():
         return None
     return open_registry(state, key_id=keys.key_id)
-
-
-def _registered_tokens(reg, lf: pl.LazyFrame) -> pl.Series:
-    from scanner.analyses.overlap import registered_tokens
-
-    if reg is None:
-        return pl.Series("phone_token", [], dtype=pl.String)
-    tokens = lf.select(pl.col("phone_token").unique()).collect().to_series()
-    return registered_tokens(reg, tokens)
 
 
 @dataclass(frozen=True)
@@ -359,12 +340,12 @@ def _list_evidence(work: pl.DataFrame, ing: Ingested, policy: Policy, reg, state
     from scanner.canary.canary import canary_signal, detect_in_state
 
     result = evaluate_list(
-        work.lazy(), policy=policy.detect, registry=reg, input_sha256=ing.sha256,
+        work.lazy().with_columns(pl.col("phone_token").cast(pl.String)), policy=policy.detect, registry=reg, input_sha256=ing.sha256,
         timezone=policy.campaign.timezone, source_windows=policy.sources,
         categories=data_categories(ing.extra_columns), list_source=list_source,
     )
     purchased = result.report_purchased
-    hits = detect_in_state(work.get_column("phone_token").drop_nulls().unique(), state, keys)
+    hits = detect_in_state(work.get_column("phone_token").drop_nulls().unique().cast(pl.String), state, keys)
     canary = canary_signal(hits, code="LS017")
     purchased["signals"] = [*purchased["signals"], canary]
     hard = result.hard_signal or canary["fired"]
@@ -374,22 +355,11 @@ def _list_evidence(work: pl.DataFrame, ing: Ingested, policy: Policy, reg, state
     return ListEvidence(purchased, result.report_overlaps, hard, result.other_signal)
 
 
-def _apply_consent_ledger(lf: pl.LazyFrame, ledger: str | os.PathLike | None, keys: KeyMaterial,
-                          policy: Policy, as_of: dt.datetime) -> pl.LazyFrame:
-    """With ``--consent-ledger``, the ledger (not the list's own columns) is the consent source."""
-    if ledger is None:
-        return lf
-    from scanner.ledger import consent_from_ledger
-
-    return consent_from_ledger(lf, ledger, keys, channel=policy.campaign.channel,
-                               purpose=policy.campaign.purpose, as_of=as_of)
-
-
 def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.DataFrame,
-                 rows: pl.DataFrame, col_findings, active: ActiveRules, keys: KeyMaterial,
+                 col_findings, active: ActiveRules, keys: KeyMaterial,
                  evidence: ListEvidence) -> dict[str, Any]:
-    total = rows.height
-    verdicts = dict(rows.group_by("verdict").len().iter_rows())
+    total = work.height
+    verdicts = dict(work.group_by(pl.col("verdict").cast(pl.String)).len().iter_rows())
     counts = {v: int(verdicts.get(v, 0)) for v in ("accept", "review", "reject")}
     by_code = finding_counts(work.get_column("finding_mask"), active)
     for f in col_findings:

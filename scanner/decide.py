@@ -29,25 +29,35 @@ class ActiveRules:
         return [c for c in self.severity if RULES[c].kind == "row"]
 
 
-def finding_mask_expr(active: ActiveRules) -> pl.Expr:
+def finding_mask_expr(active: ActiveRules, codes: list[str] | None = None) -> pl.Expr:
     """``finding_mask``: one bit per active row rule (bit i = ``active.row_codes[i]``).
 
     Integer bits instead of a list column: building a list per row costs ~100x more than a
     bit sum, and a list has few distinct values, so :func:`findings_lookup` maps masks to
-    lists once per distinct mask. A malformed record (IN001) carries only IN001: its other
-    columns are unreadable.
+    lists once per distinct mask. ``codes``: only these rules' bits (same positions), for a
+    partial mask that is completed later (the row kernel's ``local_mask``); the IN001
+    override (:func:`only_in001`) then applies to the completed mask.
     """
-    codes = active.row_codes
-    if len(codes) > 63:
+    all_codes = active.row_codes
+    if len(all_codes) > 63:
         raise ValueError("more than 63 row rules do not fit one UInt64 finding mask")
-    if not codes:
+    chosen = all_codes if codes is None else codes
+    if not chosen:
         return pl.lit(0, dtype=pl.UInt64).alias("finding_mask")
-    bits = pl.sum_horizontal([pl.col(c).cast(pl.UInt64) * pl.lit(1 << i, dtype=pl.UInt64)
-                              for i, c in enumerate(codes)])
-    if "IN001" in codes:
-        only_in001 = pl.lit(1 << codes.index("IN001"), dtype=pl.UInt64)
-        bits = pl.when(pl.col("IN001")).then(only_in001).otherwise(bits)
+    bits = pl.sum_horizontal([pl.col(c).cast(pl.UInt64) * pl.lit(1 << all_codes.index(c), dtype=pl.UInt64)
+                              for c in chosen])
+    if codes is None:
+        bits = only_in001(active, bits)
     return bits.alias("finding_mask")
+
+
+def only_in001(active: ActiveRules, mask: pl.Expr) -> pl.Expr:
+    """A malformed record (IN001) carries only IN001: its other columns are unreadable."""
+    codes = active.row_codes
+    if "IN001" not in codes:
+        return mask
+    bit = pl.lit(1 << codes.index("IN001"), dtype=pl.UInt64)
+    return pl.when((mask & bit) != 0).then(bit).otherwise(mask)
 
 
 def _level_mask(active: ActiveRules, level: str) -> int:

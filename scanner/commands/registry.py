@@ -65,10 +65,7 @@ def add(input_path, name, source, leaked, policy_path, state_dir, key_file):
 
 def register_result(result, *, name: str, source: str | None, leaked: bool, state_dir) -> None:
     """Register a finished scan's valid numbers (shared by ``registry add`` and ``scan --register``)."""
-    import polars as pl
-
-    tokens = (result.rows.filter(pl.col("valid") & pl.col("phone_token").is_not_null())
-              .get_column("phone_token"))
+    tokens = result.valid_tokens()
     info = _registry(state_dir, result.keys.key_id).add(
         name, tokens, source=source, leaked=leaked, row_count=result.report["rows"]["total"],
         input_sha256=result.report["input"].get("sha256"))

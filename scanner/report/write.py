@@ -1,11 +1,16 @@
-"""Write a scan's outputs atomically (mode 0600): nothing half-written, no plaintext number."""
+"""Write a scan's outputs atomically (mode 0600): nothing half-written, no plaintext number.
+
+The rows output is streamed part by part (rows.parquet through one Parquet writer,
+contactable.csv under one header), so writing a large list never holds all its rows.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from scanner.privacy.exposure import Needles, exposure_metrics, plaintext_in_text
 from scanner.privacy.safe_files import atomic_write_bytes, atomic_write_csv, atomic_writer
@@ -17,14 +22,23 @@ if TYPE_CHECKING:
 
 def write_outputs(result: "ScanResult", out_dir: Path) -> dict[str, Path]:
     """Write report.json, rows.parquet, contactable.csv (and vault.bin) into ``out_dir``."""
-    from scanner.api import report_json
+    from scanner.api import contactable_of, report_json
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
+    accepted: list[pl.DataFrame] = []
     with atomic_writer(out_dir / "rows.parquet") as fh:  # straight to the file: no copy in memory
-        result.rows.write_parquet(fh)
+        writer = None
+        for part in result.iter_rows():
+            table = part.to_arrow()
+            if writer is None:
+                writer = pq.ParquetWriter(fh, table.schema, compression="zstd")
+            writer.write_table(table)
+            accepted.append(contactable_of(part))
+        writer.close()
     written["rows"] = out_dir / "rows.parquet"
-    written["contactable"] = atomic_write_csv(out_dir / "contactable.csv", result.contactable)
+    written["contactable"] = atomic_write_csv(out_dir / "contactable.csv", iter(accepted))
+    del accepted
     if result.policy.privacy.vault:
         written["vault"] = _write_vault(result, out_dir / "vault.bin")
     needles = _add_exposure(result, written)
