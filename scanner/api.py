@@ -70,8 +70,8 @@ def parse_as_of(value: str | dt.datetime | dt.date | None, policy: Policy) -> dt
     return value
 
 
-#: Rows per batch for in-memory inputs (files are batched by the reader).
-FRAME_BATCH_ROWS = 1_000_000
+#: Rows per row-kernel batch (files are also cut into batches by the reader).
+BATCH_ROWS = 1_000_000
 
 #: Kernel columns the list analyses, the list-dependent rules and the report read; held in
 #: memory for the whole list with text as Categorical (one copy of each distinct value).
@@ -186,11 +186,11 @@ def _compact(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(pl.String).cast(pl.Categorical))
 
 
-def _batches(ing: Ingested) -> Iterator[tuple[pl.DataFrame, list[int]]]:
+def _batches(ing: Ingested, batch_rows: int) -> Iterator[tuple[pl.DataFrame, list[int]]]:
     bad = [b.row for b in ing.bad_records]
     frame = ing.frame
-    for start in range(0, max(frame.height, 1), FRAME_BATCH_ROWS):
-        part = frame.slice(start, FRAME_BATCH_ROWS)
+    for start in range(0, max(frame.height, 1), batch_rows):
+        part = frame.slice(start, batch_rows)
         first, last = start + 1, start + part.height
         yield part, [r for r in bad if first <= r <= last]
 
@@ -209,13 +209,18 @@ def scan(
     consent_ledger: str | os.PathLike | None = None,
     registry: Any = None,
     register_source: str | None = None,
+    batch_rows: int = BATCH_ROWS,
 ) -> ScanResult:
     """Scan a contact list (path, DataFrame or LazyFrame) under a policy.
 
     The registry of lists seen before and the canary store live in the state dir
     (``registry`` may pass an open registry instead; ``False`` skips it).
     ``register_source`` names the source the list is about to be registered under.
+    ``batch_rows``: at most this many rows go through the row kernel at once (memory);
+    results never depend on it.
     """
+    if batch_rows < 1:
+        raise ValueError("batch_rows must be at least 1")
     step = progress or (lambda _stage: None)
     if not isinstance(policy, Policy):
         policy = load_policy(policy)
@@ -245,7 +250,7 @@ def scan(
     store = RowStore()
     list_parts: list[pl.DataFrame] = []
     sampler = ColumnSampler(list(ing.extra_columns))
-    for batch, bad_rows in _batches(ing):
+    for batch, bad_rows in _batches(ing, batch_rows):
         out = row_kernel(batch, ctx, bad_rows=bad_rows)
         store.add(out.select(*SPILL_COLUMNS, *ctx.kept))
         sampler.add(batch)
