@@ -73,13 +73,17 @@ def parse_as_of(value: str | dt.datetime | dt.date | None, policy: Policy) -> dt
 #: Rows per row-kernel batch (files are also cut into batches by the reader).
 BATCH_ROWS = 1_000_000
 
+#: Per distinct number (any row of it will do: these are functions of the number).
+NUMBER_COLUMNS = ("number_key", "phone_token", "e164", "national_number", "country_code")
+
 #: Kernel columns the list analyses, the list-dependent rules and the report read; held in
-#: memory for the whole list with text as Categorical (one copy of each distinct value).
+#: memory for the whole list, narrow: a number is its ``number_key`` (its text lives once in
+#: the numbers table) and other text is Categorical (one copy of each distinct value).
 LIST_FRAME_COLUMNS = (
-    "row", "phone_token", "valid", "type", "region", "e164", "country_code", "national_number",
-    "segment", "name", "source", "source_norm", "source_class", "consent", "consent_channel",
-    "consent_purpose", "consent_row_class", "channel_class", "purpose_class", "consent_at",
-    "collected_at_utc", "consent_time_invalid", "evidence_present", "consent_tampered", "local_mask",
+    "row", "number_key", "valid", "type", "region", "segment", "name", "source", "source_norm",
+    "source_class", "consent", "consent_channel", "consent_purpose", "consent_row_class",
+    "channel_class", "purpose_class", "consent_at", "collected_at_utc", "consent_time_invalid",
+    "evidence_present", "consent_tampered", "local_mask",
 )
 
 
@@ -95,9 +99,11 @@ class ScanResult:
     report: dict[str, Any]
     policy: Policy
     keys: KeyMaterial = field(repr=False)
-    # Private: the spilled row outputs and the per-row list frame (holds numbers: never written).
+    # Private: the spilled row outputs, the per-row list frame and the distinct numbers
+    # (these two hold numbers: never written).
     _store: RowStore = field(repr=False)
     _list: pl.DataFrame = field(repr=False)
+    _number_table: pl.DataFrame = field(repr=False)
     _extra_out: list[str] = field(repr=False)
     _kept: list[str] = field(repr=False)
     _rows: pl.DataFrame | None = field(default=None, repr=False)
@@ -122,24 +128,29 @@ class ScanResult:
     @property
     def _numbers(self) -> pl.DataFrame:
         """Per row: the token -> number mapping (vault, exposure checks; never written)."""
-        return self._list.select(
-            "row", *[pl.col(c).cast(pl.String) for c in ("phone_token", "e164", "name")],
-            "country_code", pl.col("national_number").cast(pl.String),
-        )
+        return per_row_numbers(self._list.select("row", "number_key", pl.col("name").cast(pl.String)),
+                               self._number_table)
 
     def unique_e164(self) -> list[str]:
         """Sorted distinct E.164 numbers of this copy (for fingerprints; never written)."""
-        return sorted(self._list.get_column("e164").drop_nulls().unique().cast(pl.String).to_list())
+        return sorted(self._number_table.get_column("e164").to_list())
 
     def valid_tokens(self) -> pl.Series:
         """The distinct phone tokens of the valid numbers (registry, canaries)."""
-        return (self._list.filter(pl.col("valid") & pl.col("phone_token").is_not_null())
-                .get_column("phone_token").unique().cast(pl.String).sort())
+        valid = self._list.filter(pl.col("valid")).get_column("number_key").unique()
+        return (self._number_table.filter(pl.col("number_key").is_in(valid.implode()))
+                .get_column("phone_token").sort())
 
     def write(self, out_dir: str | os.PathLike) -> dict[str, Path]:
         from scanner.report.write import write_outputs
 
         return write_outputs(self, Path(out_dir))
+
+
+def per_row_numbers(rows: pl.DataFrame | pl.LazyFrame, numbers: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` (with ``number_key``) plus its number's columns, in row order."""
+    return (rows.lazy().join(numbers.lazy(), on="number_key", how="left", maintain_order="left")
+            .drop("number_key").collect())
 
 
 def contactable_of(rows: pl.DataFrame) -> pl.DataFrame:
@@ -249,15 +260,19 @@ def scan(
     step("normalize")
     store = RowStore()
     list_parts: list[pl.DataFrame] = []
+    number_parts: list[pl.DataFrame] = []
     sampler = ColumnSampler(list(ing.extra_columns))
     for batch, bad_rows in _batches(ing, batch_rows):
         out = row_kernel(batch, ctx, bad_rows=bad_rows)
         store.add(out.select(*SPILL_COLUMNS, *ctx.kept))
         sampler.add(batch)
+        number_parts.append(out.filter(pl.col("number_key").is_not_null())
+                            .unique("number_key", keep="any").select(NUMBER_COLUMNS))
         list_parts.append(_compact(out.select(*dict.fromkeys((*LIST_FRAME_COLUMNS, *list_inputs)))))
         del out
     work = pl.concat(list_parts) if len(list_parts) != 1 else list_parts[0]
-    del list_parts
+    numbers = pl.concat(number_parts).unique("number_key", keep="any")
+    del list_parts, number_parts
     total = ing.frame.height
     if work.height != total:  # the nothing-lost invariant; a bug, not bad input
         raise AssertionError(f"row accounting broke: {work.height} != {total}")
@@ -266,7 +281,7 @@ def scan(
     # The list-wide row facts (duplicates, a number's effective consent), then the rules
     # that read them, completing each row's finding mask.
     decided = duplicate_columns(work.lazy().with_columns(
-        pl.col("consent_row_class").cast(pl.String), pl.col("source_norm").cast(pl.String)), key="phone_token")
+        pl.col("consent_row_class").cast(pl.String), pl.col("source_norm").cast(pl.String)), key="number_key")
     decided = decided.with_columns(rule_columns(listed, ctx.rule_context)).with_columns(
         only_in001(active, pl.col("local_mask") | finding_mask_expr(active, codes=listed)).alias("finding_mask"))
     decided = decided.with_columns(verdict_expr(active))
@@ -274,21 +289,22 @@ def scan(
                           "finding_mask", pl.col("verdict").cast(pl.Categorical)).collect()
 
     step("analyses")
-    col_findings = column_findings(sampler.frame(), list(ing.extra_columns),
-                                   work.select("row", *[pl.col(c).cast(pl.String) for c in ("e164", "national_number")]),
-                                   region=policy.campaign.region)
+    col_findings = column_findings(
+        sampler.frame(), list(ing.extra_columns),
+        lambda: per_row_numbers(work.select("row", "number_key"), numbers.select("number_key", "e164", "national_number")),
+        region=policy.campaign.region)
     never_copy = {f.column for f in col_findings}
     kept = [c for c in ctx.kept if c not in never_copy]
     extra_out = [c for c in ("name_token", "name_masked", "email_token")
                  if ("name" in ing.columns if c.startswith("name") else "email" in ing.columns)]
 
-    evidence = _list_evidence(work, ing, policy, reg, state, keys, list_source=register_source)
+    evidence = _list_evidence(work, numbers, ing, policy, reg, state, keys, list_source=register_source)
     report = build_report(
         ing=ing, policy=policy, as_of=as_of_dt, work=work, col_findings=col_findings,
         active=active, keys=keys, evidence=evidence,
     )
     return ScanResult(report=report, policy=policy, keys=keys, _store=store, _list=work,
-                      _extra_out=extra_out, _kept=kept)
+                      _number_table=numbers, _extra_out=extra_out, _kept=kept)
 
 
 class ColumnSampler:
@@ -338,19 +354,22 @@ class ListEvidence:
     other_signal: bool
 
 
-def _list_evidence(work: pl.DataFrame, ing: Ingested, policy: Policy, reg, state: Path,
-                   keys: KeyMaterial, *, list_source: str | None) -> ListEvidence:
+def _list_evidence(work: pl.DataFrame, numbers: pl.DataFrame, ing: Ingested, policy: Policy, reg,
+                   state: Path, keys: KeyMaterial, *, list_source: str | None) -> ListEvidence:
     """Purchased/generated-list signals, registry overlaps and canary hits (list analyses)."""
     from scanner.analyses.purchased import evaluate_list
     from scanner.canary.canary import canary_signal, detect_in_state
 
+    rows = work.lazy().join(numbers.lazy(), on="number_key", how="left").drop("number_key")
+    valid_tokens = numbers.filter(pl.col("number_key").is_in(
+        work.filter(pl.col("valid")).get_column("number_key").unique().implode())).get_column("phone_token")
     result = evaluate_list(
-        work.lazy().with_columns(pl.col("phone_token").cast(pl.String)), policy=policy.detect, registry=reg, input_sha256=ing.sha256,
+        rows, policy=policy.detect, registry=reg, input_sha256=ing.sha256,
         timezone=policy.campaign.timezone, source_windows=policy.sources,
-        categories=data_categories(ing.extra_columns), list_source=list_source,
+        categories=data_categories(ing.extra_columns), list_source=list_source, tokens=valid_tokens,
     )
     purchased = result.report_purchased
-    hits = detect_in_state(work.get_column("phone_token").drop_nulls().unique().cast(pl.String), state, keys)
+    hits = detect_in_state(numbers.get_column("phone_token"), state, keys)
     canary = canary_signal(hits, code="LS017")
     purchased["signals"] = [*purchased["signals"], canary]
     hard = result.hard_signal or canary["fired"]
@@ -371,7 +390,7 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
         by_code[f.code] = by_code.get(f.code, 0) + 1
     findings = {c: int(by_code[c]) for c in RULES if c in by_code}
     dup_rows = int(work.get_column("is_duplicate").sum())
-    dup_numbers = int(work.filter(pl.col("is_duplicate")).get_column("e164").n_unique())
+    dup_numbers = int(work.filter(pl.col("is_duplicate")).get_column("number_key").n_unique())
 
     purchased, overlaps = evidence.purchased, evidence.overlaps
     verdict = list_verdict(

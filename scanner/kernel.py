@@ -28,7 +28,7 @@ from scanner.decide import ActiveRules, finding_mask_expr
 from scanner.phone.normalize import parse_distinct
 from scanner.policy import Policy
 from scanner.prepare import (
-    DISTINCT_COLUMNS, distinct_values, ensure_columns, source_exprs, source_window_expr,
+    DISTINCT_COLUMNS, by_distinct, distinct_values, ensure_columns, source_exprs, source_window_expr,
     with_consent_columns,
 )
 from scanner.privacy.keys import KeyMaterial
@@ -45,7 +45,7 @@ KERNEL_SCHEMA: dict[str, pl.DataType] = {
     "row": pl.Int64,
     "phone_token": pl.String, "phone_masked": pl.String, "valid": pl.Boolean, "type": pl.String,
     "region": pl.String, "e164": pl.String, "country_code": pl.Int32, "national_number": pl.String,
-    "segment": pl.String,
+    "segment": pl.String, "number_key": pl.UInt128,
     "name": pl.String, "name_token": pl.String, "name_masked": pl.String, "email_token": pl.String,
     "source": pl.String, "source_norm": pl.String, "source_class": pl.String,
     "consent": pl.String, "consent_channel": pl.String, "consent_purpose": pl.String,
@@ -116,16 +116,19 @@ def region_hint_expr(policy: Policy) -> pl.Expr:
     )
 
 
-def gather_by_key(column: str, keys: pl.Series, table: pl.DataFrame) -> list[pl.Expr]:
-    """``table``'s columns for each row, ``table`` row i belonging to key ``keys[i]`` (unique).
+def gather_by_key(lf: pl.LazyFrame, column: str, keys: pl.Series, table: pl.DataFrame) -> pl.LazyFrame:
+    """Add ``table``'s columns to each row, ``table`` row i belonging to key ``keys[i]`` (unique).
 
-    A lookup of the row's key and one gather per column: unlike an order-keeping left join
-    it copies none of the row frame's own columns (1M rows: 1.2 s -> 0.3 s). A key missing
-    from ``keys`` gives nulls.
+    A lookup of the row's key, materialized once as a column (polars would evaluate a shared
+    sub-expression once per gather), then one gather per column: unlike an order-keeping
+    left join it copies none of the row frame's own columns. A key missing from ``keys``
+    gives nulls.
     """
     index = pl.col(column).replace_strict(keys, pl.int_range(keys.len(), dtype=pl.UInt32, eager=True),
                                           default=None)
-    return [pl.lit(table.get_column(c)).gather(index).alias(c) for c in table.columns]
+    return (lf.with_columns(index.alias("_gather_at"))
+            .with_columns(pl.lit(table.get_column(c)).gather(pl.col("_gather_at")).alias(c) for c in table.columns)
+            .drop("_gather_at"))
 
 
 def number_answers(distinct: pl.DataFrame, ctx: KernelContext) -> pl.DataFrame:
@@ -136,11 +139,21 @@ def number_answers(distinct: pl.DataFrame, ctx: KernelContext) -> pl.DataFrame:
         token_expr(ctx.keys, "phone", pl.col("e164")).alias("phone_token"),
         mask_phone_expr(pl.col("e164"), pl.col("country_code"), pl.col("national_number")).alias("phone_masked"),
         pl.col("e164").is_in(ctx.suppressed.implode()).fill_null(False).alias("suppressed"),
-    )
+    ).with_columns(number_key_expr())
     if ctx.registered is None:
         return answers.with_columns(pl.lit(False).alias("in_registry"))
     seen = ctx.registered(answers.get_column("phone_token").drop_nulls().unique())
     return answers.with_columns(pl.col("phone_token").is_in(seen.implode()).fill_null(False).alias("in_registry"))
+
+
+def number_key_expr() -> pl.Expr:
+    """``number_key``: the phone token's 128 bits as an integer (null without a number).
+
+    It identifies a number for the list-wide group-bys and joins: one-to-one with ``e164``
+    (a keyed 128-bit digest: a collision is as unlikely as a token collision) and several
+    times cheaper to group on than the text.
+    """
+    return pl.col("phone_token").str.to_integer(base=16, dtype=pl.UInt128).alias("number_key")
 
 
 def _with_numbers(lf: pl.LazyFrame, ctx: KernelContext) -> pl.LazyFrame:
@@ -153,7 +166,7 @@ def _with_numbers(lf: pl.LazyFrame, ctx: KernelContext) -> pl.LazyFrame:
     distinct = keyed.select("_pair", "raw", "region_hint").unique().collect()
     if distinct.get_column("_pair").n_unique() == distinct.height:
         answers = number_answers(distinct, ctx)
-        return keyed.with_columns(gather_by_key("_pair", distinct.get_column("_pair"), answers)).drop("_pair")
+        return gather_by_key(keyed, "_pair", distinct.get_column("_pair"), answers).drop("_pair")
     answers = pl.concat([distinct.select("raw", "region_hint"), number_answers(distinct, ctx)], how="horizontal")
     return lf.join(answers.lazy(), on=["raw", "region_hint"], how="left", nulls_equal=True,
                    maintain_order="left")
@@ -187,11 +200,12 @@ def row_kernel(batch: pl.DataFrame, ctx: KernelContext, *, bad_rows=()) -> pl.Da
     local, _ = ctx.split_codes()
     active = ctx.active
     lf = lf.with_columns(rule_columns(local, ctx.rule_context))
-    name_norm = normalize_name_expr(pl.col("name"))
+    names = distinct_values(batch, ("name",))
     lf = lf.with_columns(
         finding_mask_expr(active, codes=local).alias("local_mask"),
-        token_expr(ctx.keys, "name", name_norm).alias("name_token"),
-        mask_name_expr(name_norm).alias("name_masked"),
+        by_distinct("name", lambda c: token_expr(ctx.keys, "name", normalize_name_expr(c)), names)
+        .alias("name_token"),
+        by_distinct("name", lambda c: mask_name_expr(normalize_name_expr(c)), names).alias("name_masked"),
         token_expr(ctx.keys, "email", normalize_email_expr(pl.col("email"))).alias("email_token"),
     )
     out = lf.select(*[pl.col(c).cast(t) for c, t in KERNEL_SCHEMA.items()],

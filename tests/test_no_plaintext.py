@@ -41,11 +41,14 @@ def _texts(path: Path) -> list[str]:
 
 
 def _found(needles: set[str], haystacks: list[str]) -> set[str]:
-    """Needles occurring anywhere inside a digit run of a haystack (substring search)."""
+    """Needles occurring anywhere inside a digit run of a haystack (substring search).
+
+    Tokens (32 lowercase hex) are skipped: under a random key their digit runs contain a
+    short needle such as ``86123`` by chance now and then."""
     lengths = {len(n) for n in needles}
     hits = set()
     for text in haystacks:
-        for run in re.findall(r"\d{7,}", text):
+        for run in re.findall(r"\d{7,}", re.sub(r"\b[0-9a-f]{32}\b", " ", text)):
             for length in lengths:
                 for i in range(len(run) - length + 1):
                     if run[i:i + length] in needles:

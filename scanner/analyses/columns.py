@@ -10,6 +10,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Callable
 
 import polars as pl
 
@@ -107,10 +108,15 @@ def digest_matches_phone(digest: str, e164: str | None, national: str | None) ->
     return any(kind[1](v.encode()).hexdigest() == digest for v in _phone_variants(e164, national))
 
 
-def column_findings(frame: pl.DataFrame, extra_columns: list[str], phones: pl.DataFrame,
+def column_findings(frame: pl.DataFrame, extra_columns: list[str],
+                    phones: pl.DataFrame | Callable[[], pl.DataFrame],
                     *, region: str = "CN") -> list[ColumnFinding]:
-    """Inspect extra columns. ``phones`` holds ``row, e164, national_number`` aligned to ``frame``."""
+    """Inspect extra columns. ``phones`` holds ``row, e164, national_number`` for every row
+    of the list (or makes it when called: only digest columns need it). ``frame`` holds
+    ``row`` and the extra columns, at least the first :data:`SAMPLE` non-empty values of each."""
     findings: list[ColumnFinding] = []
+    if callable(phones):
+        make_phones, phones = phones, None
     for column in extra_columns:
         values = frame.select(pl.col("row"), pl.col(column).str.strip_chars().alias("v")).filter(
             pl.col("v").is_not_null() & (pl.col("v").str.len_chars() > 0)
@@ -137,6 +143,8 @@ def column_findings(frame: pl.DataFrame, extra_columns: list[str], phones: pl.Da
             continue
         hexes = sample.filter(pl.col("v").str.contains(HEX_DIGEST))
         if len(hexes) / len(texts) >= 0.8:
+            if phones is None:
+                phones = make_phones()
             joined = hexes.join(phones, on="row", how="left")
             matched = sum(
                 digest_matches_phone(d, e, n)
