@@ -14,8 +14,16 @@ lines that break it, and lines with an odd quote count (multi-line fields, unter
 quotes), go through the Python parser, so a 1M-row file with a few bad rows still reads
 at polars speed.
 
-:func:`robust_read` is the whole-file Python parser, used when polars itself refuses
-the remaining lines. Unquoted lines are split directly; a line with quotes goes through
+Both readers can read an input a piece at a time (pieces cut at line ends, the last one
+read with ``final=True``): a record whose quoted field is still open at the end of a
+piece and could still close within the size limit is left unread, and
+``Table.open_lines`` says how many lines at the end of the piece it spans; they belong
+in front of the next piece. Every other record is decided by the lines it spans and
+those up to where its quoting closed or failed, so piece by piece gives the records
+reading the whole input at once gives.
+
+:func:`robust_read` is the Python parser for a whole piece, used when polars itself
+refuses the remaining lines. Unquoted lines are split directly; a line with quotes goes through
 :mod:`csv` in strict mode. A record that cannot be closed cleanly makes *its first
 line* a bad record and parsing resumes on the next line, so one stray quote never
 swallows the rest of the file.
@@ -93,6 +101,10 @@ def _column_names(width: int) -> list[str]:
     return [f"c{i}" for i in range(width)]
 
 
+def no_records(width: int) -> Table:
+    return Table(pl.DataFrame(schema={c: pl.String for c in _column_names(width)}))
+
+
 class _Lines:
     """Index access to a polars Series of physical lines (null = empty line)."""
 
@@ -138,7 +150,16 @@ def _malformed(lines: pl.DataFrame, delimiter: str) -> list[int]:
     return with_quotes.filter(~pl.col("line").str.contains(rf"^{field}(?:{d}{field})*$"))["i"].to_list()
 
 
-def vectorized_read(utf8: bytes, delimiter: str, width: int, limit: int) -> Table | None:
+def read_lines(utf8: bytes, delimiter: str, width: int, limit: int, final: bool = True) -> Table:
+    """The records of ``utf8``: :func:`vectorized_read`, else :func:`robust_read`."""
+    table = vectorized_read(utf8, delimiter, width, limit, final)
+    if table is None:
+        table = robust_read(utf8.decode("utf-8"), delimiter, width, limit, final)
+    return table
+
+
+def vectorized_read(utf8: bytes, delimiter: str, width: int, limit: int,
+                    final: bool = True) -> Table | None:
     """Read with polars, sending only irregular lines through the Python parser.
 
     Returns None when polars refuses the lines (use :func:`robust_read`)."""
@@ -157,12 +178,18 @@ def vectorized_read(utf8: bytes, delimiter: str, width: int, limit: int) -> Tabl
     special: dict[int, tuple[list[str] | None, str]] = {}
     continuation: list[int] = []
     access = _Lines(lines["line"])
+    total, stop = lines.height, None
     if quoted:
         odd = lines.filter(~pl.col("blank") & (pl.col("quotes") % 2 == 1))["i"].to_list()
         for i in odd:
             if i in special or (continuation and i <= continuation[-1]):
                 continue
-            fields, used, reason = _record_at(access, i, delimiter, limit)
+            try:
+                fields, used, reason = _record_at(access, i, delimiter, limit, final=final)
+            except _Unresolved:
+                stop = i
+                lines = lines.head(stop)
+                break
             special[i] = (fields, reason)
             continuation.extend(range(i + 1, i + used))
     irregular = _malformed(lines, delimiter) if quoted else []
@@ -176,11 +203,11 @@ def vectorized_read(utf8: bytes, delimiter: str, width: int, limit: int) -> Tabl
             fields, _, reason = _record_at(access, i, delimiter, limit, extend=False)
             special[i] = (fields, reason)
     blank = bool(lines["blank"].any())
-    if special or continuation or blank:
+    if special or continuation or blank or stop is not None:
         ordinary = lines.filter(~pl.col("blank") & ~pl.col("i").is_in(list(special) + continuation))
     else:  # every line is an ordinary record: no filtered copy of the whole file's lines
         ordinary = lines
-    if not special and not continuation:
+    if not special and not continuation and stop is None:
         frame = _parse_csv(utf8, delimiter, width, quoted)
         if frame is None or frame.height != lines.height:
             return None
@@ -190,7 +217,7 @@ def vectorized_read(utf8: bytes, delimiter: str, width: int, limit: int) -> Tabl
         buffer = ordinary["line"].str.join("\n").item() or ""
         frame = _parse_csv(buffer.encode("utf-8"), delimiter, width, quoted) if buffer else None
         if frame is None:
-            frame = pl.DataFrame(schema={c: pl.String for c in _column_names(width)})
+            frame = no_records(width).frame
         if frame.height != ordinary.height:
             return None
     exact = _exact(frame, ordinary, width, quoted)
@@ -201,9 +228,9 @@ def vectorized_read(utf8: bytes, delimiter: str, width: int, limit: int) -> Tabl
             special[ordinary["i"][k]] = (fields, reason)
         keep = exact
         frame, ordinary = frame.filter(keep), ordinary.filter(keep)
-    if not special:
-        return Table(frame)
-    return _assemble(frame, ordinary["i"], special, width)
+    table = _assemble(frame, ordinary["i"], special, width) if special else Table(frame)
+    table.open_lines = 0 if stop is None else total - stop
+    return table
 
 
 def _assemble(frame: pl.DataFrame, order: pl.Series, special: dict, width: int) -> Table:
@@ -231,6 +258,10 @@ class _OpenQuote(Exception):
     pass
 
 
+class _Unresolved(Exception):
+    """The record's quoted field is open at the end of the piece and may close later."""
+
+
 def _parse_one(text: str, delimiter: str) -> list[str] | None:
     """The fields of ``text`` when it is exactly one well-formed record, else None.
 
@@ -252,8 +283,11 @@ def _parse_one(text: str, delimiter: str) -> list[str] | None:
 
 
 def _record_at(lines: Sequence[str], i: int, delimiter: str, limit: int,
-               extend: bool = True) -> tuple[list[str] | None, int, str]:
-    """Parse the record starting at line ``i``: (fields or None, lines used, reason)."""
+               extend: bool = True, final: bool = True) -> tuple[list[str] | None, int, str]:
+    """Parse the record starting at line ``i``: (fields or None, lines used, reason).
+
+    Raises _Unresolved when ``lines`` end before the record could close or fail and more
+    lines may follow (``final`` false)."""
     line = lines[i]
     if QUOTE not in line:
         return line.split(delimiter), 1, ""
@@ -278,20 +312,29 @@ def _record_at(lines: Sequence[str], i: int, delimiter: str, limit: int,
         if fields is None:
             break
         return fields, j - i, ""
+    else:
+        if not final and size <= limit:
+            raise _Unresolved
     return None, 1, f"{_BROKEN} (unterminated quote)"
 
 
-def robust_read(text: str, delimiter: str, width: int, limit: int) -> Table:
-    """Whole-file Python parser that resynchronizes after broken quoting."""
+def robust_read(text: str, delimiter: str, width: int, limit: int, final: bool = True) -> Table:
+    """Python parser that resynchronizes after broken quoting."""
     lines = [ln[:-1] if ln.endswith("\r") else ln for ln in text.split("\n")]
+    if not final and text.endswith("\n"):
+        lines.pop()  # what follows the last line end is the next piece's
     rows: list[list[str] | None] = []
     bad: dict[int, str] = {}
-    i = 0
+    i, open_lines = 0, 0
     while i < len(lines):
         if not lines[i].strip():
             i += 1
             continue
-        fields, used, reason = _record_at(lines, i, delimiter, limit)
+        try:
+            fields, used, reason = _record_at(lines, i, delimiter, limit, final=final)
+        except _Unresolved:
+            open_lines = len(lines) - i
+            break
         fields, reason = _checked(fields, reason, width)
         if fields is None:
             bad[len(rows)] = reason
@@ -299,4 +342,5 @@ def robust_read(text: str, delimiter: str, width: int, limit: int) -> Table:
         i += used
     columns = _column_names(width)
     data = {name: [r[k] if r is not None else None for r in rows] for k, name in enumerate(columns)}
-    return Table(pl.DataFrame(data, schema={name: pl.String for name in columns}), bad=bad)
+    return Table(pl.DataFrame(data, schema={name: pl.String for name in columns}), bad=bad,
+                 open_lines=open_lines)

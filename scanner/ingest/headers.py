@@ -1,4 +1,4 @@
-"""Header detection and mapping onto canonical columns, and the final ``Ingested`` frame.
+"""Header detection and mapping onto canonical columns, and the final ``Ingested`` rows.
 
 Mapping order: column overrides from the policy, then header synonyms (the first
 column naming a canonical column wins), then, if no header names the phone, the column
@@ -66,13 +66,37 @@ def _digit_count(value: str | None) -> int:
 
 
 @dataclass(frozen=True)
-class Mapped:
-    frame: pl.DataFrame
-    bad_records: tuple[BadRecord, ...]
+class Layout:
+    """How the records of an input become rows, decided once on its first records.
+
+    ``names`` is the output name of each positional column (canonical names for mapped
+    columns); ``title_rows`` and the header line are not data records.
+    """
+
+    names: tuple[str, ...]
     columns: dict[str, str]
     extra_columns: tuple[str, ...]
     has_header: bool
     title_rows: int = 0
+
+
+class FirstRecordsBad(Exception):
+    """Every one of the first records is bad, the header line among them: only the rest
+    of the input tells "no readable records" from "the first line cannot be read"."""
+
+    def __init__(self, records: int, reason: str):
+        super().__init__(reason)
+        self.records = records
+        self.reason = reason
+
+
+def no_readable_records(records: int, row: int, reason: str, path: str | None) -> InputError:
+    return InputError(f"no readable records: all {records} records are bad (row {row}: {reason})",
+                      path=path)
+
+
+def first_line_unreadable(reason: str, path: str | None) -> InputError:
+    return InputError(f"the first line cannot be read ({reason})", path=path)
 
 
 def _listed(headers: list[str]) -> str:
@@ -160,12 +184,18 @@ def _unique_names(mapping: dict[str, int], headers: list[str]) -> list[str]:
     return names
 
 
-def map_table(table: Table, *, overrides: Mapping[str, str] | None, max_field_bytes: int,
-              path: str | None) -> Mapped:
-    """Decide the header, map columns, null out bad and oversized records, number rows."""
+def decide_layout(table: Table, *, overrides: Mapping[str, str] | None, path: str | None,
+                  complete: bool = True) -> tuple[Layout, Table]:
+    """Decide title rows, the header and the column mapping from an input's first records.
+
+    ``table.bad`` must already list oversized records (:func:`mark_oversized`).
+    ``complete`` says ``table`` holds every record of the input; otherwise it must hold
+    enough of them to decide (:func:`records_to_decide`), and the checks that need the whole
+    input are left to the caller. Returns the layout and the data records of ``table``
+    (title rows and header line removed).
+    """
     overrides = dict(overrides or {})
     frame, bad = table.frame, dict(table.bad)
-    bad.update(_oversized(frame, bad, max_field_bytes))
     titles = 0
     if table.header is not None:
         headers, has_header, confirmed = [_clean_header(h) for h in table.header], True, True
@@ -173,19 +203,19 @@ def map_table(table: Table, *, overrides: Mapping[str, str] | None, max_field_by
         if frame.height == 0:
             raise InputError("empty file", path=path)
         titles = _title_rows(frame, bad)
-        if titles:
-            frame = frame.slice(titles)
-            bad = {i - titles: reason for i, reason in bad.items() if i >= titles}
-        _require_readable(frame.height, bad, path)
+        frame, bad = _drop(frame, bad, titles)
+        if complete:
+            _require_readable(frame.height, bad, path)
         if 0 in bad:
-            raise InputError(f"the first line cannot be read ({bad[0]})", path=path)
+            if not complete and len(bad) >= frame.height:
+                raise FirstRecordsBad(frame.height, bad[0])
+            raise first_line_unreadable(bad[0], path)
         first = [_clean_header(v) for v in frame.row(0)]
         has_header = _has_header(first, frame.slice(1), overrides)
         confirmed = any(canonical_for(c) for c in first if c)
         if has_header:
             headers = first
-            frame = frame.slice(1)
-            bad = {i - 1: reason for i, reason in bad.items()}
+            frame, bad = _drop(frame, bad, 1)
         else:
             headers = [f"column_{i + 1}" for i in range(frame.width)]
     if frame.height == 0:
@@ -198,19 +228,46 @@ def map_table(table: Table, *, overrides: Mapping[str, str] | None, max_field_by
                              "no header names a known column)", path=path)
         raise InputError(f"no phone column found (headers: {_listed(headers)})", path=path)
 
-    _require_readable(frame.height, bad, path)
+    if complete:
+        _require_readable(frame.height, bad, path)
     names = _unique_names(mapping, headers)
-    good = _good_mask(frame.height, bad)
-    frame = frame.select(
-        pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias("row"),
-        *(pl.when(good & (pl.col(old) != "")).then(pl.col(old)).alias(new)
-          for old, new in zip(frame.columns, names)),
-    )
     columns = {c: headers[mapping[c]] for c in CANONICAL if c in mapping}
     mapped_indexes = set(mapping.values())
     extra = tuple(n for i, n in enumerate(names) if i not in mapped_indexes)
-    records = tuple(BadRecord(i + 1, bad[i]) for i in sorted(bad))
-    return Mapped(frame, records, columns, extra, has_header, titles)
+    return Layout(tuple(names), columns, extra, has_header, titles), Table(frame, bad=bad)
+
+
+def records_to_decide() -> int:
+    """Readable first records that decide a layout as all records would: title rows,
+    the header line and a full sample."""
+    return MAX_TITLE_ROWS + 1 + SAMPLE_ROWS
+
+
+def apply_layout(layout: Layout, table: Table, first_row: int) -> tuple[pl.DataFrame, tuple[BadRecord, ...]]:
+    """Data records as rows numbered from ``first_row``: bad records null, columns named."""
+    frame, bad = table.frame, table.bad
+    good = _good_mask(frame.height, bad)
+    frame = frame.select(
+        pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64).alias("row"),
+        *(pl.when(good & (pl.col(old) != "")).then(pl.col(old)).alias(new)
+          for old, new in zip(frame.columns, layout.names)),
+    )
+    return frame, tuple(BadRecord(first_row + i, bad[i]) for i in sorted(bad))
+
+
+def mark_oversized(table: Table, limit: int) -> Table:
+    """``table`` with records holding a field over ``limit`` bytes listed as bad."""
+    found = _oversized(table.frame, table.bad, limit)
+    if not found:
+        return table
+    return Table(table.frame, header=table.header, bad={**table.bad, **found})
+
+
+def _drop(frame: pl.DataFrame, bad: dict[int, str], n: int) -> tuple[pl.DataFrame, dict[int, str]]:
+    """Without its first ``n`` records."""
+    if not n:
+        return frame, bad
+    return frame.slice(n), {i - n: reason for i, reason in bad.items() if i >= n}
 
 
 MAX_TITLE_ROWS = 3
@@ -244,8 +301,7 @@ def _title_like(cells: tuple, unreadable: bool) -> bool:
 def _require_readable(height: int, bad: dict[int, str], path: str | None) -> None:
     if height and len(bad) >= height:
         first = min(bad)
-        raise InputError(f"no readable records: all {height} records are bad "
-                         f"(row {first + 1}: {bad[first]})", path=path)
+        raise no_readable_records(height, first + 1, bad[first], path)
 
 
 def _sample(frame: pl.DataFrame, bad: dict[int, str]) -> pl.DataFrame:

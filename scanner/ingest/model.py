@@ -53,9 +53,11 @@ class Table:
     ``frame`` holds the records as positional String columns. When ``header`` is None the
     first record may be a header (text formats, spreadsheets); otherwise ``header`` names
     the columns (Parquet, JSON, frames). ``bad`` maps a 0-based index into ``frame`` to
-    the reason that record could not be read.
+    the reason that record could not be read. ``open_lines`` counts the lines at the end
+    of a piece of text that a record still open there spans (see :mod:`delimited`).
     """
 
     frame: pl.DataFrame
     header: list[str] | None = None
     bad: dict[int, str] = field(default_factory=dict)
+    open_lines: int = 0

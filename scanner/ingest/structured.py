@@ -1,6 +1,7 @@
 """Spreadsheets, Parquet, JSON / NDJSON and in-memory frames, read as text.
 
-Every reader returns a :class:`Table` whose columns are all ``pl.String``. Numbers keep
+Every reader returns a :class:`Table` whose columns are all ``pl.String``; Parquet can
+also be read batch by batch (:func:`parquet_tables`), the others are read whole. Numbers keep
 all their digits (no rounding, no reformatting beyond the engine's plain text form);
 nested JSON values become compact JSON text.
 """
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 import polars as pl
 
@@ -58,8 +60,47 @@ def read_parquet(data: bytes, path: str | None) -> Table:
     try:
         frame = pl.read_parquet(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - any failure means an unreadable file
-        raise InputError(f"not a readable Parquet file ({type(exc).__name__})", path=path) from None
+        raise _unreadable_parquet(exc, path) from None
     return read_frame(frame)
+
+
+def _unreadable_parquet(exc: Exception, path: str | None) -> InputError:
+    return InputError(f"not a readable Parquet file ({type(exc).__name__})", path=path)
+
+
+def parquet_tables(source: str | BinaryIO, path: str | None,
+                   batch_bytes: int) -> Iterator[tuple[Table, bool]] | None:
+    """A Parquet file's record batches of about ``batch_bytes`` as (table, last) pairs,
+    converted as :func:`read_parquet` converts the whole file (polars reads Arrow batches
+    with the dtypes it gives the file). None when pyarrow cannot open the file: read it
+    whole with :func:`read_parquet` then (it also reads types pyarrow lacks, like Int128,
+    and names the error as before)."""
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(source)
+    except Exception:  # noqa: BLE001
+        return None
+    return _parquet_batches(parquet, path, batch_bytes)
+
+
+def _parquet_batches(parquet, path: str | None, batch_bytes: int) -> Iterator[tuple[Table, bool]]:
+    meta = parquet.metadata
+    total = meta.num_rows
+    size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    rows = max(1, batch_bytes * max(total, 1) // max(size, 1))
+    header = list(parquet.schema_arrow.names)
+    seen = 0
+    try:
+        for batch in parquet.iter_batches(batch_size=rows):
+            frame = pl.from_arrow(batch)
+            seen += frame.height
+            yield Table(_positional(to_string_frame(frame)), header=header), seen >= total
+        if not total:
+            frame = pl.from_arrow(parquet.schema_arrow.empty_table())
+            yield Table(_positional(to_string_frame(frame)), header=header), True
+    except Exception as exc:  # noqa: BLE001 - a corrupt row group
+        raise _unreadable_parquet(exc, path) from None
 
 
 def read_excel(data: bytes, path: str | None, sheet: str | None) -> Table:
