@@ -22,7 +22,10 @@ merely written under another key (or a vault key missing from the keyring) is re
 plain :class:`VaultError` (exit code 2) that names both key ids, before any decryption.
 
 Chunks hold at most ``chunk_rows`` rows each (default 1M, tens of MB), far below the 2 GiB
-AES-GCM one-shot limit, so vaults of any size are written and read chunk by chunk.
+AES-GCM one-shot limit, so vaults of any size are written and read chunk by chunk:
+:class:`VaultWriter` takes the mapping a batch at a time (the header's counts are known only
+at the end, so chunks wait in an encrypted spool; see there) and :func:`write_vault` is that
+writer fed one frame.
 """
 
 from __future__ import annotations
@@ -34,8 +37,9 @@ import json
 import os
 import secrets
 import struct
+import tempfile
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Iterator, Sequence
 
 import polars as pl
 from cryptography.exceptions import InvalidTag
@@ -69,14 +73,14 @@ def _aad(header_hash: bytes, scan_id: str, index: int, last: bool) -> bytes:
             + struct.pack(">Q", index) + (b"\x01" if last else b"\x00"))
 
 
-def _check_mapping(mapping: pl.DataFrame) -> pl.DataFrame:
-    missing = [c for c in REQUIRED_COLUMNS if c not in mapping.columns]
-    extra = [c for c in mapping.columns if c not in REQUIRED_COLUMNS and c not in OPTIONAL_COLUMNS]
-    if missing or extra:
+def _check_columns(columns: Sequence[str]) -> list[str]:
+    columns = list(columns)
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    extra = [c for c in columns if c not in REQUIRED_COLUMNS and c not in OPTIONAL_COLUMNS]
+    if missing or extra or len(set(columns)) != len(columns):
         raise ValueError(f"vault mapping needs columns {sorted(REQUIRED_COLUMNS)} (+ optional "
                          f"{sorted(OPTIONAL_COLUMNS)}); missing {missing}, unexpected {extra}")
-    wanted = {**REQUIRED_COLUMNS, **OPTIONAL_COLUMNS}
-    return mapping.select(pl.col(c).cast(wanted[c]) for c in mapping.columns)
+    return columns
 
 
 def _parquet_bytes(frame: pl.DataFrame) -> bytes:
@@ -85,44 +89,155 @@ def _parquet_bytes(frame: pl.DataFrame) -> bytes:
     return buf.getvalue()
 
 
+class VaultWriter:
+    """Write a vault from frames added one at a time, in memory bounded by one chunk.
+
+    ::
+
+        with VaultWriter(path, scan_id=..., keys=..., columns=["row", "phone_token", "e164"]) as vw:
+            vw.add(frame)  # any number of times, frames of any size
+        header = vw.header
+
+    Same file as :func:`write_vault` (chunks of exactly ``chunk_rows`` rows but the last, so
+    the same frames give the same chunking however they are split across :meth:`add`).
+    Every chunk's associated data binds the header, which holds the chunk and row counts,
+    known only at the end; so each full chunk is serialized and sealed at once under an
+    ephemeral AES-256-GCM key that exists only in this object's memory (nonce = chunk
+    index, used once per key), and appended to an anonymous spool file next to ``path``
+    (mode 0600, unlinked from the start: not even a killed process leaves it behind). On a clean exit the header is built, each spooled chunk is opened with the
+    ephemeral key and sealed under the vault key with its real associated data, and the
+    vault replaces ``path`` atomically (mode 0600). If the block raises, no vault is
+    written. No plaintext number touches the disk, and no chunk in the spool can be
+    altered, reordered or injected unnoticed (the ephemeral key authenticates each one).
+    """
+
+    def __init__(self, path: str | os.PathLike, *, scan_id: str, keys: KeyMaterial,
+                 columns: Sequence[str], chunk_rows: int = DEFAULT_CHUNK_ROWS) -> None:
+        if chunk_rows < 1:
+            raise ValueError("chunk_rows must be >= 1")
+        self.path = Path(path)
+        self.scan_id = scan_id
+        self.columns = _check_columns(columns)
+        self.chunk_rows = chunk_rows
+        self.header: dict | None = None
+        self._keys = keys
+        self._vault_key = keys.current_vault_key()
+        self._schema = pl.Schema({c: {**REQUIRED_COLUMNS, **OPTIONAL_COLUMNS}[c] for c in self.columns})
+        self._pending: list[pl.DataFrame] = []
+        self._pending_rows = 0
+        self._rows = 0
+        self._chunks = 0
+        self._spool_key: AESGCM | None = None
+        self._spool: IO[bytes] | None = None
+
+    def __enter__(self) -> "VaultWriter":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # O_TMPFILE where available (else created and unlinked at once), mode 0600
+        self._spool = tempfile.TemporaryFile(dir=self.path.parent)
+        self._spool_key = AESGCM(AESGCM.generate_key(bit_length=256))
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self.close()
+        finally:
+            self._discard()
+
+    def add(self, frame: pl.DataFrame) -> None:
+        """Append ``frame`` (the writer's ``columns``, in any order); full chunks are sealed at once."""
+        if self._spool is None or self.header is not None:
+            raise ValueError("VaultWriter.add outside its with-block")
+        if sorted(frame.columns) != sorted(self.columns):
+            _check_columns(frame.columns)
+            raise ValueError(f"vault frame has columns {frame.columns}, the vault {self.columns}")
+        frame = frame.select(pl.col(c).cast(t) for c, t in self._schema.items())
+        while frame.height:
+            take = min(frame.height, self.chunk_rows - self._pending_rows)
+            self._pending.append(frame.slice(0, take))
+            self._pending_rows += take
+            frame = frame.slice(take)
+            if self._pending_rows == self.chunk_rows:
+                self._spool_chunk()
+
+    def close(self) -> dict:
+        """Write the vault (called by a clean exit of the with-block); returns the public header."""
+        if self.header is not None:
+            return self.header
+        if self._spool is None:
+            raise ValueError("VaultWriter.close outside its with-block")
+        if self._pending_rows or not self._chunks:
+            self._spool_chunk()  # the last, partial chunk (or the one empty chunk of an empty vault)
+        header = {
+            "format": FORMAT,
+            "key_id": self._keys.key_id,
+            "vault_key_id": self._vault_key.id,
+            "scan_id": self.scan_id,
+            "vault_id": secrets.token_hex(16),
+            "chunks": self._chunks,
+            "rows": self._rows,
+            "columns": self.columns,
+            "payload": "parquet",
+            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        }
+        header_bytes = json.dumps(header, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        prefix = MAGIC + struct.pack(">I", len(header_bytes)) + header_bytes
+        header_hash = hashlib.sha256(prefix).digest()
+        aead = AESGCM(self._vault_key.secret)
+        self._spool.seek(0)
+        with atomic_writer(self.path) as fh:
+            fh.write(prefix)
+            for index in range(self._chunks):
+                try:
+                    (length,) = struct.unpack(">Q", self._spool.read(8))
+                    plain = self._spool_key.decrypt(_spool_nonce(index), self._spool.read(length), None)
+                except (InvalidTag, struct.error):
+                    raise VaultError("the vault's spool file was modified while the scan ran; "
+                                     "no vault written", path=str(self.path)) from None
+                nonce = os.urandom(NONCE_BYTES)
+                sealed = aead.encrypt(nonce, plain, _aad(header_hash, self.scan_id, index,
+                                                         index == self._chunks - 1))
+                del plain
+                fh.write(struct.pack(">Q", len(sealed)) + nonce + sealed)
+        self.header = header
+        return header
+
+    def _spool_chunk(self) -> None:
+        chunk = (pl.concat(self._pending, how="vertical") if self._pending
+                 else pl.DataFrame(schema=self._schema))
+        self._pending, self._pending_rows = [], 0
+        plain = _parquet_bytes(chunk)
+        if len(plain) > MAX_CHUNK_BYTES - TAG_BYTES:
+            raise ValueError("vault chunk too large; lower chunk_rows")
+        sealed = self._spool_key.encrypt(_spool_nonce(self._chunks), plain, None)
+        del plain
+        self._spool.write(struct.pack(">Q", len(sealed)) + sealed)
+        self._rows += chunk.height
+        self._chunks += 1
+
+    def _discard(self) -> None:
+        self._pending, self._pending_rows, self._spool_key = [], 0, None
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+
+
+def _spool_nonce(index: int) -> bytes:
+    return struct.pack(">4xQ", index)
+
+
 def write_vault(path: str | os.PathLike, mapping: pl.DataFrame, *, scan_id: str,
                 keys: KeyMaterial, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> dict:
     """Encrypt ``mapping`` (``row``, ``phone_token``, ``e164`` [, ``name``]) into ``path``.
 
     Written atomically (temporary file + rename) with mode 0600 under the keyring's current
-    vault key. Returns the public header (ids and counts, no secret, no number).
+    vault key (one :class:`VaultWriter` pass). Returns the public header (ids and counts, no
+    secret, no number).
     """
-    if chunk_rows < 1:
-        raise ValueError("chunk_rows must be >= 1")
-    mapping = _check_mapping(mapping)
-    vault_key = keys.current_vault_key()
-    n_chunks = max(1, -(-mapping.height // chunk_rows))
-    header = {
-        "format": FORMAT,
-        "key_id": keys.key_id,
-        "vault_key_id": vault_key.id,
-        "scan_id": scan_id,
-        "vault_id": secrets.token_hex(16),
-        "chunks": n_chunks,
-        "rows": mapping.height,
-        "columns": mapping.columns,
-        "payload": "parquet",
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-    }
-    header_bytes = json.dumps(header, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    prefix = MAGIC + struct.pack(">I", len(header_bytes)) + header_bytes
-    header_hash = hashlib.sha256(prefix).digest()
-    aead = AESGCM(vault_key.secret)
-    with atomic_writer(path) as fh:
-        fh.write(prefix)
-        for index in range(n_chunks):
-            plain = _parquet_bytes(mapping.slice(index * chunk_rows, chunk_rows))
-            if len(plain) > MAX_CHUNK_BYTES - TAG_BYTES:
-                raise ValueError("vault chunk too large; lower chunk_rows")
-            nonce = os.urandom(NONCE_BYTES)
-            sealed = aead.encrypt(nonce, plain, _aad(header_hash, scan_id, index, index == n_chunks - 1))
-            fh.write(struct.pack(">Q", len(sealed)) + nonce + sealed)
-    return header
+    with VaultWriter(path, scan_id=scan_id, keys=keys, columns=_check_columns(mapping.columns),
+                     chunk_rows=chunk_rows) as writer:
+        writer.add(mapping)
+    return writer.header
 
 
 def _read_exact(fh: IO[bytes], n: int, what: str, path: Path) -> bytes:
