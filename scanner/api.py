@@ -8,6 +8,7 @@ values, low-cardinality text columns, the tokens looked up in the registry).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -27,19 +28,20 @@ from scanner.decide import (
     ActiveRules, finding_counts, finding_mask_expr, list_verdict, only_in001, verdict_expr,
 )
 from scanner.errors import InputError, ScannerError  # noqa: F401 (re-exported)
-from scanner.ingest import Ingested, read_input
+from scanner.ingest import Ingested, InputStream, open_input, read_input
 from scanner.kernel import KernelContext, row_kernel
 from scanner.phone.normalize import normalize, parse_distinct  # noqa: F401 (re-exported)
 from scanner.policy import Policy, load_policy
 from scanner.prepare import text_key
-from scanner.privacy.keys import KeyMaterial, load_key, resolve_state_dir
+from scanner.privacy.keys import KeyMaterial, load_or_new_key, resolve_state_dir
 from scanner.rowstore import ROW_OUTPUT_COLUMNS, SPILL_COLUMNS, RowStore, output_rows  # noqa: F401
 from scanner.rules import RULES, rule_columns
 
 REPORT_SCHEMA = "contact-scanner/report/v1"
 UNMAPPED_LIMIT = 20
 
-Progress = Callable[[str], None]
+#: ``progress(stage)`` at each stage; during the row stages also ``progress(stage, rows_done)``.
+Progress = Callable[..., None]
 
 
 def tool_version() -> str:
@@ -72,6 +74,8 @@ def parse_as_of(value: str | dt.datetime | dt.date | None, policy: Policy) -> dt
 
 #: Rows per row-kernel batch (files are also cut into batches by the reader).
 BATCH_ROWS = 1_000_000
+#: Input bytes read at a time (about 1M rows of a typical CRM export).
+BATCH_BYTES = 64 << 20
 
 #: Per distinct number (any row of it will do: these are functions of the number).
 NUMBER_COLUMNS = ("number_key", "phone_token", "e164", "national_number", "country_code")
@@ -197,13 +201,17 @@ def _compact(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(pl.String).cast(pl.Categorical))
 
 
-def _batches(ing: Ingested, batch_rows: int) -> Iterator[tuple[pl.DataFrame, list[int]]]:
-    bad = [b.row for b in ing.bad_records]
-    frame = ing.frame
-    for start in range(0, max(frame.height, 1), batch_rows):
-        part = frame.slice(start, batch_rows)
-        first, last = start + 1, start + part.height
-        yield part, [r for r in bad if first <= r <= last]
+def _batches(stream: InputStream, batch_rows: int, bad_records: list) -> Iterator[tuple[pl.DataFrame, list[int]]]:
+    """The input's records in row-kernel batches of at most ``batch_rows`` rows (with their
+    malformed records' rows); every bad record is also appended to ``bad_records``."""
+    for part in stream:
+        bad_records.extend(part.bad_records)
+        bad = [b.row for b in part.bad_records]
+        frame = part.frame
+        for start in range(0, frame.height, batch_rows):
+            piece = frame.slice(start, batch_rows)
+            first, last = piece.item(0, "row"), piece.item(piece.height - 1, "row")
+            yield piece, [r for r in bad if first <= r <= last]
 
 
 def scan(
@@ -221,30 +229,39 @@ def scan(
     registry: Any = None,
     register_source: str | None = None,
     batch_rows: int = BATCH_ROWS,
+    batch_bytes: int = BATCH_BYTES,
 ) -> ScanResult:
     """Scan a contact list (path, DataFrame or LazyFrame) under a policy.
 
     The registry of lists seen before and the canary store live in the state dir
     (``registry`` may pass an open registry instead; ``False`` skips it).
     ``register_source`` names the source the list is about to be registered under.
-    ``batch_rows``: at most this many rows go through the row kernel at once (memory);
-    results never depend on it.
+    ``batch_bytes`` / ``batch_rows``: the input is read about ``batch_bytes`` at a time and
+    at most ``batch_rows`` rows go through the row kernel at once (memory); results never
+    depend on them.
     """
     if batch_rows < 1:
         raise ValueError("batch_rows must be at least 1")
-    step = progress or (lambda _stage: None)
+    step = progress or (lambda *_: None)
     if not isinstance(policy, Policy):
         policy = load_policy(policy)
     as_of_dt = parse_as_of(as_of, policy)
     step("ingest")
-    ing: Ingested = read_input(source, column_overrides=dict(policy.columns.mapping))
+    stream = open_input(source, column_overrides=dict(policy.columns.mapping), batch_bytes=batch_bytes)
+    ing = stream.meta
     state = state_dir_from(state_dir)
     missing_keep = [c for c in policy.columns.keep if c not in ("row", *ing.columns, *ing.extra_columns)]
     if missing_keep:
+        stream.close()
         raise InputError(f"[columns] keep names a column the input lacks: {missing_keep[0]!r}",
                          path=ing.path)
-    if keys is None:  # after ingest: a bad input must not leave a new key behind
-        keys = load_key(state, key_file=Path(key_file) if key_file else None, notice=notice)
+    # A new key is written only once the whole input has been read: a bad input (even one
+    # found late in a large file) must not leave a new key behind.
+    if keys is None:
+        keys, keep_new_key = load_or_new_key(state, key_file=Path(key_file) if key_file else None,
+                                             notice=notice)
+    else:
+        keep_new_key = lambda: None  # noqa: E731
     reg = _open_registry(registry, state, keys, policy)
     ctx = KernelContext(
         policy=policy, keys=keys, as_of=as_of_dt,
@@ -261,19 +278,25 @@ def scan(
     store = RowStore()
     list_parts: list[pl.DataFrame] = []
     number_parts: list[pl.DataFrame] = []
+    bad_records: list = []
     sampler = ColumnSampler(list(ing.extra_columns))
-    for batch, bad_rows in _batches(ing, batch_rows):
+    done = 0
+    for batch, bad_rows in _batches(stream, batch_rows, bad_records):
         out = row_kernel(batch, ctx, bad_rows=bad_rows)
         store.add(out.select(*SPILL_COLUMNS, *ctx.kept))
         sampler.add(batch)
         number_parts.append(out.filter(pl.col("number_key").is_not_null())
                             .unique("number_key", keep="any").select(NUMBER_COLUMNS))
         list_parts.append(_compact(out.select(*dict.fromkeys((*LIST_FRAME_COLUMNS, *list_inputs)))))
-        del out
+        done += out.height
+        step("normalize", done)
+        del out, batch
+    keep_new_key()
+    ing = dataclasses.replace(stream.meta, sha256=stream.sha256, bad_records=tuple(bad_records))
     work = pl.concat(list_parts) if len(list_parts) != 1 else list_parts[0]
     numbers = pl.concat(number_parts).unique("number_key", keep="any")
     del list_parts, number_parts
-    total = ing.frame.height
+    total = stream.rows_total
     if work.height != total:  # the nothing-lost invariant; a bug, not bad input
         raise AssertionError(f"row accounting broke: {work.height} != {total}")
 

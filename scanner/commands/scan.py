@@ -20,14 +20,15 @@ def _progress(enabled: bool, console: Console):
         return None, None
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    bar = Progress(TextColumn("{task.description:<20}"), BarColumn(), TimeElapsedColumn(),
+    bar = Progress(TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(),
                    console=console, transient=True)
     task = bar.add_task("scanning", total=len(STAGES))
     bar.start()
 
-    def step(stage: str) -> None:
+    def step(stage: str, rows: int | None = None) -> None:
         done = STAGES.index(stage) if stage in STAGES else 0
-        bar.update(task, completed=done, description=f"scanning: {stage}")
+        detail = stage if rows is None else f"{rows:,} rows"
+        bar.update(task, completed=done, description=f"scanning: {detail}")
 
     return step, bar
 

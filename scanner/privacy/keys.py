@@ -24,6 +24,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -213,20 +214,32 @@ def rotate_vault_key(path: Path) -> VaultKey:
 
 def write_new_key(path: Path) -> KeyMaterial:
     """Create a fresh master key at ``path`` with mode 0600 (exclusive create)."""
+    material, persist = new_key(path)
+    return persist()
+
+
+def new_key(path: Path) -> tuple[KeyMaterial, Callable[[], KeyMaterial]]:
+    """A fresh master key for ``path`` and the function that writes it there (mode 0600,
+    exclusive create): a scan tokenizes with the key first and keeps it only when the input
+    was read to the end, so a bad input leaves no new key behind."""
     master = secrets.token_bytes(32)
     material = KeyMaterial.from_master(master, source=str(path))
-    doc: dict = {
-        "version": 1,
-        "key_id": material.key_id,
-        "master": master.hex(),
-        "created": _now(),
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh, indent=2)
-        fh.write("\n")
-    return KeyMaterial(material.key_id, master, str(path), doc["created"])
+    created = _now()
+
+    def persist() -> KeyMaterial:
+        doc: dict = {"version": 1, "key_id": material.key_id, "master": master.hex(), "created": created}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise KeyMaterialError(f"{path}: another process created a key during this scan; "
+                                   "run the scan again (it will use that key)") from None
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, indent=2)
+            fh.write("\n")
+        return KeyMaterial(material.key_id, master, str(path), created)
+
+    return KeyMaterial(material.key_id, master, str(path), created), persist
 
 
 def load_key(state_dir: Path, *, key_file: Path | None = None, create: bool = True,
@@ -246,6 +259,25 @@ def load_key(state_dir: Path, *, key_file: Path | None = None, create: bool = Tr
     if not create:
         raise KeyMaterialError(f"{path}: no key; run a scan or `contact-scanner keys create` first")
     material = write_new_key(path)
+    _notice_created(notice, material, path)
+    return material
+
+
+def _notice_created(notice, material: KeyMaterial, path: Path) -> None:
     if notice is not None:
         notice(f"created pseudonymization key {material.key_id} in {path} (mode 0600); back it up")
-    return material
+
+
+def load_or_new_key(state_dir: Path, *, key_file: Path | None = None,
+                    notice=None) -> tuple[KeyMaterial, Callable[[], None]]:
+    """:func:`load_key`, except that a missing state-dir key is made in memory only: the
+    returned function writes it (and calls ``notice``); it does nothing for an existing key."""
+    path = Path(state_dir) / KEY_FILE_NAME
+    if key_file is not None or os.environ.get(ENV_KEY) or path.exists():
+        return load_key(state_dir, key_file=key_file, notice=notice), lambda: None
+    material, persist = new_key(path)
+
+    def keep() -> None:
+        _notice_created(notice, persist(), path)
+
+    return material, keep
