@@ -8,6 +8,7 @@ values, low-cardinality text columns, the tokens looked up in the registry).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -34,6 +35,7 @@ from scanner.phone.normalize import normalize, parse_distinct  # noqa: F401 (re-
 from scanner.policy import Policy, load_policy
 from scanner.prepare import text_key
 from scanner.privacy.keys import KeyMaterial, load_or_new_key, resolve_state_dir
+from scanner.privacy.vault import VaultWriter
 from scanner.rowstore import ROW_OUTPUT_COLUMNS, SPILL_COLUMNS, RowStore, output_rows  # noqa: F401
 from scanner.rules import RULES, rule_columns
 
@@ -134,6 +136,17 @@ class ScanResult:
         """Per row: the token -> number mapping (vault, exposure checks; never written)."""
         return per_row_numbers(self._list.select("row", "number_key", pl.col("name").cast(pl.String)),
                                self._number_table)
+
+    def distinct_numbers(self) -> pl.DataFrame:
+        """The distinct numbers and names of the list (``e164``, ``national_number``, ``name``;
+        columns not aligned), for the outputs' plaintext checks; never written."""
+        names = self._list.get_column("name").drop_nulls().unique().cast(pl.String)
+        return pl.concat([self._number_table.select("e164", "national_number"), names.to_frame("name")],
+                         how="diagonal")
+
+    @property
+    def rows_with_number(self) -> int:
+        return self._list.height - self._list.get_column("number_key").null_count()
 
     def unique_e164(self) -> list[str]:
         """Sorted distinct E.164 numbers of this copy (for fingerprints; never written)."""
@@ -276,21 +289,30 @@ def scan(
 
     step("normalize")
     store = RowStore()
+    scan_id = secrets.token_hex(16)
     list_parts: list[pl.DataFrame] = []
     number_parts: list[pl.DataFrame] = []
     bad_records: list = []
     sampler = ColumnSampler(list(ing.extra_columns))
-    done = 0
-    for batch, bad_rows in _batches(stream, batch_rows, bad_records):
-        out = row_kernel(batch, ctx, bad_rows=bad_rows)
-        store.add(out.select(*SPILL_COLUMNS, *ctx.kept))
-        sampler.add(batch)
-        number_parts.append(out.filter(pl.col("number_key").is_not_null())
-                            .unique("number_key", keep="any").select(NUMBER_COLUMNS))
-        list_parts.append(_compact(out.select(*dict.fromkeys((*LIST_FRAME_COLUMNS, *list_inputs)))))
-        done += out.height
-        step("normalize", done)
-        del out, batch
+    vault_columns = ["row", "phone_token", "e164", *(["name"] if policy.privacy.vault_names else [])]
+    with contextlib.ExitStack() as closing:
+        # The vault is sealed batch by batch into the private spill directory; write() copies it.
+        vault = (closing.enter_context(VaultWriter(store.vault_path, scan_id=scan_id, keys=keys,
+                                                   columns=vault_columns))
+                 if policy.privacy.vault else None)
+        done = 0
+        for batch, bad_rows in _batches(stream, batch_rows, bad_records):
+            out = row_kernel(batch, ctx, bad_rows=bad_rows)
+            store.add(out.select(*SPILL_COLUMNS, *ctx.kept))
+            sampler.add(batch)
+            number_parts.append(out.filter(pl.col("number_key").is_not_null())
+                                .unique("number_key", keep="any").select(NUMBER_COLUMNS))
+            list_parts.append(_compact(out.select(*dict.fromkeys((*LIST_FRAME_COLUMNS, *list_inputs)))))
+            if vault is not None:
+                vault.add(out.filter(pl.col("e164").is_not_null()).select(vault_columns))
+            done += out.height
+            step("normalize", done)
+            del out, batch
     keep_new_key()
     ing = dataclasses.replace(stream.meta, sha256=stream.sha256, bad_records=tuple(bad_records))
     work = pl.concat(list_parts) if len(list_parts) != 1 else list_parts[0]
@@ -324,7 +346,7 @@ def scan(
     evidence = _list_evidence(work, numbers, ing, policy, reg, state, keys, list_source=register_source)
     report = build_report(
         ing=ing, policy=policy, as_of=as_of_dt, work=work, col_findings=col_findings,
-        active=active, keys=keys, evidence=evidence,
+        active=active, keys=keys, evidence=evidence, scan_id=scan_id,
     )
     return ScanResult(report=report, policy=policy, keys=keys, _store=store, _list=work,
                       _number_table=numbers, _extra_out=extra_out, _kept=kept)
@@ -404,7 +426,7 @@ def _list_evidence(work: pl.DataFrame, numbers: pl.DataFrame, ing: Ingested, pol
 
 def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.DataFrame,
                  col_findings, active: ActiveRules, keys: KeyMaterial,
-                 evidence: ListEvidence) -> dict[str, Any]:
+                 evidence: ListEvidence, scan_id: str) -> dict[str, Any]:
     total = work.height
     verdicts = dict(work.group_by(pl.col("verdict").cast(pl.String)).len().iter_rows())
     counts = {v: int(verdicts.get(v, 0)) for v in ("accept", "review", "reject")}
@@ -425,7 +447,7 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
         "schema": REPORT_SCHEMA,
         "tool": {"name": "contact-scanner", "version": tool_version(),
                  "phonenumbers": phonenumbers.__version__, "polars": pl.__version__},
-        "scan": {"id": secrets.token_hex(16), "as_of": as_of.isoformat(), "key_id": keys.key_id},
+        "scan": {"id": scan_id, "as_of": as_of.isoformat(), "key_id": keys.key_id},
         "input": {
             "path": ing.path, "sha256": ing.sha256, "format": ing.format, "encoding": ing.encoding,
             "rows": total, "columns": dict(ing.columns), "extra_columns": list(ing.extra_columns),

@@ -44,6 +44,11 @@ class RowStore:
         self.parts.append((path, frame.height))
 
     @property
+    def vault_path(self) -> Path:
+        """Where a scan seals its vault until :meth:`ScanResult.write` copies it out."""
+        return self.dir / "vault.bin"
+
+    @property
     def height(self) -> int:
         return sum(n for _, n in self.parts)
 

@@ -211,24 +211,29 @@ def _file_text(path: Path) -> Iterator[pl.Series]:
     :func:`_digit_runs`; else: whole lines, about :data:`TEXT_BLOCK_BYTES` at a time)."""
     if path.suffix == ".parquet":
         for column in pl.read_parquet_schema(path):
-            yield pl.read_parquet(path, columns=[column]).to_series()
+            values = pl.read_parquet(path, columns=[column]).to_series()
+            if not _is_row_index(values):
+                yield values
         return
-    pending = b""
+    pending, first, row_field = b"", True, False
     with open(path, "rb") as fh:
         while block := fh.read(TEXT_BLOCK_BYTES):
+            if first:  # a CSV written by the tool leads with its row index (see _is_row_index)
+                first, row_field = False, (path.suffix == ".csv" and block.startswith(ROW_INDEX.encode() + b","))
             # cut after a b"\n": never inside a UTF-8 sequence, a line or a "\r\n"
             cut = block.rfind(b"\n") + 1
             if not cut:
                 pending += block
                 continue
-            yield _lines(pending + block[:cut])
+            yield _lines(pending + block[:cut], row_field)
             pending = block[cut:]
     if pending:
-        yield _lines(pending)
+        yield _lines(pending, row_field)
 
 
-def _lines(raw: bytes) -> pl.Series:
-    return pl.Series(raw.decode("utf-8", errors="replace").splitlines(), dtype=pl.String)
+def _lines(raw: bytes, row_field: bool = False) -> pl.Series:
+    lines = pl.Series(raw.decode("utf-8", errors="replace").splitlines(), dtype=pl.String)
+    return lines.str.replace(r"^[0-9]+,", ",") if row_field else lines
 
 
 def count_plaintext_by_source(sources: Mapping[str, pl.Series | Iterable[pl.Series]],
@@ -283,8 +288,9 @@ def count_plaintext(text: pl.Series, needles: Needles) -> int:
     return count_plaintext_by_source({"text": text}, needles)["text"]
 
 
-def plaintext_in_text(text: str, numbers: pl.DataFrame, *, needles: Needles | None = None) -> int:
-    """Plaintext copies of ``numbers`` in a text not yet written (e.g. the report JSON)."""
+def plaintext_in_text(text: str, numbers: pl.DataFrame | None, *, needles: Needles | None = None) -> int:
+    """Plaintext copies of ``numbers`` (or of ``needles`` already made) in a text not yet
+    written (e.g. the report JSON)."""
     return count_plaintext(pl.Series(text.splitlines(), dtype=pl.String), needles or Needles.of(numbers))
 
 
@@ -302,9 +308,23 @@ def _column(rows: Rows, column: str) -> pl.Series:
     return rows.get_column(column)
 
 
+ROW_INDEX = "row"
+
+
+def _is_row_index(values: pl.Series) -> bool:
+    """The outputs' own ``row`` column: positive integers, strictly increasing. It numbers
+    the input's rows and holds no number of the list, though in a list of millions of rows
+    its values are as long as some numbers' national digits (7+): not searched."""
+    if values.name != ROW_INDEX or not values.dtype.is_integer() or values.null_count():
+        return False
+    return values.len() == 0 or (values.min() >= 1 and bool((values.diff().drop_nulls() > 0).all()))
+
+
 def _column_values(rows: Rows, column: str) -> Iterator[pl.Series]:
     """One column's cells, produced only when read (one column at a time: memory)."""
-    yield _column(rows, column)
+    values = _column(rows, column)
+    if not _is_row_index(values):
+        yield values
 
 
 def _height(rows: Rows) -> int:

@@ -6,6 +6,7 @@ contactable.csv under one header), so writing a large list never holds all its r
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -14,7 +15,6 @@ import pyarrow.parquet as pq
 
 from scanner.privacy.exposure import Needles, exposure_metrics, plaintext_in_text
 from scanner.privacy.safe_files import atomic_write_bytes, atomic_write_csv, atomic_writer
-from scanner.privacy.vault import write_vault
 
 if TYPE_CHECKING:
     from scanner.api import ScanResult
@@ -45,7 +45,7 @@ def write_outputs(result: "ScanResult", out_dir: Path) -> dict[str, Path]:
     # Recorded before serializing, so the text checked is exactly the text written.
     result.report["exposure"]["files_checked"]["report.json"] = 0
     text = report_json(result.report)
-    if plaintext_in_text(text, result._numbers, needles=needles):
+    if plaintext_in_text(text, None, needles=needles):
         # a bug, never a user error: refuse to write rather than leak
         raise AssertionError("report.json would contain a plaintext phone number")
     written["report"] = atomic_write_bytes(out_dir / "report.json", text.encode("utf-8"))
@@ -53,21 +53,21 @@ def write_outputs(result: "ScanResult", out_dir: Path) -> dict[str, Path]:
 
 
 def _write_vault(result: "ScanResult", path: Path) -> Path:
-    cols = ["row", "phone_token", "e164"]
-    if result.policy.privacy.vault_names:
-        cols.append("name")
-    mapping = result._numbers.filter(pl.col("e164").is_not_null()).select(cols)
-    write_vault(path, mapping, scan_id=result.report["scan"]["id"], keys=result.keys)
+    """Copy the vault the scan sealed (encrypted, bound to this scan's id) into the outputs."""
+    with open(result._store.vault_path, "rb") as src, atomic_writer(path) as fh:
+        shutil.copyfileobj(src, fh, 1 << 24)
     return path
 
 
 def _add_exposure(result: "ScanResult", written: dict[str, Path]):
     """Exposure metrics from the files actually written; returns the needle table for reuse."""
-    needles = Needles.of(result._numbers)
+    numbers = result.distinct_numbers()
+    needles = Needles.of(numbers)
     result.report["exposure"] = exposure_metrics(
-        rows=result.rows,
+        rows=pl.scan_parquet(written["rows"]),
         files=[p for k, p in written.items() if k != "vault"],
-        numbers=result._numbers,
+        numbers=numbers,
         needles=needles,
+        rows_with_number=result.rows_with_number,
     )
     return needles

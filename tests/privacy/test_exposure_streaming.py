@@ -203,3 +203,27 @@ def test_text_files_are_read_in_whole_lines(tmp_path, monkeypatch, block):
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
     assert count_plaintext_by_source({"e": exposure._file_text(empty)}, needles) == {"e": 0}
+
+
+def test_row_numbers_of_a_long_list_are_not_taken_for_numbers(tmp_path):
+    """Row 1,234,567 of a long list is not the 7-digit number 1234567."""
+    from scanner.privacy.exposure import Needles, exposure_metrics
+
+    numbers = pl.DataFrame({"e164": ["+3521234567"], "national_number": ["1234567"]})
+    rows = pl.DataFrame({"row": [1_234_566, 1_234_567], "phone_token": ["a" * 32, "b" * 32],
+                         "phone_masked": ["+352***4567", "+352***4567"]})
+    rows.write_parquet(tmp_path / "rows.parquet")
+    rows.select("row", "phone_token").write_csv(tmp_path / "contactable.csv")
+    metrics = exposure_metrics(rows=pl.scan_parquet(tmp_path / "rows.parquet"),
+                               files=[tmp_path / "rows.parquet", tmp_path / "contactable.csv"],
+                               numbers=numbers, needles=Needles.of(numbers), rows_with_number=2)
+    assert metrics["plaintext_numbers_written"] == 0
+    # ...but the same digits in any other column, or out of order, still count
+    leaky = rows.with_columns(note=pl.lit("call 1234567"))
+    leaky.write_parquet(tmp_path / "leaky.parquet")
+    assert exposure_metrics(rows=leaky, files=[tmp_path / "leaky.parquet"], numbers=numbers,
+                            rows_with_number=2)["plaintext_numbers_written"] == 2
+    shuffled = pl.DataFrame({"row": [1_234_567, 5]})
+    shuffled.write_parquet(tmp_path / "shuffled.parquet")
+    assert exposure_metrics(rows=shuffled, files=[tmp_path / "shuffled.parquet"], numbers=numbers,
+                            rows_with_number=1)["plaintext_numbers_written"] >= 1
