@@ -86,11 +86,13 @@ NUMBER_COLUMNS = ("number_key", "phone_token", "e164", "national_number", "count
 #: memory for the whole list, narrow: a number is its ``number_key`` (its text lives once in
 #: the numbers table) and other text is Categorical (one copy of each distinct value).
 LIST_FRAME_COLUMNS = (
-    "row", "number_key", "valid", "type", "region", "segment", "name", "source", "source_norm",
-    "source_class", "consent", "consent_channel", "consent_purpose", "consent_row_class",
-    "channel_class", "purpose_class", "consent_at", "collected_at_utc", "consent_time_invalid",
-    "evidence_present", "consent_tampered", "local_mask",
+    "row", "number_key", "valid", "type", "segment", "name", "source", "source_norm",
+    "source_class", "consent_row_class", "channel_class", "purpose_class", "consent_at",
+    "collected_at_utc", "consent_time_invalid", "evidence_present", "consent_tampered", "local_mask",
 )
+#: Vocabulary columns whose unmapped values the report lists (counted batch by batch).
+VOCABULARY_COLUMNS = (("consent", "consent_row_class"), ("consent_channel", "channel_class"),
+                      ("consent_purpose", "purpose_class"))
 
 
 @dataclass
@@ -186,17 +188,25 @@ def _suppressed_numbers(paths: Iterable[str | os.PathLike], policy: Policy) -> p
     return pl.concat(frames).unique()
 
 
-def _unmapped(work: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
-    """Values the vocabularies did not map, with counts (digits-heavy values withheld)."""
+def _unmapped_counts(rows: pl.DataFrame) -> pl.DataFrame:
+    """Per vocabulary column, the rows of each value the vocabulary did not map."""
+    return pl.concat([
+        rows.filter(pl.col(cls) == "unknown")
+        .group_by(text_key(pl.col(column)).alias("value")).len()
+        .select(pl.lit(column).alias("column"), "value", "len")
+        for column, cls in VOCABULARY_COLUMNS
+    ])
+
+
+def _unmapped(counts: pl.DataFrame, work: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Values the vocabularies did not map, with counts (digits-heavy values withheld).
+
+    ``counts``: :func:`_unmapped_counts` of every batch."""
     out: dict[str, list[dict[str, Any]]] = {}
-    for column, cls in (("consent", "consent_row_class"), ("consent_channel", "channel_class"),
-                        ("consent_purpose", "purpose_class")):
-        values = (
-            work.filter(pl.col(cls) == "unknown")
-            .group_by(text_key(pl.col(column).cast(pl.String)).alias("value"))
-            .len()
-            .sort(["len", "value"], descending=[True, False])
-        )
+    counts = counts.group_by("column", "value").agg(pl.col("len").sum())
+    for column, _ in VOCABULARY_COLUMNS:
+        values = counts.filter(pl.col("column") == column).select("value", "len").sort(
+            ["len", "value"], descending=[True, False])
         if values.height:
             out[column] = [
                 {"value": v if sum(ch.isdigit() for ch in v) < 5 else "<withheld: looks like a number>",
@@ -292,6 +302,7 @@ def scan(
     scan_id = secrets.token_hex(16)
     list_parts: list[pl.DataFrame] = []
     number_parts: list[pl.DataFrame] = []
+    unmapped_parts: list[pl.DataFrame] = []
     bad_records: list = []
     sampler = ColumnSampler(list(ing.extra_columns))
     vault_columns = ["row", "phone_token", "e164", *(["name"] if policy.privacy.vault_names else [])]
@@ -308,6 +319,7 @@ def scan(
             number_parts.append(out.filter(pl.col("number_key").is_not_null())
                                 .unique("number_key", keep="any").select(NUMBER_COLUMNS))
             list_parts.append(_compact(out.select(*dict.fromkeys((*LIST_FRAME_COLUMNS, *list_inputs)))))
+            unmapped_parts.append(_unmapped_counts(out))
             if vault is not None:
                 vault.add(out.filter(pl.col("e164").is_not_null()).select(vault_columns))
             done += out.height
@@ -325,13 +337,13 @@ def scan(
     step("rules")
     # The list-wide row facts (duplicates, a number's effective consent), then the rules
     # that read them, completing each row's finding mask.
-    decided = duplicate_columns(work.lazy().with_columns(
-        pl.col("consent_row_class").cast(pl.String), pl.col("source_norm").cast(pl.String)), key="number_key")
+    decided = duplicate_columns(work.lazy(), key="number_key")
     decided = decided.with_columns(rule_columns(listed, ctx.rule_context)).with_columns(
         only_in001(active, pl.col("local_mask") | finding_mask_expr(active, codes=listed)).alias("finding_mask"))
     decided = decided.with_columns(verdict_expr(active))
-    work = decided.select(*work.columns, "is_duplicate", pl.col("consent_class").cast(pl.Categorical),
-                          "finding_mask", pl.col("verdict").cast(pl.Categorical)).collect()
+    # Only the new columns are collected and put beside the list frame (no copy of it).
+    work = work.hstack(decided.select("is_duplicate", "consent_class",
+                                      "finding_mask", pl.col("verdict").cast(pl.Categorical)).collect())
 
     step("analyses")
     col_findings = column_findings(
@@ -347,6 +359,7 @@ def scan(
     report = build_report(
         ing=ing, policy=policy, as_of=as_of_dt, work=work, col_findings=col_findings,
         active=active, keys=keys, evidence=evidence, scan_id=scan_id,
+        unmapped=_unmapped(pl.concat(unmapped_parts), work),
     )
     return ScanResult(report=report, policy=policy, keys=keys, _store=store, _list=work,
                       _number_table=numbers, _extra_out=extra_out, _kept=kept)
@@ -405,11 +418,10 @@ def _list_evidence(work: pl.DataFrame, numbers: pl.DataFrame, ing: Ingested, pol
     from scanner.analyses.purchased import evaluate_list
     from scanner.canary.canary import canary_signal, detect_in_state
 
-    rows = work.lazy().join(numbers.lazy(), on="number_key", how="left").drop("number_key")
     valid_tokens = numbers.filter(pl.col("number_key").is_in(
         work.filter(pl.col("valid")).get_column("number_key").unique().implode())).get_column("phone_token")
     result = evaluate_list(
-        rows, policy=policy.detect, registry=reg, input_sha256=ing.sha256,
+        work.lazy(), numbers=numbers, policy=policy.detect, registry=reg, input_sha256=ing.sha256,
         timezone=policy.campaign.timezone, source_windows=policy.sources,
         categories=data_categories(ing.extra_columns), list_source=list_source, tokens=valid_tokens,
     )
@@ -426,9 +438,9 @@ def _list_evidence(work: pl.DataFrame, numbers: pl.DataFrame, ing: Ingested, pol
 
 def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.DataFrame,
                  col_findings, active: ActiveRules, keys: KeyMaterial,
-                 evidence: ListEvidence, scan_id: str) -> dict[str, Any]:
+                 evidence: ListEvidence, scan_id: str, unmapped: dict[str, Any]) -> dict[str, Any]:
     total = work.height
-    verdicts = dict(work.group_by(pl.col("verdict").cast(pl.String)).len().iter_rows())
+    verdicts = {str(v): n for v, n in work.group_by("verdict").len().iter_rows()}
     counts = {v: int(verdicts.get(v, 0)) for v in ("accept", "review", "reject")}
     by_code = finding_counts(work.get_column("finding_mask"), active)
     for f in col_findings:
@@ -453,7 +465,7 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
             "rows": total, "columns": dict(ing.columns), "extra_columns": list(ing.extra_columns),
             "has_header": ing.has_header, "title_rows": ing.title_rows,
             "bad_records": [{"row": b.row, "reason": b.reason} for b in ing.bad_records[:100]],
-            "unmapped": _unmapped(work),
+            "unmapped": unmapped,
         },
         "policy": {"sha256": policy.sha256, "path": policy.path, "channel": policy.campaign.channel,
                    "purpose": policy.campaign.purpose, "region": policy.campaign.region},

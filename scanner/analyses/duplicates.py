@@ -17,7 +17,8 @@ _RANK_TO_CLASS = {0: "granted", 2: "missing", 3: "refused", 4: "withdrawn"}
 def duplicate_columns(lf: pl.LazyFrame, key: str = "e164") -> pl.LazyFrame:
     """Add ``is_duplicate``, ``dup_conflict``, ``dup_count`` and the effective ``consent_class``.
 
-    Expects ``row``, ``e164``, ``valid``, ``consent_row_class`` and ``source_norm``. ``key``:
+    Expects ``row``, ``e164``, ``valid``, ``consent_row_class`` and ``source_norm`` (text or
+    Categorical). ``key``:
     the column that identifies a number (``e164``, or any column in one-to-one
     correspondence with it, such as an integer id: cheaper to group and join on).
     """
@@ -36,9 +37,12 @@ def duplicate_columns(lf: pl.LazyFrame, key: str = "e164") -> pl.LazyFrame:
     joined = lf.join(stats, on=key, how="left", maintain_order="left")
     grouped = pl.col("valid") & (pl.col("dup_count") > 1)
     own_rank = rank
+    by_rank = pl.col("_max_rank").replace_strict(_RANK_TO_CLASS, return_dtype=pl.String)
+    if lf.collect_schema()["consent_row_class"] == pl.Categorical:  # kept as is: no text per row
+        by_rank = by_rank.cast(pl.Categorical)
     effective = (
         pl.when(grouped & (pl.col("_max_rank") > own_rank))
-        .then(pl.col("_max_rank").replace_strict(_RANK_TO_CLASS, return_dtype=pl.String))
+        .then(by_rank)
         .otherwise(pl.col("consent_row_class"))
     )
     return joined.with_columns(

@@ -187,6 +187,7 @@ def evaluate_list(
     categories: Iterable[str] = (),
     list_source: str | None = None,
     tokens: pl.Series | None = None,
+    numbers: pl.DataFrame | None = None,
 ) -> PurchasedResult:
     """All list-level evidence for one list.
 
@@ -199,12 +200,15 @@ def evaluate_list(
     common source value), compared with the registered lists' sources by LS015.
     ``registry``: when given, overlaps, exact copies and DU003 tokens are computed; a
     registry error is reported in the overlap signals' details, never raised.
+    ``numbers``: rows may identify their number by ``number_key`` instead of carrying its
+    columns; this table then maps ``number_key`` to ``phone_token``, ``country_code`` and
+    ``national_number`` (``tokens``: the valid numbers' tokens, required then).
     """
     policy = policy or DetectPolicy()
     lf = rows.lazy()
     facts = collect_facts(lf, timezone=timezone, night_end_hour=policy.night_end_hour,
                           categories=categories, list_source=list_source,
-                          source_windows=_windows(source_windows))
+                          source_windows=_windows(source_windows), numbers=numbers)
     overlaps: list[dict] = []
     du003 = pl.Series("phone_token", [], dtype=pl.String)
     if registry is not None:
@@ -213,7 +217,8 @@ def evaluate_list(
             overlaps = find_overlaps(registry, list_toks, input_sha256=input_sha256, top=0)
             facts.overlaps = overlaps
             if any(m["shared"] for m in overlaps):
-                all_toks = lf.select(pl.col("phone_token").drop_nulls().unique()).collect().to_series()
+                all_toks = (numbers.get_column("phone_token") if numbers is not None else
+                            lf.select(pl.col("phone_token").drop_nulls().unique()).collect().to_series())
                 du003 = all_toks.filter(registry.contains(all_toks))
         except RegistryError as exc:
             facts.overlap_error = f"registry unavailable ({exc.message})"

@@ -125,16 +125,25 @@ class ListFacts:
 
 
 def _col(schema, name: str, dtype) -> pl.Expr:
-    return pl.col(name).cast(dtype) if name in schema else pl.lit(None, dtype=dtype).alias(name)
+    if name not in schema:
+        return pl.lit(None, dtype=dtype).alias(name)
+    if dtype == pl.String and schema[name] == pl.Categorical:
+        return pl.col(name)  # grouped and compared as is; text work runs on the aggregates
+    return pl.col(name).cast(dtype)
 
 
 def prepare_rows(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """The contract columns the signals read; absent optional columns become typed nulls."""
+    """The contract columns the signals read; absent optional columns become typed nulls.
+
+    ``_id`` identifies a row's number (null without one): ``number_key`` when the rows carry
+    it (a number's text then lives in the ``numbers`` table given to :func:`collect_facts`),
+    else ``e164``.
+    """
     schema = rows.collect_schema()
     collected = "collected_at" if "collected_at" in schema else "collected_at_utc"
     return rows.select(
         _col(schema, "row", pl.Int64),
-        _col(schema, "e164", pl.String),
+        pl.col("number_key").alias("_id") if "number_key" in schema else _col(schema, "e164", pl.String).alias("_id"),
         pl.col("valid").fill_null(False) if "valid" in schema else pl.lit(False).alias("valid"),
         _col(schema, "type", pl.String),
         _col(schema, "country_code", pl.Int32),
@@ -151,7 +160,7 @@ def prepare_rows(rows: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _personal() -> pl.Expr:
-    return (pl.col("valid") & pl.col("e164").is_not_null()
+    return (pl.col("valid") & pl.col("_id").is_not_null()
             & ~pl.col("segment").is_in(NON_PERSONAL_SEGMENTS).fill_null(False)
             & ~pl.col("type").is_in(NON_PERSONAL_TYPES).fill_null(False))
 
@@ -163,13 +172,21 @@ def _text(expr: pl.Expr) -> pl.Expr:
 
 def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
                   categories=(), list_source: str | None = None,
-                  source_windows: Mapping[str, tuple] | None = None) -> ListFacts:
+                  source_windows: Mapping[str, tuple] | None = None,
+                  numbers: pl.DataFrame | None = None) -> ListFacts:
+    """The list's facts for the signals. ``numbers``: when ``rows`` carry ``number_key``
+    instead of the number columns, the distinct numbers (``number_key``, ``country_code``,
+    ``national_number``)."""
     lf = prepare_rows(rows).with_columns(_personal().alias("_personal"))
     # The distinct numbers feed four aggregates: materialized once (country code and national
-    # number are functions of e164, so any row of a number will do).
-    distinct = (lf.filter(pl.col("_personal"))
-                .select("e164", "country_code", "national_number")
-                .unique(subset=["e164"], keep="any")
+    # number are functions of the number, so any row of a number will do).
+    personal = lf.filter(pl.col("_personal"))
+    if numbers is not None:
+        personal = (personal.select(pl.col("_id").unique())
+                    .join(numbers.lazy().select(pl.col("number_key").alias("_id"), "country_code",
+                                                "national_number"), on="_id"))
+    distinct = (personal.select("_id", "country_code", "national_number")
+                .unique(subset=["_id"], keep="any")
                 .select("country_code", "national_number",
                         pl.col("national_number").str.len_chars().alias("_len"))
                 .filter(pl.col("_len") >= 8)).collect().lazy()
@@ -221,7 +238,7 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
         starts = pl.DataFrame({"source_class": list(windows),
                                "_from": [dt.datetime.combine(v[0], dt.time()) for v in windows.values()]},
                               schema={"source_class": pl.String, "_from": pl.Datetime("us")})
-        before = (stamped.join(starts.lazy().with_columns(
+        before = (stamped.with_columns(pl.col("source_class").cast(pl.String)).join(starts.lazy().with_columns(
             pl.col("_from").dt.replace_time_zone(timezone).dt.convert_time_zone("UTC")), on="source_class")
             .select(pl.len().alias("judged"), (pl.col("consent_at") < pl.col("_from")).sum().alias("before")))
     else:
@@ -233,9 +250,9 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
         pl.len().alias("k"))
     by_name = lf.group_by("name").agg(pl.len().alias("k"))
     unprovenanced = (lf.filter(pl.col("_personal") & pl.col("source_class").is_null())
-                     .select(pl.col("e164").n_unique().alias("k")))
+                     .select(pl.col("_id").n_unique().alias("k")))
     counts = lf.select(pl.len().alias("rows"), pl.col("_personal").sum().alias("personal"),
-                       pl.col("e164").filter(pl.col("_personal")).n_unique().alias("distinct"))
+                       pl.col("_id").filter(pl.col("_personal")).n_unique().alias("distinct"))
 
     (b4, b3, rs, bp, cs, sg, gp, bf, by_src, by_nm, up, ct) = pl.collect_all(
         [blocks[10_000], blocks[1_000], run_stats, block_pairs, consent_stats, stamp_groups, gaps,
@@ -244,7 +261,8 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
     c["groups"] = sg.get_column("g")
     c["gaps"] = gp
     c.update(bf.row(0, named=True))
-    by_src = by_src.with_columns(_text(pl.col("source")).alias("_s"))
+    by_src = by_src.with_columns(_text(pl.col("source").cast(pl.String)).alias("_s"))
+    by_nm = by_nm.with_columns(pl.col("name").cast(pl.String))
     prov = by_src.select(
         pl.col("k").filter(pl.col("_s").is_null()).sum().alias("missing"),
         pl.col("k").filter(~pl.col("unapproved")).sum().alias("approved"),
