@@ -13,7 +13,9 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import queue
 import secrets
+import threading
 from dataclasses import dataclass, field
 from importlib.metadata import version as _pkg_version
 from pathlib import Path
@@ -224,10 +226,48 @@ def _compact(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(pl.String).cast(pl.Categorical))
 
 
+def _read_ahead(items: Iterator, depth: int = 1) -> Iterator:
+    """``items``, produced by a background thread up to ``depth`` ahead: the next batch is
+    read and parsed while the row kernel works on this one (polars releases the GIL).
+    An exception while reading is raised here, in order."""
+    done = object()
+    slots: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        slots.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            slots.put((done, None))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            slots.put((done, exc))
+
+    worker = threading.Thread(target=produce, name="contact-scanner-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, exc = slots.get()
+            if item is done:
+                if exc is not None:
+                    raise exc
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
 def _batches(stream: InputStream, batch_rows: int, bad_records: list) -> Iterator[tuple[pl.DataFrame, list[int]]]:
     """The input's records in row-kernel batches of at most ``batch_rows`` rows (with their
     malformed records' rows); every bad record is also appended to ``bad_records``."""
-    for part in stream:
+    for part in _read_ahead(iter(stream)):
         bad_records.extend(part.bad_records)
         bad = [b.row for b in part.bad_records]
         frame = part.frame
