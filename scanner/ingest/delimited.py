@@ -85,7 +85,7 @@ def first_record_width(head: str, delimiter: str) -> int | None:
     lines = [line for line in head.split("\n")[:_TITLE_SNIFF_LINES] if line.strip()]
     if not lines:
         return None
-    fields = [next(csv.reader([line], delimiter=delimiter, quotechar=QUOTE)) for line in lines]
+    fields = [_lenient_fields(line, delimiter) for line in lines]
     first = fields[0]
     if len(fields) > 2 and sum(1 for f in first if f.strip()) <= 1:
         mode, _ = Counter(len(f) for f in fields[1:]).most_common(1)[0]
@@ -95,6 +95,16 @@ def first_record_width(head: str, delimiter: str) -> int | None:
 
 
 _TITLE_SNIFF_LINES = 20
+
+
+def _lenient_fields(line: str, delimiter: str) -> list[str]:
+    """A line's fields for sniffing: quotes honoured where they parse, a carriage return
+    inside a field is data (the csv module would refuse the line)."""
+    try:
+        return [f.replace(_CR, "\r") for f in next(csv.reader([line.replace("\r", _CR)], delimiter=delimiter,
+                                                               quotechar=QUOTE))]
+    except csv.Error:
+        return line.split(delimiter)
 
 
 def _column_names(width: int) -> list[str]:
