@@ -84,11 +84,11 @@ BATCH_BYTES = 64 << 20
 #: Per distinct number (any row of it will do: these are functions of the number).
 NUMBER_COLUMNS = ("number_key", "phone_token", "e164", "national_number", "country_code")
 
-#: Kernel columns the list analyses, the list-dependent rules and the report read; held in
-#: memory for the whole list, narrow: a number is its ``number_key`` (its text lives once in
-#: the numbers table) and other text is Categorical (one copy of each distinct value).
+#: Kernel columns the list analyses, the list-dependent rules and the report read per row;
+#: spilled batch by batch (rowstore.py), never a number or a name: a number is its
+#: ``number_key`` (its text lives once in the numbers table), names are counted per batch.
 LIST_FRAME_COLUMNS = (
-    "row", "number_key", "valid", "type", "segment", "name", "source", "source_norm",
+    "row", "number_key", "valid", "type", "segment", "source", "source_norm",
     "source_class", "consent_row_class", "channel_class", "purpose_class", "consent_at",
     "collected_at_utc", "consent_time_invalid", "evidence_present", "consent_tampered", "local_mask",
 )
@@ -112,16 +112,17 @@ class ScanResult:
     # Private: the spilled row outputs, the per-row list frame and the distinct numbers
     # (these two hold numbers: never written).
     _store: RowStore = field(repr=False)
-    _list: pl.DataFrame = field(repr=False)
+    _list: pl.LazyFrame = field(repr=False)
     _number_table: pl.DataFrame = field(repr=False)
+    _names: pl.DataFrame = field(repr=False)
     _extra_out: list[str] = field(repr=False)
     _kept: list[str] = field(repr=False)
     _rows: pl.DataFrame | None = field(default=None, repr=False)
 
     def iter_rows(self) -> Iterator[pl.DataFrame]:
         """The rows output, one batch at a time, in row order."""
-        return output_rows(self._store, self._list.select("finding_mask", "consent_class"),
-                           ActiveRules.from_policy(self.policy), extra_out=self._extra_out, kept=self._kept)
+        return output_rows(self._store, ActiveRules.from_policy(self.policy), extra_out=self._extra_out,
+                           kept=self._kept)
 
     @property
     def rows(self) -> pl.DataFrame:
@@ -137,20 +138,19 @@ class ScanResult:
 
     @property
     def _numbers(self) -> pl.DataFrame:
-        """Per row: the token -> number mapping (vault, exposure checks; never written)."""
-        return per_row_numbers(self._list.select("row", "number_key", pl.col("name").cast(pl.String)),
-                               self._number_table)
+        """Per row: the token -> number mapping (tests and tools; never written)."""
+        return per_row_numbers(self._list.select("row", "number_key"), self._number_table)
 
     def distinct_numbers(self) -> pl.DataFrame:
         """The distinct numbers and names of the list (``e164``, ``national_number``, ``name``;
         columns not aligned), for the outputs' plaintext checks; never written."""
-        names = self._list.get_column("name").drop_nulls().unique().cast(pl.String)
+        names = self._names.get_column("name").drop_nulls()
         return pl.concat([self._number_table.select("e164", "national_number"), names.to_frame("name")],
                          how="diagonal")
 
     @property
     def rows_with_number(self) -> int:
-        return self._list.height - self._list.get_column("number_key").null_count()
+        return int(self._list.select(pl.col("number_key").is_not_null().sum()).collect().item())
 
     def unique_e164(self) -> list[str]:
         """Sorted distinct E.164 numbers of this copy (for fingerprints; never written)."""
@@ -158,9 +158,7 @@ class ScanResult:
 
     def valid_tokens(self) -> pl.Series:
         """The distinct phone tokens of the valid numbers (registry, canaries)."""
-        valid = self._list.filter(pl.col("valid")).get_column("number_key").unique()
-        return (self._number_table.filter(pl.col("number_key").is_in(valid.implode()))
-                .get_column("phone_token").sort())
+        return valid_tokens(self._list, self._number_table).sort()
 
     def write(self, out_dir: str | os.PathLike) -> dict[str, Path]:
         from scanner.report.write import write_outputs
@@ -168,10 +166,16 @@ class ScanResult:
         return write_outputs(self, Path(out_dir))
 
 
+def valid_tokens(work: pl.LazyFrame, numbers: pl.DataFrame) -> pl.Series:
+    """The phone tokens of the list's valid numbers."""
+    valid = work.filter(pl.col("valid")).select(pl.col("number_key").unique()).collect().to_series()
+    return numbers.filter(pl.col("number_key").is_in(valid.implode())).get_column("phone_token")
+
+
 def per_row_numbers(rows: pl.DataFrame | pl.LazyFrame, numbers: pl.DataFrame) -> pl.DataFrame:
     """``rows`` (with ``number_key``) plus its number's columns, in row order."""
     return (rows.lazy().join(numbers.lazy(), on="number_key", how="left", maintain_order="left")
-            .drop("number_key").collect())
+            .drop("number_key").collect(engine="streaming"))
 
 
 def contactable_of(rows: pl.DataFrame) -> pl.DataFrame:
@@ -200,7 +204,7 @@ def _unmapped_counts(rows: pl.DataFrame) -> pl.DataFrame:
     ])
 
 
-def _unmapped(counts: pl.DataFrame, work: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
+def _unmapped(counts: pl.DataFrame, work: pl.LazyFrame) -> dict[str, list[dict[str, Any]]]:
     """Values the vocabularies did not map, with counts (digits-heavy values withheld).
 
     ``counts``: :func:`_unmapped_counts` of every batch."""
@@ -215,15 +219,10 @@ def _unmapped(counts: pl.DataFrame, work: pl.DataFrame) -> dict[str, list[dict[s
                  "rows": n}
                 for v, n in values.head(UNMAPPED_LIMIT).iter_rows()
             ]
-    bad_times = int(work.get_column("consent_time_invalid").sum())
+    bad_times = int(work.select(pl.col("consent_time_invalid").sum()).collect().item())
     if bad_times:
         out["consent_time"] = [{"value": "<unparseable date>", "rows": bad_times}]
     return out
-
-
-def _compact(frame: pl.DataFrame) -> pl.DataFrame:
-    """Text columns as Categorical: the list frame keeps each distinct value once."""
-    return frame.with_columns(pl.col(pl.String).cast(pl.Categorical))
 
 
 def _read_ahead(items: Iterator, depth: int = 1) -> Iterator:
@@ -340,7 +339,7 @@ def scan(
     step("normalize")
     store = RowStore()
     scan_id = secrets.token_hex(16)
-    list_parts: list[pl.DataFrame] = []
+    name_parts: list[pl.DataFrame] = []
     number_parts: list[pl.DataFrame] = []
     unmapped_parts: list[pl.DataFrame] = []
     bad_records: list = []
@@ -358,7 +357,8 @@ def scan(
             sampler.add(batch)
             number_parts.append(out.filter(pl.col("number_key").is_not_null())
                                 .unique("number_key", keep="any").select(NUMBER_COLUMNS))
-            list_parts.append(_compact(out.select(*dict.fromkeys((*LIST_FRAME_COLUMNS, *list_inputs)))))
+            store.add_list(out.select(*dict.fromkeys((*LIST_FRAME_COLUMNS, *list_inputs))))
+            name_parts.append(out.group_by("name").agg(pl.len().alias("k")))
             unmapped_parts.append(_unmapped_counts(out))
             if vault is not None:
                 vault.add(out.filter(pl.col("e164").is_not_null()).select(vault_columns))
@@ -367,42 +367,43 @@ def scan(
             del out, batch
     keep_new_key()
     ing = dataclasses.replace(stream.meta, sha256=stream.sha256, bad_records=tuple(bad_records))
-    work = pl.concat(list_parts) if len(list_parts) != 1 else list_parts[0]
     numbers = pl.concat(number_parts).unique("number_key", keep="any")
-    del list_parts, number_parts
+    names = pl.concat(name_parts).group_by("name").agg(pl.col("k").sum())
+    del number_parts, name_parts
     total = stream.rows_total
-    if work.height != total:  # the nothing-lost invariant; a bug, not bad input
-        raise AssertionError(f"row accounting broke: {work.height} != {total}")
+    if store.height != total:  # the nothing-lost invariant; a bug, not bad input
+        raise AssertionError(f"row accounting broke: {store.height} != {total}")
 
     step("rules")
     # The list-wide row facts (duplicates, a number's effective consent), then the rules
     # that read them, completing each row's finding mask.
-    decided = duplicate_columns(work.lazy(), key="number_key")
+    decided = duplicate_columns(store.list_frame(), key="number_key")
     decided = decided.with_columns(rule_columns(listed, ctx.rule_context)).with_columns(
         only_in001(active, pl.col("local_mask") | finding_mask_expr(active, codes=listed)).alias("finding_mask"))
     decided = decided.with_columns(verdict_expr(active))
-    # Only the new columns are collected and put beside the list frame (no copy of it).
-    work = work.hstack(decided.select("is_duplicate", "consent_class",
-                                      "finding_mask", pl.col("verdict").cast(pl.Categorical)).collect())
+    # Only the new columns are written, beside the list frame's parts (row order kept).
+    decided = store.sink_decided(decided.select("is_duplicate", "consent_class", "finding_mask", "verdict"))
+    work = pl.concat([store.list_frame(), decided], how="horizontal")
 
     step("analyses")
     col_findings = column_findings(
         sampler.frame(), list(ing.extra_columns),
-        lambda: per_row_numbers(work.select("row", "number_key"), numbers.select("number_key", "e164", "national_number")),
+        lambda: per_row_numbers(store.list_frame().select("row", "number_key"),
+                                numbers.select("number_key", "e164", "national_number")),
         region=policy.campaign.region)
     never_copy = {f.column for f in col_findings}
     kept = [c for c in ctx.kept if c not in never_copy]
     extra_out = [c for c in ("name_token", "name_masked", "email_token")
                  if ("name" in ing.columns if c.startswith("name") else "email" in ing.columns)]
 
-    evidence = _list_evidence(work, numbers, ing, policy, reg, state, keys, list_source=register_source)
+    evidence = _list_evidence(work, numbers, names, ing, policy, reg, state, keys, list_source=register_source)
     report = build_report(
         ing=ing, policy=policy, as_of=as_of_dt, work=work, col_findings=col_findings,
         active=active, keys=keys, evidence=evidence, scan_id=scan_id,
         unmapped=_unmapped(pl.concat(unmapped_parts), work),
     )
     return ScanResult(report=report, policy=policy, keys=keys, _store=store, _list=work,
-                      _number_table=numbers, _extra_out=extra_out, _kept=kept)
+                      _number_table=numbers, _names=names, _extra_out=extra_out, _kept=kept)
 
 
 class ColumnSampler:
@@ -452,18 +453,18 @@ class ListEvidence:
     other_signal: bool
 
 
-def _list_evidence(work: pl.DataFrame, numbers: pl.DataFrame, ing: Ingested, policy: Policy, reg,
-                   state: Path, keys: KeyMaterial, *, list_source: str | None) -> ListEvidence:
+def _list_evidence(work: pl.LazyFrame, numbers: pl.DataFrame, names: pl.DataFrame, ing: Ingested,
+                   policy: Policy, reg, state: Path, keys: KeyMaterial, *,
+                   list_source: str | None) -> ListEvidence:
     """Purchased/generated-list signals, registry overlaps and canary hits (list analyses)."""
     from scanner.analyses.purchased import evaluate_list
     from scanner.canary.canary import canary_signal, detect_in_state
 
-    valid_tokens = numbers.filter(pl.col("number_key").is_in(
-        work.filter(pl.col("valid")).get_column("number_key").unique().implode())).get_column("phone_token")
     result = evaluate_list(
-        work.lazy(), numbers=numbers, policy=policy.detect, registry=reg, input_sha256=ing.sha256,
+        work, numbers=numbers, name_counts=names, policy=policy.detect, registry=reg, input_sha256=ing.sha256,
         timezone=policy.campaign.timezone, source_windows=policy.sources,
-        categories=data_categories(ing.extra_columns), list_source=list_source, tokens=valid_tokens,
+        categories=data_categories(ing.extra_columns), list_source=list_source,
+        tokens=valid_tokens(work, numbers),
     )
     purchased = result.report_purchased
     hits = detect_in_state(numbers.get_column("phone_token"), state, keys)
@@ -476,18 +477,24 @@ def _list_evidence(work: pl.DataFrame, numbers: pl.DataFrame, ing: Ingested, pol
     return ListEvidence(purchased, result.report_overlaps, hard, result.other_signal)
 
 
-def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.DataFrame,
+def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.LazyFrame,
                  col_findings, active: ActiveRules, keys: KeyMaterial,
                  evidence: ListEvidence, scan_id: str, unmapped: dict[str, Any]) -> dict[str, Any]:
-    total = work.height
-    verdicts = {str(v): n for v, n in work.group_by("verdict").len().iter_rows()}
-    counts = {v: int(verdicts.get(v, 0)) for v in ("accept", "review", "reject")}
-    by_code = finding_counts(work.get_column("finding_mask"), active)
+    counts_by = work.select(
+        pl.len().alias("total"),
+        (pl.col("verdict") == "accept").sum().alias("accept"),
+        (pl.col("verdict") == "review").sum().alias("review"),
+        (pl.col("verdict") == "reject").sum().alias("reject"),
+        pl.col("is_duplicate").sum().alias("dup_rows"),
+        pl.col("number_key").filter(pl.col("is_duplicate")).n_unique().alias("dup_numbers"),
+    ).collect().row(0, named=True)
+    total = int(counts_by["total"])
+    counts = {v: int(counts_by[v]) for v in ("accept", "review", "reject")}
+    by_code = finding_counts(work.select("finding_mask"), active)
     for f in col_findings:
         by_code[f.code] = by_code.get(f.code, 0) + 1
     findings = {c: int(by_code[c]) for c in RULES if c in by_code}
-    dup_rows = int(work.get_column("is_duplicate").sum())
-    dup_numbers = int(work.filter(pl.col("is_duplicate")).get_column("number_key").n_unique())
+    dup_rows, dup_numbers = int(counts_by["dup_rows"]), int(counts_by["dup_numbers"])
 
     purchased, overlaps = evidence.purchased, evidence.overlaps
     verdict = list_verdict(

@@ -86,14 +86,18 @@ def findings_lookup(masks: pl.Series, active: ActiveRules) -> pl.DataFrame:
                         schema={"finding_mask": pl.UInt64, "findings": pl.List(pl.String)})
 
 
-def finding_counts(masks: pl.Series, active: ActiveRules) -> dict[str, int]:
+def finding_counts(masks: pl.Series | pl.LazyFrame, active: ActiveRules) -> dict[str, int]:
     """Rows per finding code (codes with no row left out), from the masks' distinct values:
-    the same counts as exploding the findings lists, without building them."""
+    the same counts as exploding the findings lists, without building them. ``masks``: the
+    ``finding_mask`` Series, or a LazyFrame with a ``finding_mask`` column (counted there)."""
     codes = active.row_codes
-    per_mask = masks.drop_nulls().value_counts(name="n")
+    if isinstance(masks, pl.LazyFrame):
+        per_mask = masks.group_by("finding_mask").agg(pl.len().alias("n")).drop_nulls().collect()
+    else:
+        per_mask = masks.drop_nulls().rename("finding_mask").value_counts(name="n")
     out: dict[str, int] = {}
     for i, code in enumerate(codes):
-        n = int(per_mask.filter((pl.col(masks.name) & (1 << i)) != 0).get_column("n").sum())
+        n = int(per_mask.filter((pl.col("finding_mask") & (1 << i)) != 0).get_column("n").sum())
         if n:
             out[code] = n
     return out

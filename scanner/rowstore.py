@@ -1,10 +1,16 @@
 """Row outputs kept on disk between the row kernel and the writers (bounded memory).
 
-The kernel's per-row output columns (tokens, masks, kept extra columns: never a plaintext
-number) are spilled batch by batch to Parquet parts in a private temporary directory
-(mode 0700, files 0600, removed with the scan result). The list-wide results (the final
-finding mask, the effective consent) stay in memory as narrow columns; :meth:`RowStore.rows`
-joins them back onto each part by position when the outputs are written.
+Everything a scan keeps per row lives on disk, in a private temporary directory (mode 0700,
+files 0600, removed with the scan result), so memory does not grow with the rows:
+
+* ``part-*``: the kernel's row outputs (tokens, masks, kept extra columns), batch by batch;
+* ``list-*``: the list frame the list analyses read (a number as its ``number_key``, a keyed
+  digest; classes, times, flags; never a number or a name);
+* ``decided.parquet``: the list-wide results per row (final finding mask, effective consent);
+* ``vault.bin``: the encrypted vault.
+
+:func:`output_rows` puts parts and results back together by position when the outputs are
+written.
 """
 
 from __future__ import annotations
@@ -34,14 +40,38 @@ class RowStore:
         os.chmod(self.dir, 0o700)
         self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.dir), True)
         self.parts: list[tuple[Path, int]] = []
+        self.list_parts: list[Path] = []
+        self.decided: Path | None = None
 
     def add(self, frame: pl.DataFrame) -> None:
+        """Spill one batch's row outputs."""
         path = self.dir / f"part-{len(self.parts):06d}.parquet"
+        self._write(path, frame)
+        self.parts.append((path, frame.height))
+
+    def add_list(self, frame: pl.DataFrame) -> None:
+        """Spill one batch's list-frame rows (what the list analyses read per row)."""
+        self._write(self.dir / f"list-{len(self.list_parts):06d}.parquet", frame)
+        self.list_parts.append(self.dir / f"list-{len(self.list_parts):06d}.parquet")
+
+    def list_frame(self) -> pl.LazyFrame:
+        """The list frame of every batch, in row order."""
+        return pl.scan_parquet(self.list_parts)
+
+    def sink_decided(self, decided: pl.LazyFrame) -> pl.LazyFrame:
+        """Write the per-row list-wide results (row order kept) and scan them back."""
+        path = self.dir / "decided.parquet"
+        decided.sink_parquet(path, compression="lz4", statistics=False, maintain_order=True)
+        os.chmod(path, 0o600)
+        self.decided = path
+        return pl.scan_parquet(path)
+
+    @staticmethod
+    def _write(path: Path, frame: pl.DataFrame) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:
-            # lz4: the parts are read back once; speed matters more than size here
+            # lz4: the parts are read back once or twice; speed matters more than size here
             frame.write_parquet(fh, compression="lz4", statistics=False)
-        self.parts.append((path, frame.height))
 
     @property
     def vault_path(self) -> Path:
@@ -62,17 +92,16 @@ class RowStore:
             offset += height
 
 
-def output_rows(store: RowStore, decided: pl.DataFrame, active: ActiveRules, *,
-                extra_out: list[str], kept: list[str]) -> Iterator[pl.DataFrame]:
-    """The rows output (rows.parquet's columns), one part at a time.
-
-    ``decided``: per row, in row order, ``finding_mask`` (final) and ``consent_class``.
-    """
-    lookup = findings_lookup(decided.get_column("finding_mask"), active)
+def output_rows(store: RowStore, active: ActiveRules, *, extra_out: list[str],
+                kept: list[str]) -> Iterator[pl.DataFrame]:
+    """The rows output (rows.parquet's columns), one part at a time, from the spilled parts
+    and the list-wide results (``finding_mask``, ``consent_class``) in ``store.decided``."""
+    decided = pl.scan_parquet(store.decided).select("finding_mask", "consent_class")
+    lookup = findings_lookup(decided.select(pl.col("finding_mask").unique()).collect().to_series(), active)
     masks, lists = lookup.get_column("finding_mask"), lookup.select("findings")
     index = pl.int_range(masks.len(), dtype=pl.UInt32, eager=True)
     for offset, part in store.parts_with_offsets():
-        here = decided.slice(offset, part.height)
+        here = decided.slice(offset, part.height).collect()
         part = part.with_columns(
             here.get_column("finding_mask").alias("finding_mask"),
             here.get_column("consent_class").cast(pl.String).alias("consent"),

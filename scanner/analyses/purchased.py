@@ -188,6 +188,7 @@ def evaluate_list(
     list_source: str | None = None,
     tokens: pl.Series | None = None,
     numbers: pl.DataFrame | None = None,
+    name_counts: pl.DataFrame | None = None,
 ) -> PurchasedResult:
     """All list-level evidence for one list.
 
@@ -203,12 +204,14 @@ def evaluate_list(
     ``numbers``: rows may identify their number by ``number_key`` instead of carrying its
     columns; this table then maps ``number_key`` to ``phone_token``, ``country_code`` and
     ``national_number`` (``tokens``: the valid numbers' tokens, required then).
+    ``name_counts``: rows per ``name`` (column ``k``) when ``rows`` carry no names.
     """
     policy = policy or DetectPolicy()
     lf = rows.lazy()
     facts = collect_facts(lf, timezone=timezone, night_end_hour=policy.night_end_hour,
                           categories=categories, list_source=list_source,
-                          source_windows=_windows(source_windows), numbers=numbers)
+                          source_windows=_windows(source_windows), numbers=numbers,
+                          name_counts=name_counts)
     overlaps: list[dict] = []
     du003 = pl.Series("phone_token", [], dtype=pl.String)
     if registry is not None:

@@ -173,10 +173,11 @@ def _text(expr: pl.Expr) -> pl.Expr:
 def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
                   categories=(), list_source: str | None = None,
                   source_windows: Mapping[str, tuple] | None = None,
-                  numbers: pl.DataFrame | None = None) -> ListFacts:
+                  numbers: pl.DataFrame | None = None, name_counts: pl.DataFrame | None = None) -> ListFacts:
     """The list's facts for the signals. ``numbers``: when ``rows`` carry ``number_key``
     instead of the number columns, the distinct numbers (``number_key``, ``country_code``,
-    ``national_number``)."""
+    ``national_number``). ``name_counts``: rows per ``name`` (``k``), when ``rows`` carry no
+    names."""
     lf = prepare_rows(rows).with_columns(_personal().alias("_personal"))
     # The distinct numbers feed four aggregates: materialized once (country code and national
     # number are functions of the number, so any row of a number will do).
@@ -248,7 +249,8 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
     # template test then run once per value, not once per row.
     by_source = lf.group_by("source", pl.col("source_class").is_null().alias("unapproved")).agg(
         pl.len().alias("k"))
-    by_name = lf.group_by("name").agg(pl.len().alias("k"))
+    by_name = (name_counts.lazy().select(pl.col("name").cast(pl.String), pl.col("k").cast(pl.UInt32))
+               if name_counts is not None else lf.group_by("name").agg(pl.len().alias("k")))
     unprovenanced = (lf.filter(pl.col("_personal") & pl.col("source_class").is_null())
                      .select(pl.col("_id").n_unique().alias("k")))
     counts = lf.select(pl.len().alias("rows"), pl.col("_personal").sum().alias("personal"),
