@@ -1,8 +1,8 @@
 """No output file of a scan holds an input phone number in plaintext (DESIGN.md §5).
 
 Every number of every sample list is searched for, in the forms a leak would use (E.164,
-E.164 without +, national digits), in the raw bytes of every file the scan wrote and in
-the decoded strings of the Parquet output (which may be compressed).
+E.164 without +, national digits), in the bytes of every file the scan wrote (Parquet: its
+metadata and every decoded cell, since its bytes may be compressed).
 """
 
 import re
@@ -32,12 +32,14 @@ def _needles(path: Path) -> set[str]:
 
 
 def _texts(path: Path) -> list[str]:
-    data = path.read_bytes()
-    texts = [data.decode("utf-8", errors="ignore")]
-    if path.suffix == ".parquet":
-        frame = pl.read_parquet(path)
-        texts += [str(v) for col in frame.columns for v in frame.get_column(col).to_list()]
-    return texts
+    """A file's text: Parquet as its metadata and decoded cells (its compressed bytes hold
+    fragments of tokens, whose digit runs can contain a short needle by chance), any other
+    file as its bytes."""
+    if path.suffix != ".parquet":
+        return [path.read_bytes().decode("utf-8", errors="ignore")]
+    frame = pl.read_parquet(path)
+    return [str(pl.read_parquet_metadata(path))] + [
+        str(v) for col in frame.columns for v in frame.get_column(col).to_list()]
 
 
 def _found(needles: set[str], haystacks: list[str]) -> set[str]:

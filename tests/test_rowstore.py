@@ -1,0 +1,32 @@
+"""The scan's private spill directory: no plaintext number or name, private modes, removed
+with the result."""
+
+import gc
+import stat
+
+import polars as pl
+
+from scanner.api import scan
+from scanner.ingest import read_input
+from tests.test_no_plaintext import SAMPLE, _found, _needles, _texts
+
+
+def test_spill_holds_no_plaintext_and_is_private(keys):
+    path = SAMPLE / "crm_export_gb18030.csv"
+    result = scan(path, SAMPLE / "policy.toml", keys=keys, as_of="2026-11-23", batch_rows=500)
+    spill = result._store.dir
+    files = sorted(spill.iterdir())
+    names = {p.name.split("-")[0] for p in files}
+    assert {"part", "list", "decided.parquet", "vault.bin"} <= names
+    assert stat.S_IMODE(spill.stat().st_mode) == 0o700
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in files)
+    needles = _needles(path)
+    haystacks = [t for p in files for t in _texts(p)]
+    assert _found(needles, haystacks) == set()
+    input_names = {n for n in read_input(path).frame.get_column("name").drop_nulls().to_list() if len(n) >= 2}
+    cells = {str(v) for p in files if p.suffix == ".parquet"
+             for c in pl.read_parquet(p).columns for v in pl.read_parquet(p, columns=[c]).to_series().to_list()}
+    assert input_names and not (input_names & cells)
+    del result
+    gc.collect()
+    assert not spill.exists()
