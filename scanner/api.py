@@ -38,11 +38,12 @@ from scanner.policy import Policy, load_policy
 from scanner.prepare import text_key
 from scanner.privacy.keys import KeyMaterial, load_or_new_key, resolve_state_dir
 from scanner.privacy.vault import VaultWriter
-from scanner.rowstore import ROW_OUTPUT_COLUMNS, SPILL_COLUMNS, RowStore, output_rows  # noqa: F401
+from scanner.rowstore import ROW_OUTPUT_COLUMNS, SPILL_COLUMNS, RowStore, rows_plan  # noqa: F401
 from scanner.rules import RULES, rule_columns
 
 REPORT_SCHEMA = "contact-scanner/report/v1"
 UNMAPPED_LIMIT = 20
+BAD_RECORDS_LISTED = 100
 
 #: ``progress(stage)`` at each stage; during the row stages also ``progress(stage, rows_done)``.
 Progress = Callable[..., None]
@@ -119,16 +120,22 @@ class ScanResult:
     _kept: list[str] = field(repr=False)
     _rows: pl.DataFrame | None = field(default=None, repr=False)
 
+    def rows_plan(self) -> pl.LazyFrame:
+        """The rows output as a lazy plan over the spill (sink it to stream a large list)."""
+        return rows_plan(self._store, ActiveRules.from_policy(self.policy), extra_out=self._extra_out,
+                         kept=self._kept)
+
     def iter_rows(self) -> Iterator[pl.DataFrame]:
         """The rows output, one batch at a time, in row order."""
-        return output_rows(self._store, ActiveRules.from_policy(self.policy), extra_out=self._extra_out,
-                           kept=self._kept)
+        plan, offset = self.rows_plan(), 0
+        for _, height in self._store.parts:
+            yield plan.slice(offset, height).collect()
+            offset += height
 
     @property
     def rows(self) -> pl.DataFrame:
         if self._rows is None:
-            parts = list(self.iter_rows())
-            self._rows = pl.concat(parts) if len(parts) != 1 else parts[0]
+            self._rows = self.rows_plan().collect()
         return self._rows
 
     @property
@@ -178,7 +185,7 @@ def per_row_numbers(rows: pl.DataFrame | pl.LazyFrame, numbers: pl.DataFrame) ->
             .drop("number_key").collect(engine="streaming"))
 
 
-def contactable_of(rows: pl.DataFrame) -> pl.DataFrame:
+def contactable_of(rows: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
     return rows.filter(pl.col("verdict") == "accept").select("row", "phone_token", "phone_masked")
 
 
@@ -265,9 +272,10 @@ def _read_ahead(items: Iterator, depth: int = 1) -> Iterator:
 
 def _batches(stream: InputStream, batch_rows: int, bad_records: list) -> Iterator[tuple[pl.DataFrame, list[int]]]:
     """The input's records in row-kernel batches of at most ``batch_rows`` rows (with their
-    malformed records' rows); every bad record is also appended to ``bad_records``."""
+    malformed records' rows); the first :data:`BAD_RECORDS_LISTED` bad records are also
+    appended to ``bad_records`` (the report lists them; the rows carry IN001)."""
     for part in _read_ahead(iter(stream)):
-        bad_records.extend(part.bad_records)
+        bad_records.extend(part.bad_records[: max(0, BAD_RECORDS_LISTED - len(bad_records))])
         bad = [b.row for b in part.bad_records]
         frame = part.frame
         for start in range(0, frame.height, batch_rows):
@@ -339,9 +347,9 @@ def scan(
     step("normalize")
     store = RowStore()
     scan_id = secrets.token_hex(16)
-    name_parts: list[pl.DataFrame] = []
-    number_parts: list[pl.DataFrame] = []
-    unmapped_parts: list[pl.DataFrame] = []
+    numbers = DistinctTable(lambda t: t.unique("number_key", keep="any"))
+    names = DistinctTable(lambda t: t.group_by("name").agg(pl.col("k").sum()))
+    unmapped = DistinctTable(lambda t: t.group_by("column", "value").agg(pl.col("len").sum()))
     bad_records: list = []
     sampler = ColumnSampler(list(ing.extra_columns))
     vault_columns = ["row", "phone_token", "e164", *(["name"] if policy.privacy.vault_names else [])]
@@ -355,11 +363,11 @@ def scan(
             out = row_kernel(batch, ctx, bad_rows=bad_rows)
             store.add(out.select(*SPILL_COLUMNS, *ctx.kept))
             sampler.add(batch)
-            number_parts.append(out.filter(pl.col("number_key").is_not_null())
+            numbers.add(out.filter(pl.col("number_key").is_not_null())
                                 .unique("number_key", keep="any").select(NUMBER_COLUMNS))
             store.add_list(out.select(*dict.fromkeys((*LIST_FRAME_COLUMNS, *list_inputs))))
-            name_parts.append(out.group_by("name").agg(pl.len().alias("k")))
-            unmapped_parts.append(_unmapped_counts(out))
+            names.add(out.group_by("name").agg(pl.len().alias("k")))
+            unmapped.add(_unmapped_counts(out))
             if vault is not None:
                 vault.add(out.filter(pl.col("e164").is_not_null()).select(vault_columns))
             done += out.height
@@ -367,9 +375,7 @@ def scan(
             del out, batch
     keep_new_key()
     ing = dataclasses.replace(stream.meta, sha256=stream.sha256, bad_records=tuple(bad_records))
-    numbers = pl.concat(number_parts).unique("number_key", keep="any")
-    names = pl.concat(name_parts).group_by("name").agg(pl.col("k").sum())
-    del number_parts, name_parts
+    numbers, names = numbers.table(), names.table()
     total = stream.rows_total
     if store.height != total:  # the nothing-lost invariant; a bug, not bad input
         raise AssertionError(f"row accounting broke: {store.height} != {total}")
@@ -400,10 +406,33 @@ def scan(
     report = build_report(
         ing=ing, policy=policy, as_of=as_of_dt, work=work, col_findings=col_findings,
         active=active, keys=keys, evidence=evidence, scan_id=scan_id,
-        unmapped=_unmapped(pl.concat(unmapped_parts), work),
+        unmapped=_unmapped(unmapped.table(), work),
     )
     return ScanResult(report=report, policy=policy, keys=keys, _store=store, _list=work,
                       _number_table=numbers, _names=names, _extra_out=extra_out, _kept=kept)
+
+
+class DistinctTable:
+    """A table of distinct values gathered batch by batch: ``merge`` (dedup or sum) runs on
+    the pending parts whenever they outgrow the merged table, so memory follows the distinct
+    values, not the batches, and the total work stays within a log factor of one merge."""
+
+    def __init__(self, merge: Callable[[pl.DataFrame], pl.DataFrame]):
+        self.merge = merge
+        self.merged: pl.DataFrame | None = None
+        self.pending: list[pl.DataFrame] = []
+        self.pending_rows = 0
+
+    def add(self, part: pl.DataFrame) -> None:
+        self.pending.append(part)
+        self.pending_rows += part.height
+        if self.pending_rows > max(self.merged.height if self.merged is not None else 0, 1 << 20):
+            self.merged = self.table()
+
+    def table(self) -> pl.DataFrame:
+        parts = ([self.merged] if self.merged is not None else []) + self.pending
+        self.merged, self.pending, self.pending_rows = self.merge(pl.concat(parts)), [], 0
+        return self.merged
 
 
 class ColumnSampler:
@@ -511,7 +540,7 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
             "path": ing.path, "sha256": ing.sha256, "format": ing.format, "encoding": ing.encoding,
             "rows": total, "columns": dict(ing.columns), "extra_columns": list(ing.extra_columns),
             "has_header": ing.has_header, "title_rows": ing.title_rows,
-            "bad_records": [{"row": b.row, "reason": b.reason} for b in ing.bad_records[:100]],
+            "bad_records": [{"row": b.row, "reason": b.reason} for b in ing.bad_records[:BAD_RECORDS_LISTED]],
             "unmapped": unmapped,
         },
         "policy": {"sha256": policy.sha256, "path": policy.path, "channel": policy.campaign.channel,

@@ -9,7 +9,7 @@ files 0600, removed with the scan result), so memory does not grow with the rows
 * ``decided.parquet``: the list-wide results per row (final finding mask, effective consent);
 * ``vault.bin``: the encrypted vault.
 
-:func:`output_rows` puts parts and results back together by position when the outputs are
+:func:`rows_plan` puts parts and results back together by position when the outputs are
 written.
 """
 
@@ -92,21 +92,19 @@ class RowStore:
             offset += height
 
 
-def output_rows(store: RowStore, active: ActiveRules, *, extra_out: list[str],
-                kept: list[str]) -> Iterator[pl.DataFrame]:
-    """The rows output (rows.parquet's columns), one part at a time, from the spilled parts
-    and the list-wide results (``finding_mask``, ``consent_class``) in ``store.decided``."""
+def rows_plan(store: RowStore, active: ActiveRules, *, extra_out: list[str], kept: list[str]) -> pl.LazyFrame:
+    """The rows output (rows.parquet's columns) as one lazy plan over the spilled parts and
+    the list-wide results in ``store.decided``, side by side in row order (the findings
+    lists come from one lookup per distinct mask). Sinking it streams; nothing is held."""
     decided = pl.scan_parquet(store.decided).select("finding_mask", "consent_class")
     lookup = findings_lookup(decided.select(pl.col("finding_mask").unique()).collect().to_series(), active)
-    masks, lists = lookup.get_column("finding_mask"), lookup.select("findings")
-    index = pl.int_range(masks.len(), dtype=pl.UInt32, eager=True)
-    for offset, part in store.parts_with_offsets():
-        here = decided.slice(offset, part.height).collect()
-        part = part.with_columns(
-            here.get_column("finding_mask").alias("finding_mask"),
-            here.get_column("consent_class").cast(pl.String).alias("consent"),
-        )
-        at = pl.col("finding_mask").replace_strict(masks, index, default=None)
-        part = part.with_columns(pl.lit(lists.get_column("findings")).gather(at).alias("findings"),
-                                 verdict_expr(active))
-        yield part.select(*ROW_OUTPUT_COLUMNS, *extra_out, "source", "consent", *kept)
+    masks, lists = lookup.get_column("finding_mask"), lookup.get_column("findings")
+    at = pl.col("finding_mask").replace_strict(masks, pl.int_range(masks.len(), dtype=pl.UInt32, eager=True),
+                                              default=None)
+    parts = pl.scan_parquet([path for path, _ in store.parts])
+    return (
+        pl.concat([parts, decided], how="horizontal")
+        .with_columns(at.alias("_at"), pl.col("consent_class").cast(pl.String).alias("consent"))
+        .with_columns(pl.lit(lists).gather(pl.col("_at")).alias("findings"), verdict_expr(active))
+        .select(*ROW_OUTPUT_COLUMNS, *extra_out, "source", "consent", *kept)
+    )

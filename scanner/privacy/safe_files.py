@@ -26,7 +26,7 @@ import io
 import os
 import tempfile
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO, Iterable, Iterator, Mapping
 
 import polars as pl
 
@@ -94,60 +94,50 @@ def neutralize_formula_expr(value: pl.Expr) -> pl.Expr:
     return pl.when(risky).then(pl.concat_str(pl.lit("'"), value)).otherwise(value)
 
 
+def formula_safe_exprs(schema: Mapping[str, pl.DataType], *, keep_columns: Iterable[str] = ()) -> list[pl.Expr]:
+    """:func:`neutralize_formula_expr` for every String column of ``schema`` not in ``keep_columns``."""
+    keep = set(keep_columns)
+    return [neutralize_formula_expr(pl.col(name)).alias(name)
+            for name, dtype in schema.items() if dtype == pl.String and name not in keep]
+
+
 def neutralize_formulas(frame: pl.DataFrame, *, keep_columns: Iterable[str] = ()) -> pl.DataFrame:
     """Apply :func:`neutralize_formula_expr` to every String column not in ``keep_columns``."""
-    keep = set(keep_columns)
-    exprs = [
-        neutralize_formula_expr(pl.col(name)).alias(name)
-        for name, dtype in frame.schema.items()
-        if dtype == pl.String and name not in keep
-    ]
+    exprs = formula_safe_exprs(frame.schema, keep_columns=keep_columns)
     return frame.with_columns(exprs) if exprs else frame
 
 
-def atomic_write_csv(path: str | os.PathLike, frame: pl.DataFrame | Iterable[pl.DataFrame], *,
-                     encoding: str = "utf-8", keep_columns: Iterable[str] = (), mode: int = FILE_MODE) -> Path:
+def atomic_write_csv(path: str | os.PathLike, frame: pl.DataFrame, *, encoding: str = "utf-8",
+                     keep_columns: Iterable[str] = (), mode: int = FILE_MODE) -> Path:
     """Write ``frame`` as CSV: formula-neutralized, atomically, mode 0600.
 
-    ``frame`` may also be an iterable of frames with one schema (parts of a large output,
-    written one after another under one header). ``encoding``: ``utf-8`` (default),
-    ``utf-8-sig`` (BOM, for Excel), ``gbk`` or ``gb18030`` (for CN platforms that still
-    expect them). A value that ``gbk`` cannot represent raises :class:`InputError` naming
-    the column and row, never the value.
+    ``encoding``: ``utf-8`` (default), ``utf-8-sig`` (BOM, for Excel), ``gbk`` or ``gb18030``
+    (for CN platforms that still expect them). A value that ``gbk`` cannot represent raises
+    :class:`InputError` naming the column and row, never the value.
     """
     if encoding not in CSV_ENCODINGS:
         raise InputError(f"unsupported CSV encoding {encoding!r} (choose from {', '.join(CSV_ENCODINGS)})")
-    parts = [frame] if isinstance(frame, pl.DataFrame) else frame
+    safe = neutralize_formulas(frame, keep_columns=keep_columns)
     with atomic_writer(path, mode=mode) as fh:
-        if encoding == "utf-8-sig":
-            fh.write("\ufeff".encode("utf-8"))
-        rows_before = 0
-        for i, part in enumerate(parts):
-            safe = neutralize_formulas(part, keep_columns=keep_columns)
-            if encoding in ("utf-8", "utf-8-sig"):
-                safe.write_csv(fh, include_header=i == 0)
-            else:
-                _write_encoded(fh, safe, encoding, include_header=i == 0, rows_before=rows_before, path=path)
-            rows_before += safe.height
+        if encoding in ("utf-8", "utf-8-sig"):
+            if encoding == "utf-8-sig":
+                fh.write("\ufeff".encode("utf-8"))
+            safe.write_csv(fh)
+        else:
+            buf = io.StringIO()
+            safe.write_csv(buf)
+            text = buf.getvalue()
+            try:
+                fh.write(text.encode(encoding))
+            except UnicodeEncodeError as exc:
+                line = text.count("\n", 0, exc.start)  # header is line 0 -> data row = line
+                column = _column_at(text, exc.start, safe.columns)
+                raise InputError(
+                    f"a value in column {column!r} cannot be written in {encoding}; "
+                    "use --encoding utf-8-sig",
+                    path=str(path), row=line,
+                ) from None
     return Path(path)
-
-
-def _write_encoded(fh: IO[bytes], safe: pl.DataFrame, encoding: str, *, include_header: bool,
-                   rows_before: int, path: str | os.PathLike) -> None:
-    buf = io.StringIO()
-    safe.write_csv(buf, include_header=include_header)
-    text = buf.getvalue()
-    try:
-        fh.write(text.encode(encoding))
-    except UnicodeEncodeError as exc:
-        # the header is line 0 -> data row = line (+ the rows of earlier parts)
-        line = text.count("\n", 0, exc.start) + (0 if include_header else 1) + rows_before
-        column = _column_at(text, exc.start, safe.columns)
-        raise InputError(
-            f"a value in column {column!r} cannot be written in {encoding}; "
-            "use --encoding utf-8-sig",
-            path=str(path), row=line,
-        ) from None
 
 
 def _column_at(text: str, offset: int, columns: list[str]) -> str:

@@ -1,7 +1,7 @@
 """Write a scan's outputs atomically (mode 0600): nothing half-written, no plaintext number.
 
-The rows output is streamed part by part (rows.parquet through one Parquet writer,
-contactable.csv under one header), so writing a large list never holds all its rows.
+The rows output is one lazy plan over the scan's spill, sunk to rows.parquet and (accepted
+rows) contactable.csv by polars' streaming engine, so writing a list never holds its rows.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 import polars as pl
-import pyarrow.parquet as pq
 
 from scanner.privacy.exposure import Needles, exposure_metrics, plaintext_in_text
-from scanner.privacy.safe_files import atomic_write_bytes, atomic_write_csv, atomic_writer
+from scanner.privacy.safe_files import atomic_write_bytes, atomic_writer, formula_safe_exprs
 
 if TYPE_CHECKING:
     from scanner.api import ScanResult
@@ -26,19 +25,14 @@ def write_outputs(result: "ScanResult", out_dir: Path) -> dict[str, Path]:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
-    accepted: list[pl.DataFrame] = []
-    with atomic_writer(out_dir / "rows.parquet") as fh:  # straight to the file: no copy in memory
-        writer = None
-        for part in result.iter_rows():
-            table = part.to_arrow()
-            if writer is None:
-                writer = pq.ParquetWriter(fh, table.schema, compression="zstd")
-            writer.write_table(table)
-            accepted.append(contactable_of(part))
-        writer.close()
+    plan = result.rows_plan()
+    with atomic_writer(out_dir / "rows.parquet") as fh:  # streamed: no copy of the rows in memory
+        plan.sink_parquet(fh, compression="zstd")
     written["rows"] = out_dir / "rows.parquet"
-    written["contactable"] = atomic_write_csv(out_dir / "contactable.csv", iter(accepted))
-    del accepted
+    contactable = contactable_of(plan)
+    with atomic_writer(out_dir / "contactable.csv") as fh:
+        contactable.with_columns(formula_safe_exprs(contactable.collect_schema())).sink_csv(fh)
+    written["contactable"] = out_dir / "contactable.csv"
     if result.policy.privacy.vault:
         written["vault"] = _write_vault(result, out_dir / "vault.bin")
     needles = _add_exposure(result, written)
