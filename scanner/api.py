@@ -25,7 +25,7 @@ import phonenumbers
 import polars as pl
 
 from scanner.analyses.columns import SAMPLE as COLUMN_SAMPLE, column_findings, data_categories
-from scanner.analyses.duplicates import duplicate_columns
+from scanner.analyses.duplicates import duplicate_stats, with_duplicate_columns
 from scanner.analyses.overlap import registered_tokens
 from scanner.decide import (
     ActiveRules, finding_counts, finding_mask_expr, list_verdict, only_in001, verdict_expr,
@@ -38,7 +38,7 @@ from scanner.policy import Policy, load_policy
 from scanner.prepare import text_key
 from scanner.privacy.keys import KeyMaterial, load_or_new_key, resolve_state_dir
 from scanner.privacy.vault import VaultWriter
-from scanner.rowstore import ROW_OUTPUT_COLUMNS, SPILL_COLUMNS, RowStore, rows_plan  # noqa: F401
+from scanner.rowstore import ROW_OUTPUT_COLUMNS, SPILL_COLUMNS, RowStore, findings_table, rows_plan  # noqa: F401
 from scanner.rules import RULES, rule_columns
 
 REPORT_SCHEMA = "contact-scanner/report/v1"
@@ -119,18 +119,20 @@ class ScanResult:
     _extra_out: list[str] = field(repr=False)
     _kept: list[str] = field(repr=False)
     _rows: pl.DataFrame | None = field(default=None, repr=False)
+    _findings: pl.DataFrame | None = field(default=None, repr=False)
 
-    def rows_plan(self) -> pl.LazyFrame:
-        """The rows output as a lazy plan over the spill (sink it to stream a large list)."""
-        return rows_plan(self._store, ActiveRules.from_policy(self.policy), extra_out=self._extra_out,
-                         kept=self._kept)
+    def rows_plan(self, part: int | None = None) -> pl.LazyFrame:
+        """The rows output (or one batch's part of it) as a lazy plan over the spill."""
+        active = ActiveRules.from_policy(self.policy)
+        if self._findings is None:
+            self._findings = findings_table(self._store, active)
+        return rows_plan(self._store, active, self._findings, extra_out=self._extra_out, kept=self._kept,
+                         part=part)
 
     def iter_rows(self) -> Iterator[pl.DataFrame]:
         """The rows output, one batch at a time, in row order."""
-        plan, offset = self.rows_plan(), 0
-        for _, height in self._store.parts:
-            yield plan.slice(offset, height).collect()
-            offset += height
+        for i in range(len(self._store.parts)):
+            yield self.rows_plan(i).collect()
 
     @property
     def rows(self) -> pl.DataFrame:
@@ -383,13 +385,18 @@ def scan(
     step("rules")
     # The list-wide row facts (duplicates, a number's effective consent), then the rules
     # that read them, completing each row's finding mask.
-    decided = duplicate_columns(store.list_frame(), key="number_key")
-    decided = decided.with_columns(rule_columns(listed, ctx.rule_context)).with_columns(
-        only_in001(active, pl.col("local_mask") | finding_mask_expr(active, codes=listed)).alias("finding_mask"))
-    decided = decided.with_columns(verdict_expr(active))
-    # Only the new columns are written, beside the list frame's parts (row order kept).
-    decided = store.sink_decided(decided.select("is_duplicate", "consent_class", "finding_mask", "verdict"))
-    work = pl.concat([store.list_frame(), decided], how="horizontal")
+    # The whole list's duplicate facts (numbers on several rows only), then part by part
+    # (bounded memory) the rows' list-wide columns and the rules that read them.
+    stats = duplicate_stats(store.list_frame(), key="number_key").collect(engine="streaming")
+    for part in store.list_parts:
+        decided = with_duplicate_columns(pl.scan_parquet(part), stats, key="number_key")
+        decided = decided.with_columns(rule_columns(listed, ctx.rule_context)).with_columns(
+            only_in001(active, pl.col("local_mask") | finding_mask_expr(active, codes=listed)).alias("finding_mask"))
+        decided = decided.with_columns(verdict_expr(active))
+        # Only the new columns are written, beside the list frame's parts (row order kept).
+        store.add_decided(decided.select("is_duplicate", "consent_class", "finding_mask", "verdict").collect())
+    del stats
+    work = pl.concat([store.list_frame(), store.decided_frame()], how="horizontal")
 
     step("analyses")
     col_findings = column_findings(

@@ -6,7 +6,7 @@ files 0600, removed with the scan result), so memory does not grow with the rows
 * ``part-*``: the kernel's row outputs (tokens, masks, kept extra columns), batch by batch;
 * ``list-*``: the list frame the list analyses read (a number as its ``number_key``, a keyed
   digest; classes, times, flags; never a number or a name);
-* ``decided.parquet``: the list-wide results per row (final finding mask, effective consent);
+* ``decided-*``: the list-wide results per row (final finding mask, effective consent);
 * ``vault.bin``: the encrypted vault.
 
 :func:`rows_plan` puts parts and results back together by position when the outputs are
@@ -41,7 +41,7 @@ class RowStore:
         self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.dir), True)
         self.parts: list[tuple[Path, int]] = []
         self.list_parts: list[Path] = []
-        self.decided: Path | None = None
+        self.decided_parts: list[Path] = []
 
     def add(self, frame: pl.DataFrame) -> None:
         """Spill one batch's row outputs."""
@@ -58,13 +58,14 @@ class RowStore:
         """The list frame of every batch, in row order."""
         return pl.scan_parquet(self.list_parts)
 
-    def sink_decided(self, decided: pl.LazyFrame) -> pl.LazyFrame:
-        """Write the per-row list-wide results (row order kept) and scan them back."""
-        path = self.dir / "decided.parquet"
-        decided.sink_parquet(path, compression="lz4", statistics=False, maintain_order=True)
-        os.chmod(path, 0o600)
-        self.decided = path
-        return pl.scan_parquet(path)
+    def add_decided(self, frame: pl.DataFrame) -> None:
+        """The list-wide results of the next list part's rows (same rows, same order)."""
+        path = self.dir / f"decided-{len(self.decided_parts):06d}.parquet"
+        self._write(path, frame)
+        self.decided_parts.append(path)
+
+    def decided_frame(self) -> pl.LazyFrame:
+        return pl.scan_parquet(self.decided_parts)
 
     @staticmethod
     def _write(path: Path, frame: pl.DataFrame) -> None:
@@ -92,18 +93,25 @@ class RowStore:
             offset += height
 
 
-def rows_plan(store: RowStore, active: ActiveRules, *, extra_out: list[str], kept: list[str]) -> pl.LazyFrame:
-    """The rows output (rows.parquet's columns) as one lazy plan over the spilled parts and
-    the list-wide results in ``store.decided``, side by side in row order (the findings
-    lists come from one lookup per distinct mask). Sinking it streams; nothing is held."""
-    decided = pl.scan_parquet(store.decided).select("finding_mask", "consent_class")
-    lookup = findings_lookup(decided.select(pl.col("finding_mask").unique()).collect().to_series(), active)
+def findings_table(store: RowStore, active: ActiveRules) -> pl.DataFrame:
+    """``finding_mask -> findings`` for every mask of the list (one lookup per distinct mask)."""
+    masks_seen = pl.scan_parquet(store.decided_parts).select(pl.col("finding_mask").unique())
+    return findings_lookup(masks_seen.collect(engine="streaming").to_series(), active)
+
+
+def rows_plan(store: RowStore, active: ActiveRules, lookup: pl.DataFrame, *, extra_out: list[str],
+              kept: list[str], part: int | None = None) -> pl.LazyFrame:
+    """The rows output (rows.parquet's columns) as a lazy plan over the spilled row-output
+    parts and the list-wide results, side by side in row order; ``lookup``: the
+    :func:`findings_table`. ``part``: only that batch's rows."""
     masks, lists = lookup.get_column("finding_mask"), lookup.get_column("findings")
     at = pl.col("finding_mask").replace_strict(masks, pl.int_range(masks.len(), dtype=pl.UInt32, eager=True),
                                               default=None)
-    parts = pl.scan_parquet([path for path, _ in store.parts])
+    chosen = range(len(store.parts)) if part is None else [part]
+    outputs = pl.scan_parquet([store.parts[i][0] for i in chosen])
+    decided = pl.scan_parquet([store.decided_parts[i] for i in chosen]).select("finding_mask", "consent_class")
     return (
-        pl.concat([parts, decided], how="horizontal")
+        pl.concat([outputs, decided], how="horizontal")
         .with_columns(at.alias("_at"), pl.col("consent_class").cast(pl.String).alias("consent"))
         .with_columns(pl.lit(lists).gather(pl.col("_at")).alias("findings"), verdict_expr(active))
         .select(*ROW_OUTPUT_COLUMNS, *extra_out, "source", "consent", *kept)

@@ -17,7 +17,7 @@ def test_spill_holds_no_plaintext_and_is_private(keys):
     spill = result._store.dir
     files = sorted(spill.iterdir())
     names = {p.name.split("-")[0] for p in files}
-    assert {"part", "list", "decided.parquet", "vault.bin"} <= names
+    assert {"part", "list", "decided", "vault.bin"} <= names
     assert stat.S_IMODE(spill.stat().st_mode) == 0o700
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in files)
     needles = _needles(path)

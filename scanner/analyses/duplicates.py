@@ -14,16 +14,12 @@ RESTRICTIVENESS = {"granted": 0, "missing": 2, "unknown": 2, "refused": 3, "with
 _RANK_TO_CLASS = {0: "granted", 2: "missing", 3: "refused", 4: "withdrawn"}
 
 
-def duplicate_columns(lf: pl.LazyFrame, key: str = "e164") -> pl.LazyFrame:
-    """Add ``is_duplicate``, ``dup_conflict``, ``dup_count`` and the effective ``consent_class``.
-
-    Expects ``row``, ``e164``, ``valid``, ``consent_row_class`` and ``source_norm`` (text or
-    Categorical). ``key``:
-    the column that identifies a number (``e164``, or any column in one-to-one
-    correspondence with it, such as an integer id: cheaper to group and join on).
-    """
+def duplicate_stats(lf: pl.LazyFrame, key: str = "e164") -> pl.LazyFrame:
+    """Per number with more than one valid row: its first row, row count, and how its rows
+    agree (the only numbers :func:`with_duplicate_columns` needs: a number on one row is
+    neither a duplicate nor in conflict)."""
     rank = pl.col("consent_row_class").replace_strict(RESTRICTIVENESS, return_dtype=pl.Int8)
-    stats = (
+    return (
         lf.filter(pl.col("valid"))
         .group_by(key)
         .agg(
@@ -33,9 +29,26 @@ def duplicate_columns(lf: pl.LazyFrame, key: str = "e164") -> pl.LazyFrame:
             pl.col("source_norm").n_unique().alias("_n_source"),
             rank.max().alias("_max_rank"),
         )
+        .filter(pl.col("dup_count") > 1)
     )
-    joined = lf.join(stats, on=key, how="left", maintain_order="left")
-    grouped = pl.col("valid") & (pl.col("dup_count") > 1)
+
+
+def duplicate_columns(lf: pl.LazyFrame, key: str = "e164") -> pl.LazyFrame:
+    """Add ``is_duplicate``, ``dup_conflict``, ``dup_count`` and the effective ``consent_class``.
+
+    Expects ``row``, ``e164``, ``valid``, ``consent_row_class`` and ``source_norm`` (text or
+    Categorical). ``key``: the column that identifies a number (``e164``, or any column in
+    one-to-one correspondence with it, such as an integer id: cheaper to group and join on).
+    """
+    return with_duplicate_columns(lf, duplicate_stats(lf, key), key)
+
+
+def with_duplicate_columns(lf: pl.LazyFrame, stats: pl.LazyFrame | pl.DataFrame, key: str = "e164") -> pl.LazyFrame:
+    """:func:`duplicate_columns` for the rows of ``lf`` given the whole list's
+    :func:`duplicate_stats` (so a list can be decided part by part)."""
+    rank = pl.col("consent_row_class").replace_strict(RESTRICTIVENESS, return_dtype=pl.Int8)
+    joined = lf.join(stats.lazy(), on=key, how="left", maintain_order="left")
+    grouped = (pl.col("valid") & (pl.col("dup_count") > 1)).fill_null(False)
     own_rank = rank
     by_rank = pl.col("_max_rank").replace_strict(_RANK_TO_CLASS, return_dtype=pl.String)
     if lf.collect_schema()["consent_row_class"] == pl.Categorical:  # kept as is: no text per row

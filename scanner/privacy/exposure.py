@@ -320,11 +320,40 @@ def _is_row_index(values: pl.Series) -> bool:
     return values.len() == 0 or (values.min() >= 1 and bool((values.diff().drop_nulls() > 0).all()))
 
 
+#: A LazyFrame's column is read this many rows at a time (memory on lists of 100M rows).
+CHUNK_ROWS = 2_000_000
+
+
 def _column_values(rows: Rows, column: str) -> Iterator[pl.Series]:
-    """One column's cells, produced only when read (one column at a time: memory)."""
-    values = _column(rows, column)
-    if not _is_row_index(values):
-        yield values
+    """One column's cells, produced only when read: of a LazyFrame, :data:`CHUNK_ROWS` at a
+    time (one column of 100M tokens alone is ~5 GB as text)."""
+    if isinstance(rows, pl.DataFrame):
+        values = rows.get_column(column)
+        if not _is_row_index(values):
+            yield values
+        return
+    height = _height(rows)
+
+    def chunks() -> Iterator[pl.Series]:
+        for offset in range(0, height, CHUNK_ROWS):
+            yield rows.select(column).slice(offset, CHUNK_ROWS).collect(engine=STREAMING).to_series()
+
+    if column == ROW_INDEX and _chunks_are_row_index(chunks()):
+        return
+    yield from chunks()
+
+
+def _chunks_are_row_index(chunks: Iterable[pl.Series]) -> bool:
+    """:func:`_is_row_index` over a column read in consecutive chunks."""
+    last = 0
+    for values in chunks:
+        if not _is_row_index(values):
+            return False
+        if values.len():
+            if values[0] <= last:
+                return False
+            last = values[-1]
+    return True
 
 
 def _height(rows: Rows) -> int:

@@ -26,7 +26,7 @@ import io
 import os
 import tempfile
 from pathlib import Path
-from typing import IO, Iterable, Iterator, Mapping
+from typing import IO, Iterable, Iterator
 
 import polars as pl
 
@@ -94,16 +94,14 @@ def neutralize_formula_expr(value: pl.Expr) -> pl.Expr:
     return pl.when(risky).then(pl.concat_str(pl.lit("'"), value)).otherwise(value)
 
 
-def formula_safe_exprs(schema: Mapping[str, pl.DataType], *, keep_columns: Iterable[str] = ()) -> list[pl.Expr]:
-    """:func:`neutralize_formula_expr` for every String column of ``schema`` not in ``keep_columns``."""
-    keep = set(keep_columns)
-    return [neutralize_formula_expr(pl.col(name)).alias(name)
-            for name, dtype in schema.items() if dtype == pl.String and name not in keep]
-
-
 def neutralize_formulas(frame: pl.DataFrame, *, keep_columns: Iterable[str] = ()) -> pl.DataFrame:
     """Apply :func:`neutralize_formula_expr` to every String column not in ``keep_columns``."""
-    exprs = formula_safe_exprs(frame.schema, keep_columns=keep_columns)
+    keep = set(keep_columns)
+    exprs = [
+        neutralize_formula_expr(pl.col(name)).alias(name)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String and name not in keep
+    ]
     return frame.with_columns(exprs) if exprs else frame
 
 

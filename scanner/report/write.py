@@ -1,7 +1,8 @@
 """Write a scan's outputs atomically (mode 0600): nothing half-written, no plaintext number.
 
-The rows output is one lazy plan over the scan's spill, sunk to rows.parquet and (accepted
-rows) contactable.csv by polars' streaming engine, so writing a list never holds its rows.
+The rows output is assembled one batch at a time from the scan's spill and appended to
+rows.parquet (one Parquet writer) and, for accepted rows, contactable.csv (one header), so
+writing a list never holds its rows.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from scanner.privacy.exposure import Needles, exposure_metrics, plaintext_in_text
-from scanner.privacy.safe_files import atomic_write_bytes, atomic_writer, formula_safe_exprs
+from scanner.privacy.safe_files import atomic_write_bytes, atomic_writer, neutralize_formulas
 
 if TYPE_CHECKING:
     from scanner.api import ScanResult
@@ -25,13 +27,17 @@ def write_outputs(result: "ScanResult", out_dir: Path) -> dict[str, Path]:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
-    plan = result.rows_plan()
-    with atomic_writer(out_dir / "rows.parquet") as fh:  # streamed: no copy of the rows in memory
-        plan.sink_parquet(fh, compression="zstd")
+    # Part by part (memory bounded by one batch): one Parquet writer, one CSV under one header.
+    with atomic_writer(out_dir / "rows.parquet") as rows_fh, atomic_writer(out_dir / "contactable.csv") as csv_fh:
+        writer = None
+        for i, part in enumerate(result.iter_rows()):
+            table = part.to_arrow()
+            if writer is None:
+                writer = pq.ParquetWriter(rows_fh, table.schema, compression="zstd", compression_level=1)
+            writer.write_table(table)
+            neutralize_formulas(contactable_of(part)).write_csv(csv_fh, include_header=i == 0)
+        writer.close()
     written["rows"] = out_dir / "rows.parquet"
-    contactable = contactable_of(plan)
-    with atomic_writer(out_dir / "contactable.csv") as fh:
-        contactable.with_columns(formula_safe_exprs(contactable.collect_schema())).sink_csv(fh)
     written["contactable"] = out_dir / "contactable.csv"
     if result.policy.privacy.vault:
         written["vault"] = _write_vault(result, out_dir / "vault.bin")

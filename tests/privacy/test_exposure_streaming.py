@@ -231,3 +231,24 @@ def test_row_numbers_of_a_long_list_are_not_taken_for_numbers(tmp_path):
     shuffled.write_parquet(tmp_path / "shuffled.parquet")
     assert exposure_metrics(rows=shuffled, files=[tmp_path / "shuffled.parquet"], numbers=numbers,
                             rows_with_number=1)["plaintext_numbers_written"] >= 1
+
+
+def test_lazy_rows_read_in_chunks_give_the_same_metrics(tmp_path, keys, monkeypatch):
+    from scanner.api import scan
+
+    result = scan("sample_data/crm_export_gb18030.csv", "sample_data/policy.toml", keys=keys, as_of="2026-11-23")
+    out = tmp_path / "out"
+    result.write(out)
+    files = [out / "rows.parquet", out / "contactable.csv"]
+    numbers = result.distinct_numbers()
+    leaky = result.rows.with_columns(note=pl.concat_str(pl.lit("tel "), result._numbers.get_column("national_number")))
+    leaky.write_parquet(out / "leaky.parquet")
+
+    def metrics(path):
+        return exposure_metrics(rows=pl.scan_parquet(path), files=[path, files[1]], numbers=numbers,
+                                rows_with_number=result.rows_with_number)
+
+    whole = [metrics(out / "rows.parquet"), metrics(out / "leaky.parquet")]
+    monkeypatch.setattr(exposure, "CHUNK_ROWS", 97)
+    assert [metrics(out / "rows.parquet"), metrics(out / "leaky.parquet")] == whole
+    assert whole[0]["plaintext_numbers_written"] == 0 and whole[1]["plaintext_numbers_written"] > 1000
