@@ -159,7 +159,7 @@ class ScanResult:
 
     @property
     def rows_with_number(self) -> int:
-        return int(self._list.select(pl.col("number_key").is_not_null().sum()).collect().item())
+        return int(self._list.select(pl.col("number_key").is_not_null().sum()).collect(engine="streaming").item())
 
     def unique_e164(self) -> list[str]:
         """Sorted distinct E.164 numbers of this copy (for fingerprints; never written)."""
@@ -177,7 +177,7 @@ class ScanResult:
 
 def valid_tokens(work: pl.LazyFrame, numbers: pl.DataFrame) -> pl.Series:
     """The phone tokens of the list's valid numbers."""
-    valid = work.filter(pl.col("valid")).select(pl.col("number_key").unique()).collect().to_series()
+    valid = work.filter(pl.col("valid")).select(pl.col("number_key").unique()).collect(engine="streaming").to_series()
     return numbers.filter(pl.col("number_key").is_in(valid.implode())).get_column("phone_token")
 
 
@@ -228,7 +228,7 @@ def _unmapped(counts: pl.DataFrame, work: pl.LazyFrame) -> dict[str, list[dict[s
                  "rows": n}
                 for v, n in values.head(UNMAPPED_LIMIT).iter_rows()
             ]
-    bad_times = int(work.select(pl.col("consent_time_invalid").sum()).collect().item())
+    bad_times = int(work.select(pl.col("consent_time_invalid").sum()).collect(engine="streaming").item())
     if bad_times:
         out["consent_time"] = [{"value": "<unparseable date>", "rows": bad_times}]
     return out
@@ -523,7 +523,7 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
         (pl.col("verdict") == "reject").sum().alias("reject"),
         pl.col("is_duplicate").sum().alias("dup_rows"),
         pl.col("number_key").filter(pl.col("is_duplicate")).n_unique().alias("dup_numbers"),
-    ).collect().row(0, named=True)
+    ).collect(engine="streaming").row(0, named=True)
     total = int(counts_by["total"])
     counts = {v: int(counts_by[v]) for v in ("accept", "review", "reject")}
     by_code = finding_counts(work.select("finding_mask"), active)

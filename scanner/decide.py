@@ -92,7 +92,7 @@ def finding_counts(masks: pl.Series | pl.LazyFrame, active: ActiveRules) -> dict
     ``finding_mask`` Series, or a LazyFrame with a ``finding_mask`` column (counted there)."""
     codes = active.row_codes
     if isinstance(masks, pl.LazyFrame):
-        per_mask = masks.group_by("finding_mask").agg(pl.len().alias("n")).drop_nulls().collect()
+        per_mask = masks.group_by("finding_mask").agg(pl.len().alias("n")).drop_nulls().collect(engine="streaming")
     else:
         per_mask = masks.drop_nulls().rename("finding_mask").value_counts(name="n")
     out: dict[str, int] = {}

@@ -21,13 +21,16 @@ def duplicate_stats(lf: pl.LazyFrame, key: str = "e164") -> pl.LazyFrame:
     rank = pl.col("consent_row_class").replace_strict(RESTRICTIVENESS, return_dtype=pl.Int8)
     return (
         lf.filter(pl.col("valid"))
+        # the rank as a column first: inside the aggregation polars evaluated it on the whole
+        # column at once (memory grew with the rows)
+        .with_columns(rank.alias("_rank"))
         .group_by(key)
         .agg(
             pl.col("row").min().alias("_first_row"),
             pl.len().alias("dup_count"),
             pl.col("consent_row_class").n_unique().alias("_n_consent"),
             pl.col("source_norm").n_unique().alias("_n_source"),
-            rank.max().alias("_max_rank"),
+            pl.col("_rank").max().alias("_max_rank"),
         )
         .filter(pl.col("dup_count") > 1)
     )

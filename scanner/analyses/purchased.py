@@ -221,7 +221,7 @@ def evaluate_list(
             facts.overlaps = overlaps
             if any(m["shared"] for m in overlaps):
                 all_toks = (numbers.get_column("phone_token") if numbers is not None else
-                            lf.select(pl.col("phone_token").drop_nulls().unique()).collect().to_series())
+                            lf.select(pl.col("phone_token").drop_nulls().unique()).collect(engine="streaming").to_series())
                 du003 = all_toks.filter(registry.contains(all_toks))
         except RegistryError as exc:
             facts.overlap_error = f"registry unavailable ({exc.message})"
