@@ -25,7 +25,9 @@ import phonenumbers
 import polars as pl
 
 from scanner.analyses.columns import SAMPLE as COLUMN_SAMPLE, column_findings, data_categories
-from scanner.analyses.duplicates import duplicate_stats, with_duplicate_columns
+from scanner.analyses.duplicates import (
+    finish_duplicate_stats, merge_duplicate_stats, partial_duplicate_stats, with_duplicate_columns,
+)
 from scanner.analyses.overlap import registered_tokens
 from scanner.decide import (
     ActiveRules, finding_counts, finding_mask_expr, list_verdict, only_in001, verdict_expr,
@@ -350,6 +352,7 @@ def scan(
     store = RowStore()
     scan_id = secrets.token_hex(16)
     numbers = DistinctTable(lambda t: t.unique("number_key", keep="any"))
+    duplicates = DistinctTable(lambda t: merge_duplicate_stats(t, key="number_key"))
     names = DistinctTable(lambda t: t.group_by("name").agg(pl.col("k").sum()))
     unmapped = DistinctTable(lambda t: t.group_by("column", "value").agg(pl.col("len").sum()))
     bad_records: list = []
@@ -368,6 +371,7 @@ def scan(
             numbers.add(out.filter(pl.col("number_key").is_not_null())
                                 .unique("number_key", keep="any").select(NUMBER_COLUMNS))
             store.add_list(out.select(*dict.fromkeys((*LIST_FRAME_COLUMNS, *list_inputs))))
+            duplicates.add(partial_duplicate_stats(out, key="number_key").collect())
             names.add(out.group_by("name").agg(pl.len().alias("k")))
             unmapped.add(_unmapped_counts(out))
             if vault is not None:
@@ -385,9 +389,10 @@ def scan(
     step("rules")
     # The list-wide row facts (duplicates, a number's effective consent), then the rules
     # that read them, completing each row's finding mask.
-    # The whole list's duplicate facts (numbers on several rows only), then part by part
+    # The whole list's duplicate facts (merged batch by batch: numbers on several rows only),
+    # then part by part
     # (bounded memory) the rows' list-wide columns and the rules that read them.
-    stats = duplicate_stats(store.list_frame(), key="number_key").collect(engine="streaming")
+    stats = finish_duplicate_stats(duplicates.table()).collect()
     for part in store.list_parts:
         decided = with_duplicate_columns(pl.scan_parquet(part), stats, key="number_key")
         decided = decided.with_columns(rule_columns(listed, ctx.rule_context)).with_columns(

@@ -14,26 +14,50 @@ RESTRICTIVENESS = {"granted": 0, "missing": 2, "unknown": 2, "refused": 3, "with
 _RANK_TO_CLASS = {0: "granted", 2: "missing", 3: "refused", 4: "withdrawn"}
 
 
-def duplicate_stats(lf: pl.LazyFrame, key: str = "e164") -> pl.LazyFrame:
-    """Per number with more than one valid row: its first row, row count, and how its rows
-    agree (the only numbers :func:`with_duplicate_columns` needs: a number on one row is
-    neither a duplicate nor in conflict)."""
+def partial_duplicate_stats(lf: pl.LazyFrame | pl.DataFrame, key: str = "e164") -> pl.LazyFrame:
+    """Per valid number of ``lf`` (one part of a list): what :func:`merge_duplicate_stats`
+    combines across parts. Every aggregate merges exactly (min, max, sum): whether a number's
+    rows disagree is kept as the least and greatest consent class and source, not as sets."""
     rank = pl.col("consent_row_class").replace_strict(RESTRICTIVENESS, return_dtype=pl.Int8)
+    source = pl.col("source_norm").cast(pl.String)
     return (
-        lf.filter(pl.col("valid"))
-        # the rank as a column first: inside the aggregation polars evaluated it on the whole
-        # column at once (memory grew with the rows)
-        .with_columns(rank.alias("_rank"))
+        lf.lazy().filter(pl.col("valid"))
+        .with_columns(rank.alias("_rank"), pl.col("consent_row_class").cast(pl.String).alias("_class"))
         .group_by(key)
         .agg(
             pl.col("row").min().alias("_first_row"),
             pl.len().alias("dup_count"),
-            pl.col("consent_row_class").n_unique().alias("_n_consent"),
-            pl.col("source_norm").n_unique().alias("_n_source"),
             pl.col("_rank").max().alias("_max_rank"),
+            pl.col("_class").min().alias("_c_min"), pl.col("_class").max().alias("_c_max"),
+            source.min().alias("_s_min"), source.max().alias("_s_max"),
+            source.null_count().alias("_s_nulls"),
         )
-        .filter(pl.col("dup_count") > 1)
     )
+
+
+def merge_duplicate_stats(parts: pl.DataFrame, key: str = "e164") -> pl.DataFrame:
+    """Combine :func:`partial_duplicate_stats` of several parts (or of merged parts)."""
+    return parts.group_by(key).agg(
+        pl.col("_first_row").min(), pl.col("dup_count").sum(), pl.col("_max_rank").max(),
+        pl.col("_c_min").min(), pl.col("_c_max").max(), pl.col("_s_min").min(), pl.col("_s_max").max(),
+        pl.col("_s_nulls").sum(),
+    )
+
+
+def finish_duplicate_stats(merged: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """The numbers on more than one valid row (the only ones :func:`with_duplicate_columns`
+    needs: a number on one row is neither a duplicate nor in conflict), with ``_conflict``:
+    its rows disagree on consent class or source (an empty source counts as a value)."""
+    sources_differ = ((pl.col("_s_min") != pl.col("_s_max")).fill_null(False)
+                      | ((pl.col("_s_nulls") > 0) & (pl.col("_s_nulls") < pl.col("dup_count"))))
+    return (merged.lazy().filter(pl.col("dup_count") > 1)
+            .with_columns(((pl.col("_c_min") != pl.col("_c_max")) | sources_differ).alias("_conflict"))
+            .drop("_c_min", "_c_max", "_s_min", "_s_max", "_s_nulls"))
+
+
+def duplicate_stats(lf: pl.LazyFrame, key: str = "e164") -> pl.LazyFrame:
+    """:func:`finish_duplicate_stats` of the whole of ``lf``."""
+    return finish_duplicate_stats(partial_duplicate_stats(lf, key))
 
 
 def duplicate_columns(lf: pl.LazyFrame, key: str = "e164") -> pl.LazyFrame:
@@ -63,7 +87,7 @@ def with_duplicate_columns(lf: pl.LazyFrame, stats: pl.LazyFrame | pl.DataFrame,
     )
     return joined.with_columns(
         (pl.col("valid") & (pl.col("row") != pl.col("_first_row"))).fill_null(False).alias("is_duplicate"),
-        (grouped & ((pl.col("_n_consent") > 1) | (pl.col("_n_source") > 1))).fill_null(False).alias("dup_conflict"),
+        (grouped & pl.col("_conflict")).fill_null(False).alias("dup_conflict"),
         effective.alias("consent_class"),
         pl.col("dup_count").fill_null(1),
-    ).drop("_first_row", "_n_consent", "_n_source", "_max_rank")
+    ).drop("_first_row", "_conflict", "_max_rank")
