@@ -40,7 +40,7 @@ from scanner.policy import Policy, load_policy
 from scanner.prepare import text_key
 from scanner.privacy.keys import KeyMaterial, load_or_new_key, resolve_state_dir
 from scanner.privacy.vault import VaultWriter
-from scanner.rowstore import ROW_OUTPUT_COLUMNS, SPILL_COLUMNS, RowStore, findings_table, rows_plan  # noqa: F401
+from scanner.rowstore import SPILL_COLUMNS, RowStore, findings_table, rows_plan
 from scanner.rules import RULES, rule_columns
 
 REPORT_SCHEMA = "contact-scanner/report/v1"
@@ -125,11 +125,9 @@ class ScanResult:
 
     def rows_plan(self, part: int | None = None) -> pl.LazyFrame:
         """The rows output (or one batch's part of it) as a lazy plan over the spill."""
-        active = ActiveRules.from_policy(self.policy)
         if self._findings is None:
-            self._findings = findings_table(self._store, active)
-        return rows_plan(self._store, active, self._findings, extra_out=self._extra_out, kept=self._kept,
-                         part=part)
+            self._findings = findings_table(self._store, ActiveRules.from_policy(self.policy))
+        return rows_plan(self._store, self._findings, extra_out=self._extra_out, kept=self._kept, part=part)
 
     def iter_rows(self) -> Iterator[pl.DataFrame]:
         """The rows output, one batch at a time, in row order."""
@@ -189,7 +187,7 @@ def per_row_numbers(rows: pl.DataFrame | pl.LazyFrame, numbers: pl.DataFrame) ->
             .drop("number_key").collect(engine="streaming"))
 
 
-def contactable_of(rows: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+def contactable_of(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.filter(pl.col("verdict") == "accept").select("row", "phone_token", "phone_masked")
 
 
@@ -345,8 +343,8 @@ def scan(
         consent_ledger=consent_ledger,
     )
     active = ctx.active
-    _, listed = ctx.split_codes()
-    list_inputs = ctx.list_rule_inputs()
+    _, listed = ctx.split_codes
+    list_inputs = ctx.list_rule_inputs
 
     step("normalize")
     store = RowStore()

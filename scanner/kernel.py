@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable
 
 import phonenumbers
@@ -71,11 +72,11 @@ class KernelContext:
     registered: Registered | None = field(default=None, repr=False)
     consent_ledger: Any = None
 
-    @property
+    @cached_property
     def active(self) -> ActiveRules:
         return ActiveRules.from_policy(self.policy)
 
-    @property
+    @cached_property
     def rule_context(self) -> dict[str, Any]:
         policy = self.policy
         return {
@@ -88,6 +89,7 @@ class KernelContext:
             "as_of": self.as_of.astimezone(dt.timezone.utc),
         }
 
+    @cached_property
     def split_codes(self) -> tuple[list[str], list[str]]:
         """(codes the kernel decides, codes that read :data:`LIST_COLUMNS`), catalogue order."""
         local, listed = [], []
@@ -96,9 +98,10 @@ class KernelContext:
             (listed if roots & LIST_COLUMNS else local).append(code)
         return local, listed
 
+    @cached_property
     def list_rule_inputs(self) -> list[str]:
         """Kernel columns the list-dependent rules read (besides :data:`LIST_COLUMNS`)."""
-        _, listed = self.split_codes()
+        _, listed = self.split_codes
         roots = {r for code in listed for r in RULES[code].expr(self.rule_context).meta.root_names()}
         missing = roots - LIST_COLUMNS - set(KERNEL_SCHEMA)
         if missing:  # a rule reading a column the kernel does not pass on: a bug
@@ -184,7 +187,7 @@ def row_kernel(batch: pl.DataFrame, ctx: KernelContext, *, bad_rows=()) -> pl.Da
     # The per-number answers are materialized once: every later stage reads them.
     lf = _with_numbers(lf, ctx).collect().lazy()
 
-    distinct = distinct_values(batch, DISTINCT_COLUMNS)
+    distinct = distinct_values(batch, (*DISTINCT_COLUMNS, "name"))
     lf = with_consent_columns(lf, policy, distinct).with_columns(
         pl.col("row").is_in(pl.Series(list(bad_rows), dtype=pl.Int64).implode()).alias("bad_record"),
         *source_exprs(policy, distinct),
@@ -197,15 +200,14 @@ def row_kernel(batch: pl.DataFrame, ctx: KernelContext, *, bad_rows=()) -> pl.Da
     if "consent_tampered" not in lf.collect_schema():
         lf = lf.with_columns(pl.lit(False).alias("consent_tampered"))
 
-    local, _ = ctx.split_codes()
+    local, _ = ctx.split_codes
     active = ctx.active
     lf = lf.with_columns(rule_columns(local, ctx.rule_context))
-    names = distinct_values(batch, ("name",))
     lf = lf.with_columns(
         finding_mask_expr(active, codes=local).alias("local_mask"),
-        by_distinct("name", lambda c: token_expr(ctx.keys, "name", normalize_name_expr(c)), names)
+        by_distinct("name", lambda c: token_expr(ctx.keys, "name", normalize_name_expr(c)), distinct)
         .alias("name_token"),
-        by_distinct("name", lambda c: mask_name_expr(normalize_name_expr(c)), names).alias("name_masked"),
+        by_distinct("name", lambda c: mask_name_expr(normalize_name_expr(c)), distinct).alias("name_masked"),
         token_expr(ctx.keys, "email", normalize_email_expr(pl.col("email"))).alias("email_token"),
     )
     out = lf.select(*[pl.col(c).cast(t) for c, t in KERNEL_SCHEMA.items()],

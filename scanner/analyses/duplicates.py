@@ -19,10 +19,10 @@ def partial_duplicate_stats(lf: pl.LazyFrame | pl.DataFrame, key: str = "e164") 
     combines across parts. Every aggregate merges exactly (min, max, sum): whether a number's
     rows disagree is kept as the least and greatest consent class and source, not as sets."""
     rank = pl.col("consent_row_class").replace_strict(RESTRICTIVENESS, return_dtype=pl.Int8)
-    source = pl.col("source_norm").cast(pl.String)
+    source = pl.col("source_norm")
     return (
         lf.lazy().filter(pl.col("valid"))
-        .with_columns(rank.alias("_rank"), pl.col("consent_row_class").cast(pl.String).alias("_class"))
+        .with_columns(rank.alias("_rank"), pl.col("consent_row_class").alias("_class"))
         .group_by(key)
         .agg(
             pl.col("row").min().alias("_first_row"),
@@ -63,9 +63,9 @@ def duplicate_stats(lf: pl.LazyFrame, key: str = "e164") -> pl.LazyFrame:
 def duplicate_columns(lf: pl.LazyFrame, key: str = "e164") -> pl.LazyFrame:
     """Add ``is_duplicate``, ``dup_conflict``, ``dup_count`` and the effective ``consent_class``.
 
-    Expects ``row``, ``e164``, ``valid``, ``consent_row_class`` and ``source_norm`` (text or
-    Categorical). ``key``: the column that identifies a number (``e164``, or any column in
-    one-to-one correspondence with it, such as an integer id: cheaper to group and join on).
+    Expects ``row``, ``e164``, ``valid``, ``consent_row_class`` and ``source_norm``. ``key``:
+    the column that identifies a number (``e164``, or any column in one-to-one
+    correspondence with it, such as an integer id: cheaper to group and join on).
     """
     return with_duplicate_columns(lf, duplicate_stats(lf, key), key)
 
@@ -77,12 +77,9 @@ def with_duplicate_columns(lf: pl.LazyFrame, stats: pl.LazyFrame | pl.DataFrame,
     joined = lf.join(stats.lazy(), on=key, how="left", maintain_order="left")
     grouped = (pl.col("valid") & (pl.col("dup_count") > 1)).fill_null(False)
     own_rank = rank
-    by_rank = pl.col("_max_rank").replace_strict(_RANK_TO_CLASS, return_dtype=pl.String)
-    if lf.collect_schema()["consent_row_class"] == pl.Categorical:  # kept as is: no text per row
-        by_rank = by_rank.cast(pl.Categorical)
     effective = (
         pl.when(grouped & (pl.col("_max_rank") > own_rank))
-        .then(by_rank)
+        .then(pl.col("_max_rank").replace_strict(_RANK_TO_CLASS, return_dtype=pl.String))
         .otherwise(pl.col("consent_row_class"))
     )
     return joined.with_columns(

@@ -125,11 +125,7 @@ class ListFacts:
 
 
 def _col(schema, name: str, dtype) -> pl.Expr:
-    if name not in schema:
-        return pl.lit(None, dtype=dtype).alias(name)
-    if dtype == pl.String and schema[name] == pl.Categorical:
-        return pl.col(name)  # grouped and compared as is; text work runs on the aggregates
-    return pl.col(name).cast(dtype)
+    return pl.col(name).cast(dtype) if name in schema else pl.lit(None, dtype=dtype).alias(name)
 
 
 def prepare_rows(rows: pl.LazyFrame) -> pl.LazyFrame:
@@ -239,7 +235,7 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
         starts = pl.DataFrame({"source_class": list(windows),
                                "_from": [dt.datetime.combine(v[0], dt.time()) for v in windows.values()]},
                               schema={"source_class": pl.String, "_from": pl.Datetime("us")})
-        before = (stamped.with_columns(pl.col("source_class").cast(pl.String)).join(starts.lazy().with_columns(
+        before = (stamped.join(starts.lazy().with_columns(
             pl.col("_from").dt.replace_time_zone(timezone).dt.convert_time_zone("UTC")), on="source_class")
             .select(pl.len().alias("judged"), (pl.col("consent_at") < pl.col("_from")).sum().alias("before")))
     else:
@@ -266,8 +262,7 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
     c["groups"] = sg.get_column("g")
     c["gaps"] = gp
     c.update(bf.row(0, named=True))
-    by_src = by_src.with_columns(_text(pl.col("source").cast(pl.String)).alias("_s"))
-    by_nm = by_nm.with_columns(pl.col("name").cast(pl.String))
+    by_src = by_src.with_columns(_text(pl.col("source")).alias("_s"))
     prov = by_src.select(
         pl.col("k").filter(pl.col("_s").is_null()).sum().alias("missing"),
         pl.col("k").filter(~pl.col("unapproved")).sum().alias("approved"),
