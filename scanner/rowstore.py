@@ -7,6 +7,11 @@ files 0600, removed with the scan result), so memory does not grow with the rows
 * ``list-*``: the list frame the list analyses read (a number as its ``number_key``, a keyed
   digest; classes, times, flags; never a number or a name);
 * ``decided-*``: the list-wide results per row (final finding mask, effective consent);
+* ``<table>-*``: per-number partial tables (distinct numbers, duplicate aggregates) in hash
+  partitions, merged once when the input is read (:class:`PartitionedTable`). The distinct
+  numbers are plaintext, so these files are sealed with AES-256-GCM under an ephemeral key
+  that only this process's memory holds (as the vault's spool): on disk they are noise, and
+  a file altered, swapped or replayed fails to open;
 * ``vault.bin``: the encrypted vault.
 
 :func:`rows_plan` puts parts and results back together by position when the outputs are
@@ -15,12 +20,16 @@ written.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import tempfile
 import weakref
 from pathlib import Path
+from typing import Callable
+
 import polars as pl
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from scanner.decide import ActiveRules, findings_lookup
 from scanner.kernel import gather_by_key
@@ -41,14 +50,16 @@ class RowStore:
         self.parts: list[tuple[Path, int]] = []
         self.list_parts: list[Path] = []
         self.decided_parts: list[Path] = []
+        self._sealing_key = AESGCM(AESGCM.generate_key(bit_length=256))
+        self._sealed = 0
 
     def add(self, frame: pl.DataFrame) -> None:
         """Spill one batch's row outputs."""
-        self.parts.append((self._write("part", len(self.parts), frame), frame.height))
+        self.parts.append((self._write("part", f"{len(self.parts):06d}", frame), frame.height))
 
     def add_list(self, frame: pl.DataFrame) -> None:
         """Spill one batch's list-frame rows (what the list analyses read per row)."""
-        self.list_parts.append(self._write("list", len(self.list_parts), frame))
+        self.list_parts.append(self._write("list", f"{len(self.list_parts):06d}", frame))
 
     def list_frame(self) -> pl.LazyFrame:
         """The list frame of every batch, in row order."""
@@ -56,18 +67,41 @@ class RowStore:
 
     def add_decided(self, frame: pl.DataFrame) -> None:
         """The list-wide results of the next list part's rows (same rows, same order)."""
-        self.decided_parts.append(self._write("decided", len(self.decided_parts), frame))
+        self.decided_parts.append(self._write("decided", f"{len(self.decided_parts):06d}", frame))
 
     def decided_frame(self) -> pl.LazyFrame:
         return pl.scan_parquet(self.decided_parts)
 
-    def _write(self, kind: str, index: int, frame: pl.DataFrame) -> Path:
-        path = self.dir / f"{kind}-{index:06d}.parquet"
+    def partitioned(self, kind: str, key: str, partitions: int = 16) -> "PartitionedTable":
+        """A per-key table gathered batch by batch (see :class:`PartitionedTable`)."""
+        return PartitionedTable(self, kind, key, partitions)
+
+    def _write(self, kind: str, index: str, frame: pl.DataFrame) -> Path:
+        path = self.dir / f"{kind}-{index}.parquet"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:
             # lz4: the parts are read back once or twice; speed matters more than size here
             frame.write_parquet(fh, compression="lz4", statistics=False)
         return path
+
+    def _write_sealed(self, kind: str, index: str, frame: pl.DataFrame) -> Path:
+        """Like :meth:`_write`, the file sealed under the ephemeral key (nonce: a counter;
+        associated data: the file name, so no file passes for another)."""
+        path = self.dir / f"{kind}-{index}.sealed"
+        buffer = io.BytesIO()
+        # uncompressed: tokens and numbers hardly compress, and lz4 doubles the writing time
+        frame.write_parquet(buffer, compression="uncompressed", statistics=False)
+        self._sealed += 1
+        nonce = self._sealed.to_bytes(12, "big")
+        sealed = nonce + self._sealing_key.encrypt(nonce, buffer.getbuffer(), path.name.encode())
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(sealed)
+        return path
+
+    def _read_sealed(self, path: Path) -> pl.DataFrame:
+        sealed = path.read_bytes()
+        return pl.read_parquet(io.BytesIO(self._sealing_key.decrypt(sealed[:12], sealed[12:], path.name.encode())))
 
     @property
     def vault_path(self) -> Path:
@@ -77,6 +111,37 @@ class RowStore:
     @property
     def height(self) -> int:
         return sum(n for _, n in self.parts)
+
+
+class PartitionedTable:
+    """Per-key partial tables (one per batch) spilled in ``partitions`` parts by a hash of
+    ``key``, combined by one ``merge`` per part once every batch is in.
+
+    A key's partials all land in one part, so merging part by part is merging the whole:
+    each partial row is merged once (merging a growing table batch by batch redoes the
+    work a log factor of times), and memory holds one part's partials, not every batch's.
+    """
+
+    def __init__(self, store: RowStore, kind: str, key: str, partitions: int):
+        self.store, self.kind, self.key, self.partitions = store, kind, key, partitions
+        self.files: list[list[Path]] = [[] for _ in range(partitions)]
+        self.batches = 0
+        self.schema: pl.Schema | None = None
+
+    def add(self, frame: pl.DataFrame) -> None:
+        self.schema = frame.schema
+        parts = frame.with_columns((pl.col(self.key).hash() % self.partitions).alias("_part")).partition_by(
+            "_part", as_dict=True, include_key=False)
+        for (part,), rows in parts.items():
+            self.files[part].append(self.store._write_sealed(self.kind, f"{part:03d}-{self.batches:06d}", rows))
+        self.batches += 1
+
+    def merged(self, merge: Callable[[pl.DataFrame], pl.DataFrame]) -> pl.DataFrame:
+        """``merge`` of every part's partials, concatenated."""
+        if self.schema is None:
+            raise ValueError(f"no batch was added to the {self.kind} table")
+        tables = [merge(pl.concat([self.store._read_sealed(f) for f in files])) for files in self.files if files]
+        return pl.concat(tables) if tables else merge(pl.DataFrame(schema=self.schema))
 
 
 def findings_table(store: RowStore, active: ActiveRules) -> pl.DataFrame:

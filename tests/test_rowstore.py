@@ -30,3 +30,24 @@ def test_spill_holds_no_plaintext_and_is_private(keys):
     del result
     gc.collect()
     assert not spill.exists()
+
+
+def test_sealed_tables_are_noise_and_refuse_tampering(keys):
+    from cryptography.exceptions import InvalidTag
+    import pytest
+
+    result = scan(SAMPLE / "crm_export_gb18030.csv", SAMPLE / "policy.toml", keys=keys, as_of="2026-11-23",
+                  batch_rows=500)
+    store = result._store
+    sealed = sorted(store.dir.glob("numbers-*.sealed"))
+    assert sealed and sorted(store.dir.glob("duplicates-*.sealed"))
+    first = sealed[0].read_bytes()
+    assert b"PAR1" not in first  # not a readable Parquet file
+    assert store._read_sealed(sealed[0]).height > 0
+    sealed[0].write_bytes(first[:-1] + bytes([first[-1] ^ 1]))
+    with pytest.raises(InvalidTag):
+        store._read_sealed(sealed[0])
+    if len(sealed) > 1:  # a file passed off as another fails too
+        sealed[0].write_bytes(sealed[1].read_bytes())
+        with pytest.raises(InvalidTag):
+            store._read_sealed(sealed[0])
