@@ -6,9 +6,10 @@ turns the list's aggregate facts into a :class:`SignalResult` — ``value``, ``t
 ``fired`` and a plain-language ``detail``. Details carry counts and shares only: never a
 number, never a number block (a block plus a masked number restores the hidden digits).
 
-The facts are polars group-bys over the scan's row frame (:func:`collect_facts`, one
-streaming query each); the functions here only do arithmetic on the aggregates (a per-block
-test touches only blocks that already hold ``block_min_count`` numbers).
+The facts are polars group-bys over the scan's row frame (:func:`collect_facts`: four
+streaming queries, every fact derived from the distinct numbers, the distinct consent times,
+the per-row counts or the sources); the functions here only do arithmetic on the aggregates
+(a per-block test touches only blocks that already hold ``block_min_count`` numbers).
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def signal(code: str, name: str, summary: str, *, weight: float, hard: bool = Fa
 
 
 # ---------------------------------------------------------------------------------------
-# Facts: every aggregate the signals read, one streaming query each over the row frame.
+# Facts: every aggregate the signals read, from a few streaming queries over the row frame.
 # ---------------------------------------------------------------------------------------
 
 
@@ -166,102 +167,155 @@ def _text(expr: pl.Expr) -> pl.Expr:
     return pl.when(out.str.len_chars() > 0).then(out).otherwise(pl.lit(None, dtype=pl.String))
 
 
+#: Powers of two as Int128 literals: exact integer keys packed into one Int128 column sort
+#: and group several times faster than the same keys as separate columns.
+_P32, _P63, _P64 = (pl.lit(2 ** e, dtype=pl.Int128) for e in (32, 63, 64))
+_DIGITS = r"^[0-9]+$"
+
+
+def _block_parts(cut: int) -> list[pl.Expr]:
+    """A number's block of ``10^cut`` is its country code and its ``national_number`` without
+    the last ``cut`` characters. The text is given by ``_len`` and ``_q``, its value, when it
+    is ASCII digits that cast to Int64 (its width is ``_len - cut``), else by ``_p``, the text
+    itself (never both): equal blocks have equal parts and conversely. Reads the frame of
+    :func:`_numbers`, whose usual numbers carry no text to cut."""
+    text = pl.col("_s").str.slice(0, pl.col("_len") - cut)
+    value = text.cast(pl.Int64, strict=False)
+    digits = (value.is_not_null() & text.str.contains(_DIGITS)).fill_null(False)
+    canonical = pl.col("_s").is_null()
+    return [pl.when(canonical).then(pl.col("_n") // 10 ** cut).when(digits).then(value).alias(f"_q{cut}"),
+            pl.when(canonical | digits).then(pl.lit(None, dtype=pl.String)).otherwise(text).alias(f"_p{cut}")]
+
+
+def _numbers(lf: pl.LazyFrame, numbers: pl.DataFrame | None) -> tuple[int, int, pl.DataFrame]:
+    """The distinct valid personal numbers (one streaming query over the rows): how many,
+    how many have a row without an approved source, and those whose national number has 8
+    characters or more: ``country_code``, ``_len`` (characters of the national number),
+    ``_n`` (the national number cast to Int64, null when it does not cast) and ``_s`` (its
+    text, null when it is ASCII digits that cast: ``_n`` zero-padded to ``_len`` is the text)."""
+    personal = lf.filter(pl.col("_personal"))
+    unprov = pl.col("source_class").is_null().any().alias("_unprov")
+    if numbers is not None:  # one row per number_key
+        ids = personal.group_by("_id").agg(unprov).collect(engine="streaming")
+        found = (numbers.lazy().select(pl.col("number_key").alias("_id"), "country_code", "national_number")
+                 .join(ids.lazy(), on="_id", how="semi"))
+    else:  # country code and national number are functions of the number: any row will do
+        ids = (personal.group_by("_id").agg(unprov, pl.col("country_code").first(),
+                                            pl.col("national_number").first()).collect(engine="streaming"))
+        found = ids.lazy()
+    nn = pl.col("national_number")
+    n = nn.cast(pl.Int64, strict=False)
+    canonical = (n.is_not_null() & nn.str.contains(_DIGITS)).fill_null(False)
+    frame = (found.select("country_code", nn.str.len_chars().alias("_len"), n.alias("_n"),
+                          pl.when(canonical).then(pl.lit(None, dtype=pl.String)).otherwise(nn).alias("_s"))
+             .filter(pl.col("_len") >= 8).collect())
+    return ids.height, int(ids.get_column("_unprov").sum()), frame
+
+
+def _number_facts(numbers: pl.DataFrame) -> dict[str, Any]:
+    """Block counts, consecutive pairs and their expectation, longest run (LS002, LS003)
+    over the numbers of :func:`_numbers`."""
+    cc = pl.col("country_code")
+
+    def counts(cut: int) -> pl.DataFrame:
+        keyed = numbers.lazy().select(cc, "_len", *_block_parts(cut))
+        q, p = pl.col(f"_q{cut}"), pl.col(f"_p{cut}")
+        packed = cc.is_not_null() & q.is_not_null()  # then _p is null: (cc, _len, _q) packed, 32+32+63 bits
+        return pl.concat([
+            keyed.filter(packed).group_by(
+                ((cc.cast(pl.Int128) * _P32 + pl.col("_len").cast(pl.Int128)) * _P63 + q.cast(pl.Int128))
+                .alias("_k")).agg(pl.len().alias("count")).select("count"),
+            keyed.filter(~packed).group_by(cc, "_len", q, p).agg(pl.len().alias("count")).select("count"),
+        ]).collect()
+
+    b4, b3 = counts(4), counts(3)
+    same_block = [pl.col(c).eq_missing(pl.col(c).shift(1)) for c in ("_len", "_q4", "_p4")]
+    runs = (numbers.lazy().drop_nulls("_n").select(cc, "_n", "_len", *_block_parts(4))
+            .sort(cc.cast(pl.Int128) * _P64 + pl.col("_n").cast(pl.Int128) + _P63)  # = by country_code, _n
+            .with_columns(((pl.col("_n").diff() == 1) & pl.all_horizontal(same_block) & (cc == cc.shift(1)))
+                          .fill_null(False).alias("_adj"))
+            .select(pl.col("_adj").sum().alias("pairs"),
+                    # run ids ascend, so each run is one stretch of equal ids
+                    (~pl.col("_adj")).cum_sum().rle().struct.field("len").max().alias("longest"))
+            ).collect().row(0, named=True)
+    expected = b4.select((pl.col("count") * (pl.col("count") - 1) / 10_000.0).sum()).item()
+    return {"blocks": {10_000: b4, 1_000: b3}, "pairs": int(runs["pairs"] or 0),
+            "longest": int(runs["longest"] or 0), "expected": float(expected or 0.0)}
+
+
+def _stamps(lf: pl.LazyFrame, *, timezone: str, night_end_hour: int) -> dict[str, Any]:
+    """Consent-time facts from the distinct consent times and their row counts (one
+    streaming query; the time-zone work then runs once per distinct time, not per row)."""
+    stamps = (lf.filter(pl.col("consent_at").is_not_null()).group_by("consent_at").agg(pl.len().alias("g"))
+              .collect(engine="streaming"))
+    day_us = 86_400_000_000
+    local_us = pl.col("consent_at").dt.convert_time_zone(timezone).dt.replace_time_zone(None).cast(pl.Int64)
+    stamps = stamps.with_columns((((local_us % day_us) + day_us) % day_us).alias("_tod"))
+    # A stamp at exactly local midnight is a date without a time of day: the time-of-day
+    # signals (bulk stamps, regular gaps, night) read only stamps that carry a time.
+    timed = pl.col("_tod") != 0
+    c = stamps.select(
+        pl.col("g").sum().alias("n"),
+        pl.col("g").filter(timed).sum().alias("timed"),
+        pl.col("g").filter(timed & (pl.col("_tod") < night_end_hour * 3_600_000_000)).sum().alias("night"),
+        ((pl.col("_tod") % 60_000_000) == 0).filter(timed).all().alias("minute_only"),
+        pl.col("consent_at").filter(timed).min().alias("first"),
+        pl.col("consent_at").filter(timed).max().alias("last"),
+    ).row(0, named=True)
+    with_time = stamps.filter(timed)
+    c["groups"] = with_time.get_column("g")
+    c["gaps"] = (with_time.lazy().select(pl.col("consent_at").sort())
+                 .select((pl.col("consent_at").diff().dt.total_microseconds()).alias("gap")).drop_nulls()
+                 .group_by("gap").agg(pl.len().alias("k"))).collect()
+    return c
+
+
+def _row_counts(lf: pl.LazyFrame, *, timezone: str, windows: Mapping[str, tuple]) -> dict[str, Any]:
+    """Per-row counts, one streaming pass: rows, personal rows, rows with consent and
+    collection times (and consent after collection), rows judged against a dated source."""
+    stamped = pl.col("consent_at").is_not_null()
+    aggs = [pl.len().alias("rows"), pl.col("_personal").sum().alias("personal"),
+            (stamped & pl.col("collected_at").is_not_null()).sum().alias("with_collected"),
+            (pl.col("consent_at") > pl.col("collected_at") + pl.duration(days=1)).sum().alias("after_collected")]
+    if windows:
+        starts = pl.Series([dt.datetime.combine(v[0], dt.time()) for v in windows.values()],
+                           dtype=pl.Datetime("us")).dt.replace_time_zone(timezone).dt.convert_time_zone("UTC")
+        start = pl.col("source_class").replace_strict(list(windows), starts, default=None, return_dtype=starts.dtype)
+        aggs += [(stamped & start.is_not_null()).sum().alias("judged"),
+                 (pl.col("consent_at") < start).sum().alias("before")]
+    out = lf.select(aggs).collect(engine="streaming").row(0, named=True)
+    return out if windows else {**out, "judged": 0, "before": 0}
+
+
 def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
                   categories=(), list_source: str | None = None,
                   source_windows: Mapping[str, tuple] | None = None,
                   numbers: pl.DataFrame | None = None, name_counts: pl.DataFrame | None = None) -> ListFacts:
     """The list's facts for the signals. ``numbers``: when ``rows`` carry ``number_key``
     instead of the number columns, the distinct numbers (``number_key``, ``country_code``,
-    ``national_number``). ``name_counts``: rows per ``name`` (``k``), when ``rows`` carry no
-    names."""
+    ``national_number``; one row per ``number_key``). ``name_counts``: rows per ``name``
+    (``k``), when ``rows`` carry no names.
+
+    Four streaming queries read the rows (collect_all would cache the shared row plan whole:
+    memory grows with the rows, 3 GiB at 30M rows, while each query alone keeps only
+    aggregates): the distinct personal numbers, the distinct consent times, the per-row
+    counts and the sources (plus the names without ``name_counts``); every other fact is
+    derived from their results.
+    """
     lf = prepare_rows(rows).with_columns(_personal().alias("_personal"))
-    # The distinct numbers feed four aggregates: materialized once (country code and national
-    # number are functions of the number, so any row of a number will do).
-    personal = lf.filter(pl.col("_personal"))
-    if numbers is not None:
-        personal = (personal.select(pl.col("_id").unique())
-                    .join(numbers.lazy().select(pl.col("number_key").alias("_id"), "country_code",
-                                                "national_number"), on="_id"))
-    distinct = (personal.select("_id", "country_code", "national_number")
-                .unique(subset=["_id"], keep="any")
-                .select("country_code", "national_number",
-                        pl.col("national_number").str.len_chars().alias("_len"))
-                .filter(pl.col("_len") >= 8)).collect(engine="streaming").lazy()
-    blocks = {
-        size: distinct.group_by("country_code", pl.col("national_number").str.slice(
-            0, pl.col("_len") - digits).alias("_block")).agg(pl.len().alias("count")).select("count")
-        for digits, size in ((4, 10_000), (3, 1_000))
-    }
-    num = pl.col("national_number").cast(pl.Int64, strict=False)
-    block_key = pl.col("national_number").str.slice(0, pl.col("_len") - 4)
-    runs = (distinct.with_columns(num.alias("_n"), block_key.alias("_b"))
-            .drop_nulls("_n").sort("country_code", "_n")
-            .with_columns(((pl.col("_n").diff() == 1) & (pl.col("_b") == pl.col("_b").shift(1))
-                           & (pl.col("country_code") == pl.col("country_code").shift(1)))
-                          .fill_null(False).alias("_adj"))
-            .with_columns((~pl.col("_adj")).cum_sum().alias("_run")))
-    run_stats = runs.select(pl.col("_adj").sum().alias("pairs"),
-                            pl.col("_run").value_counts().struct.field("count").max().alias("longest"))
-    block_pairs = (distinct.group_by("country_code", block_key.alias("_b")).agg(pl.len().alias("c"))
-                   .select((pl.col("c") * (pl.col("c") - 1) / 10_000.0).sum().alias("expected")))
-
-    # The local time of day in microseconds, derived once (each time-zone-aware field
-    # extraction costs a zone lookup per row).
-    day_us = 86_400_000_000
-    local_us = pl.col("consent_at").dt.convert_time_zone(timezone).dt.replace_time_zone(None).cast(pl.Int64)
-    stamped = lf.filter(pl.col("consent_at").is_not_null()).with_columns(
-        (((local_us % day_us) + day_us) % day_us).alias("_tod"))
-    # A stamp at exactly local midnight is a date without a time of day: the time-of-day
-    # signals (bulk stamps, regular gaps, night) read only stamps that carry a time.
-    timed = pl.col("_tod") != 0
-    with_time = stamped.filter(timed)
-    consent_stats = stamped.select(
-        pl.len().alias("n"),
-        timed.sum().alias("timed"),
-        (timed & (pl.col("_tod") < night_end_hour * 3_600_000_000)).sum().alias("night"),
-        ((pl.col("_tod") % 60_000_000) == 0).filter(timed).all().alias("minute_only"),
-        pl.col("consent_at").filter(timed).min().alias("first"),
-        pl.col("consent_at").filter(timed).max().alias("last"),
-        (pl.col("collected_at").is_not_null()).sum().alias("with_collected"),
-        (pl.col("consent_at") > pl.col("collected_at") + pl.duration(days=1)).sum().alias("after_collected"),
-    )
-    stamp_groups = with_time.group_by("consent_at").agg(pl.len().alias("g")).select("g")
-    gaps = (with_time.select(pl.col("consent_at").unique().sort())
-            .select((pl.col("consent_at").diff().dt.total_microseconds()).alias("gap")).drop_nulls()
-            .group_by("gap").agg(pl.len().alias("k")))
-
+    distinct, unprovenanced, nums = _numbers(lf, numbers)
+    nf = _number_facts(nums)
+    c = _stamps(lf, timezone=timezone, night_end_hour=night_end_hour)
     windows = {k: v for k, v in (source_windows or {}).items() if v and v[0] is not None}
-    if windows:
-        starts = pl.DataFrame({"source_class": list(windows),
-                               "_from": [dt.datetime.combine(v[0], dt.time()) for v in windows.values()]},
-                              schema={"source_class": pl.String, "_from": pl.Datetime("us")})
-        before = (stamped.join(starts.lazy().with_columns(
-            pl.col("_from").dt.replace_time_zone(timezone).dt.convert_time_zone("UTC")), on="source_class")
-            .select(pl.len().alias("judged"), (pl.col("consent_at") < pl.col("_from")).sum().alias("before")))
-    else:
-        before = pl.LazyFrame({"judged": [0], "before": [0]})
+    ct = _row_counts(lf, timezone=timezone, windows=windows)
+    c.update({k: ct[k] for k in ("with_collected", "after_collected", "judged", "before")})
 
     # Source and name facts are counted per distinct raw value first; the text keys and the
     # template test then run once per value, not once per row.
-    by_source = lf.group_by("source", pl.col("source_class").is_null().alias("unapproved")).agg(
-        pl.len().alias("k"))
-    by_name = (name_counts.lazy().select(pl.col("name").cast(pl.String), pl.col("k").cast(pl.UInt32))
-               if name_counts is not None else lf.group_by("name").agg(pl.len().alias("k")))
-    unprovenanced = (lf.filter(pl.col("_personal") & pl.col("source_class").is_null())
-                     .select(pl.col("_id").n_unique().alias("k")))
-    counts = lf.select(pl.len().alias("rows"), pl.col("_personal").sum().alias("personal"),
-                       pl.col("_id").filter(pl.col("_personal")).n_unique().alias("distinct"))
-
-    # One streaming query each: collect_all would cache the shared row plan whole (memory
-    # grows with the rows: 3 GiB at 30M rows), while each query alone keeps only aggregates.
-    (b4, b3, rs, bp, cs, sg, gp, bf, by_src, by_nm, up, ct) = [
-        q.collect(engine="streaming")
-        for q in (blocks[10_000], blocks[1_000], run_stats, block_pairs, consent_stats, stamp_groups, gaps,
-                  before, by_source, by_name, unprovenanced, counts)]
-    c = cs.row(0, named=True)
-    c["groups"] = sg.get_column("g")
-    c["gaps"] = gp
-    c.update(bf.row(0, named=True))
+    by_src = lf.group_by("source", pl.col("source_class").is_null().alias("unapproved")).agg(
+        pl.len().alias("k")).collect(engine="streaming")
+    by_nm = (name_counts.lazy().select(pl.col("name").cast(pl.String), pl.col("k").cast(pl.UInt32))
+             if name_counts is not None else lf.group_by("name").agg(pl.len().alias("k"))).collect(engine="streaming")
     by_src = by_src.with_columns(_text(pl.col("source")).alias("_s"))
     prov = by_src.select(
         pl.col("k").filter(pl.col("_s").is_null()).sum().alias("missing"),
@@ -276,15 +330,12 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
         pl.col("k").filter(name.is_null()).sum().alias("missing"),
         pl.col("k").filter(name.str.contains(TEMPLATE_NAME_PATTERN).fill_null(False)).sum().alias("template"),
     )
-    ct_row = ct.row(0, named=True)
-    rs_row = rs.row(0, named=True)
     return ListFacts(
-        rows=ct_row["rows"], personal=int(ct_row["personal"] or 0), distinct=int(ct_row["distinct"] or 0),
-        blocks={10_000: b4, 1_000: b3},
-        adjacent_pairs=int(rs_row["pairs"] or 0), adjacent_expected=float(bp.item() or 0.0),
-        longest_run=int(rs_row["longest"] or 0),
+        rows=ct["rows"], personal=int(ct["personal"] or 0), distinct=distinct,
+        blocks=nf["blocks"], adjacent_pairs=nf["pairs"], adjacent_expected=nf["expected"],
+        longest_run=nf["longest"],
         consent=c, provenance=prov, names=nm.row(0, named=True),
-        unprovenanced=int(up.item() or 0), categories=frozenset(categories),
+        unprovenanced=unprovenanced, categories=frozenset(categories),
         list_source=list_source or (prov["top"]["_s"] if prov["top"] else None), overlaps=None,
     )
 
@@ -296,6 +347,13 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
 
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%" if x >= 0.001 or x == 0 else f"{100 * x:.2g}%"
+
+
+def _negbin_tails(counts: list[int], mean: float, shape: float) -> list[float]:
+    """``negbin_sf`` of each count, computed once per distinct count: hundreds of thousands
+    of blocks (or stamp groups) share a few dozen sizes."""
+    tail = {k: negbin_sf(k, mean, shape) for k in set(counts)}
+    return [tail[k] for k in counts]
 
 
 def _block_test(counts: pl.Series, size: int, policy: "DetectPolicy", alpha: float) -> dict[str, Any]:
@@ -313,6 +371,7 @@ def _block_test(counts: pl.Series, size: int, policy: "DetectPolicy", alpha: flo
     srt = counts.sort(descending=True)
     flagged = 0
     mean = 0.0
+    cand = srt.filter(srt >= policy.block_min_count).to_list()
     for _ in range(5):
         rest = srt.slice(flagged)
         n, d = int(rest.sum()), rest.len()
@@ -320,8 +379,7 @@ def _block_test(counts: pl.Series, size: int, policy: "DetectPolicy", alpha: flo
         bins = max(min(occupancy_bins(n, d), max(d, n * (n - 1) / 2, 1.0)),
                    policy.min_spread_blocks * (10_000 / size))
         mean = n / bins if bins else 0.0
-        cand = srt.filter(srt >= policy.block_min_count).to_list()
-        pvals = [negbin_sf(c, mean, policy.block_dispersion) for c in cand]
+        pvals = _negbin_tails(cand, mean, policy.block_dispersion)
         new = benjamini_hochberg(pvals, alpha, m=d_all)
         if new == flagged:
             break
@@ -466,7 +524,7 @@ def bulk_stamped(facts: ListFacts, policy: "DetectPolicy", s: Signal) -> SignalR
     ticks = max(span_us / tick, 86_400_000_000 / tick) + 1
     rate = c["timed"] / ticks
     groups = c["groups"].filter(c["groups"] >= policy.bulk_min_group).sort(descending=True).to_list()
-    pvals = [negbin_sf(g, rate, policy.block_dispersion) for g in groups]
+    pvals = _negbin_tails(groups, rate, policy.block_dispersion)
     k = benjamini_hochberg(pvals, policy.block_alpha, m=int(ticks))
     bulk_rows = sum(groups[:k])
     share = bulk_rows / c["timed"]

@@ -1,0 +1,248 @@
+"""collect_facts against a reference that computes each fact the plain way (one query per
+fact, string block keys, per-row time zones), on frames full of awkward values: national
+numbers with leading zeros, signs, letters, full-width digits, Int64 overflow, null country
+codes; date-only, null and second-precise consent times; dated and undated sources."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from scanner.analyses.purchased import DetectPolicy  # noqa: E402
+from scanner.analyses.signals import (  # noqa: E402
+    SIGNALS, _negbin_tails, _personal, collect_facts, prepare_rows,
+)
+from scanner.analyses.signals_stats import negbin_sf  # noqa: E402
+
+TZ = "Asia/Shanghai"
+WINDOWS = {"web-signup": (dt.date(2024, 1, 1), None), "store": (dt.date(2025, 6, 1), dt.date(2026, 1, 1)),
+           "app": (None, None)}
+
+
+def reference_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int, source_windows=None,
+                    numbers: pl.DataFrame | None = None) -> dict:
+    """Each number and consent fact by its own query, as first written."""
+    lf = prepare_rows(rows).with_columns(_personal().alias("_personal"))
+    personal = lf.filter(pl.col("_personal"))
+    if numbers is not None:
+        personal = (personal.select(pl.col("_id").unique())
+                    .join(numbers.lazy().select(pl.col("number_key").alias("_id"), "country_code",
+                                                "national_number"), on="_id"))
+    distinct = (personal.select("_id", "country_code", "national_number")
+                .unique(subset=["_id"], keep="any")
+                .select("country_code", "national_number", pl.col("national_number").str.len_chars().alias("_len"))
+                .filter(pl.col("_len") >= 8)).collect().lazy()
+    blocks = {size: distinct.group_by("country_code", pl.col("national_number").str.slice(
+        0, pl.col("_len") - digits).alias("_block")).agg(pl.len().alias("count")).select("count").collect()
+        for digits, size in ((4, 10_000), (3, 1_000))}
+    block_key = pl.col("national_number").str.slice(0, pl.col("_len") - 4)
+    runs = (distinct.with_columns(pl.col("national_number").cast(pl.Int64, strict=False).alias("_n"),
+                                  block_key.alias("_b"))
+            .drop_nulls("_n").sort("country_code", "_n")
+            .with_columns(((pl.col("_n").diff() == 1) & (pl.col("_b") == pl.col("_b").shift(1))
+                           & (pl.col("country_code") == pl.col("country_code").shift(1)))
+                          .fill_null(False).alias("_adj"))
+            .with_columns((~pl.col("_adj")).cum_sum().alias("_run")))
+    rs = runs.select(pl.col("_adj").sum().alias("pairs"),
+                     pl.col("_run").value_counts().struct.field("count").max().alias("longest")).collect().row(0)
+    expected = (distinct.group_by("country_code", block_key.alias("_b")).agg(pl.len().alias("c"))
+                .select((pl.col("c") * (pl.col("c") - 1) / 10_000.0).sum()).collect().item())
+
+    day_us = 86_400_000_000
+    local_us = pl.col("consent_at").dt.convert_time_zone(timezone).dt.replace_time_zone(None).cast(pl.Int64)
+    stamped = lf.filter(pl.col("consent_at").is_not_null()).with_columns(
+        (((local_us % day_us) + day_us) % day_us).alias("_tod"))
+    timed = pl.col("_tod") != 0
+    with_time = stamped.filter(timed)
+    c = stamped.select(
+        pl.len().alias("n"), timed.sum().alias("timed"),
+        (timed & (pl.col("_tod") < night_end_hour * 3_600_000_000)).sum().alias("night"),
+        ((pl.col("_tod") % 60_000_000) == 0).filter(timed).all().alias("minute_only"),
+        pl.col("consent_at").filter(timed).min().alias("first"),
+        pl.col("consent_at").filter(timed).max().alias("last"),
+        (pl.col("collected_at").is_not_null()).sum().alias("with_collected"),
+        (pl.col("consent_at") > pl.col("collected_at") + pl.duration(days=1)).sum().alias("after_collected"),
+    ).collect().row(0, named=True)
+    c["groups"] = with_time.group_by("consent_at").agg(pl.len().alias("g")).select("g").collect().get_column("g")
+    c["gaps"] = (with_time.select(pl.col("consent_at").unique().sort())
+                 .select((pl.col("consent_at").diff().dt.total_microseconds()).alias("gap")).drop_nulls()
+                 .group_by("gap").agg(pl.len().alias("k"))).collect()
+    windows = {k: v for k, v in (source_windows or {}).items() if v and v[0] is not None}
+    c.update({"judged": 0, "before": 0})
+    if windows:
+        starts = pl.DataFrame({"source_class": list(windows),
+                               "_from": [dt.datetime.combine(v[0], dt.time()) for v in windows.values()]},
+                              schema={"source_class": pl.String, "_from": pl.Datetime("us")})
+        c.update(stamped.join(starts.lazy().with_columns(
+            pl.col("_from").dt.replace_time_zone(timezone).dt.convert_time_zone("UTC")), on="source_class")
+            .select(pl.len().alias("judged"), (pl.col("consent_at") < pl.col("_from")).sum().alias("before"))
+            .collect().row(0, named=True))
+    counts = lf.select(pl.len(), pl.col("_personal").sum(),
+                       pl.col("_id").filter(pl.col("_personal")).n_unique()).collect().row(0)
+    unprov = (lf.filter(pl.col("_personal") & pl.col("source_class").is_null())
+              .select(pl.col("_id").n_unique()).collect().item())
+    return {"rows": counts[0], "personal": counts[1], "distinct": counts[2], "blocks": blocks,
+            "adjacent_pairs": rs[0] or 0, "adjacent_expected": expected or 0.0, "longest_run": rs[1] or 0,
+            "consent": c, "unprovenanced": unprov}
+
+
+def assert_same(facts, ref):
+    for key in ("rows", "personal", "distinct", "adjacent_pairs", "longest_run", "unprovenanced"):
+        assert getattr(facts, key) == ref[key], key
+    # the reference sums its blocks in group-by order (arbitrary): equal up to float rounding
+    assert facts.adjacent_expected == pytest.approx(ref["adjacent_expected"], rel=1e-12, abs=1e-12)
+    for size, counts in ref["blocks"].items():
+        got = facts.blocks[size]
+        assert got.schema == counts.schema
+        assert sorted(got.get_column("count").to_list()) == sorted(counts.get_column("count").to_list()), size
+    got, want = dict(facts.consent), dict(ref["consent"])
+    assert sorted(got.pop("groups").to_list()) == sorted(want.pop("groups").to_list())
+    assert got.pop("groups", None) is None
+    assert got.pop("gaps").sort("gap").equals(want.pop("gaps").sort("gap"))
+    assert got == want
+
+
+def _national_numbers(rng: random.Random, n: int) -> list[tuple[int | None, str | None]]:
+    """(country code, national number) pairs: dense blocks with runs across block edges,
+    and every kind of text that does not read as a plain decimal."""
+    out = []
+    for _ in range(n):
+        kind = rng.random()
+        if kind < 0.5:  # dense CN blocks, runs around the edges of 10^4 and 10^3 blocks
+            suffix = rng.choice([rng.randrange(10_000), 9_998, 9_999, 0, 1, 999, 1000])
+            out.append((86, f"138{rng.randrange(4):04d}{suffix:04d}"))
+        elif kind < 0.6:
+            out.append((rng.choice([1, 44, None]), f"{rng.randrange(10**9, 10**9 + 3000)}"))
+        elif kind < 0.65:  # leading zeros: a digits-only text that is not the decimal of its value
+            out.append((39, f"0{rng.randrange(600_000_000, 600_003_000)}"))
+        elif kind < 0.7:  # sign: casts, but its text is not digits; negative runs
+            out.append((86, rng.choice("+-") + f"{rng.randrange(7_000_000_000, 7_000_000_030)}"))
+        elif kind < 0.75:  # letters where the 10^4 prefix is still a plain decimal shared with others
+            out.append((86, f"138{rng.randrange(4):04d}{rng.randrange(1000):03d}" + rng.choice("xX#")))
+        elif kind < 0.8:
+            out.append((86, rng.choice(["１３８００１３８０００", "138-0013-8000", "1380013 8000", "٣٨٠٠١٣٨٠٠٠٠",
+                                        "99999999999999999999", "9223372036854775807", "9223372036854775808",
+                                        "-9223372036854775808", "12345", "", "00000000", "0000000000001"])))
+        elif kind < 0.85:
+            out.append((rng.choice([86, None]), None))
+        else:
+            out.append((rng.choice([86, 852]), f"{rng.randrange(10**7, 10**7 + 500)}"))
+    return out
+
+
+def awkward_rows(seed: int, n: int = 3000) -> pl.DataFrame:
+    rng = random.Random(seed)
+    pairs = _national_numbers(rng, n // 2)
+    # numbers whose country code and value coincide with another number's but whose text
+    # differs (a sign, a leading zero) sort in an arbitrary order: keep one of each
+    seen, numbers = set(), []
+    for cc, nn in pairs:
+        try:
+            value = int(nn) if nn is not None and nn.strip() == nn and nn.isascii() else None
+        except ValueError:
+            value = None
+        if value is not None and (cc, value) in seen:
+            continue
+        seen.add((cc, value) if value is not None else (cc, nn, len(seen)))
+        numbers.append((cc, nn))
+    base = dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc)
+    local_midnight = dt.datetime(2025, 3, 2, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    recs = []
+    for row in range(1, n + 1):
+        i = rng.randrange(len(numbers))
+        cc, nn = numbers[i]
+        c = rng.random()
+        consent = (None if c < 0.1 else local_midnight + dt.timedelta(days=rng.randrange(20)) if c < 0.3
+                   else base + dt.timedelta(minutes=rng.randrange(3000)) if c < 0.7
+                   else base + dt.timedelta(seconds=rng.randrange(10**6), microseconds=rng.choice([0, 0, 7])))
+        collected = None if rng.random() < 0.3 else base + dt.timedelta(days=rng.randrange(-5, 30))
+        src = rng.choice([None, "", " 导入 ", "web-signup", "store", "app", "bought", "Store"])
+        recs.append({
+            "row": row, "e164": None if nn is None and rng.random() < 0.5 else f"+{cc}:{nn}:{i}",
+            "valid": rng.random() > 0.05, "type": rng.choice(["MOBILE"] * 20 + ["TOLL_FREE", None]),
+            "segment": rng.choice([None] * 20 + ["iot", "mvno"]), "country_code": cc, "national_number": nn,
+            "name": rng.choice([None, "", "先生", "王芳", "客户12", "Li Lei"]), "source": src,
+            "source_class": src if src in WINDOWS else None, "consent_at": consent, "collected_at": collected,
+        })
+    return pl.DataFrame(recs, schema_overrides={
+        "row": pl.Int64, "country_code": pl.Int32, "consent_at": pl.Datetime("us", "UTC"),
+        "collected_at": pl.Datetime("us", "UTC")})
+
+
+def _facts(lf, **kw):
+    return collect_facts(lf, timezone=TZ, night_end_hour=6, **kw)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_facts_match_the_plain_queries_on_awkward_values(seed):
+    frame = awkward_rows(seed)
+    for windows in (None, WINDOWS):
+        assert_same(_facts(frame.lazy(), source_windows=windows),
+                    reference_facts(frame.lazy(), timezone=TZ, night_end_hour=6, source_windows=windows))
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_facts_match_the_plain_queries_with_a_number_table(seed):
+    frame = awkward_rows(seed + 10).with_columns(pl.col("e164").hash(7).cast(pl.UInt128).alias("number_key"))
+    numbers = (frame.filter(pl.col("e164").is_not_null())
+               .select("number_key", "country_code", "national_number").unique("number_key"))
+    numbers = numbers.filter(pl.col("number_key") % 7 != 0)  # rows whose number the table lacks
+    rows = frame.drop("e164", "country_code", "national_number").lazy()
+    assert_same(_facts(rows, numbers=numbers, source_windows=WINDOWS),
+                reference_facts(rows, timezone=TZ, night_end_hour=6, numbers=numbers, source_windows=WINDOWS))
+
+
+def test_facts_of_empty_and_bare_frames_match():
+    empty = awkward_rows(0).clear()
+    bare = awkward_rows(1).select("e164", "valid")
+    no_numbers = awkward_rows(2).with_columns(pl.lit(None, pl.String).alias("national_number"))
+    for frame in (empty, bare, no_numbers, empty.select("valid")):
+        assert_same(_facts(frame.lazy(), source_windows=WINDOWS),
+                    reference_facts(frame.lazy(), timezone=TZ, night_end_hour=6, source_windows=WINDOWS))
+
+
+def test_blocks_and_runs_compare_texts_not_values():
+    def facts(nns, cc=86):
+        frame = pl.DataFrame({"e164": [f"{i}" for i in range(len(nns))], "valid": True, "national_number": nns,
+                              "country_code": cc}, schema_overrides={"country_code": pl.Int32})
+        return _facts(frame.lazy())
+
+    def block_sizes(f, size):
+        return sorted(f.blocks[size].get_column("count").to_list())
+
+    # a letter after a plain prefix shares the prefix's block; a leading zero does not
+    f = facts(["13800138000", "1380013800x", "013800138000", "13800137999", "1380013x000"])
+    assert block_sizes(f, 10_000) == [1, 4] and block_sizes(f, 1_000) == [1, 1, 1, 2]
+    # a sign is text, even where the rest reads like a zero-padded prefix
+    assert block_sizes(facts(["+13800140002", "013800140002"]), 10_000) == [1, 1]
+    # consecutive values in different blocks (a 10^4 edge, a sign, another country) are no run
+    f = facts(["13800139999", "13800140000", "13800140001", "+13800140002"])
+    assert (f.adjacent_pairs, f.longest_run) == (1, 2)
+    f = facts(["-7000000002", "-7000000001", "-7000000000"])
+    assert (f.adjacent_pairs, f.longest_run) == (2, 3)
+    f = facts(["13800138000", "13800138001", "1380013800x", "1380014000x", "+13800138005"], cc=None)
+    assert (f.adjacent_pairs, f.longest_run, block_sizes(f, 10_000)) == (0, 1, [1, 1, 3])
+
+
+def test_tails_are_computed_once_per_count_with_the_same_values():
+    counts = [37, 12, 12, 10, 37, 11]
+    assert _negbin_tails(counts, 10.9, 1.0) == [negbin_sf(k, 10.9, 1.0) for k in counts]
+    assert _negbin_tails([], 1.0, 1.0) == []
+
+
+def test_signals_read_the_same_from_both(seed=5):
+    frame = awkward_rows(seed, 6000)
+    policy = DetectPolicy(min_rows=10, consent_min_rows=10, block_min_count=3)
+    facts = _facts(frame.lazy(), source_windows=WINDOWS)
+    ref = reference_facts(frame.lazy(), timezone=TZ, night_end_hour=6, source_windows=WINDOWS)
+    plain = dataclasses.replace(facts, **{k: v for k, v in ref.items() if k != "consent"}, consent=ref["consent"])
+    assert ([sig.func(facts, policy, sig) for sig in SIGNALS.values()]
+            == [sig.func(plain, policy, sig) for sig in SIGNALS.values()])
