@@ -272,6 +272,57 @@ def _read_ahead(items: Iterator, depth: int = 1) -> Iterator:
         worker.join()
 
 
+class InOrderWorker:
+    """Runs submitted jobs one after another on a worker thread, at most ``depth`` waiting
+    (so the caller's next step overlaps this job: polars and the writers release the GIL).
+
+    A job's exception is raised in the caller by the next :meth:`submit` or by :meth:`join`;
+    jobs after it are skipped. Leaving the with-block (also on an exception) skips jobs not
+    yet started and waits for the thread.
+    """
+
+    def __init__(self, name: str, depth: int = 1):
+        self._jobs: queue.Queue = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._cancelled = False
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def __enter__(self) -> "InOrderWorker":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._cancelled = True
+        self._stop()
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            if self._error is None and not self._cancelled:
+                try:
+                    job()
+                except BaseException as exc:  # handed to the caller
+                    self._error = exc
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self._raise()
+        self._jobs.put(job)
+
+    def join(self) -> None:
+        """Wait for every job submitted; raise the first job's exception."""
+        self._stop()
+        self._raise()
+
+    def _stop(self) -> None:
+        if self._thread.is_alive():
+            self._jobs.put(None)
+            self._thread.join()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+
 def _batches(stream: InputStream, batch_rows: int, bad_records: list) -> Iterator[tuple[pl.DataFrame, list[int]]]:
     """The input's records in row-kernel batches of at most ``batch_rows`` rows (with their
     malformed records' rows); the first :data:`BAD_RECORDS_LISTED` bad records are also
@@ -363,21 +414,29 @@ def scan(
                                                    columns=vault_columns))
                  if policy.privacy.vault else None)
         done = 0
-        for batch, bad_rows in _batches(stream, batch_rows, bad_records):
-            out = row_kernel(batch, ctx, bad_rows=bad_rows)
+
+        def spill(out: pl.DataFrame) -> None:
+            """Everything kept of one batch's kernel output (run on the spill thread)."""
             store.add(out.select(*SPILL_COLUMNS, *ctx.kept))
-            sampler.add(batch)
             numbers.add(out.filter(pl.col("number_key").is_not_null())
-                                .unique("number_key", keep="any").select(NUMBER_COLUMNS))
+                        .unique("number_key", keep="any").select(NUMBER_COLUMNS))
             store.add_list(out.select(*dict.fromkeys((*LIST_FRAME_COLUMNS, *list_inputs))))
             duplicates.add(partial_duplicate_stats(out, key="number_key").collect())
             names.add(out.group_by("name").agg(pl.len().alias("k")))
             unmapped.add(_unmapped_counts(out))
             if vault is not None:
                 vault.add(out.filter(pl.col("e164").is_not_null()).select(vault_columns))
+
+        # A batch is spilled while the row kernel works on the next one.
+        spiller = closing.enter_context(InOrderWorker("contact-scanner-spill"))
+        for batch, bad_rows in _batches(stream, batch_rows, bad_records):
+            out = row_kernel(batch, ctx, bad_rows=bad_rows)
+            sampler.add(batch)
+            spiller.submit(lambda out=out: spill(out))
             done += out.height
             step("normalize", done)
             del out, batch
+        spiller.join()
     keep_new_key()
     ing = dataclasses.replace(stream.meta, sha256=stream.sha256, bad_records=tuple(bad_records))
     numbers = numbers.merged(lambda t: t.unique("number_key", keep="any"))
