@@ -346,6 +346,8 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
             raise PolicyError("detect must be a table", path=path)
         try:  # from_dict raises PolicyError naming the key; values it cannot take raise these
             detect = DetectPolicy.from_dict(doc["detect"])
+        except PolicyError as exc:  # named here with the policy file, like every other key
+            raise PolicyError(exc.message, path=path) from None
         except (TypeError, ValueError) as exc:
             raise PolicyError(f"detect: {exc}", path=path) from None
 

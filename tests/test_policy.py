@@ -60,6 +60,7 @@ consent = { "ok" = "granted" }
     ("[[sources]]\naliases=['a']", "sources[0].name: required"),
     ("[[sources]]\nname='a'\nbogus=1", "sources[0].bogus: unknown key"),
     ("[vocabulary]\nconsent={x='maybe'}", "vocabulary.consent"),
+    ("[detect]\nbogus_key=3", "detect.bogus_key: unknown key"),
     ("[campaign\n", "invalid TOML"),
 ])
 def test_bad_policies_name_the_key(tmp_path, text, fragment):
