@@ -12,7 +12,9 @@ files 0600, removed with the scan result), so memory does not grow with the rows
   numbers are plaintext, so these files are sealed with AES-256-GCM under an ephemeral key
   that only this process's memory holds (as the vault's spool): on disk they are noise, and
   a file altered, swapped or replayed fails to open;
-* ``vault.bin``: the encrypted vault.
+* ``vault.bin``: the encrypted vault;
+* ``owner.pid``: the scanning process, so that a later scan removes the directory of one
+  that was killed before it could (:func:`sweep_abandoned`).
 
 :func:`rows_plan` puts parts and results back together by position when the outputs are
 written.
@@ -40,12 +42,49 @@ SPILL_COLUMNS = ("row", "phone_token", "phone_masked", "valid", "type", "region"
 ROW_OUTPUT_COLUMNS = ("row", "phone_token", "phone_masked", "valid", "type", "region", "findings", "verdict")
 
 
+SPILL_PREFIX = "contact-scanner-"
+OWNER_FILE = "owner.pid"
+
+
+def sweep_abandoned(parent: str | os.PathLike | None = None) -> list[Path]:
+    """Remove the spill directories of this user's scans whose process is gone (killed
+    before their clean-up ran); returns them. A directory is left alone unless it names
+    its owner and that process no longer exists (a directory being created, or one of a
+    running scan, is never touched)."""
+    removed = []
+    for candidate in Path(parent or tempfile.gettempdir()).glob(SPILL_PREFIX + "*"):
+        try:
+            if not candidate.is_dir() or candidate.is_symlink() or candidate.stat().st_uid != os.getuid():
+                continue
+            pid = int((candidate / OWNER_FILE).read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if pid != os.getpid() and not _process_exists(pid):
+            shutil.rmtree(candidate, ignore_errors=True)
+            removed.append(candidate)
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    return True
+
+
 class RowStore:
     """Spilled kernel parts, in row order."""
 
     def __init__(self) -> None:
-        self.dir = Path(tempfile.mkdtemp(prefix="contact-scanner-"))
+        sweep_abandoned()
+        self.dir = Path(tempfile.mkdtemp(prefix=SPILL_PREFIX))
         os.chmod(self.dir, 0o700)
+        fd = os.open(self.dir / OWNER_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(str(os.getpid()))
         self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.dir), True)
         self.parts: list[tuple[Path, int]] = []
         self.list_parts: list[Path] = []

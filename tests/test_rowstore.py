@@ -51,3 +51,36 @@ def test_sealed_tables_are_noise_and_refuse_tampering(keys):
         sealed[0].write_bytes(sealed[1].read_bytes())
         with pytest.raises(InvalidTag):
             store._read_sealed(sealed[0])
+
+
+def test_a_killed_scans_spill_is_swept_by_the_next_scan(tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    from scanner.rowstore import OWNER_FILE, RowStore, sweep_abandoned
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    # a scan killed mid-way: its spill directory, owned by a process that is gone
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = tmp_path / "contact-scanner-killed"
+    dead.mkdir(mode=0o700)
+    (dead / OWNER_FILE).write_text(child.stdout.strip())
+    (dead / "part-000000.parquet").write_bytes(b"tokens")
+    # a running scan's directory, and one without an owner (being created): left alone
+    running = tmp_path / "contact-scanner-running"
+    running.mkdir(mode=0o700)
+    (running / OWNER_FILE).write_text(str(os.getppid()))
+    unowned = tmp_path / "contact-scanner-new"
+    unowned.mkdir(mode=0o700)
+    other = tmp_path / "unrelated"
+    other.mkdir()
+
+    store = RowStore()
+    assert not dead.exists()
+    assert running.exists() and unowned.exists() and other.exists()
+    assert store.dir.exists() and store.dir.parent == tmp_path
+    assert (store.dir / OWNER_FILE).read_text() == str(os.getpid())
+    assert sweep_abandoned(tmp_path) == []  # its own directory is never swept
+    assert store.dir.exists()
