@@ -6,9 +6,9 @@ turns the list's aggregate facts into a :class:`SignalResult` — ``value``, ``t
 ``fired`` and a plain-language ``detail``. Details carry counts and shares only: never a
 number, never a number block (a block plus a masked number restores the hidden digits).
 
-The facts are polars group-bys over the scan's row frame (:func:`collect_facts`: four
+The facts are polars group-bys over the scan's row frame (:func:`collect_facts`: three
 streaming queries, every fact derived from the distinct numbers, the distinct consent times,
-the per-row counts or the sources); the functions here only do arithmetic on the aggregates
+or the sources with the per-row counts); the functions here only do arithmetic on the aggregates
 (a per-block test touches only blocks that already hold ``block_min_count`` numbers).
 """
 
@@ -230,8 +230,9 @@ def _number_facts(numbers: pl.DataFrame) -> dict[str, Any]:
 
     b4, b3 = counts(4), counts(3)
     same_block = [pl.col(c).eq_missing(pl.col(c).shift(1)) for c in ("_len", "_q4", "_p4")]
-    runs = (numbers.lazy().drop_nulls("_n").select(cc, "_n", "_len", *_block_parts(4))
+    runs = (numbers.lazy().drop_nulls("_n")
             .sort(cc.cast(pl.Int128) * _P64 + pl.col("_n").cast(pl.Int128) + _P63)  # = by country_code, _n
+            .with_columns(_block_parts(4))  # after the sort, which then moves fewer columns
             .with_columns(((pl.col("_n").diff() == 1) & pl.all_horizontal(same_block) & (cc == cc.shift(1)))
                           .fill_null(False).alias("_adj"))
             .select(pl.col("_adj").sum().alias("pairs"),
@@ -270,11 +271,16 @@ def _stamps(lf: pl.LazyFrame, *, timezone: str, night_end_hour: int) -> dict[str
     return c
 
 
-def _row_counts(lf: pl.LazyFrame, *, timezone: str, windows: Mapping[str, tuple]) -> dict[str, Any]:
-    """Per-row counts, one streaming pass: rows, personal rows, rows with consent and
-    collection times (and consent after collection), rows judged against a dated source."""
+_COUNTS = ("personal", "with_collected", "after_collected", "judged", "before")
+
+
+def _by_source(lf: pl.LazyFrame, *, timezone: str, windows: Mapping[str, tuple]) -> pl.DataFrame:
+    """Rows (``k``) per raw source value and approval, one streaming pass, with the per-row
+    counts of :data:`_COUNTS` per group (sum them for the list's): personal rows, rows with
+    consent and collection times, consent more than a day after collection, rows judged
+    against a dated approved source and those consented before its start."""
     stamped = pl.col("consent_at").is_not_null()
-    aggs = [pl.len().alias("rows"), pl.col("_personal").sum().alias("personal"),
+    aggs = [pl.len().alias("k"), pl.col("_personal").sum().alias("personal"),
             (stamped & pl.col("collected_at").is_not_null()).sum().alias("with_collected"),
             (pl.col("consent_at") > pl.col("collected_at") + pl.duration(days=1)).sum().alias("after_collected")]
     if windows:
@@ -283,8 +289,10 @@ def _row_counts(lf: pl.LazyFrame, *, timezone: str, windows: Mapping[str, tuple]
         start = pl.col("source_class").replace_strict(list(windows), starts, default=None, return_dtype=starts.dtype)
         aggs += [(stamped & start.is_not_null()).sum().alias("judged"),
                  (pl.col("consent_at") < start).sum().alias("before")]
-    out = lf.select(aggs).collect(engine="streaming").row(0, named=True)
-    return out if windows else {**out, "judged": 0, "before": 0}
+    else:
+        aggs += [pl.lit(0, dtype=pl.UInt32).alias("judged"), pl.lit(0, dtype=pl.UInt32).alias("before")]
+    return (lf.group_by("source", pl.col("source_class").is_null().alias("unapproved")).agg(aggs)
+            .collect(engine="streaming"))
 
 
 def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
@@ -296,10 +304,10 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
     ``national_number``; one row per ``number_key``). ``name_counts``: rows per ``name``
     (``k``), when ``rows`` carry no names.
 
-    Four streaming queries read the rows (collect_all would cache the shared row plan whole:
+    Three streaming queries read the rows (collect_all would cache the shared row plan whole:
     memory grows with the rows, 3 GiB at 30M rows, while each query alone keeps only
-    aggregates): the distinct personal numbers, the distinct consent times, the per-row
-    counts and the sources (plus the names without ``name_counts``); every other fact is
+    aggregates): the distinct personal numbers, the distinct consent times, and the sources
+    with the per-row counts (plus the names without ``name_counts``); every other fact is
     derived from their results.
     """
     lf = prepare_rows(rows).with_columns(_personal().alias("_personal"))
@@ -307,13 +315,11 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
     nf = _number_facts(nums)
     c = _stamps(lf, timezone=timezone, night_end_hour=night_end_hour)
     windows = {k: v for k, v in (source_windows or {}).items() if v and v[0] is not None}
-    ct = _row_counts(lf, timezone=timezone, windows=windows)
-    c.update({k: ct[k] for k in ("with_collected", "after_collected", "judged", "before")})
-
     # Source and name facts are counted per distinct raw value first; the text keys and the
     # template test then run once per value, not once per row.
-    by_src = lf.group_by("source", pl.col("source_class").is_null().alias("unapproved")).agg(
-        pl.len().alias("k")).collect(engine="streaming")
+    by_src = _by_source(lf, timezone=timezone, windows=windows)
+    ct = by_src.select(pl.col("k", *_COUNTS).sum()).row(0, named=True)
+    c.update({k: int(ct[k]) for k in _COUNTS[1:]})
     by_nm = (name_counts.lazy().select(pl.col("name").cast(pl.String), pl.col("k").cast(pl.UInt32))
              if name_counts is not None else lf.group_by("name").agg(pl.len().alias("k"))).collect(engine="streaming")
     by_src = by_src.with_columns(_text(pl.col("source")).alias("_s"))
@@ -331,7 +337,7 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
         pl.col("k").filter(name.str.contains(TEMPLATE_NAME_PATTERN).fill_null(False)).sum().alias("template"),
     )
     return ListFacts(
-        rows=ct["rows"], personal=int(ct["personal"] or 0), distinct=distinct,
+        rows=int(ct["k"]), personal=int(ct["personal"]), distinct=distinct,
         blocks=nf["blocks"], adjacent_pairs=nf["pairs"], adjacent_expected=nf["expected"],
         longest_run=nf["longest"],
         consent=c, provenance=prov, names=nm.row(0, named=True),
