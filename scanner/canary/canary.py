@@ -91,7 +91,10 @@ def detect(tokens: pl.Series, store: CanaryStore) -> list[Hit]:
     if not store.assignments:
         return []
     handed_out = set().union(*(a.unique | a.shared for a in store.assignments))
-    found = set(tokens.drop_nulls().unique().to_list()) & handed_out
+    # the list's tokens are matched in polars: only the few canaries found become Python objects
+    tokens = tokens.cast(pl.String)
+    found = set(tokens.filter(tokens.is_in(pl.Series(sorted(handed_out), dtype=pl.String).implode()))
+                .unique().to_list())
     if not found:
         return []
     return sch.score(found, store.assignments, store.subpool)

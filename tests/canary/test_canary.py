@@ -123,6 +123,19 @@ def test_partial_leak_still_names_the_leaker(tmp_path, keys, pool, rng):
     assert hits[0].recipient == "acme"
 
 
+def test_detection_reads_the_set_of_tokens_whatever_their_form(tmp_path, keys, pool, rng):
+    issued = issue_many(tmp_path, keys, pool, rng, ["acme", "globex"], 20)
+    store = CanaryStore.open(tmp_path, keys)
+    tokens = tokens_of(issued["acme"].numbers[:6] + ["13800138000"], keys)
+    want = detect(tokens, store)
+    assert want and want[0].recipient == "acme" and want[0].matched == 6
+    noisy = pl.concat([tokens, tokens.head(3), pl.Series("t", [None, None], dtype=pl.String)]).shuffle(seed=1)
+    assert detect(noisy, store) == want  # repeats and nulls are ignored
+    assert detect(noisy.cast(pl.Categorical), store) == want
+    assert detect(pl.Series("t", [None, None]), store) == []  # no tokens at all (dtype Null)
+    assert detect(tokens.clear(), store) == []
+
+
 def test_no_canaries_no_hits(tmp_path, keys, pool, rng):
     issue(tmp_path, keys, "acme", pool, 20, rng=rng)
     assert detect(tokens_of(["13800138000", None, "abc"], keys), CanaryStore.open(tmp_path, keys)) == []
