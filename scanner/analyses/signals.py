@@ -212,9 +212,41 @@ def _numbers(lf: pl.LazyFrame, numbers: pl.DataFrame | None) -> tuple[int, int, 
     return ids.height, int(ids.get_column("_unprov").sum()), frame
 
 
+def _run_stats(adjacent: pl.Expr) -> list[pl.Expr]:
+    """Consecutive pairs and the longest run from ``adjacent``: whether each number, in order,
+    follows the one before in its block (run ids ascend, so each run is one stretch)."""
+    return [adjacent.sum().alias("pairs"), (~adjacent).cum_sum().rle().struct.field("len").max().alias("longest")]
+
+
+def _plain_number_facts(numbers: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, dict] | None:
+    """Block counts and run stats from one sort, no group-by, when every national number
+    is ASCII digits with a country code and no two share country code and value with other
+    lengths (leading zeros): sorted by country code, length and value, each block is one
+    stretch, and each pair of consecutive numbers is what the order by country code and
+    value gives (which it equals without such ties). None when that does not hold."""
+    cc, length, n = pl.col("country_code"), pl.col("_len"), pl.col("_n")
+    if numbers.get_column("_s").null_count() < numbers.height or numbers.get_column("country_code").null_count():
+        return None
+    value = (cc.cast(pl.Int128) * _P64 + n.cast(pl.Int128)).alias("_v")  # n >= 0: digits only
+    padded = numbers.filter(n.cast(pl.String).str.len_chars() < length).select(value).to_series()
+    if padded.len() and (numbers.lazy().filter(value.is_in(padded.implode())).group_by(value)
+                         .agg(length.n_unique() > 1).select(pl.col("_len").any()).collect().item()):
+        return None
+    srt = (numbers.lazy().select(cc, length, n)
+           .sort((cc.cast(pl.Int128) * _P32 + length.cast(pl.Int128)) * _P64 + n.cast(pl.Int128)).collect())
+
+    def same_block(cut: int) -> pl.Expr:  # as the number before
+        q = n // 10 ** cut
+        return ((q == q.shift(1)) & (length == length.shift(1)) & (cc == cc.shift(1))).fill_null(False)
+
+    b4, b3 = (srt.select((~same_block(cut)).cum_sum().rle().struct.field("len").alias("count")) for cut in (4, 3))
+    return b4, b3, srt.select(_run_stats(((n.diff() == 1) & same_block(4)).fill_null(False))).row(0, named=True)
+
+
 def _number_facts(numbers: pl.DataFrame) -> dict[str, Any]:
     """Block counts, consecutive pairs and their expectation, longest run (LS002, LS003)
-    over the numbers of :func:`_numbers`."""
+    over the numbers of :func:`_numbers`: by :func:`_plain_number_facts` when it applies,
+    else by group-bys on the block keys and a sort by country code and value."""
     cc = pl.col("country_code")
 
     def counts(cut: int) -> pl.DataFrame:
@@ -228,17 +260,18 @@ def _number_facts(numbers: pl.DataFrame) -> dict[str, Any]:
             keyed.filter(~packed).group_by(cc, "_len", q, p).agg(pl.len().alias("count")).select("count"),
         ]).collect()
 
-    b4, b3 = counts(4), counts(3)
-    same_block = [pl.col(c).eq_missing(pl.col(c).shift(1)) for c in ("_len", "_q4", "_p4")]
-    runs = (numbers.lazy().drop_nulls("_n")
-            .sort(cc.cast(pl.Int128) * _P64 + pl.col("_n").cast(pl.Int128) + _P63)  # = by country_code, _n
-            .with_columns(_block_parts(4))  # after the sort, which then moves fewer columns
-            .with_columns(((pl.col("_n").diff() == 1) & pl.all_horizontal(same_block) & (cc == cc.shift(1)))
-                          .fill_null(False).alias("_adj"))
-            .select(pl.col("_adj").sum().alias("pairs"),
-                    # run ids ascend, so each run is one stretch of equal ids
-                    (~pl.col("_adj")).cum_sum().rle().struct.field("len").max().alias("longest"))
-            ).collect().row(0, named=True)
+    plain = _plain_number_facts(numbers)
+    if plain is not None:
+        b4, b3, runs = plain
+    else:
+        b4, b3 = counts(4), counts(3)
+        same_block = [pl.col(c).eq_missing(pl.col(c).shift(1)) for c in ("_len", "_q4", "_p4")]
+        runs = (numbers.lazy().drop_nulls("_n")
+                .sort(cc.cast(pl.Int128) * _P64 + pl.col("_n").cast(pl.Int128) + _P63)  # = by country_code, _n
+                .with_columns(_block_parts(4))  # after the sort, which then moves fewer columns
+                .select(_run_stats(((pl.col("_n").diff() == 1) & pl.all_horizontal(same_block)
+                                    & (cc == cc.shift(1))).fill_null(False)))
+                ).collect().row(0, named=True)
     expected = b4.select((pl.col("count") * (pl.col("count") - 1) / 10_000.0).sum()).item()
     return {"blocks": {10_000: b4, 1_000: b3}, "pairs": int(runs["pairs"] or 0),
             "longest": int(runs["longest"] or 0), "expected": float(expected or 0.0)}

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from scanner.analyses.purchased import DetectPolicy  # noqa: E402
 from scanner.analyses.signals import (  # noqa: E402
-    SIGNALS, _negbin_tails, _personal, collect_facts, prepare_rows,
+    SIGNALS, _negbin_tails, _numbers, _personal, _plain_number_facts, collect_facts, prepare_rows,
 )
 from scanner.analyses.signals_stats import negbin_sf  # noqa: E402
 
@@ -246,3 +246,41 @@ def test_signals_read_the_same_from_both(seed=5):
     plain = dataclasses.replace(facts, **{k: v for k, v in ref.items() if k != "consent"}, consent=ref["consent"])
     assert ([sig.func(facts, policy, sig) for sig in SIGNALS.values()]
             == [sig.func(plain, policy, sig) for sig in SIGNALS.values()])
+
+
+def plain_rows(seed: int, n: int = 4000, tie: bool = False) -> pl.DataFrame:
+    """Digits-only national numbers with country codes: dense CN blocks with runs, Italian
+    numbers with a leading zero, and numbers sharing their national number across ids."""
+    rng = random.Random(seed)
+    picks = []
+    for i in range(n):
+        kind = rng.random()
+        if kind < 0.7:  # a third of them at the end of a block
+            suffix = rng.randrange(9_990, 10_000) if rng.random() < 0.3 else rng.randrange(10_000)
+            picks.append((86, f"13{rng.randrange(8, 10)}{rng.randrange(3):04d}{suffix:04d}"))
+        elif kind < 0.85:  # even values after a leading zero, odd ones one digit shorter: no tie
+            picks.append((39, f"0{200_000_000 + 2 * rng.randrange(200)}"))
+        elif kind < 0.9:
+            picks.append((39, f"{200_000_001 + 2 * rng.randrange(200)}"))
+        elif kind < 0.95:
+            picks.append((39, f"{rng.randrange(3_200_000_000, 3_200_000_400)}"))
+        else:  # the next country code's numbers continue the block and the run
+            cc = rng.choice([1, 7])
+            low = 2_000_000_900 if cc == 1 else 2_000_001_000
+            picks.append((cc, str(rng.randrange(low, low + 100))))
+    picks += [(1, "2000000999"), (7, "2000001000")]
+    if tie:  # the same value with and without a leading zero
+        picks += [(39, "0212345678"), (39, "212345678")]
+    return pl.DataFrame({
+        "e164": [f"{cc}:{nn}:{i % 3}" for i, (cc, nn) in enumerate(picks)],  # one text, up to three ids
+        "valid": True, "country_code": [cc for cc, _ in picks], "national_number": [nn for _, nn in picks],
+    }, schema_overrides={"country_code": pl.Int32})
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_plain_numbers_are_judged_from_one_sort_with_the_same_facts(seed):
+    for tie in (False, True):
+        frame = plain_rows(seed, tie=tie)
+        lf = prepare_rows(frame.lazy()).with_columns(_personal().alias("_personal"))
+        assert (_plain_number_facts(_numbers(lf, None)[2]) is None) == tie  # a tie takes the general way
+        assert_same(_facts(frame.lazy()), reference_facts(frame.lazy(), timezone=TZ, night_end_hour=6))
