@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 import pyarrow.parquet as pq
 
+from scanner.concurrency import InOrderWorker
 from scanner.privacy.exposure import Needles, exposure_metrics, plaintext_in_text
 from scanner.privacy.safe_files import atomic_write_bytes, atomic_writer, neutralize_formulas
 
@@ -30,20 +31,27 @@ def write_outputs(result: "ScanResult", out_dir: Path) -> dict[str, Path]:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
-    # Part by part (memory bounded by one batch): one Parquet writer, one CSV under one header.
-    with atomic_writer(out_dir / "rows.parquet") as rows_fh, atomic_writer(out_dir / "contactable.csv") as csv_fh:
-        writer = None
-        for i, part in enumerate(result.iter_rows()):
+    # Part by part (memory bounded by two batches): one Parquet writer, one CSV under one
+    # header; a part is written on a worker thread while the next one is assembled.
+    with (atomic_writer(out_dir / "rows.parquet") as rows_fh, atomic_writer(out_dir / "contactable.csv") as csv_fh,
+          InOrderWorker("contact-scanner-write") as background):
+        writer: list[pq.ParquetWriter] = []
+
+        def append(part: pl.DataFrame, first: bool) -> None:
             table = part.to_arrow()
-            if writer is None:
+            if first:
                 # no min/max statistics for the pseudonym columns: they help no reader (no
                 # filter ranges over tokens) and cost an eighth of the writing
                 stats = [c for c in table.column_names if c not in PSEUDONYM_COLUMNS]
-                writer = pq.ParquetWriter(rows_fh, table.schema, compression="zstd", compression_level=1,
-                                          write_statistics=stats)
-            writer.write_table(table)
-            neutralize_formulas(contactable_of(part)).write_csv(csv_fh, include_header=i == 0)
-        writer.close()
+                writer.append(pq.ParquetWriter(rows_fh, table.schema, compression="zstd", compression_level=1,
+                                               write_statistics=stats))
+            writer[0].write_table(table)
+            neutralize_formulas(contactable_of(part)).write_csv(csv_fh, include_header=first)
+
+        for i, part in enumerate(result.iter_rows()):
+            background.submit(lambda part=part, first=i == 0: append(part, first))
+        background.join()
+        writer[0].close()
     written["rows"] = out_dir / "rows.parquet"
     written["contactable"] = out_dir / "contactable.csv"
     if result.policy.privacy.vault:

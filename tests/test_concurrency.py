@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from scanner.api import InOrderWorker
+from scanner.concurrency import InOrderWorker
 
 
 def test_jobs_run_in_submission_order_off_the_caller_thread():
