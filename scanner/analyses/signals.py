@@ -191,8 +191,9 @@ def _numbers(lf: pl.LazyFrame, numbers: pl.DataFrame | None) -> tuple[int, int, 
     """The distinct valid personal numbers (one streaming query over the rows): how many,
     how many have a row without an approved source, and those whose national number has 8
     characters or more: ``country_code``, ``_len`` (characters of the national number),
-    ``_n`` (the national number cast to Int64, null when it does not cast) and ``_s`` (its
-    text, null when it is ASCII digits that cast: ``_n`` zero-padded to ``_len`` is the text)."""
+    ``_n`` (the national number cast to Int64, null when it does not cast), ``_s`` (its
+    text, null when it is ASCII digits that cast: ``_n`` zero-padded to ``_len`` is the text)
+    and ``_zero`` (it starts with a zero)."""
     personal = lf.filter(pl.col("_personal"))
     unprov = pl.col("source_class").is_null().any().alias("_unprov")
     if numbers is not None:  # one row per number_key
@@ -207,7 +208,8 @@ def _numbers(lf: pl.LazyFrame, numbers: pl.DataFrame | None) -> tuple[int, int, 
     n = nn.cast(pl.Int64, strict=False)
     canonical = (n.is_not_null() & nn.str.contains(_DIGITS)).fill_null(False)
     frame = (found.select("country_code", nn.str.len_chars().alias("_len"), n.alias("_n"),
-                          pl.when(canonical).then(pl.lit(None, dtype=pl.String)).otherwise(nn).alias("_s"))
+                          pl.when(canonical).then(pl.lit(None, dtype=pl.String)).otherwise(nn).alias("_s"),
+                          nn.str.starts_with("0").alias("_zero"))
              .filter(pl.col("_len") >= 8).collect())
     return ids.height, int(ids.get_column("_unprov").sum()), frame
 
@@ -228,7 +230,7 @@ def _plain_number_facts(numbers: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFra
     if numbers.get_column("_s").null_count() < numbers.height or numbers.get_column("country_code").null_count():
         return None
     value = (cc.cast(pl.Int128) * _P64 + n.cast(pl.Int128)).alias("_v")  # n >= 0: digits only
-    padded = numbers.filter(n.cast(pl.String).str.len_chars() < length).select(value).to_series()
+    padded = numbers.filter(pl.col("_zero")).select(value).to_series()  # a leading zero: shorter than _len
     if padded.len() and (numbers.lazy().filter(value.is_in(padded.implode())).group_by(value)
                          .agg(length.n_unique() > 1).select(pl.col("_len").any()).collect().item()):
         return None
