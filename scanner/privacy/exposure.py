@@ -19,20 +19,23 @@ Measured, not assumed:
   every number written, candidate set 1, k = 1.
 
 Bounded memory: the rows output may be a :class:`polars.LazyFrame` (a scan of the written
-``rows.parquet``); it is then read one column at a time, and the group-bys (k-anonymity,
-candidate sets) run as streaming queries that keep only their aggregates. The numbers may be
-given as distinct values (not one row per input row); only the baseline's count of rows
-with a number needs the rows, and it is then passed as ``rows_with_number``.
+``rows.parquet``); it is then read one column at a time (:data:`CHUNK_ROWS` rows at a time,
+by :data:`SEARCHERS` threads), and the group-bys (k-anonymity, candidate sets) run as
+streaming queries that keep only their aggregates (the k-anonymity ones, and the search of
+the other files, beside the search of the rows). The numbers may be given as distinct
+values (not one row per input row); only the baseline's count of rows with a number needs
+the rows, and it is then passed as ``rows_with_number``.
 """
 
 from __future__ import annotations
 
 import os
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import phonenumbers
 import polars as pl
@@ -174,27 +177,30 @@ class Needles:
         forms = [(numbers.get_column("e164").drop_nulls(), True)]
         if "national_number" in numbers.columns:
             forms.append((numbers.get_column("national_number").drop_nulls().cast(pl.String), False))
-        written, others, lengths = [], [], set()
-        for raw, e164 in forms:  # one form's text at a time
-            size = raw.str.len_bytes()  # of the form: the E.164 number's without its "+"
-            if e164:
-                size = size - raw.str.starts_with("+").cast(pl.UInt32)
-            ints = raw.cast(pl.Int64, strict=False)
-            digits = DECADES.search_sorted(ints, side="right") + 1  # of a positive integer
-            plain = ((ints > 0) & (digits == size) & (size >= MIN_NEEDLE_DIGITS)).fill_null(False)
-            written.append(ints.filter(plain))
-            lengths.update(size.filter(plain).unique().to_list())
-            rest = raw.filter(~plain)
-            if e164:
-                rest = rest.str.strip_prefix("+")
-            rest = rest.filter(rest.str.len_chars() >= MIN_NEEDLE_DIGITS)
-            ints = rest.str.to_integer(strict=False)
-            written_out = ((ints > 0) & (ints.cast(pl.String) == rest)).fill_null(False)
-            written.append(ints.filter(written_out))
-            others.append(rest.filter(~written_out))
-            lengths.update(rest.str.len_chars().unique().to_list())
-        others = pl.concat(others).unique()
-        return cls(pl.concat(written).alias("_n"), others, sorted(lengths, reverse=True))
+        with ThreadPoolExecutor(max_workers=len(forms)) as pool:  # a form a core
+            parts = list(pool.map(lambda form: _form_needles(*form), forms))
+        written = pl.concat([ints for part in parts for ints in part[0]]).alias("_n")
+        others = pl.concat([part[1] for part in parts]).unique()
+        return cls(written, others, sorted({n for part in parts for n in part[2]}, reverse=True))
+
+
+def _form_needles(raw: pl.Series, e164: bool) -> tuple[list[pl.Series], pl.Series, set[int]]:
+    """One form's needles (:meth:`Needles.of`): the integers written out, the other texts,
+    and their lengths."""
+    size = raw.str.len_bytes()  # of the form: the E.164 number's without its "+"
+    if e164:
+        size = size - raw.str.starts_with("+").cast(pl.UInt32)
+    ints = raw.cast(pl.Int64, strict=False)
+    digits = DECADES.search_sorted(ints, side="right") + 1  # of a positive integer
+    plain = ((ints > 0) & (digits == size) & (size >= MIN_NEEDLE_DIGITS)).fill_null(False)
+    rest = raw.filter(~plain)
+    if e164:
+        rest = rest.str.strip_prefix("+")
+    rest = rest.filter(rest.str.len_chars() >= MIN_NEEDLE_DIGITS)
+    parsed = rest.str.to_integer(strict=False)
+    written_out = ((parsed > 0) & (parsed.cast(pl.String) == rest)).fill_null(False)
+    lengths = set(size.filter(plain).unique().to_list()) | set(rest.str.len_chars().unique().to_list())
+    return [ints.filter(plain), parsed.filter(written_out)], rest.filter(~written_out), lengths
 
 
 def _digit_runs(values: pl.Series) -> pl.Series:
@@ -242,7 +248,7 @@ def _part_facts(values: pl.Series, names: "_Names | None" = None,
         return NO_RUNS, None, 0
     distinct = _few_distinct(text) if dedupe else None
     if distinct is None:
-        return _text_runs(text.drop_nulls().to_frame(), names)
+        return _text_runs(text.to_frame(), names)
     runs = _text_runs(distinct.to_frame(), None)[0]
     hits = names.count_among(text, distinct) if names else 0
     if runs.len():  # each distinct cell's runs, as often as the cell occurs
@@ -263,7 +269,8 @@ def _few_distinct(text: pl.Series) -> pl.Series | None:
 
 
 def _text_runs(frame: pl.DataFrame, names: "_Names | None") -> tuple[pl.Series, pl.Series | None, int]:
-    """:func:`_part_facts` of text cells ``t`` (no nulls), each occurring ``n`` times if given."""
+    """:func:`_part_facts` of text cells ``t``, each occurring ``n`` times if given (then no
+    null among them). A null cell holds nothing: every filter below leaves it out."""
     counted = "n" in frame.columns
     if not _may_hold_run(frame.get_column("t")):
         return NO_RUNS, None, names.count(frame.get_column("t")) if names else 0
@@ -489,44 +496,53 @@ def _is_row_index(values: pl.Series) -> bool:
     return values.len() == 0 or (values.min() >= 1 and bool((values.diff().drop_nulls() > 0).all()))
 
 
-#: A LazyFrame's column is read this many rows at a time (memory on lists of 100M rows).
+#: A LazyFrame's column is read this many rows at a time (memory on lists of 100M rows),
+#: and searched by SEARCHERS threads (so at most SEARCHERS chunks of one column at once).
 CHUNK_ROWS = 2_000_000
+SEARCHERS = 2
 
 
 def _column_values(rows: Rows, column: str) -> Iterator[pl.Series]:
     """One column's cells to search, produced only when read: of a LazyFrame,
     :data:`CHUNK_ROWS` at a time (one column of 100M tokens alone is ~5 GB as text)."""
-    return (part for part, searched, _ in _column_parts(rows, column) if searched)
+    return (read() for read, searched, _ in _column_parts(rows, column) if searched)
 
 
-def _column_parts(rows: Rows, column: str, names: bool = False) -> Iterator[tuple[pl.Series, bool, bool]]:
-    """One column's cells a part at a time (:func:`_column_values`), each with whether its
-    runs are searched (not those of a row index, :func:`_is_row_index`) and whether its
-    names are counted (with ``names``: once each, the row index's too). Read in chunks, a
-    row index is known only when read whole; then, if it is none, read again to be searched."""
+def _column_parts(rows: Rows, column: str, names: bool = False) -> Iterator[tuple[Callable[[], pl.Series], bool, bool]]:
+    """One column's cells a part at a time (:func:`_column_values`), as a function that
+    reads the part, with whether its runs are searched (not those of a row index,
+    :func:`_is_row_index`) and whether its names are counted (with ``names``: once each,
+    the row index's too). Read in chunks, a row index is known only when read whole; then,
+    if it is none, read again to be searched."""
     if isinstance(rows, pl.DataFrame):
         values = rows.get_column(column)
-        yield values, not _is_row_index(values), True
+        yield (lambda: values), not _is_row_index(values), True
         return
     height = _height(rows)
 
+    def read(offset: int) -> pl.Series:
+        return rows.select(column).slice(offset, CHUNK_ROWS).collect(engine=STREAMING).to_series()
+
     def chunks() -> Iterator[pl.Series]:
-        for offset in range(0, height, CHUNK_ROWS):
-            yield rows.select(column).slice(offset, CHUNK_ROWS).collect(engine=STREAMING).to_series()
+        return (read(offset) for offset in range(0, height, CHUNK_ROWS))
 
     if column != ROW_INDEX:
-        yield from ((values, True, True) for values in chunks())
+        yield from ((partial(read, offset), True, True) for offset in range(0, height, CHUNK_ROWS))
         return
     if names:  # the names are counted on the way
         last = 0
         for values in chunks():
             last = None if last is None else _index_after(values, last)
-            yield values, False, True
+            yield partial(_itself, values), False, True
         index = last is not None
     else:
         index = _chunks_are_row_index(chunks())
     if not index:
-        yield from ((values, True, not names) for values in chunks())
+        yield from ((partial(read, offset), True, not names) for offset in range(0, height, CHUNK_ROWS))
+
+
+def _itself(values: pl.Series) -> pl.Series:
+    return values
 
 
 def _chunks_are_row_index(chunks: Iterable[pl.Series]) -> bool:
@@ -579,25 +595,46 @@ def _scan_rows(rows: Rows, needles: Needles, names: _Names | None = None,
     checked = set(_checked_by_content(schema)) if names is not None else set()
     if stars is not None and schema.get(stars) == pl.String:
         tally = [pl.DataFrame(schema={"stars": pl.UInt32, "len": pl.UInt32})]
-    for column in schema:
-        cells = hits = 0
-        for part, searched, counted in _column_parts(rows, column, column in checked):
-            wanted = names if counted and column in checked else None
-            if searched and not needles.empty:
-                runs, n, found = _part_facts(part, wanted)
+
+    def facts(column: str, job: tuple[Callable[[], pl.Series], bool, bool]) -> tuple:
+        read, searched, counted = job
+        part = read()
+        wanted = names if counted and column in checked else None
+        if searched and not needles.empty:
+            runs, n, found = _part_facts(part, wanted)
+        else:
+            runs, n, found = NO_RUNS, None, wanted.count(part) if wanted else 0
+        cells = part.len() - part.null_count() if wanted else 0
+        counts = (part.str.count_matches("*", literal=True).drop_nulls().alias("stars").value_counts(name="len")
+                  if column == stars and tally is not None and counted else None)
+        return runs, n, found, cells, counts
+
+    with ThreadPoolExecutor(max_workers=SEARCHERS) as pool:
+        for column in schema:
+            cells = hits = 0
+            parts = _column_parts(rows, column, column in checked)
+            for runs, n, found, part_cells, counts in _in_order(pool, partial(facts, column), parts):
                 search.add(column, runs, n)
-            else:
-                found = wanted.count(part) if wanted else 0
-            if wanted:
-                cells, hits = cells + part.len() - part.null_count(), hits + found
-            if column == stars and tally is not None and counted:
-                tally.append(part.str.count_matches("*", literal=True).drop_nulls().alias("stars").value_counts(name="len"))
-            del part  # one part in memory at a time
-        if column in checked:
-            named[column] = (cells, hits)
+                cells, hits = cells + part_cells, hits + found
+                if counts is not None:
+                    tally.append(counts)
+            if column in checked:
+                named[column] = (cells, hits)
     if tally is not None:
         tally = pl.concat(tally).group_by("stars").agg(pl.col("len").sum())
     return _RowsScan(search.result(), named, tally)
+
+
+def _in_order(pool: ThreadPoolExecutor, fn: Callable, items: Iterable, ahead: int | None = None) -> Iterator:
+    """``fn`` of each of ``items``, in order, run by ``pool`` with at most ``ahead`` started
+    and not yet given (so that many parts of a column are in memory at once)."""
+    pending: deque = deque()
+    for item in items:
+        pending.append(pool.submit(fn, item))
+        if len(pending) >= (ahead or SEARCHERS):
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _reads_back_as(path: Path, rows: Rows) -> bool:
@@ -835,16 +872,18 @@ def exposure_metrics(*, rows: Rows, files: Iterable[str | os.PathLike], numbers:
     schema = rows.collect_schema()
     has_mask = "phone_masked" in schema
     qis = [c for c in (quasi_identifiers or QUASI_IDENTIFIERS) if c in schema]
-    # the k-anonymity group-bys need nothing else: they run beside the search (one more core)
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    # A Parquet file that reads back cell for cell as ``rows`` holds the same text, so its
+    # count is the rows' count (one regex pass instead of two); any other file is searched.
+    files = [Path(p) for p in files]
+    same = {p.name for p in files if p.suffix == ".parquet" and _reads_back_as(p, rows)}
+    # the k-anonymity group-bys and the other files need nothing else: they run beside the
+    # search of the rows (the machine's other cores)
+    with ThreadPoolExecutor(max_workers=2) as pool:
         groups = pool.submit(_k_both, rows, qis, "phone_masked" if has_mask else None)
+        others = pool.submit(lambda: count_plaintext_by_source(
+            {p.name: _file_text(p) for p in files if p.name not in same}, needles))
         scan = _scan_rows(rows, needles, _Names(names) if names.len() else None, stars="phone_masked")
-        per_column = scan.numbers
-        # A Parquet file that reads back cell for cell as ``rows`` holds the same text, so its
-        # count is the rows' count (one regex pass instead of two); any other file is searched.
-        files = [Path(p) for p in files]
-        same = {p.name for p in files if p.suffix == ".parquet" and _reads_back_as(p, rows)}
-        searched = count_plaintext_by_source({p.name: _file_text(p) for p in files if p.name not in same}, needles)
+        per_column, searched = scan.numbers, others.result()
         per_file = {p.name: sum(per_column.values()) if p.name in same else searched[p.name] for p in files}
         identifiers, phone_identified = _direct_identifier_columns(rows, needles, names, per_column, scan.names)
         sizes, basis = (_candidate_sizes(rows, phone_identified, scan.stars) if has_mask
