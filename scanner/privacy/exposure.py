@@ -20,9 +20,8 @@ Measured, not assumed:
 
 Bounded memory: the rows output may be a :class:`polars.LazyFrame` (a scan of the written
 ``rows.parquet``); it is then read one column at a time (:data:`CHUNK_ROWS` rows at a time,
-by :data:`SEARCHERS` threads), and the group-bys (k-anonymity, candidate sets) run as
-streaming queries that keep only their aggregates (the k-anonymity ones, and the search of
-the other files, beside the search of the rows). The numbers may be given as distinct
+searched by :data:`SEARCHERS` threads), and the group-bys (k-anonymity, candidate sets) run
+as streaming queries that keep only their aggregates. The numbers may be given as distinct
 values (not one row per input row); only the baseline's count of rows with a number needs
 the rows, and it is then passed as ``rows_with_number``.
 """
@@ -876,19 +875,14 @@ def exposure_metrics(*, rows: Rows, files: Iterable[str | os.PathLike], numbers:
     # count is the rows' count (one regex pass instead of two); any other file is searched.
     files = [Path(p) for p in files]
     same = {p.name for p in files if p.suffix == ".parquet" and _reads_back_as(p, rows)}
-    # the k-anonymity group-bys and the other files need nothing else: they run beside the
-    # search of the rows (the machine's other cores)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        groups = pool.submit(_k_both, rows, qis, "phone_masked" if has_mask else None)
-        others = pool.submit(lambda: count_plaintext_by_source(
-            {p.name: _file_text(p) for p in files if p.name not in same}, needles))
-        scan = _scan_rows(rows, needles, _Names(names) if names.len() else None, stars="phone_masked")
-        per_column, searched = scan.numbers, others.result()
-        per_file = {p.name: sum(per_column.values()) if p.name in same else searched[p.name] for p in files}
-        identifiers, phone_identified = _direct_identifier_columns(rows, needles, names, per_column, scan.names)
-        sizes, basis = (_candidate_sizes(rows, phone_identified, scan.stars) if has_mask
-                        else (pl.DataFrame(schema={"candidates": pl.Float64, "len": pl.UInt32}), []))
-        k_anonymity, with_mask = groups.result()
+    scan = _scan_rows(rows, needles, _Names(names) if names.len() else None, stars="phone_masked")
+    per_column = scan.numbers
+    searched = count_plaintext_by_source({p.name: _file_text(p) for p in files if p.name not in same}, needles)
+    per_file = {p.name: sum(per_column.values()) if p.name in same else searched[p.name] for p in files}
+    identifiers, phone_identified = _direct_identifier_columns(rows, needles, names, per_column, scan.names)
+    sizes, basis = (_candidate_sizes(rows, phone_identified, scan.stars) if has_mask
+                    else (pl.DataFrame(schema={"candidates": pl.Float64, "len": pl.UInt32}), []))
+    k_anonymity, with_mask = _k_both(rows, qis, "phone_masked" if has_mask else None)
     if rows_with_number is None:
         rows_with_number = int(numbers.get_column("e164").is_not_null().sum())
     return {
