@@ -351,8 +351,9 @@ def scan(
     store = RowStore()
     scan_id = secrets.token_hex(16)
     # Per number: partials per batch, spilled by hash partition, merged once at the end.
-    numbers = store.partitioned("numbers", key="number_key")
-    duplicates = store.partitioned("duplicates", key="number_key")
+    numbers = store.partitioned("numbers", key="number_key", merge=lambda t: t.unique("number_key", keep="any"))
+    duplicates = store.partitioned("duplicates", key="number_key",
+                                   merge=lambda t: merge_duplicate_stats(t, key="number_key"))
     names = DistinctTable(lambda t: t.group_by("name").agg(pl.col("k").sum()))
     unmapped = DistinctTable(lambda t: t.group_by("column", "value").agg(pl.col("len").sum()))
     bad_records: list = []
@@ -389,7 +390,7 @@ def scan(
         spiller.join()
     keep_new_key()
     ing = dataclasses.replace(stream.meta, sha256=stream.sha256, bad_records=tuple(bad_records))
-    numbers = numbers.merged(lambda t: t.unique("number_key", keep="any"))
+    numbers = numbers.merged()
     names = names.table()
     total = stream.rows_total
     if store.height != total:  # the nothing-lost invariant; a bug, not bad input
@@ -399,8 +400,7 @@ def scan(
     # The list-wide row facts (duplicates, a number's effective consent; the whole list's
     # duplicate aggregates, kept for numbers on several rows only), then part by part
     # (bounded memory) the rules that read them, completing each row's finding mask.
-    stats = duplicates.merged(
-        lambda t: finish_duplicate_stats(merge_duplicate_stats(t, key="number_key")).collect())
+    stats = duplicates.merged(lambda t: finish_duplicate_stats(t).collect())
     for part in store.list_parts:
         decided = with_duplicate_columns(pl.scan_parquet(part), stats, key="number_key")
         decided = decided.with_columns(rule_columns(listed, ctx.rule_context)).with_columns(

@@ -111,9 +111,10 @@ class RowStore:
     def decided_frame(self) -> pl.LazyFrame:
         return pl.scan_parquet(self.decided_parts)
 
-    def partitioned(self, kind: str, key: str, partitions: int = 16) -> "PartitionedTable":
+    def partitioned(self, kind: str, key: str, merge: Callable[[pl.DataFrame], pl.DataFrame],
+                    partitions: int = 16) -> "PartitionedTable":
         """A per-key table gathered batch by batch (see :class:`PartitionedTable`)."""
-        return PartitionedTable(self, kind, key, partitions)
+        return PartitionedTable(self, kind, key, merge, partitions)
 
     def _write(self, kind: str, index: str, frame: pl.DataFrame) -> Path:
         path = self.dir / f"{kind}-{index}.parquet"
@@ -154,16 +155,25 @@ class RowStore:
 
 class PartitionedTable:
     """Per-key partial tables (one per batch) spilled in ``partitions`` parts by a hash of
-    ``key``, combined by one ``merge`` per part once every batch is in.
+    ``key``, combined by ``merge`` (associative: merging merged tables gives the same table).
 
-    A key's partials all land in one part, so merging part by part is merging the whole:
-    each partial row is merged once (merging a growing table batch by batch redoes the
-    work a log factor of times), and memory holds one part's partials, not every batch's.
+    A key's partials all land in one part, so merging part by part is merging the whole.
+    A part whose unmerged partials outgrow :data:`COMPACT_ROWS` (and its merged table so
+    far) is merged into one file as it goes, so one part never holds more than about
+    ``max(COMPACT_ROWS, its distinct keys)`` partial rows whatever the number of batches:
+    memory follows the distinct keys, not the rows, and each partial row is merged a
+    small number of times.
     """
 
-    def __init__(self, store: RowStore, kind: str, key: str, partitions: int):
-        self.store, self.kind, self.key, self.partitions = store, kind, key, partitions
+    #: Unmerged partial rows a part may hold before it is merged (see the class docstring).
+    COMPACT_ROWS = 1 << 20
+
+    def __init__(self, store: RowStore, kind: str, key: str, merge: Callable[[pl.DataFrame], pl.DataFrame],
+                 partitions: int):
+        self.store, self.kind, self.key, self.merge, self.partitions = store, kind, key, merge, partitions
         self.files: list[list[Path]] = [[] for _ in range(partitions)]
+        self.merged_rows = [0] * partitions  # rows of a part's merged file (its first), if any
+        self.pending_rows = [0] * partitions
         self.batches = 0
         self.schema: pl.Schema | None = None
 
@@ -173,14 +183,29 @@ class PartitionedTable:
             "_part", as_dict=True, include_key=False)
         for (part,), rows in parts.items():
             self.files[part].append(self.store._write_sealed(self.kind, f"{part:03d}-{self.batches:06d}", rows))
+            self.pending_rows[part] += rows.height
+            if self.pending_rows[part] > max(self.COMPACT_ROWS, self.merged_rows[part]):
+                self._compact(part)
         self.batches += 1
 
-    def merged(self, merge: Callable[[pl.DataFrame], pl.DataFrame]) -> pl.DataFrame:
-        """``merge`` of every part's partials, concatenated."""
+    def _compact(self, part: int) -> None:
+        files = self.files[part]
+        table = self._merged_part(part)
+        merged = self.store._write_sealed(self.kind, f"{part:03d}-{self.batches:06d}-merged", table)
+        for path in files:
+            path.unlink()
+        self.files[part], self.merged_rows[part], self.pending_rows[part] = [merged], table.height, 0
+
+    def _merged_part(self, part: int) -> pl.DataFrame:
+        return self.merge(pl.concat([self.store._read_sealed(f) for f in self.files[part]]))
+
+    def merged(self, finish: Callable[[pl.DataFrame], pl.DataFrame] | None = None) -> pl.DataFrame:
+        """The merged table (``finish``: applied to each part's merged table), concatenated."""
         if self.schema is None:
             raise ValueError(f"no batch was added to the {self.kind} table")
-        tables = [merge(pl.concat([self.store._read_sealed(f) for f in files])) for files in self.files if files]
-        return pl.concat(tables) if tables else merge(pl.DataFrame(schema=self.schema))
+        finish = finish or (lambda t: t)
+        tables = [finish(self._merged_part(part)) for part, files in enumerate(self.files) if files]
+        return pl.concat(tables) if tables else finish(self.merge(pl.DataFrame(schema=self.schema)))
 
 
 def findings_table(store: RowStore, active: ActiveRules) -> pl.DataFrame:

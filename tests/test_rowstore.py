@@ -2,11 +2,14 @@
 with the result."""
 
 import gc
+import random
 import stat
 
 import polars as pl
+import pytest
 
 from scanner.api import scan
+from scanner.rowstore import PartitionedTable, RowStore
 from scanner.ingest import read_input
 from tests.test_no_plaintext import SAMPLE, _found, _needles, _texts
 
@@ -84,3 +87,28 @@ def test_a_killed_scans_spill_is_swept_by_the_next_scan(tmp_path, monkeypatch):
     assert (store.dir / OWNER_FILE).read_text() == str(os.getpid())
     assert sweep_abandoned(tmp_path) == []  # its own directory is never swept
     assert store.dir.exists()
+
+
+@pytest.mark.parametrize("compact_rows", [0, 50, 10**9])
+def test_partitioned_table_compacts_as_it_goes_with_the_same_result(monkeypatch, compact_rows):
+    """Merging a part's partials as batches arrive (any threshold) gives exactly the table
+    one merge of every partial gives, and a part never keeps more unmerged rows than the
+    threshold or its merged table."""
+    monkeypatch.setattr(PartitionedTable, "COMPACT_ROWS", compact_rows)
+    rng = random.Random(compact_rows)
+    batches = [pl.DataFrame({"k": [rng.randrange(300) for _ in range(120)], "n": [1] * 120},
+                            schema={"k": pl.UInt64, "n": pl.UInt32}).group_by("k").agg(pl.col("n").sum())
+               for _ in range(25)]
+    store = RowStore()
+    table = store.partitioned("t", key="k", merge=lambda t: t.group_by("k").agg(pl.col("n").sum()), partitions=4)
+    for batch in batches:
+        table.add(batch)
+        assert all(pending <= max(compact_rows, merged)
+                   for pending, merged in zip(table.pending_rows, table.merged_rows))
+    merged_files = [p for files in table.files for p in files if p.name.endswith("-merged.sealed")]
+    assert bool(merged_files) == (compact_rows < 10**9)
+    expected = pl.concat(batches).group_by("k").agg(pl.col("n").sum()).sort("k")
+    assert table.merged().sort("k").equals(expected)
+    assert table.merged(lambda t: t.filter(pl.col("n") > 1)).sort("k").equals(expected.filter(pl.col("n") > 1))
+    on_disk = sorted(p.name for p in store.dir.glob("t-*.sealed"))
+    assert on_disk == sorted(p.name for files in table.files for p in files)  # merged files removed

@@ -790,9 +790,8 @@ def _k(rows: Rows, columns: Sequence[str]) -> dict:
 
 
 def _k_both(rows: Rows, columns: Sequence[str], more: str | None = None) -> tuple[dict, dict | None]:
-    """:func:`_k` of ``columns``, and with ``more``, of ``columns`` and ``more``: both
-    group-bys in one streaming run over one read, the second's hashes folded on from the
-    first's (:func:`_hash`: the same hashes as its own)."""
+    """:func:`_k` of ``columns``, and with ``more``, of ``columns`` and ``more`` (the second's
+    hashes folded on from the first's: :func:`_hash` gives the same hashes as its own)."""
     sets = [list(columns), *([[*columns, more]] if more is not None else [])]
     hashed = [cols for cols in sets if cols]  # no column: every row in one group
     results = [None] * (len(sets) - len(hashed))
@@ -806,9 +805,11 @@ def _k_both(rows: Rows, columns: Sequence[str], more: str | None = None) -> tupl
         queries = [hashes.group_by(_key=key).agg(pl.len().alias("size"), pl.col(check).min().alias("_lo"),
                                                   pl.col(check).max().alias("_hi"))
                    for key, check in keys]
-        frames = pl.collect_all([_sizes(q, shared=(pl.col("_lo") != pl.col("_hi")).any()) for q in queries],
-                                engine=STREAMING)
-        results += [frame.row(0) for frame in frames]
+        # One after the other: run together (collect_all), the two group-bys' tables are held
+        # at once, and the with-mask one has about a group per number (4.3 GiB instead of
+        # 2.6 GiB at 90M rows, for 20% less time).
+        results += [_sizes(q, shared=(pl.col("_lo") != pl.col("_hi")).any()).collect(engine=STREAMING).row(0)
+                    for q in queries]
     out = []
     for cols, found in zip(sets, results):
         k, small, shared = found if found is not None else (None, None, False)
