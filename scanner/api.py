@@ -86,7 +86,22 @@ BATCH_ROWS = 1_000_000
 BATCH_BYTES = 64 << 20
 
 #: Per distinct number (any row of it will do: these are functions of the number).
-NUMBER_COLUMNS = ("number_key", "phone_token", "e164", "national_number", "country_code")
+NUMBER_COLUMNS = ("number_key", "phone_token", "e164", "national_number", "country_code", "valid", "type",
+                  "segment")
+#: The numbers table: :data:`NUMBER_COLUMNS` and, over the number's rows, whether any has a
+#: source the policy does not approve (what the list signals read per number: counted from
+#: this table, they need no group-by over the rows, whose memory grows with the rows).
+_NUMBER_FACTS = [pl.col(c).first() for c in NUMBER_COLUMNS[1:]]
+
+
+def _number_partials(out: pl.DataFrame) -> pl.DataFrame:
+    return (out.lazy().filter(pl.col("number_key").is_not_null()).group_by("number_key")
+            .agg(*_NUMBER_FACTS, pl.col("source_class").is_null().any().alias("any_unapproved_source"))
+            .collect())
+
+
+def _merge_number_partials(partials: pl.DataFrame) -> pl.DataFrame:
+    return partials.group_by("number_key").agg(*_NUMBER_FACTS, pl.col("any_unapproved_source").any())
 
 #: Kernel columns the list analyses, the list-dependent rules and the report read per row;
 #: spilled batch by batch (rowstore.py), never a number or a name: a number is its
@@ -149,7 +164,9 @@ class ScanResult:
     @property
     def _numbers(self) -> pl.DataFrame:
         """Per row: the token -> number mapping (tests and tools; never written)."""
-        return per_row_numbers(self._list.select("row", "number_key"), self._number_table)
+        return per_row_numbers(self._list.select("row", "number_key"),
+                               self._number_table.select("number_key", "phone_token", "e164", "national_number",
+                                                         "country_code"))
 
     def distinct_numbers(self) -> pl.DataFrame:
         """The distinct numbers and names of the list (``e164``, ``national_number``, ``name``;
@@ -168,7 +185,7 @@ class ScanResult:
 
     def valid_tokens(self) -> pl.Series:
         """The distinct phone tokens of the valid numbers (registry, canaries)."""
-        return valid_tokens(self._list, self._number_table).sort()
+        return valid_tokens(self._number_table).sort()
 
     def write(self, out_dir: str | os.PathLike) -> dict[str, Path]:
         from scanner.report.write import write_outputs
@@ -176,10 +193,10 @@ class ScanResult:
         return write_outputs(self, Path(out_dir))
 
 
-def valid_tokens(work: pl.LazyFrame, numbers: pl.DataFrame) -> pl.Series:
-    """The phone tokens of the list's valid numbers."""
-    valid = work.filter(pl.col("valid")).select(pl.col("number_key").unique()).collect(engine="streaming").to_series()
-    return numbers.filter(pl.col("number_key").is_in(valid.implode())).get_column("phone_token")
+def valid_tokens(numbers: pl.DataFrame) -> pl.Series:
+    """The phone tokens of the list's valid numbers (``numbers``: the scan's distinct numbers;
+    validity is a function of the number, so no row needs reading)."""
+    return numbers.filter(pl.col("valid")).get_column("phone_token")
 
 
 def per_row_numbers(rows: pl.DataFrame | pl.LazyFrame, numbers: pl.DataFrame) -> pl.DataFrame:
@@ -351,7 +368,7 @@ def scan(
     store = RowStore()
     scan_id = secrets.token_hex(16)
     # Per number: partials per batch, spilled by hash partition, merged once at the end.
-    numbers = store.partitioned("numbers", key="number_key", merge=lambda t: t.unique("number_key", keep="any"))
+    numbers = store.partitioned("numbers", key="number_key", merge=_merge_number_partials)
     duplicates = store.partitioned("duplicates", key="number_key",
                                    merge=lambda t: merge_duplicate_stats(t, key="number_key"))
     names = DistinctTable(lambda t: t.group_by("name").agg(pl.col("k").sum()))
@@ -369,8 +386,7 @@ def scan(
         def spill(out: pl.DataFrame) -> None:
             """Everything kept of one batch's kernel output (run on the spill thread)."""
             store.add(out.select(*SPILL_COLUMNS, *ctx.kept))
-            numbers.add(out.filter(pl.col("number_key").is_not_null())
-                        .unique("number_key", keep="any").select(NUMBER_COLUMNS))
+            numbers.add(_number_partials(out))
             store.add_list(out.select(*dict.fromkeys((*LIST_FRAME_COLUMNS, *list_inputs))))
             duplicates.add(partial_duplicate_stats(out, key="number_key").collect())
             names.add(out.group_by("name").agg(pl.len().alias("k")))
@@ -401,6 +417,8 @@ def scan(
     # duplicate aggregates, kept for numbers on several rows only), then part by part
     # (bounded memory) the rules that read them, completing each row's finding mask.
     stats = duplicates.merged(lambda t: finish_duplicate_stats(t).collect())
+    # Every number in ``stats`` has a row after its first valid row (a duplicate), no other.
+    dup_numbers = stats.height
     for part in store.list_parts:
         decided = with_duplicate_columns(pl.scan_parquet(part), stats, key="number_key")
         decided = decided.with_columns(rule_columns(listed, ctx.rule_context)).with_columns(
@@ -425,7 +443,7 @@ def scan(
     evidence = _list_evidence(work, numbers, names, ing, policy, reg, state, keys, list_source=register_source)
     report = build_report(
         ing=ing, policy=policy, as_of=as_of_dt, work=work, col_findings=col_findings,
-        active=active, keys=keys, evidence=evidence, scan_id=scan_id,
+        active=active, keys=keys, evidence=evidence, scan_id=scan_id, dup_numbers=dup_numbers,
         unmapped=_unmapped(unmapped.table(), work),
     )
     return ScanResult(report=report, policy=policy, keys=keys, _store=store, _list=work,
@@ -513,7 +531,7 @@ def _list_evidence(work: pl.LazyFrame, numbers: pl.DataFrame, names: pl.DataFram
         work, numbers=numbers, name_counts=names, policy=policy.detect, registry=reg, input_sha256=ing.sha256,
         timezone=policy.campaign.timezone, source_windows=policy.sources,
         categories=data_categories(ing.extra_columns), list_source=list_source,
-        tokens=valid_tokens(work, numbers),
+        tokens=valid_tokens(numbers),
     )
     purchased = result.report_purchased
     hits = detect_in_state(numbers.get_column("phone_token"), state, keys)
@@ -528,14 +546,16 @@ def _list_evidence(work: pl.LazyFrame, numbers: pl.DataFrame, names: pl.DataFram
 
 def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.LazyFrame,
                  col_findings, active: ActiveRules, keys: KeyMaterial,
-                 evidence: ListEvidence, scan_id: str, unmapped: dict[str, Any]) -> dict[str, Any]:
+                 evidence: ListEvidence, scan_id: str, unmapped: dict[str, Any],
+                 dup_numbers: int) -> dict[str, Any]:
+    """report.json (DESIGN.md §6). ``dup_numbers``: numbers with duplicate rows (from the
+    duplicate stats: counting them over the rows is a group-by on every number)."""
     counts_by = work.select(
         pl.len().alias("total"),
         (pl.col("verdict") == "accept").sum().alias("accept"),
         (pl.col("verdict") == "review").sum().alias("review"),
         (pl.col("verdict") == "reject").sum().alias("reject"),
         pl.col("is_duplicate").sum().alias("dup_rows"),
-        pl.col("number_key").filter(pl.col("is_duplicate")).n_unique().alias("dup_numbers"),
     ).collect(engine="streaming").row(0, named=True)
     total = int(counts_by["total"])
     counts = {v: int(counts_by[v]) for v in ("accept", "review", "reject")}
@@ -543,7 +563,7 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
     for f in col_findings:
         by_code[f.code] = by_code.get(f.code, 0) + 1
     findings = {c: int(by_code[c]) for c in RULES if c in by_code}
-    dup_rows, dup_numbers = int(counts_by["dup_rows"]), int(counts_by["dup_numbers"])
+    dup_rows = int(counts_by["dup_rows"])
 
     purchased, overlaps = evidence.purchased, evidence.overlaps
     verdict = list_verdict(

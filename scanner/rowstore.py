@@ -166,7 +166,7 @@ class PartitionedTable:
     """
 
     #: Unmerged partial rows a part may hold before it is merged (see the class docstring).
-    COMPACT_ROWS = 1 << 20
+    COMPACT_ROWS = 2 << 20
 
     def __init__(self, store: RowStore, kind: str, key: str, merge: Callable[[pl.DataFrame], pl.DataFrame],
                  partitions: int):

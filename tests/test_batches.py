@@ -84,3 +84,26 @@ def test_a_bad_byte_late_in_the_input_leaves_no_new_key(tmp_path):
     path.write_bytes(data[: data.rindex(b"\n13800138000,")] + b"\n")
     result = scan(path, None, state_dir=state, as_of="2026-11-23", batch_bytes=4096)
     assert (state / "key.json").exists() and result.keys.key_id in (state / "key.json").read_text()
+
+
+def test_per_number_counts_from_the_number_table_match_the_rows(keys):
+    """The counts a scan takes from its per-number tables (duplicate numbers, valid tokens,
+    the numbers table's per-number facts) equal the same counts over the rows."""
+    from scanner.analyses.signals import NUMBER_FACTS
+
+    result = scan(SAMPLE / "crm_export_gb18030.csv", SAMPLE / "policy.toml", keys=keys, as_of="2026-11-23",
+                  batch_rows=300)
+    work = result._list.collect()
+    dup_numbers = work.filter(pl.col("is_duplicate")).get_column("number_key").n_unique()
+    assert dup_numbers > 0 and result.report["list"]["duplicates"]["numbers"] == dup_numbers
+    valid = work.filter(pl.col("valid")).get_column("number_key").unique()
+    tokens = result._number_table.filter(pl.col("number_key").is_in(valid.implode())).get_column("phone_token")
+    assert result.valid_tokens().to_list() == tokens.sort().to_list()
+    table = result._number_table
+    assert NUMBER_FACTS <= set(table.columns) and table.get_column("number_key").is_unique().all()
+    per_number = (work.filter(pl.col("number_key").is_not_null()).group_by("number_key")
+                  .agg(pl.max_horizontal(pl.col("valid", "type", "segment").n_unique()).alias("kinds"),
+                       pl.col("source_class").is_null().any().alias("any_unapproved_source")))
+    assert per_number.get_column("kinds").max() == 1  # functions of the number
+    joined = per_number.join(table, on="number_key", how="full", suffix="_t")
+    assert joined.get_column("any_unapproved_source").eq_missing(joined.get_column("any_unapproved_source_t")).all()

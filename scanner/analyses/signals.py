@@ -187,8 +187,16 @@ def _block_parts(cut: int) -> list[pl.Expr]:
             pl.when(canonical | digits).then(pl.lit(None, dtype=pl.String)).otherwise(text).alias(f"_p{cut}")]
 
 
+#: Columns of a ``numbers`` table that holds every number of the rows with the facts the
+#: signals read per number (validity, type and segment are functions of the number;
+#: ``any_unapproved_source``: a row of it has no approved source): no group-by over the
+#: rows is needed then.
+NUMBER_FACTS = {"number_key", "valid", "type", "segment", "any_unapproved_source"}
+
+
 def _numbers(lf: pl.LazyFrame, numbers: pl.DataFrame | None) -> tuple[int, int, pl.DataFrame]:
-    """The distinct valid personal numbers (one streaming query over the rows): how many,
+    """The distinct valid personal numbers (from ``numbers`` when it has every
+    :data:`NUMBER_FACTS`, else one streaming query over the rows): how many,
     how many have a row without an approved source, and those whose national number has 8
     characters or more: ``country_code``, ``_len`` (characters of the national number),
     ``_n`` (the national number cast to Int64, null when it does not cast), ``_s`` (its
@@ -196,7 +204,10 @@ def _numbers(lf: pl.LazyFrame, numbers: pl.DataFrame | None) -> tuple[int, int, 
     and ``_zero`` (it starts with a zero)."""
     personal = lf.filter(pl.col("_personal"))
     unprov = pl.col("source_class").is_null().any().alias("_unprov")
-    if numbers is not None:  # one row per number_key
+    if numbers is not None and NUMBER_FACTS <= set(numbers.columns):  # every number, with its facts
+        found = numbers.lazy().rename({"number_key": "_id"}).filter(_personal())
+        ids = found.select("_id", pl.col("any_unapproved_source").alias("_unprov")).collect()
+    elif numbers is not None:  # one row per number_key
         ids = personal.group_by("_id").agg(unprov).collect(engine="streaming")
         found = (numbers.lazy().select(pl.col("number_key").alias("_id"), "country_code", "national_number")
                  .join(ids.lazy(), on="_id", how="semi"))
@@ -336,7 +347,8 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
                   numbers: pl.DataFrame | None = None, name_counts: pl.DataFrame | None = None) -> ListFacts:
     """The list's facts for the signals. ``numbers``: when ``rows`` carry ``number_key``
     instead of the number columns, the distinct numbers (``number_key``, ``country_code``,
-    ``national_number``; one row per ``number_key``). ``name_counts``: rows per ``name``
+    ``national_number``; one row per ``number_key``; with every :data:`NUMBER_FACTS` column it
+    must hold every number of the rows, and no row is grouped by number). ``name_counts``: rows per ``name``
     (``k``), when ``rows`` carry no names.
 
     Three streaming queries read the rows (collect_all would cache the shared row plan whole:

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from scanner.analyses.purchased import DetectPolicy  # noqa: E402
 from scanner.analyses.signals import (  # noqa: E402
-    SIGNALS, _negbin_tails, _numbers, _personal, _plain_number_facts, collect_facts, prepare_rows,
+    NUMBER_FACTS, SIGNALS, _negbin_tails, _numbers, _personal, _plain_number_facts, collect_facts, prepare_rows,
 )
 from scanner.analyses.signals_stats import negbin_sf  # noqa: E402
 
@@ -284,3 +284,25 @@ def test_plain_numbers_are_judged_from_one_sort_with_the_same_facts(seed):
         lf = prepare_rows(frame.lazy()).with_columns(_personal().alias("_personal"))
         assert (_plain_number_facts(_numbers(lf, None)[2]) is None) == tie  # a tie takes the general way
         assert_same(_facts(frame.lazy()), reference_facts(frame.lazy(), timezone=TZ, night_end_hour=6))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_facts_from_a_table_of_every_number_with_its_facts_match_the_row_queries(seed):
+    """A numbers table carrying each number's validity, type, segment and whether a row of it
+    lacks an approved source (what a scan gathers batch by batch) gives the facts the group-by
+    over the rows gives."""
+    frame = awkward_rows(seed + 20).with_columns(pl.col("e164").hash(7).cast(pl.UInt128).alias("number_key"))
+    # validity, type and segment are functions of the number (as the kernel's answers are)
+    per_number = frame.filter(pl.col("number_key").is_not_null()).group_by("number_key").agg(
+        pl.col("valid", "type", "segment").first())
+    frame = frame.drop("valid", "type", "segment").join(per_number, on="number_key", how="left", maintain_order="left")
+    plain = frame.filter(pl.col("number_key").is_not_null()).select("number_key", "country_code", "national_number")
+    numbers = (frame.filter(pl.col("number_key").is_not_null()).group_by("number_key")
+               .agg(pl.col("country_code", "national_number", "valid", "type", "segment").first(),
+                    pl.col("source_class").is_null().any().alias("any_unapproved_source")))
+    assert NUMBER_FACTS <= set(numbers.columns)
+    rows = frame.drop("e164", "country_code", "national_number").lazy()
+    expected = reference_facts(rows, timezone=TZ, night_end_hour=6, numbers=plain.unique("number_key"),
+                               source_windows=WINDOWS)
+    assert_same(_facts(rows, numbers=numbers, source_windows=WINDOWS), expected)
+    assert expected["unprovenanced"] and expected["distinct"]  # the facts this path computes are exercised
