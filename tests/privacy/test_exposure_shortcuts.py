@@ -272,3 +272,21 @@ def test_both_k_fall_back_when_folded_hashes_collide(monkeypatch):
     assert len(fallbacks) == 2  # both collisions seen by the second hash: grouped by the values
     monkeypatch.setattr(exposure, "_hash", lambda cols, seed: real_hash(cols, seed) % 2 if seed == 0 else real_hash(cols, seed))
     assert exposure._k_both(ROWS.lazy(), columns, "phone_masked") == honest
+
+
+@pytest.mark.parametrize("pass_rows", [97, 700, 10**9])
+def test_k_in_passes_matches_the_exact_groups(monkeypatch, pass_rows):
+    """The k-anonymity group-bys run in passes over hash slices of the groups (bounded
+    memory on large lists) give the exact groups' answer for any pass size."""
+    import random
+
+    rng = random.Random(pass_rows)
+    rows = pl.DataFrame({
+        "region": [rng.choice(["CN", "US", None]) for _ in range(2000)],
+        "type": [rng.choice(["MOBILE", "FIXED_LINE", None]) for _ in range(2000)],
+        "phone_masked": [rng.choice([f"138****{i:04d}" for i in range(400)] + [None]) for _ in range(2000)],
+    })
+    monkeypatch.setattr(exposure, "GROUP_PASS_ROWS", pass_rows)
+    for columns in (["region", "type"], ["type"], ["region"]):
+        assert exposure._k_both(rows.lazy(), columns, "phone_masked") == (
+            _exact_k(rows, columns), _exact_k(rows, [*columns, "phone_masked"]))
