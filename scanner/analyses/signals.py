@@ -25,6 +25,7 @@ import polars as pl
 from scanner.analyses.signals_stats import (
     benjamini_hochberg, negbin_sf, occupancy_bins, poisson_sf,
 )
+from scanner.grouping import pass_filters
 
 if TYPE_CHECKING:  # pragma: no cover
     from scanner.analyses.purchased import DetectPolicy
@@ -292,9 +293,13 @@ def _number_facts(numbers: pl.DataFrame) -> dict[str, Any]:
 
 def _stamps(lf: pl.LazyFrame, *, timezone: str, night_end_hour: int) -> dict[str, Any]:
     """Consent-time facts from the distinct consent times and their row counts (one
-    streaming query; the time-zone work then runs once per distinct time, not per row)."""
-    stamps = (lf.filter(pl.col("consent_at").is_not_null()).group_by("consent_at").agg(pl.len().alias("g"))
-              .collect(engine="streaming"))
+    streaming query, in passes on large lists; the time-zone work then runs once per
+    distinct time, not per row)."""
+    stamped = lf.filter(pl.col("consent_at").is_not_null())
+    rows = lf.select(pl.len()).collect(engine="streaming").item()
+    stamps = pl.concat([  # in passes: consent times are mostly rare keys (scanner.grouping)
+        (stamped if where is None else stamped.filter(where)).group_by("consent_at").agg(pl.len().alias("g"))
+        .collect(engine="streaming") for where in pass_filters(rows, pl.col("consent_at"))])
     day_us = 86_400_000_000
     local_us = pl.col("consent_at").dt.convert_time_zone(timezone).dt.replace_time_zone(None).cast(pl.Int64)
     stamps = stamps.with_columns((((local_us % day_us) + day_us) % day_us).alias("_tod"))

@@ -39,6 +39,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 import phonenumbers
 import polars as pl
 
+from scanner.grouping import pass_filters
 from scanner.privacy.reveal import carrier_of
 
 MIN_NEEDLE_DIGITS = 7
@@ -499,8 +500,6 @@ def _is_row_index(values: pl.Series) -> bool:
 #: and searched by SEARCHERS threads (so at most SEARCHERS chunks of one column at once).
 CHUNK_ROWS = 2_000_000
 SEARCHERS = 2
-#: Rows per pass of a k-anonymity group-by (see :func:`_k_both`): about 0.6 GB held.
-GROUP_PASS_ROWS = 25_000_000
 
 
 def _column_values(rows: Rows, column: str) -> Iterator[pl.Series]:
@@ -811,13 +810,10 @@ def _k_both(rows: Rows, columns: Sequence[str], more: str | None = None) -> tupl
             return _sizes(groups, shared=(pl.col("_lo") != pl.col("_hi")).any()).collect(engine=STREAMING).row(0)
 
         # The two group-bys one after the other (run together, both tables are held at once:
-        # 4.3 GiB instead of 2.6 GiB at 90M rows, for 20% less time), each in passes of about
-        # GROUP_PASS_ROWS rows, a group's rows all in the pass its key picks: polars'
-        # streaming group-by keeps the rows of keys it has seen rarely until its input ends,
-        # and with the mask nearly every key is rare, so one pass held every row.
-        passes = max(1, -(-_height(rows) // GROUP_PASS_ROWS))
+        # 4.3 GiB instead of 2.6 GiB at 90M rows, for 20% less time), each in passes
+        # (scanner.grouping: with the mask nearly every key is rare).
         for key, check in keys:
-            parts = [sizes(key, check, None if passes == 1 else pl.col(key) % passes == p) for p in range(passes)]
+            parts = [sizes(key, check, where) for where in pass_filters(_height(rows), pl.col(key))]
             ks = [k for k, _, _ in parts if k is not None]
             results.append((min(ks) if ks else None, sum(small or 0 for _, small, _ in parts),
                             any(shared for _, _, shared in parts)))

@@ -306,3 +306,19 @@ def test_facts_from_a_table_of_every_number_with_its_facts_match_the_row_queries
                                source_windows=WINDOWS)
     assert_same(_facts(rows, numbers=numbers, source_windows=WINDOWS), expected)
     assert expected["unprovenanced"] and expected["distinct"]  # the facts this path computes are exercised
+
+
+@pytest.mark.parametrize("pass_rows", [37, 500])
+def test_consent_time_facts_in_passes_match_one_pass(monkeypatch, pass_rows):
+    """On large lists the consent times are grouped in passes (bounded memory); the facts
+    are those of one pass."""
+    from scanner import grouping
+
+    frame = awkward_rows(31)
+    one = _facts(frame.lazy(), source_windows=WINDOWS)
+    monkeypatch.setattr(grouping, "GROUP_PASS_ROWS", pass_rows)
+    assert grouping.pass_filters(frame.height, pl.col("consent_at")) != [None]
+    assert_same(_facts(frame.lazy(), source_windows=WINDOWS),
+                reference_facts(frame.lazy(), timezone=TZ, night_end_hour=6, source_windows=WINDOWS))
+    passed = _facts(frame.lazy(), source_windows=WINDOWS)
+    assert sorted(passed.consent["groups"].to_list()) == sorted(one.consent["groups"].to_list())

@@ -280,13 +280,15 @@ def test_k_in_passes_matches_the_exact_groups(monkeypatch, pass_rows):
     memory on large lists) give the exact groups' answer for any pass size."""
     import random
 
+    from scanner import grouping
+
     rng = random.Random(pass_rows)
     rows = pl.DataFrame({
         "region": [rng.choice(["CN", "US", None]) for _ in range(2000)],
         "type": [rng.choice(["MOBILE", "FIXED_LINE", None]) for _ in range(2000)],
         "phone_masked": [rng.choice([f"138****{i:04d}" for i in range(400)] + [None]) for _ in range(2000)],
     })
-    monkeypatch.setattr(exposure, "GROUP_PASS_ROWS", pass_rows)
+    monkeypatch.setattr(grouping, "GROUP_PASS_ROWS", pass_rows)
     for columns in (["region", "type"], ["type"], ["region"]):
         assert exposure._k_both(rows.lazy(), columns, "phone_masked") == (
             _exact_k(rows, columns), _exact_k(rows, [*columns, "phone_masked"]))
