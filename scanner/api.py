@@ -367,7 +367,7 @@ def scan(
     step("normalize")
     store = RowStore()
     scan_id = secrets.token_hex(16)
-    # Per number: partials per batch, spilled by hash partition, merged once at the end.
+    # Per number: partials per batch, spilled by hash partition, merged as they pile up.
     numbers = store.partitioned("numbers", key="number_key", merge=_merge_number_partials)
     duplicates = store.partitioned("duplicates", key="number_key",
                                    merge=lambda t: merge_duplicate_stats(t, key="number_key"))
