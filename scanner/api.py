@@ -88,20 +88,21 @@ BATCH_BYTES = 64 << 20
 #: Per distinct number (any row of it will do: these are functions of the number).
 NUMBER_COLUMNS = ("number_key", "phone_token", "e164", "national_number", "country_code", "valid", "type",
                   "segment")
-#: The numbers table: :data:`NUMBER_COLUMNS` and, over the number's rows, whether any has a
-#: source the policy does not approve (what the list signals read per number: counted from
-#: this table, they need no group-by over the rows, whose memory grows with the rows).
-_NUMBER_FACTS = [pl.col(c).first() for c in NUMBER_COLUMNS[1:]]
 
 
 def _number_partials(out: pl.DataFrame) -> pl.DataFrame:
-    return (out.lazy().filter(pl.col("number_key").is_not_null()).group_by("number_key")
-            .agg(*_NUMBER_FACTS, pl.col("source_class").is_null().any().alias("any_unapproved_source"))
-            .collect())
+    """A batch's numbers table: :data:`NUMBER_COLUMNS` and, over the number's rows, whether
+    any has a source the policy does not approve (what the list signals read per number:
+    counted from this table, they need no group-by over the rows, whose memory grows with
+    the rows). Each row is a partial of its own, merged by :func:`_merge_number_partials`."""
+    return _merge_number_partials(
+        out.filter(pl.col("number_key").is_not_null())
+        .select(*NUMBER_COLUMNS, pl.col("source_class").is_null().alias("any_unapproved_source")))
 
 
 def _merge_number_partials(partials: pl.DataFrame) -> pl.DataFrame:
-    return partials.group_by("number_key").agg(*_NUMBER_FACTS, pl.col("any_unapproved_source").any())
+    return partials.group_by("number_key").agg(pl.col(list(NUMBER_COLUMNS[1:])).first(),
+                                               pl.col("any_unapproved_source").any())
 
 #: Kernel columns the list analyses, the list-dependent rules and the report read per row;
 #: spilled batch by batch (rowstore.py), never a number or a name: a number is its

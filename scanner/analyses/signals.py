@@ -291,12 +291,11 @@ def _number_facts(numbers: pl.DataFrame) -> dict[str, Any]:
             "longest": int(runs["longest"] or 0), "expected": float(expected or 0.0)}
 
 
-def _stamps(lf: pl.LazyFrame, *, timezone: str, night_end_hour: int) -> dict[str, Any]:
+def _stamps(lf: pl.LazyFrame, *, rows: int, timezone: str, night_end_hour: int) -> dict[str, Any]:
     """Consent-time facts from the distinct consent times and their row counts (one
-    streaming query, in passes on large lists; the time-zone work then runs once per
-    distinct time, not per row)."""
+    streaming query, in passes on large lists: ``rows``, the rows of ``lf``; the time-zone
+    work then runs once per distinct time, not per row)."""
     stamped = lf.filter(pl.col("consent_at").is_not_null())
-    rows = lf.select(pl.len()).collect(engine="streaming").item()
     stamps = pl.concat([  # in passes: consent times are mostly rare keys (scanner.grouping)
         (stamped if where is None else stamped.filter(where)).group_by("consent_at").agg(pl.len().alias("g"))
         .collect(engine="streaming") for where in pass_filters(rows, pl.col("consent_at"))])
@@ -365,12 +364,12 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
     lf = prepare_rows(rows).with_columns(_personal().alias("_personal"))
     distinct, unprovenanced, nums = _numbers(lf, numbers)
     nf = _number_facts(nums)
-    c = _stamps(lf, timezone=timezone, night_end_hour=night_end_hour)
     windows = {k: v for k, v in (source_windows or {}).items() if v and v[0] is not None}
     # Source and name facts are counted per distinct raw value first; the text keys and the
     # template test then run once per value, not once per row.
     by_src = _by_source(lf, timezone=timezone, windows=windows)
     ct = by_src.select(pl.col("k", *_COUNTS).sum()).row(0, named=True)
+    c = _stamps(lf, rows=int(ct["k"]), timezone=timezone, night_end_hour=night_end_hour)
     c.update({k: int(ct[k]) for k in _COUNTS[1:]})
     by_nm = (name_counts.lazy().select(pl.col("name").cast(pl.String), pl.col("k").cast(pl.UInt32))
              if name_counts is not None else lf.group_by("name").agg(pl.len().alias("k"))).collect(engine="streaming")

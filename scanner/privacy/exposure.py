@@ -812,8 +812,9 @@ def _k_both(rows: Rows, columns: Sequence[str], more: str | None = None) -> tupl
         # The two group-bys one after the other (run together, both tables are held at once:
         # 4.3 GiB instead of 2.6 GiB at 90M rows, for 20% less time), each in passes
         # (scanner.grouping: with the mask nearly every key is rare).
+        height = _height(rows)
         for key, check in keys:
-            parts = [sizes(key, check, where) for where in pass_filters(_height(rows), pl.col(key))]
+            parts = [sizes(key, check, where) for where in pass_filters(height, pl.col(key))]
             ks = [k for k, _, _ in parts if k is not None]
             results.append((min(ks) if ks else None, sum(small or 0 for _, small, _ in parts),
                             any(shared for _, _, shared in parts)))
