@@ -84,3 +84,30 @@ def test_binary_junk_is_not_a_text_file(write, junk):
 def test_binary_with_nul_bytes(write):
     with pytest.raises(InputError, match="not a text file"):
         read_input(write("junk.csv", b"phone\n13800138000\x00\x00\x01\x02" * 50))
+
+
+# The UTF-8 check runs polars' validator and decodes only to find an error's offset: both
+# must agree with Python's strict decoder on every byte string (surrogates, overlong forms,
+# truncated sequences, code points past U+10FFFF).
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from scanner.ingest.encoding import _utf8_error  # noqa: E402
+
+_TRICKY = [b"\xed\xa0\x80", b"\xc0\xaf", b"\xf4\x90\x80\x80", b"\xe4\xb8", b"\xe4\xb8\xad", b"\xef\xbb\xbf",
+           b"\xf0\x9f\x98\x80", b"\x80", b"\xff", b"a", b"\n"]
+
+
+def _python_error(part: bytes) -> int | None:
+    try:
+        part.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_TRICKY), st.binary(max_size=6)), max_size=12))
+def test_utf8_check_agrees_with_python(pieces):
+    part = b"".join(pieces)
+    assert _utf8_error(part) == _python_error(part)
