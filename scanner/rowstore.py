@@ -7,7 +7,7 @@ files 0600, removed with the scan result), so memory does not grow with the rows
 * ``list-*``: the list frame the list analyses read (a number as its ``number_key``, a keyed
   digest; classes, times, flags; never a number or a name);
 * ``decided-*``: the list-wide results per row (final finding mask, effective consent);
-* ``<table>-*``: per-number partial tables (distinct numbers, duplicate aggregates) in hash
+* ``numbers-*``: the per-number partial table (distinct numbers with their duplicate aggregates) in hash
   partitions, merged once when the input is read (:class:`PartitionedTable`). The distinct
   numbers are plaintext, so these files are sealed with AES-256-GCM under an ephemeral key
   that only this process's memory holds (as the vault's spool): on disk they are noise, and
@@ -201,11 +201,24 @@ class PartitionedTable:
 
     def merged(self, finish: Callable[[pl.DataFrame], pl.DataFrame] | None = None) -> pl.DataFrame:
         """The merged table (``finish``: applied to each part's merged table), concatenated."""
+        return self.merged_each(finish or (lambda t: t))[0]
+
+    def merged_each(self, *finishers: Callable[[pl.DataFrame], pl.DataFrame]) -> tuple[pl.DataFrame, ...]:
+        """One table per finisher: each part merged once, every finisher applied to it, and
+        each finisher's results concatenated (the whole merged table is never held)."""
         if self.schema is None:
             raise ValueError(f"no batch was added to the {self.kind} table")
-        finish = finish or (lambda t: t)
-        tables = [finish(self._merged_part(part)) for part, files in enumerate(self.files) if files]
-        return pl.concat(tables) if tables else finish(self.merge(pl.DataFrame(schema=self.schema)))
+        if not any(self.files):
+            empty = self.merge(pl.DataFrame(schema=self.schema))
+            return tuple(finish(empty) for finish in finishers)
+        results: list[list[pl.DataFrame]] = [[] for _ in finishers]
+        for part, files in enumerate(self.files):
+            if files:
+                table = self._merged_part(part)
+                for k, finish in enumerate(finishers):
+                    results[k].append(finish(table))
+                del table
+        return tuple(pl.concat(tables) for tables in results)
 
 
 def findings_table(store: RowStore, active: ActiveRules) -> pl.DataFrame:

@@ -24,42 +24,57 @@ def _source_hash(seed: int) -> pl.Expr:
     return pl.when(source.is_not_null()).then(source.hash(seed))
 
 
-def partial_duplicate_stats(lf: pl.LazyFrame | pl.DataFrame, key: str = "e164") -> pl.LazyFrame:
-    """Per valid number of ``lf`` (one part of a list): what :func:`merge_duplicate_stats`
-    combines across parts. Every aggregate merges exactly (min, max, sum): whether a number's
-    rows disagree is kept as the least and greatest consent class and source, not as sets.
-
-    Integers stand for the texts (grouping on them costs half as much): a class by its code,
-    a source by two independent 64-bit hashes of it. Two different sources of one number
-    look alike only if both hashes collide (~2^-128, as unlikely as two numbers sharing a
-    ``number_key``)."""
+def duplicate_inputs(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """The row columns :func:`duplicate_partial_aggs` read, added to ``lf``. Integers stand
+    for the texts (grouping on them costs half as much): a class by its code, a source by two
+    independent 64-bit hashes of it."""
     rank = pl.col("consent_row_class").replace_strict(RESTRICTIVENESS, return_dtype=pl.Int8)
     code = pl.col("consent_row_class").replace_strict(_CLASS_CODE, return_dtype=pl.Int8)
-    return (
-        lf.lazy().filter(pl.col("valid"))
-        .with_columns(rank.alias("_rank"), code.alias("_class"), _source_hash(0).alias("_s0"),
-                      _source_hash(1).alias("_s1"))
-        .group_by(key)
-        .agg(
-            pl.col("row").min().alias("_first_row"),
-            pl.len().alias("dup_count"),
-            pl.col("_rank").max().alias("_max_rank"),
-            pl.col("_class").min().alias("_c_min"), pl.col("_class").max().alias("_c_max"),
-            pl.col("_s0").min().alias("_s0_min"), pl.col("_s0").max().alias("_s0_max"),
-            pl.col("_s1").min().alias("_s1_min"), pl.col("_s1").max().alias("_s1_max"),
-            pl.col("_s0").null_count().alias("_s_nulls"),
-        )
-    )
+    return lf.with_columns(rank.alias("_rank"), code.alias("_class"), _source_hash(0).alias("_s0"),
+                           _source_hash(1).alias("_s1"))
 
 
-def merge_duplicate_stats(parts: pl.DataFrame, key: str = "e164") -> pl.DataFrame:
-    """Combine :func:`partial_duplicate_stats` of several parts (or of merged parts)."""
-    return parts.group_by(key).agg(
+def duplicate_partial_aggs() -> list[pl.Expr]:
+    """A number's duplicate aggregates over its rows (of :func:`duplicate_inputs`)."""
+    return [
+        pl.col("row").min().alias("_first_row"),
+        pl.len().alias("dup_count"),
+        pl.col("_rank").max().alias("_max_rank"),
+        pl.col("_class").min().alias("_c_min"), pl.col("_class").max().alias("_c_max"),
+        pl.col("_s0").min().alias("_s0_min"), pl.col("_s0").max().alias("_s0_max"),
+        pl.col("_s1").min().alias("_s1_min"), pl.col("_s1").max().alias("_s1_max"),
+        pl.col("_s0").null_count().alias("_s_nulls"),
+    ]
+
+
+def duplicate_merge_aggs() -> list[pl.Expr]:
+    """:func:`duplicate_partial_aggs` of several parts combined (each aggregate merges
+    exactly: min, max, sum)."""
+    return [
         pl.col("_first_row").min(), pl.col("dup_count").sum(), pl.col("_max_rank").max(),
         pl.col("_c_min").min(), pl.col("_c_max").max(),
         pl.col("_s0_min").min(), pl.col("_s0_max").max(), pl.col("_s1_min").min(), pl.col("_s1_max").max(),
         pl.col("_s_nulls").sum(),
-    )
+    ]
+
+
+#: The columns of :func:`duplicate_partial_aggs`, in order.
+DUPLICATE_PARTIAL_COLUMNS = ("_first_row", "dup_count", "_max_rank", "_c_min", "_c_max", "_s0_min", "_s0_max",
+                             "_s1_min", "_s1_max", "_s_nulls")
+
+
+def partial_duplicate_stats(lf: pl.LazyFrame | pl.DataFrame, key: str = "e164") -> pl.LazyFrame:
+    """Per valid number of ``lf`` (one part of a list): what :func:`merge_duplicate_stats`
+    combines across parts. Every aggregate merges exactly (min, max, sum): whether a number's
+    rows disagree is kept as the least and greatest consent class and source, not as sets.
+    Two different sources of one number look alike only if both source hashes collide
+    (~2^-128, as unlikely as two numbers sharing a ``number_key``)."""
+    return duplicate_inputs(lf.lazy().filter(pl.col("valid"))).group_by(key).agg(duplicate_partial_aggs())
+
+
+def merge_duplicate_stats(parts: pl.DataFrame, key: str = "e164") -> pl.DataFrame:
+    """Combine :func:`partial_duplicate_stats` of several parts (or of merged parts)."""
+    return parts.group_by(key).agg(duplicate_merge_aggs())
 
 
 def finish_duplicate_stats(merged: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
