@@ -8,8 +8,12 @@ same run:
 * the floor: ``polars.read_csv`` of the file with every column as text;
 * the full scan: ``contact-scanner scan FILE --out DIR`` as a child process (all rules,
   tokens, list analyses, every output written), wall time and the child's peak RSS;
+* up to :data:`CORE_MAX_ROWS` rows, the core pipeline (bench/core_pipeline.py, a child
+  process): only the steps no scan can skip (read, exact normalization of the distinct
+  values, token, mask, rows.parquet), the whole list in memory — a lower bound for a scan
+  on this machine;
 
-and prints rows/s and the ratio scan / floor. A list is made of generated 1M-row chunks, each
+and prints rows/s and the ratios scan / floor and scan / core. A list is made of generated 1M-row chunks, each
 from its own seed, so a 10M-row list has the same profile as a 1M-row one (~28% of rows
 repeat a value; 7.1M distinct numbers in 10M rows), not ten copies of it. Beyond
 :data:`FRESH_CHUNKS` chunks (10M rows) the chunks are reused, so larger sizes
@@ -22,6 +26,7 @@ of generation.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import resource
 import shutil
@@ -98,6 +103,18 @@ def _peak_of(pid: int) -> int:
         return 0
 
 
+CORE_STAGES = ("read", "distinct", "normalize", "token_mask", "rows", "write")
+#: The core pipeline holds the whole list in memory (~4.8 GiB at 10M rows).
+CORE_MAX_ROWS = 10_000_000
+
+
+def core_stages(path: Path) -> dict[str, float]:
+    """The core pipeline's cumulative stage seconds on ``path`` (bench/core_pipeline.py)."""
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "core_pipeline.py"), str(path), "手机号"],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def scan_seconds(path: Path, work: Path) -> tuple[float, float, int]:
     """(wall seconds, child peak RSS in GiB, exit code) of a full CLI scan.
 
@@ -138,8 +155,8 @@ def main(argv: list[str] | None = None) -> None:
         t = time.perf_counter()
         first = base_list(min(min(args.rows), CHUNK_ROWS))
         print(f"generated the first chunk ({first.height:,} rows) in {time.perf_counter() - t:.1f} s")
-        print(f"{'rows':>12} {'MB':>7} {'read_csv s':>10} {'scan s':>8} {'scan rows/s':>12} "
-              f"{'scan/read':>9} {'peak GiB':>8}")
+        print(f"{'rows':>12} {'MB':>7} {'read_csv s':>10} {'core s':>7} {'scan s':>8} {'scan rows/s':>12} "
+              f"{'scan/read':>9} {'scan/core':>9} {'peak GiB':>8}")
         for rows in sorted(args.rows):
             path = work / f"list-{rows}.csv"
             t = time.perf_counter()
@@ -148,10 +165,18 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{'':>12} wrote {rows:,} rows ({distinct:,} distinct phone values) in "
                   f"{time.perf_counter() - t:.0f} s", flush=True)
             floor = floor_seconds(path)
+            core = core_stages(path) if rows <= CORE_MAX_ROWS else None
             seconds, peak, code = scan_seconds(path, work)
             status = "" if code in (0, 1) else f"  (scan exit {code})"
-            print(f"{rows:>12,} {path.stat().st_size / 1e6:>7.0f} {floor:>10.3f} {seconds:>8.2f} "
-                  f"{rows / seconds:>12,.0f} {seconds / floor:>8.0f}x {peak:>8.2f}{status}", flush=True)
+            core_s, core_ratio = (f"{core['write']:>7.2f}", f"{seconds / core['write']:>8.1f}x") if core else (
+                f"{'-':>7}", f"{'-':>9}")
+            print(f"{rows:>12,} {path.stat().st_size / 1e6:>7.0f} {floor:>10.3f} {core_s} {seconds:>8.2f} "
+                  f"{rows / seconds:>12,.0f} {seconds / floor:>8.0f}x {core_ratio} {peak:>8.2f}{status}", flush=True)
+            if core:
+                split = ", ".join(f"{stage} {core[stage] - before:.2f}" for stage, before in
+                                  zip(CORE_STAGES, [0.0, *(core[s] for s in CORE_STAGES)]))
+                print(f"{'':>12} core: {split} s; {core['cpu']:.1f} CPU-s, peak {core['peak_gib']:.2f} GiB",
+                      flush=True)
             path.unlink()
     finally:
         if args.keep is None:
