@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 import polars as pl  # noqa: E402
 
+from bench.core_pipeline import PHONE_COLUMN  # noqa: E402
 from bench.data import contact_list  # noqa: E402
 
 SOURCES = ["官网注册", "门店登记", "活动报名", "", "第三方合作", "website"]
@@ -54,7 +55,7 @@ def base_list(rows: int, seed: int = 7) -> pl.DataFrame:
     rng = random.Random(seed)
     phones = contact_list(rows, seed=seed)
     return pl.DataFrame({
-        "手机号": phones,
+        PHONE_COLUMN: phones,
         "姓名": [rng.choice(SURNAMES) + rng.choice(["先生", "女士", "伟", "芳", "娜", "强"]) for _ in range(rows)],
         "来源": [rng.choice(SOURCES) for _ in range(rows)],
         "是否同意": [rng.choice(CONSENTS) for _ in range(rows)],
@@ -103,14 +104,13 @@ def _peak_of(pid: int) -> int:
         return 0
 
 
-CORE_STAGES = ("read", "distinct", "normalize", "token_mask", "rows", "write")
 #: The core pipeline holds the whole list in memory (~4.8 GiB at 10M rows).
 CORE_MAX_ROWS = 10_000_000
 
 
-def core_stages(path: Path) -> dict[str, float]:
-    """The core pipeline's cumulative stage seconds on ``path`` (bench/core_pipeline.py)."""
-    done = subprocess.run([sys.executable, str(ROOT / "bench" / "core_pipeline.py"), str(path), "手机号"],
+def core_result(path: Path) -> dict:
+    """:func:`~bench.core_pipeline.core_pipeline` on ``path``, in a child process (its own peak)."""
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "core_pipeline.py"), str(path), PHONE_COLUMN],
                           capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -161,20 +161,22 @@ def main(argv: list[str] | None = None) -> None:
             path = work / f"list-{rows}.csv"
             t = time.perf_counter()
             write_list(rows, path, first if first.height == min(rows, CHUNK_ROWS) else None)
-            distinct = pl.scan_csv(path, infer_schema=False).select(pl.col("手机号").n_unique()).collect().item()
+            distinct = pl.scan_csv(path, infer_schema=False).select(pl.col(PHONE_COLUMN).n_unique()).collect().item()
             print(f"{'':>12} wrote {rows:,} rows ({distinct:,} distinct phone values) in "
                   f"{time.perf_counter() - t:.0f} s", flush=True)
             floor = floor_seconds(path)
-            core = core_stages(path) if rows <= CORE_MAX_ROWS else None
+            core = core_result(path) if rows <= CORE_MAX_ROWS else None
             seconds, peak, code = scan_seconds(path, work)
             status = "" if code in (0, 1) else f"  (scan exit {code})"
-            core_s, core_ratio = (f"{core['write']:>7.2f}", f"{seconds / core['write']:>8.1f}x") if core else (
+            core_total = list(core["stages"].values())[-1] if core else None
+            core_s, core_ratio = (f"{core_total:>7.2f}", f"{seconds / core_total:>8.1f}x") if core else (
                 f"{'-':>7}", f"{'-':>9}")
             print(f"{rows:>12,} {path.stat().st_size / 1e6:>7.0f} {floor:>10.3f} {core_s} {seconds:>8.2f} "
                   f"{rows / seconds:>12,.0f} {seconds / floor:>8.0f}x {core_ratio} {peak:>8.2f}{status}", flush=True)
             if core:
-                split = ", ".join(f"{stage} {core[stage] - before:.2f}" for stage, before in
-                                  zip(CORE_STAGES, [0.0, *(core[s] for s in CORE_STAGES)]))
+                ends = core["stages"]
+                split = ", ".join(f"{stage} {end - before:.2f}"
+                                  for (stage, end), before in zip(ends.items(), [0.0, *ends.values()]))
                 print(f"{'':>12} core: {split} s; {core['cpu']:.1f} CPU-s, peak {core['peak_gib']:.2f} GiB",
                       flush=True)
             path.unlink()

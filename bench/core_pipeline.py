@@ -9,7 +9,7 @@ bounded memory (the whole list is held: use it up to ~10M rows). It uses the sca
 functions, so it answers "how fast could a scan be if everything beyond these steps were
 free" on the machine at hand.
 
-    python bench/core_pipeline.py FILE     # prints one JSON line: stage -> cumulative seconds
+    python bench/core_pipeline.py FILE [PHONE_COLUMN]   # prints the result as one JSON line
 """
 
 from __future__ import annotations
@@ -33,14 +33,17 @@ from scanner.privacy.masking import mask_phone_expr  # noqa: E402
 from scanner.privacy.tokens import token_expr  # noqa: E402
 
 
+#: The phone column of the benchmark lists (bench/bench_scan.py).
+PHONE_COLUMN = "手机号"
 #: The rows.parquet columns the core pipeline writes (a subset of the scan's).
 CORE_COLUMNS = ("row", "phone_token", "phone_masked", "valid", "type", "region")
 
 
 def core_pipeline(path: Path, phone_column: str, out: Path, region: str = "CN",
-                  keys: KeyMaterial | None = None) -> dict[str, float]:
-    """Run the core steps on ``path``; returns cumulative wall seconds after each stage,
-    and the CPU seconds of the whole (``keys``: default a fresh random key)."""
+                  keys: KeyMaterial | None = None) -> dict:
+    """Run the core steps on ``path`` (``keys``: default a fresh random key). Returns
+    ``stages`` (stage -> cumulative wall seconds, in order; the last is the total),
+    ``cpu`` (CPU seconds of the whole) and ``peak_gib``."""
     keys = keys or KeyMaterial.from_master(secrets.token_bytes(32))
     start, cpu = time.perf_counter(), time.process_time()
     stages: dict[str, float] = {}
@@ -65,15 +68,13 @@ def core_pipeline(path: Path, phone_column: str, out: Path, region: str = "CN",
     mark("rows")
     rows.write_parquet(out, compression="zstd", compression_level=1)
     mark("write")
-    stages["cpu"] = round(time.process_time() - cpu, 3)
-    stages["peak_gib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 3)
-    return stages
+    return {"stages": stages, "cpu": round(time.process_time() - cpu, 3),
+            "peak_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 3)}
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = (argv if argv is not None else sys.argv[1:])
-    path = Path(args[0])
-    phone_column = args[1] if len(args) > 1 else "手机号"
+    args = argv if argv is not None else sys.argv[1:]
+    path, phone_column = Path(args[0]), args[1] if len(args) > 1 else PHONE_COLUMN
     with tempfile.TemporaryDirectory(prefix="bench-core-") as tmp:
         print(json.dumps(core_pipeline(path, phone_column, Path(tmp) / "rows.parquet")))
 

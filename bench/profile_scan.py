@@ -1,9 +1,9 @@
 """Where a scan spends its time: stage wall/CPU seconds and the costliest scanner functions.
 
-Runs ``scanner.scan`` + ``ScanResult.write`` in this process under cProfile. With
-``--inline`` (the default) the read-ahead, spill and write threads run inline, so each
-function's time is its own and the stages add up (the threaded scan overlaps them; its wall
-time is lower, its CPU time about the same).
+Runs ``scanner.scan`` + ``ScanResult.write`` in this process under cProfile. By default
+the read-ahead, spill and write threads run inline, so each function's time is its own and
+the stages add up; ``--threads`` keeps them (the stages overlap: wall time is lower, CPU
+time about the same).
 
     python bench/profile_scan.py FILE [--threads] [--top 40]
 """
