@@ -599,7 +599,9 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
         "scan": {"id": scan_id, "as_of": as_of.isoformat(), "key_id": keys.key_id},
         "input": {
             "path": ing.path, "sha256": ing.sha256, "format": ing.format, "encoding": ing.encoding,
-            "rows": total, "columns": dict(ing.columns), "extra_columns": list(ing.extra_columns),
+            "rows": total, "columns": dict(ing.columns),
+            "phone_columns": [ing.columns[c] for c in ing.phone_columns],
+            "extra_columns": list(ing.extra_columns),
             "has_header": ing.has_header, "title_rows": ing.title_rows,
             "bad_records": [{"row": b.row, "reason": b.reason} for b in ing.bad_records[:BAD_RECORDS_LISTED]],
             "unmapped": unmapped,

@@ -76,8 +76,21 @@ class SourcePolicy:
 
 @dataclass(frozen=True)
 class ColumnsPolicy:
-    mapping: tuple[tuple[str, str], ...] = ()   # (canonical, header)
+    # (frame name, header): canonical names, and ``phone_2``, ``phone_3``… for the further
+    # headers of a ``phone`` list (the ingest's names for them)
+    mapping: tuple[tuple[str, str], ...] = ()
     keep: tuple[str, ...] = ()
+
+    def effective_mapping(self) -> dict[str, str | list[str]]:
+        """The mapping as the policy file gives it: ``phone`` a list when it names several."""
+        out: dict[str, str | list[str]] = {}
+        phones = [h for c, h in self.mapping if c == "phone" or c.startswith("phone_")]
+        for canonical, header in self.mapping:
+            if canonical == "phone":
+                out["phone"] = phones if len(phones) > 1 else header
+            elif not canonical.startswith("phone_"):
+                out[canonical] = header
+        return out
 
 
 @dataclass(frozen=True)
@@ -164,7 +177,7 @@ class Policy:
             "campaign": plain(asdict(self.campaign)),
             "consent": plain(asdict(self.consent)),
             "sources": [plain(asdict(s)) for s in self.sources],
-            "columns": {"mapping": dict(self.columns.mapping), "keep": list(self.columns.keep)},
+            "columns": {"mapping": self.columns.effective_mapping(), "keep": list(self.columns.keep)},
             "vocabulary": {
                 "consent": dict(sorted(self.vocabulary.table("consent").items())),
                 "channel": dict(sorted(self.vocabulary.table("channel").items())),
@@ -188,6 +201,20 @@ class Policy:
 
 
 # ---------------------------------------------------------------------------- loading
+
+def _phone_mapping(r: "_Reader") -> tuple[tuple[str, str], ...]:
+    """``[columns] phone``: one header, or a list of them (the primary first) mapped to the
+    frame names ``phone``, ``phone_2``, ``phone_3``…"""
+    value = r.table["phone"]
+    if not isinstance(value, (str, list)):
+        raise r.fail("phone", "must be a header or a list of headers")
+    headers = (r.get("phone", str, None),) if isinstance(value, str) else r.get("phone", tuple, ())
+    if not headers:
+        raise r.fail("phone", "must be a header or a non-empty list of headers")
+    if len(set(headers)) != len(headers):
+        raise r.fail("phone", "names one header twice")
+    return tuple(("phone" if i == 0 else f"phone_{i + 1}", h) for i, h in enumerate(headers))
+
 
 class _Reader:
     """Reads one TOML table, tracking which keys were used so unknown keys can be named."""
@@ -312,7 +339,8 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
         sources.append(src)
 
     r = _Reader("columns", doc.get("columns", {}), path)
-    mapping = tuple((c, r.get(c, str, None)) for c in CANONICAL_COLUMNS if c in r.table)
+    mapping = tuple(pair for c in CANONICAL_COLUMNS if c in r.table
+                    for pair in (_phone_mapping(r) if c == "phone" else ((c, r.get(c, str, None)),)))
     columns = ColumnsPolicy(mapping=mapping, keep=r.get("keep", tuple, ()))
     r.done()
 

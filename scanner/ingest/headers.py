@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from scanner.errors import InputError
-from scanner.ingest.model import CANONICAL, BadRecord, Table
+from scanner.ingest.model import CANONICAL, BadRecord, Table, is_phone_column
 from scanner.ingest.synonyms import canonical_for, normalize_header
 
 SAMPLE_ROWS = 1000
@@ -78,6 +78,7 @@ class Layout:
     extra_columns: tuple[str, ...]
     has_header: bool
     title_rows: int = 0
+    phone_columns: tuple[str, ...] = ("phone",)
 
 
 class FirstRecordsBad(Exception):
@@ -117,7 +118,7 @@ def _clean_header(value: str | None) -> str:
 
 
 def _override_index(headers: list[str], canonical: str, header: str, path: str | None) -> int:
-    if canonical not in CANONICAL:
+    if canonical not in CANONICAL and not is_phone_column(canonical):
         raise InputError(f"column override names unknown column {canonical!r} "
                          f"(known: {', '.join(CANONICAL)})", path=path)
     wanted = header.strip()
@@ -231,10 +232,17 @@ def decide_layout(table: Table, *, overrides: Mapping[str, str] | None, path: st
     if complete:
         _require_readable(frame.height, bad, path)
     names = _unique_names(mapping, headers)
-    columns = {c: headers[mapping[c]] for c in CANONICAL if c in mapping}
+    phones = _phone_columns(mapping)
+    columns = {c: headers[mapping[c]] for c in (*CANONICAL, *phones[1:]) if c in mapping}
     mapped_indexes = set(mapping.values())
     extra = tuple(n for i, n in enumerate(names) if i not in mapped_indexes)
-    return Layout(tuple(names), columns, extra, has_header, titles), Table(frame, bad=bad)
+    return Layout(tuple(names), columns, extra, has_header, titles, phones), Table(frame, bad=bad)
+
+
+def _phone_columns(mapping: Mapping[str, int]) -> tuple[str, ...]:
+    """The mapped phone columns, primary first, then ``phone_2``, ``phone_3``… in order."""
+    more = sorted((c for c in mapping if c != "phone" and is_phone_column(c)), key=lambda c: int(c[6:]))
+    return ("phone", *more)
 
 
 def records_to_decide() -> int:

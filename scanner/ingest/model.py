@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -10,6 +11,19 @@ CANONICAL = (
     "phone", "name", "email", "source", "consent", "consent_channel", "consent_purpose",
     "consent_time", "consent_evidence", "region", "collected_at",
 )
+
+#: ``phone_2``, ``phone_3``…: the frame names of the phone columns after the primary ``phone``.
+_MORE_PHONES = re.compile(r"phone_([2-9]|[1-9][0-9]+)")
+
+
+def phone_column_name(position: int) -> str:
+    """The frame name of the ``position``-th phone column (0: ``phone``, 1: ``phone_2``…)."""
+    return "phone" if position == 0 else f"phone_{position + 1}"
+
+
+def is_phone_column(name: str) -> bool:
+    """Whether ``name`` is a phone column's frame name (``phone``, ``phone_2``…)."""
+    return name == "phone" or _MORE_PHONES.fullmatch(name) is not None
 
 
 @dataclass(frozen=True)
@@ -32,6 +46,10 @@ class Ingested:
     (``extra_columns`` lists the names they carry in ``frame``; a header that collides
     with another name gets a ``_2``, ``_3``… suffix, an empty header becomes
     ``column_N``). Empty cells are null.
+
+    ``phone_columns`` names the phone columns in ``frame``, the primary first: ``phone``,
+    ``phone_2``, ``phone_3``… (:func:`phone_column_name`); ``columns`` maps each mapped
+    frame name, these included, to its original header.
     """
 
     frame: pl.DataFrame
@@ -44,6 +62,7 @@ class Ingested:
     sha256: str | None
     has_header: bool
     title_rows: int = 0   # title lines above the header (not data records, not numbered)
+    phone_columns: tuple[str, ...] = ("phone",)
 
 
 @dataclass

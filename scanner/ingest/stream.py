@@ -395,7 +395,8 @@ def _records(tables: Iterator[tuple[Table, bool]], fmt: str, encoding: Callable[
     empty, _ = apply_layout(layout, Table(data.frame.clear()), 1)
     meta = Ingested(frame=empty, bad_records=(), format=fmt, encoding=encoding(),
                     columns=layout.columns, extra_columns=layout.extra_columns, path=path,
-                    sha256=None, has_header=layout.has_header, title_rows=layout.title_rows)
+                    sha256=None, has_header=layout.has_header, title_rows=layout.title_rows,
+                    phone_columns=layout.phone_columns)
     return InputStream(meta, layout, data, rest, finish, close)
 
 
