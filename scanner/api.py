@@ -359,7 +359,8 @@ def scan(
         policy = load_policy(policy)
     as_of_dt = parse_as_of(as_of, policy)
     step("ingest")
-    stream = open_input(source, column_overrides=dict(policy.columns.mapping), batch_bytes=batch_bytes)
+    stream = open_input(source, column_overrides=dict(policy.columns.mapping), batch_bytes=batch_bytes,
+                        inverted=policy.columns.invert)
     ing = stream.meta
     state = state_dir_from(state_dir)
     missing_keep = [c for c in policy.columns.keep if c not in ("row", *ing.columns, *ing.extra_columns)]
@@ -380,7 +381,7 @@ def scan(
         kept=tuple(c for c in policy.columns.keep if c in ing.extra_columns),
         suppressed=_suppressed_numbers(suppress, policy).get_column("e164"),
         registered=None if reg is None else (lambda tokens: registered_tokens(reg, tokens)),
-        consent_ledger=consent_ledger,
+        consent_ledger=consent_ledger, inverted=ing.inverted,
     )
     active = ctx.active
     _, listed = ctx.split_codes
@@ -603,6 +604,7 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
             "phone_columns": [ing.columns[c] for c in ing.phone_columns],
             "extra_columns": list(ing.extra_columns),
             "has_header": ing.has_header, "title_rows": ing.title_rows,
+            "inverted": sorted(ing.inverted),
             "bad_records": [{"row": b.row, "reason": b.reason} for b in ing.bad_records[:BAD_RECORDS_LISTED]],
             "unmapped": unmapped,
         },

@@ -71,6 +71,8 @@ class KernelContext:
     #: tokens -> the subset already in the registry (None: no registry)
     registered: Registered | None = field(default=None, repr=False)
     consent_ledger: Any = None
+    #: canonical columns read inverted (``Ingested.inverted``)
+    inverted: frozenset[str] = frozenset()
 
     @cached_property
     def active(self) -> ActiveRules:
@@ -188,7 +190,7 @@ def row_kernel(batch: pl.DataFrame, ctx: KernelContext, *, bad_rows=()) -> pl.Da
     lf = _with_numbers(lf, ctx).collect().lazy()
 
     distinct = distinct_values(batch, (*DISTINCT_COLUMNS, "name"))
-    lf = with_consent_columns(lf, policy, distinct).with_columns(
+    lf = with_consent_columns(lf, policy, distinct, inverted=ctx.inverted).with_columns(
         pl.col("row").is_in(pl.Series(list(bad_rows), dtype=pl.Int64).implode()).alias("bad_record"),
         *source_exprs(policy, distinct),
     ).with_columns(source_window_expr(policy).alias("source_window_ok"))

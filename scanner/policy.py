@@ -26,13 +26,15 @@ from scanner.errors import PolicyError
 CHANNELS = ("sms", "voice")
 PURPOSES = ("marketing", "service", "notification")
 SEVERITIES = ("error", "warning", "info")
-CONSENT_CLASSES = ("granted", "refused", "withdrawn")
+CONSENT_CLASSES = ("granted", "refused", "withdrawn", "none")
 CHANNEL_CLASSES = ("sms", "voice", "all")
 PURPOSE_CLASSES = ("marketing", "service", "all")
 CANONICAL_COLUMNS = (
     "phone", "name", "email", "source", "consent", "consent_channel", "consent_purpose",
     "consent_time", "consent_evidence", "region", "collected_at",
 )
+#: Canonical columns that ``[columns] invert`` may name: read inverted, a yes says refused.
+INVERTIBLE_COLUMNS = ("consent",)
 TABLES = ("campaign", "consent", "sources", "columns", "vocabulary", "rules", "list",
           "detect", "privacy", "registry", "report")
 
@@ -80,6 +82,8 @@ class ColumnsPolicy:
     # headers of a ``phone`` list (the ingest's names for them)
     mapping: tuple[tuple[str, str], ...] = ()
     keep: tuple[str, ...] = ()
+    #: canonical columns read inverted; None: as the headers say (an opt-out header)
+    invert: tuple[str, ...] | None = None
 
     def effective_mapping(self) -> dict[str, str | list[str]]:
         """The mapping as the policy file gives it: ``phone`` a list when it names several."""
@@ -100,16 +104,43 @@ class VocabularyPolicy:
     purpose: tuple[tuple[str, str], ...] = ()
     purchase_words: tuple[str, ...] = ()
     third_party_words: tuple[str, ...] = ()
+    yes: tuple[str, ...] = ()
+    no: tuple[str, ...] = ()
 
-    def table(self, kind: str) -> dict[str, str]:
-        """Built-in entries overlaid with the policy's, keys normalized."""
-        merged = {vocab_key(k): v for k, v in builtin_vocabulary()[kind].items()}
+    def table(self, kind: str, *, inverted: bool = False) -> dict[str, str]:
+        """Built-in entries overlaid with the policy's, keys normalized.
+
+        The consent table starts from the yes/no words (granted/refused; the reverse when
+        ``inverted``); status words and the policy's own entries are never inverted.
+        """
+        merged: dict[str, str] = {}
+        if kind == "consent":
+            yes, no = ("refused", "granted") if inverted else ("granted", "refused")
+            merged.update((w, yes) for w in self.booleans("yes"))
+            merged.update((w, no) for w in self.booleans("no"))
+        merged.update(_with_separators({vocab_key(k): v for k, v in builtin_vocabulary()[kind].items()}))
         merged.update({vocab_key(k): v for k, v in getattr(self, kind)})
         return merged
+
+    def booleans(self, answer: str) -> tuple[str, ...]:
+        """The words that say yes (``answer="yes"``) or no: built-in, then the policy's."""
+        return tuple(dict.fromkeys(vocab_key(w) for w in (*builtin_vocabulary()["boolean"][answer],
+                                                           *getattr(self, answer))))
 
     def words(self, kind: str) -> tuple[str, ...]:
         extra = self.purchase_words if kind == "purchase" else self.third_party_words
         return tuple(vocab_key(w) for w in (*builtin_vocabulary()["words"][kind], *extra))
+
+
+def _with_separators(table: dict[str, str]) -> dict[str, str]:
+    """``table`` plus, for each key written with spaces, the same key with ``_`` and ``-``
+    (exports spell one status ``opted in``, ``opted_in`` and ``OPTED-IN``)."""
+    out = dict(table)
+    for key, value in table.items():
+        if " " in key:
+            for sep in ("_", "-"):
+                out.setdefault(key.replace(" ", sep), value)
+    return out
 
 
 @dataclass(frozen=True)
@@ -177,9 +208,12 @@ class Policy:
             "campaign": plain(asdict(self.campaign)),
             "consent": plain(asdict(self.consent)),
             "sources": [plain(asdict(s)) for s in self.sources],
-            "columns": {"mapping": self.columns.effective_mapping(), "keep": list(self.columns.keep)},
+            "columns": {"mapping": self.columns.effective_mapping(), "keep": list(self.columns.keep),
+                        "invert": None if self.columns.invert is None else sorted(self.columns.invert)},
             "vocabulary": {
                 "consent": dict(sorted(self.vocabulary.table("consent").items())),
+                "yes": list(self.vocabulary.booleans("yes")),
+                "no": list(self.vocabulary.booleans("no")),
                 "channel": dict(sorted(self.vocabulary.table("channel").items())),
                 "purpose": dict(sorted(self.vocabulary.table("purpose").items())),
                 "purchase_words": list(self.vocabulary.words("purchase")),
@@ -341,7 +375,8 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
     r = _Reader("columns", doc.get("columns", {}), path)
     mapping = tuple(pair for c in CANONICAL_COLUMNS if c in r.table
                     for pair in (_phone_mapping(r) if c == "phone" else ((c, r.get(c, str, None)),)))
-    columns = ColumnsPolicy(mapping=mapping, keep=r.get("keep", tuple, ()))
+    columns = ColumnsPolicy(mapping=mapping, keep=r.get("keep", tuple, ()),
+                            invert=r.get("invert", tuple, None, choices=INVERTIBLE_COLUMNS))
     r.done()
 
     r = _Reader("vocabulary", doc.get("vocabulary", {}), path)
@@ -351,7 +386,12 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
         purpose=tuple(r.get("purpose", dict, {}, check=lambda d: _classes(d, PURPOSE_CLASSES)).items()),
         purchase_words=r.get("purchase_words", tuple, ()),
         third_party_words=r.get("third_party_words", tuple, ()),
+        yes=r.get("yes", tuple, ()),
+        no=r.get("no", tuple, ()),
     )
+    both = sorted(set(vocab.booleans("yes")) & set(vocab.booleans("no")))
+    if both:
+        raise PolicyError(f"vocabulary.yes: {both[0]!r} also says no", path=path)
     r.done()
 
     r = _Reader("rules", doc.get("rules", {}), path)

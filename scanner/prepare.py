@@ -212,21 +212,34 @@ def source_window_expr(policy: Policy) -> pl.Expr:
 DISTINCT_COLUMNS = ("consent", "consent_channel", "consent_purpose", "consent_evidence", "source")
 
 
-def with_consent_columns(lf: pl.LazyFrame, policy: Policy, distinct: Distinct | None = None) -> pl.LazyFrame:
+def consent_class(expr: pl.Expr, policy: Policy, *, inverted: bool = False) -> pl.Expr:
+    """A consent cell's row class: granted, refused, withdrawn, missing or unknown.
+
+    ``inverted``: the column states refusal (an opt-out column), so yes reads refused and
+    no granted. A status that records no consent either way (``none``) counts as missing.
+    """
+    cls = vocabulary_class(expr, policy.vocabulary.table("consent", inverted=inverted))
+    return pl.when(cls == "none").then(pl.lit("missing")).otherwise(cls)
+
+
+def with_consent_columns(lf: pl.LazyFrame, policy: Policy, distinct: Distinct | None = None, *,
+                         inverted: frozenset[str] = frozenset()) -> pl.LazyFrame:
     """consent_row_class, channel_class, purpose_class, consent_at, consent_time_invalid,
     evidence_present, collected_at_utc.
 
     ``distinct``: the distinct values of low-cardinality input columns
     (:func:`distinct_values`); the vocabulary classes are then mapped once per value.
+    ``inverted``: canonical columns read inverted (``Ingested.inverted``).
     """
     vocab = policy.vocabulary
+    consent_inverted = "consent" in inverted
     tz = policy.campaign.timezone
     lf = with_parsed_datetime(lf, "consent_time", "consent_at", tz)
     lf = with_parsed_datetime(lf, "collected_at", "collected_at_utc", tz)
     # Only rows without a parsed time can be invalid: the text key is computed for those.
     unparsed_time = pl.when(pl.col("consent_at").is_null()).then(pl.col("consent_time"))
     return lf.with_columns(
-        by_distinct("consent", lambda c: vocabulary_class(c, vocab.table("consent")), distinct)
+        by_distinct("consent", lambda c: consent_class(c, policy, inverted=consent_inverted), distinct)
         .alias("consent_row_class"),
         by_distinct("consent_channel", lambda c: vocabulary_class(c, vocab.table("channel")), distinct)
         .alias("channel_class"),

@@ -79,6 +79,7 @@ class Layout:
     has_header: bool
     title_rows: int = 0
     phone_columns: tuple[str, ...] = ("phone",)
+    inverted: frozenset[str] = frozenset()   # see ``Ingested.inverted``
 
 
 class FirstRecordsBad(Exception):

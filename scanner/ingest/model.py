@@ -63,6 +63,9 @@ class Ingested:
     has_header: bool
     title_rows: int = 0   # title lines above the header (not data records, not numbered)
     phone_columns: tuple[str, ...] = ("phone",)
+    #: canonical columns whose header states the opposite of their role (an opt-out or
+    #: refusal column mapped as consent: ``Email Opt Out = true`` means refused)
+    inverted: frozenset[str] = frozenset()
 
 
 @dataclass

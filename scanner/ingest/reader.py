@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 import polars as pl
@@ -15,17 +15,19 @@ from scanner.ingest.stream import open_input
 def read_input(source: str | os.PathLike | pl.DataFrame | pl.LazyFrame, *,
                column_overrides: Mapping[str, str] | None = None,
                max_field_bytes: int = 1 << 20,
-               sheet: str | None = None) -> Ingested:
+               sheet: str | None = None,
+               inverted: Iterable[str] | None = None) -> Ingested:
     """Read a contact list: every column as text, every record numbered, nothing dropped.
 
     ``source`` is a path (``"-"`` reads standard input) or an in-memory frame.
     ``column_overrides`` maps canonical names to headers (the policy's ``[columns]``) and
     beats the synonym table. A record with broken quoting, the wrong field count or a
     field over ``max_field_bytes`` is kept as a row of nulls and listed in
-    ``bad_records``. Raises :class:`InputError` when the input cannot serve as a list.
+    ``bad_records``. ``inverted`` lists the canonical columns read inverted (the policy's
+    ``[columns] invert``); None leaves it to the headers. Raises :class:`InputError` when the input cannot serve as a list.
     """
     stream = open_input(source, column_overrides=column_overrides,
-                        max_field_bytes=max_field_bytes, sheet=sheet)
+                        max_field_bytes=max_field_bytes, sheet=sheet, inverted=inverted)
     frames, bad = [], []
     for batch in stream:
         frames.append(batch.frame)

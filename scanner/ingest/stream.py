@@ -131,14 +131,16 @@ def open_input(source: str | os.PathLike | pl.DataFrame | pl.LazyFrame, *,
                column_overrides: Mapping[str, str] | None = None,
                max_field_bytes: int = 1 << 20,
                sheet: str | None = None,
-               batch_bytes: int = 64 << 20) -> InputStream:
+               batch_bytes: int = 64 << 20,
+               inverted: Iterable[str] | None = None) -> InputStream:
     """Open a contact list to read as batches of about ``batch_bytes`` of input.
 
     Arguments as for :func:`scanner.ingest.read_input`. Reads the input's first batch to
     decide its format, encoding and columns (raising :class:`InputError` as reading it
     whole would); the rest is read while iterating.
     """
-    options = _Options(column_overrides, max_field_bytes, max(1, batch_bytes))
+    options = _Options(column_overrides, max_field_bytes, max(1, batch_bytes),
+                       None if inverted is None else frozenset(inverted))
     if isinstance(source, (pl.DataFrame, pl.LazyFrame)):
         table = structured.read_frame(source)
         return _records(iter([(table, True)]), "dataframe", lambda: None, None, options,
@@ -156,6 +158,7 @@ class _Options:
     overrides: Mapping[str, str] | None
     limit: int
     batch_bytes: int
+    inverted: frozenset[str] | None = None
 
 
 class _Source:
@@ -393,10 +396,13 @@ def _records(tables: Iterator[tuple[Table, bool]], fmt: str, encoding: Callable[
             raise first_line_unreadable(exc.reason, path) from None
         raise no_readable_records(records, 1, exc.reason, path) from None
     empty, _ = apply_layout(layout, Table(data.frame.clear()), 1)
+    # the policy's list, when it gives one, replaces what the headers say
+    inverted = layout.inverted if options.inverted is None else options.inverted
     meta = Ingested(frame=empty, bad_records=(), format=fmt, encoding=encoding(),
                     columns=layout.columns, extra_columns=layout.extra_columns, path=path,
                     sha256=None, has_header=layout.has_header, title_rows=layout.title_rows,
-                    phone_columns=layout.phone_columns)
+                    phone_columns=layout.phone_columns,
+                    inverted=frozenset(inverted) & frozenset(layout.columns))
     return InputStream(meta, layout, data, rest, finish, close)
 
 

@@ -21,6 +21,10 @@ def print_summary(report: dict[str, Any], written: dict[str, Path] | None, conso
         f"[bold]contact-scanner[/] {inp.get('path') or '<frame>'}  "
         f"({inp['format']}{', ' + inp['encoding'] if inp.get('encoding') else ''}, {rows['total']:,} rows)"
     )
+    for column in inp.get("inverted", ()):
+        header = inp.get("columns", {}).get(column, column)
+        console.print(f"{column} ← {header!r}: read inverted (yes = refused, no = granted)",
+                      markup=False, highlight=False)
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     table.add_column("verdict")
     table.add_column("rows", justify="right")
