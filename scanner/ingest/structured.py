@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
+from itertools import accumulate
 from typing import BinaryIO
 
 import polars as pl
 
 from scanner.errors import InputError
+from scanner.ingest.headers import no_readable_records
 from scanner.ingest.model import Table
 
 
@@ -166,9 +169,49 @@ class _Invalid(Exception):
     """A JSON text that cannot be read; carries a message without content."""
 
 
+#: Deepest nesting of arrays and objects read. The json module descends by recursion
+#: (and so would any code walking the values), so deeper texts are refused before parsing.
+MAX_JSON_DEPTH = 64
+# A string, to its closing quote or else to the end (always a match, so scans stay linear).
+_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\Z)'
+_NOT_BRACKETS = re.compile(_STRING + r'|[^\[\]{}"]+', re.DOTALL)
+_BRACKETS = re.compile(_STRING + r'|[\[\]{}]', re.DOTALL)
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+_STEPS = str.maketrans({b: "\x01" if s > 0 else "\xff" for b, s in _STEP.items()})
+
+
+class _TooDeep(Exception):
+    """A JSON text nested deeper than MAX_JSON_DEPTH."""
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting a parser reading ``text`` from its start can reach: the
+    highest running count of open brackets outside strings (an upper bound where the text
+    is not valid JSON). Iterative and at C speed: the brackets outside strings become
+    +1/-1 bytes whose running sum is taken."""
+    brackets = _NOT_BRACKETS.sub("", text).translate(_STEPS)
+    steps = memoryview(brackets.encode("latin-1")).cast("b")
+    return max(accumulate(steps), default=0)
+
+
 def _loads(text: str) -> object:
     # Numbers keep their exact text: 13800138000 stays "13800138000", 1.38E10 stays "1.38E10".
+    if _nesting(text) > MAX_JSON_DEPTH:
+        raise _TooDeep
     return json.loads(text, parse_int=str, parse_float=str)
+
+
+def _too_deep(text: str, path: str | None) -> InputError:
+    """The error for a document nested too deep, naming the line where it goes too deep."""
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        depth += _STEP.get(match.group(), 0)
+        if depth > MAX_JSON_DEPTH:
+            line = text.count("\n", 0, match.start()) + 1
+            break
+    else:  # (not reached: called only for such a text)
+        line = 1
+    return InputError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels at line {line}", path=path)
 
 
 def _invalid(exc: json.JSONDecodeError) -> str:
@@ -179,18 +222,28 @@ def read_json(text: str, path: str | None) -> tuple[Table, str]:
     """A JSON array of objects, a wrapper object holding one, or NDJSON; (table, format)."""
     try:
         document = _loads(text)
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, _TooDeep) as exc:
         if text.lstrip("\ufeff \t\r\n").startswith("{"):
-            return _read_ndjson(text), "ndjson"
+            return _some_readable(_read_ndjson(text), path), "ndjson"
         records = _array_lines(text)
         if records is None:
+            if isinstance(exc, _TooDeep):
+                raise _too_deep(text, path) from None
             raise InputError(_invalid(exc), path=path) from None
         return records, "json"
     if isinstance(document, dict):
         document = _wrapped_records(document)
     if not isinstance(document, list):
         raise InputError("JSON input is not an array of objects", path=path)
-    return _records_table(document), "json"
+    return _some_readable(_records_table(document), path), "json"
+
+
+def _some_readable(table: Table, path: str | None) -> Table:
+    """``table``, unless no record in it is readable (then there are no columns either)."""
+    if table.bad and len(table.bad) >= table.frame.height:
+        first = min(table.bad)
+        raise no_readable_records(table.frame.height, first + 1, table.bad[first], path)
+    return table
 
 
 def _wrapped_records(document: dict) -> object:
@@ -207,7 +260,7 @@ def _read_ndjson(text: str) -> Table:
         records = _loads("[" + ",".join(lines) + "]")
         if len(records) == len(lines):
             return _records_table(records)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, _TooDeep):
         pass
     records = []
     bad: dict[int, str] = {}
@@ -216,6 +269,9 @@ def _read_ndjson(text: str) -> Table:
             records.append(_loads(line))
         except json.JSONDecodeError:
             bad[len(records)] = "invalid JSON"
+            records.append(None)
+        except _TooDeep:
+            bad[len(records)] = f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
             records.append(None)
     table = _records_table(records)
     table.bad.update(bad)

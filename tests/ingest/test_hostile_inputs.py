@@ -1,0 +1,61 @@
+"""Hostile inputs are bounded: deep JSON, oversized spreadsheets, huge quoted fields and
+very wide files give a clear one-line error or a read, never a crash or a memory blow-up."""
+
+import json
+
+import pytest
+
+from scanner.errors import InputError
+from scanner.ingest import read_input
+from scanner.ingest.structured import MAX_JSON_DEPTH
+from tests.ingest.ingest_support import phones
+
+
+def _nested(depth: int) -> str:
+    return '{"a":' * (depth - 1) + '["x"' + "]" + "}" * (depth - 1)
+
+
+def test_json_nested_deeper_than_the_bound_is_refused_with_its_line(write):
+    text = "[\n" + json.dumps({"phone": phones(1)[0]}) + ",\n" + "[" * 5000 + "]" * 5000 + "\n]"
+    with pytest.raises(InputError, match=f"nested deeper than {MAX_JSON_DEPTH} levels at line 3"):
+        read_input(write("deep.json", text))
+
+
+def test_json_at_the_bound_is_read(write):
+    record = {"phone": phones(1)[0], "extra": json.loads(_nested(MAX_JSON_DEPTH - 2))}
+    result = read_input(write("ok.json", json.dumps([record])))
+    assert result.frame["phone"].to_list() == phones(1)
+
+
+def test_brackets_inside_strings_do_not_count(write):
+    tricky = '"' + "[{" * 5000 + '\\"' + "[" * 100 + '"'
+    text = f'[{{"phone": "{phones(1)[0]}", "note": {tricky}}}]'
+    result = read_input(write("strings.json", text))
+    assert result.frame.height == 1 and result.frame["note"][0].startswith("[{[{")
+
+
+def test_deep_ndjson_line_is_a_bad_record_the_others_are_read(write):
+    lines = [json.dumps({"phone": p}) for p in phones(3)]
+    lines.insert(1, '{"phone": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    result = read_input(write("deep.ndjson", "\n".join(lines) + "\n"))
+    assert [(b.row, b.reason) for b in result.bad_records] == [
+        (2, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")]
+    assert result.frame["phone"].drop_nulls().to_list() == phones(3)
+
+
+def test_ndjson_lines_that_keep_an_array_open_are_bounded(write):
+    # Each line alone is shallow; joined as one array they would nest 10,000 deep.
+    text = '{"phone": "1"}\n' + "[1\n" * 10_000
+    result = read_input(write("open.ndjson", text))
+    assert len(result.bad_records) == 10_000
+
+
+def test_every_ndjson_line_unreadable_names_the_first_reason(write):
+    with pytest.raises(InputError, match=r"all 2 records are bad \(row 1: JSON nested deeper"):
+        read_input(write("deep.ndjson", "{" * 3000 + "\n" + "{" * 3000 + "\n"))
+
+
+def test_unterminated_string_of_escaped_quotes_is_read_in_linear_time(write):
+    text = '[{"phone": "' + '\\"' * 2_000_000
+    with pytest.raises(InputError, match="invalid JSON"):
+        read_input(write("open.json", text))
