@@ -31,6 +31,7 @@ from scanner.analyses.duplicates import (
 )
 from scanner.analyses.overlap import registered_tokens
 from scanner.concurrency import InOrderWorker
+from scanner.contact import contact_expr, pair_ordinal
 from scanner.decide import (
     ActiveRules, finding_counts, finding_mask_expr, list_verdict, only_in001, verdict_expr,
 )
@@ -91,7 +92,7 @@ NUMBER_COLUMNS = ("number_key", "phone_token", "e164", "national_number", "count
                   "segment")
 
 
-def _number_partials(out: pl.DataFrame) -> pl.DataFrame:
+def _number_partials(out: pl.DataFrame, order: pl.Expr | None = None) -> pl.DataFrame:
     """A batch's per-number table: :data:`NUMBER_COLUMNS`; over the number's rows, whether
     any has a source the policy does not approve (what the list signals read per number:
     counted from this table, they need no group-by over the rows, whose memory grows with
@@ -99,14 +100,16 @@ def _number_partials(out: pl.DataFrame) -> pl.DataFrame:
     all its rows: ``valid`` is a function of the number, so a valid number's rows are all
     valid). One group-by, one spilled table, one merge for both (they were two, which cost
     ~5 CPU-s more per 10M rows). Each row is a partial of its own, merged by
-    :func:`_merge_number_partials`."""
+    :func:`_merge_number_partials`. ``order``: the ``pair`` ordinal of several phone columns
+    (:func:`~scanner.contact.pair_ordinal`); a number's first occurrence is its least."""
     # the inputs materialized first: as one lazy plan the group-by costs twice as much
     rows = duplicate_inputs(
         out.lazy().filter(pl.col("number_key").is_not_null())
-        .select(*NUMBER_COLUMNS, "row", "source_class", "consent_row_class", "source_norm")).collect()
+        .select(*NUMBER_COLUMNS, "row" if order is None else order, "source_class", "consent_row_class",
+                "source_norm")).collect()
     return rows.group_by("number_key").agg(pl.col(list(NUMBER_COLUMNS[1:])).first(),
                                            pl.col("source_class").is_null().any().alias("any_unapproved_source"),
-                                           *duplicate_partial_aggs())
+                                           *duplicate_partial_aggs("row" if order is None else "pair"))
 
 
 def _merge_number_partials(partials: pl.DataFrame) -> pl.DataFrame:
@@ -158,6 +161,8 @@ class ScanResult:
     _names: pl.DataFrame = field(repr=False)
     _extra_out: list[str] = field(repr=False)
     _kept: list[str] = field(repr=False)
+    #: the phone columns' headers, primary first (rows.parquet's ``contact_column``)
+    _phone_headers: tuple[str, ...] = field(default=("phone",), repr=False)
     _rows: pl.DataFrame | None = field(default=None, repr=False)
     _findings: pl.DataFrame | None = field(default=None, repr=False)
 
@@ -165,7 +170,8 @@ class ScanResult:
         """The rows output (or one batch's part of it) as a lazy plan over the spill."""
         if self._findings is None:
             self._findings = findings_table(self._store, ActiveRules.from_policy(self.policy))
-        return rows_plan(self._store, self._findings, extra_out=self._extra_out, kept=self._kept, part=part)
+        return rows_plan(self._store, self._findings, extra_out=self._extra_out, kept=self._kept, part=part,
+                         phone_headers=self._phone_headers)
 
     def iter_rows(self) -> Iterator[pl.DataFrame]:
         """The rows output, one batch at a time, in row order."""
@@ -236,8 +242,9 @@ def _suppressed_numbers(paths: Iterable[str | os.PathLike], policy: Policy) -> p
     frames = []
     for path in paths:
         ing = read_input(path)
-        norm = normalize(ing.frame.get_column("phone"), region=policy.campaign.region)
-        frames.append(norm.select("e164").drop_nulls())
+        for column in ing.phone_columns:
+            norm = normalize(ing.frame.get_column(column), region=policy.campaign.region)
+            frames.append(norm.select("e164").drop_nulls())
     if not frames:
         return pl.DataFrame({"e164": []}, schema={"e164": pl.String})
     return pl.concat(frames).unique()
@@ -379,6 +386,7 @@ def scan(
     ctx = KernelContext(
         policy=policy, keys=keys, as_of=as_of_dt,
         kept=tuple(c for c in policy.columns.keep if c in ing.extra_columns),
+        phone_columns=ing.phone_columns,
         suppressed=_suppressed_numbers(suppress, policy).get_column("e164"),
         registered=None if reg is None else (lambda tokens: registered_tokens(reg, tokens)),
         consent_ledger=consent_ledger, inverted=ing.inverted,
@@ -386,6 +394,11 @@ def scan(
     active = ctx.active
     _, listed = ctx.split_codes
     list_inputs = ctx.list_rule_inputs
+    # Several phone columns: the kernel's records are (row, number) pairs (scanner/contact.py).
+    columns = len(ing.phone_columns)
+    multi = columns > 1
+    pair = pair_ordinal(columns) if multi else None
+    by_pair = ("phone_column",) if multi else ()
 
     step("normalize")
     store = RowStore()
@@ -407,11 +420,13 @@ def scan(
 
         def spill(out: pl.DataFrame) -> None:
             """Everything kept of one batch's kernel output (run on the spill thread)."""
-            store.add(out.select(*SPILL_COLUMNS, *ctx.kept))
-            per_number.add(_number_partials(out))
-            store.add_list(out.select(*dict.fromkeys((*LIST_FRAME_COLUMNS, *list_inputs))))
-            names.add(out.group_by("name").agg(pl.len().alias("k")))
-            unmapped.add(_unmapped_counts(out))
+            # names and vocabulary values are counted per row, not per number
+            rows = out.filter(pl.col("row").is_first_distinct()) if multi else out
+            store.add(out.select(*SPILL_COLUMNS, *by_pair, *ctx.kept), rows=rows.height)
+            per_number.add(_number_partials(out, pair))
+            store.add_list(out.select(*dict.fromkeys((*LIST_FRAME_COLUMNS, *by_pair, *list_inputs))))
+            names.add(rows.group_by("name").agg(pl.len().alias("k")))
+            unmapped.add(_unmapped_counts(rows))
             if vault is not None:
                 vault.add(out.filter(pl.col("e164").is_not_null()).select(vault_columns))
 
@@ -421,7 +436,7 @@ def scan(
             out = row_kernel(batch, ctx, bad_rows=bad_rows)
             sampler.add(batch)
             spiller.submit(lambda out=out: spill(out))
-            done += out.height
+            done += batch.height
             step("normalize", done)
             del out, batch
         spiller.join()
@@ -442,19 +457,25 @@ def scan(
     # Every number in ``stats`` has a row after its first valid row (a duplicate), no other.
     dup_numbers = stats.height
     for part in store.list_parts:
-        decided = with_duplicate_columns(pl.scan_parquet(part), stats, key="number_key")
+        decided = with_duplicate_columns(pl.scan_parquet(part), stats, key="number_key",
+                                         order=None if pair is None else pair)
         decided = decided.with_columns(rule_columns(listed, ctx.rule_context)).with_columns(
             only_in001(active, pl.col("local_mask") | finding_mask_expr(active, codes=listed)).alias("finding_mask"))
         decided = decided.with_columns(verdict_expr(active))
+        # a row's pairs are in one part (one batch): its contact number is chosen here
+        contact = [contact_expr(columns)] if multi else []
         # Only the new columns are written, beside the list frame's parts (row order kept).
-        store.add_decided(decided.select("is_duplicate", "consent_class", "finding_mask", "verdict").collect())
+        store.add_decided(decided.select("is_duplicate", "consent_class", "finding_mask", "verdict", *contact)
+                          .collect())
     del stats
-    work = pl.concat([store.list_frame(), store.decided_frame()], how="horizontal")
+    # ``pairs``: one record per (row, number); ``work``: one per row (its contact number).
+    pairs = pl.concat([store.list_frame(), store.decided_frame()], how="horizontal")
+    work = pairs.filter(pl.col("is_contact")) if multi else pairs
 
     step("analyses")
     col_findings = column_findings(
         sampler.frame(), list(ing.extra_columns),
-        lambda: per_row_numbers(store.list_frame().select("row", "number_key"),
+        lambda: per_row_numbers(store.list_frame().select("row", "number_key"),  # every number of a row
                                 numbers.select("number_key", "e164", "national_number")),
         region=policy.campaign.region)
     never_copy = {f.column for f in col_findings}
@@ -464,12 +485,13 @@ def scan(
 
     evidence = _list_evidence(work, numbers, names, ing, policy, reg, state, keys, list_source=register_source)
     report = build_report(
-        ing=ing, policy=policy, as_of=as_of_dt, work=work, col_findings=col_findings,
+        ing=ing, policy=policy, as_of=as_of_dt, work=work, pairs=pairs, col_findings=col_findings,
         active=active, keys=keys, evidence=evidence, scan_id=scan_id, dup_numbers=dup_numbers,
         unmapped=_unmapped(unmapped.table(), work),
     )
     return ScanResult(report=report, policy=policy, keys=keys, _store=store, _list=work,
-                      _number_table=numbers, _names=names, _extra_out=extra_out, _kept=kept)
+                      _number_table=numbers, _names=names, _extra_out=extra_out, _kept=kept,
+                      _phone_headers=tuple(ing.columns[c] for c in ing.phone_columns))
 
 
 class DistinctTable:
@@ -569,19 +591,25 @@ def _list_evidence(work: pl.LazyFrame, numbers: pl.DataFrame, names: pl.DataFram
 def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.LazyFrame,
                  col_findings, active: ActiveRules, keys: KeyMaterial,
                  evidence: ListEvidence, scan_id: str, unmapped: dict[str, Any],
-                 dup_numbers: int) -> dict[str, Any]:
+                 dup_numbers: int, pairs: pl.LazyFrame | None = None) -> dict[str, Any]:
     """report.json (DESIGN.md §6). ``dup_numbers``: numbers with duplicate rows (from the
-    duplicate stats: counting them over the rows is a group-by on every number)."""
+    duplicate stats: counting them over the rows is a group-by on every number). ``work``:
+    one record per row (verdicts); ``pairs``: one per (row, number) (findings, duplicates),
+    the same frame when there is one phone column."""
+    multi = pairs is not None and pairs is not work
+    pairs = work if pairs is None else pairs
     counts_by = work.select(
         pl.len().alias("total"),
         (pl.col("verdict") == "accept").sum().alias("accept"),
         (pl.col("verdict") == "review").sum().alias("review"),
         (pl.col("verdict") == "reject").sum().alias("reject"),
-        pl.col("is_duplicate").sum().alias("dup_rows"),
+        *([] if multi else [pl.col("is_duplicate").sum().alias("dup_rows")]),
     ).collect(engine="streaming").row(0, named=True)
+    if multi:
+        counts_by["dup_rows"] = pairs.select(pl.col("is_duplicate").sum()).collect(engine="streaming").item()
     total = int(counts_by["total"])
     counts = {v: int(counts_by[v]) for v in ("accept", "review", "reject")}
-    by_code = finding_counts(work.select("finding_mask"), active)
+    by_code = finding_counts(pairs.select("finding_mask"), active)
     for f in col_findings:
         by_code[f.code] = by_code.get(f.code, 0) + 1
     findings = {c: int(by_code[c]) for c in RULES if c in by_code}

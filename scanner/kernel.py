@@ -13,6 +13,14 @@ active row rule into ``local_mask`` and passes on the inputs of the list-depende
 
 Per-number work (normalization, the phone token, the mask, the suppression and registry
 lookups) runs once per distinct raw value of the batch and is gathered onto the rows.
+
+With several phone columns (``ctx.phone_columns``) the kernel works on *numbers*, not rows:
+:func:`phone_pairs` turns each row into one record per non-empty phone cell (the row's
+other columns repeated), ordered by row, then column, with ``phone_column`` the cell's
+column index (0: the primary). A row whose phone cells are all empty keeps one record, of
+the primary column. Every row rule then judges each (row, number) pair with the row's own
+facts (consent, source); the list stage picks each row's contact number. With one phone
+column the records are the rows and ``phone_column`` is 0.
 """
 
 from __future__ import annotations
@@ -53,7 +61,7 @@ KERNEL_SCHEMA: dict[str, pl.DataType] = {
     "consent_row_class": pl.String, "channel_class": pl.String, "purpose_class": pl.String,
     "consent_at": pl.Datetime("us", "UTC"), "collected_at_utc": pl.Datetime("us", "UTC"),
     "consent_time_invalid": pl.Boolean, "evidence_present": pl.Boolean, "consent_tampered": pl.Boolean,
-    "local_mask": pl.UInt64,
+    "local_mask": pl.UInt64, "phone_column": pl.Int32,
 }
 
 Registered = Callable[[pl.Series], pl.Series]
@@ -67,6 +75,8 @@ class KernelContext:
     keys: KeyMaterial = field(repr=False)
     as_of: dt.datetime
     kept: tuple[str, ...] = ()
+    #: the frame names of the phone columns, primary first (``Ingested.phone_columns``)
+    phone_columns: tuple[str, ...] = ("phone",)
     suppressed: pl.Series = field(default_factory=lambda: pl.Series("e164", [], dtype=pl.String), repr=False)
     #: tokens -> the subset already in the registry (None: no registry)
     registered: Registered | None = field(default=None, repr=False)
@@ -177,15 +187,39 @@ def _with_numbers(lf: pl.LazyFrame, ctx: KernelContext) -> pl.LazyFrame:
                    maintain_order="left")
 
 
+def phone_pairs(batch: pl.DataFrame, phone_columns: tuple[str, ...]) -> pl.DataFrame:
+    """One record per (row, phone cell) of ``batch`` (see the module docstring): the cell's
+    text as ``phone``, its column index as ``phone_column``, the row's other columns
+    repeated; by row, then column. Cells are paired by index (one unpivot, one gather), so
+    a row's other columns are copied once per number it holds, never once per column."""
+    cells = batch.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_at"), *phone_columns)
+    none = cells.select(pl.all_horizontal(pl.col(c).is_null() for c in phone_columns)).to_series()
+    long = (cells.unpivot(on=list(phone_columns), index="_at", variable_name="_name", value_name="_cell")
+            .with_columns(pl.col("_name").replace_strict(list(phone_columns), range(len(phone_columns)),
+                                                         return_dtype=pl.Int32).alias("phone_column"))
+            .filter(pl.col("_cell").is_not_null()
+                    | ((pl.col("phone_column") == 0) & pl.lit(none).gather(pl.col("_at"))))
+            .sort("_at", "phone_column"))
+    rest = batch.drop(phone_columns)
+    return pl.concat([rest[long.get_column("_at")], long.select(pl.col("_cell").alias("phone"), "phone_column")],
+                     how="horizontal")
+
+
 def row_kernel(batch: pl.DataFrame, ctx: KernelContext, *, bad_rows=()) -> pl.DataFrame:
     """The row stages for one batch of ingested records (see the module docstring).
 
     ``batch``: ``row`` plus the input's columns as text (canonical names for mapped ones);
-    ``bad_rows``: the batch's malformed records (IN001).
+    ``bad_rows``: the batch's malformed records (IN001). With several phone columns the
+    output holds one record per (row, number) pair (:func:`phone_pairs`), else one per row.
     """
     policy = ctx.policy
+    if len(ctx.phone_columns) > 1:
+        batch = phone_pairs(batch, ctx.phone_columns)
+        column = pl.col("phone_column")
+    else:
+        column = pl.lit(0, dtype=pl.Int32).alias("phone_column")
     lf = ensure_columns(batch.lazy(), set(batch.columns)).rename({"region": "input_region"})
-    lf = lf.with_columns(pl.col("phone").alias("raw"), region_hint_expr(policy))
+    lf = lf.with_columns(pl.col("phone").alias("raw"), region_hint_expr(policy), column)
     # The per-number answers are materialized once: every later stage reads them.
     lf = _with_numbers(lf, ctx).collect().lazy()
 

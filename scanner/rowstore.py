@@ -33,6 +33,7 @@ from typing import Callable
 import polars as pl
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from scanner.contact import rows_of_pairs
 from scanner.decide import ActiveRules, findings_lookup
 from scanner.kernel import gather_by_key
 
@@ -92,9 +93,11 @@ class RowStore:
         self._sealing_key = AESGCM(AESGCM.generate_key(bit_length=256))
         self._sealed = 0
 
-    def add(self, frame: pl.DataFrame) -> None:
-        """Spill one batch's row outputs."""
-        self.parts.append((self._write("part", f"{len(self.parts):06d}", frame), frame.height))
+    def add(self, frame: pl.DataFrame, rows: int | None = None) -> None:
+        """Spill one batch's row outputs (``rows``: the input rows they hold, when its
+        records are (row, number) pairs)."""
+        self.parts.append((self._write("part", f"{len(self.parts):06d}", frame),
+                           frame.height if rows is None else rows))
 
     def add_list(self, frame: pl.DataFrame) -> None:
         """Spill one batch's list-frame rows (what the list analyses read per row)."""
@@ -230,14 +233,22 @@ def findings_table(store: RowStore, active: ActiveRules) -> pl.DataFrame:
 
 
 def rows_plan(store: RowStore, lookup: pl.DataFrame, *, extra_out: list[str], kept: list[str],
-              part: int | None = None) -> pl.LazyFrame:
+              part: int | None = None, phone_headers: tuple[str, ...] = ("phone",)) -> pl.LazyFrame:
     """The rows output (rows.parquet's columns) as a lazy plan over the spilled row-output
     parts and the list-wide results, side by side in row order; ``lookup``: the
-    :func:`findings_table`. ``part``: only that batch's rows."""
+    :func:`findings_table`. ``part``: only that batch's rows. ``phone_headers``: the phone
+    columns' headers, primary first; with several, the parts hold (row, number) pairs,
+    folded into one row each with ``phones`` (:func:`scanner.contact.rows_of_pairs`)."""
     chosen = range(len(store.parts)) if part is None else [part]
     outputs = pl.scan_parquet([store.parts[i][0] for i in chosen])
+    multi = len(phone_headers) > 1
     decided = pl.scan_parquet([store.decided_parts[i] for i in chosen]).select(
-        "finding_mask", "verdict", pl.col("consent_class").alias("consent"))
+        "finding_mask", "verdict", pl.col("consent_class").alias("consent"), *(["is_contact"] if multi else []))
     rows = pl.concat([outputs, decided], how="horizontal")
-    return (gather_by_key(rows, "finding_mask", lookup.get_column("finding_mask"), lookup.select("findings"))
-            .select(*ROW_OUTPUT_COLUMNS, *extra_out, "source", "consent", *kept))
+    rows = gather_by_key(rows, "finding_mask", lookup.get_column("finding_mask"), lookup.select("findings"))
+    columns = [*ROW_OUTPUT_COLUMNS, *extra_out, "source", "consent", *kept]
+    if multi:
+        return rows_of_pairs(rows, phone_headers, columns).select(
+            *ROW_OUTPUT_COLUMNS, "contact_column", *extra_out, "source", "consent", *kept, "phones")
+    return rows.select(*ROW_OUTPUT_COLUMNS, pl.lit(phone_headers[0]).alias("contact_column"),
+                       *extra_out, "source", "consent", *kept)

@@ -34,10 +34,12 @@ def duplicate_inputs(lf: pl.LazyFrame) -> pl.LazyFrame:
                            _source_hash(1).alias("_s1"))
 
 
-def duplicate_partial_aggs() -> list[pl.Expr]:
-    """A number's duplicate aggregates over its rows (of :func:`duplicate_inputs`)."""
+def duplicate_partial_aggs(order: str = "row") -> list[pl.Expr]:
+    """A number's duplicate aggregates over its rows (of :func:`duplicate_inputs`).
+    ``order``: the column that orders its occurrences (``row``; with several phone columns,
+    the (row, column) pair's ordinal), whose least value is the first occurrence."""
     return [
-        pl.col("row").min().alias("_first_row"),
+        pl.col(order).min().alias("_first_row"),
         pl.len().alias("dup_count"),
         pl.col("_rank").max().alias("_max_rank"),
         pl.col("_class").min().alias("_c_min"), pl.col("_class").max().alias("_c_max"),
@@ -104,9 +106,11 @@ def duplicate_columns(lf: pl.LazyFrame, key: str = "e164") -> pl.LazyFrame:
     return with_duplicate_columns(lf, duplicate_stats(lf, key), key)
 
 
-def with_duplicate_columns(lf: pl.LazyFrame, stats: pl.LazyFrame | pl.DataFrame, key: str = "e164") -> pl.LazyFrame:
+def with_duplicate_columns(lf: pl.LazyFrame, stats: pl.LazyFrame | pl.DataFrame, key: str = "e164",
+                           order: pl.Expr | None = None) -> pl.LazyFrame:
     """:func:`duplicate_columns` for the rows of ``lf`` given the whole list's
-    :func:`duplicate_stats` (so a list can be decided part by part)."""
+    :func:`duplicate_stats` (so a list can be decided part by part). ``order``: the
+    occurrence ordinal the stats' first occurrence was taken over (default ``row``)."""
     rank = pl.col("consent_row_class").replace_strict(RESTRICTIVENESS, return_dtype=pl.Int8)
     joined = lf.join(stats.lazy(), on=key, how="left", maintain_order="left")
     grouped = (pl.col("valid") & (pl.col("dup_count") > 1)).fill_null(False)
@@ -117,7 +121,8 @@ def with_duplicate_columns(lf: pl.LazyFrame, stats: pl.LazyFrame | pl.DataFrame,
         .otherwise(pl.col("consent_row_class"))
     )
     return joined.with_columns(
-        (pl.col("valid") & (pl.col("row") != pl.col("_first_row"))).fill_null(False).alias("is_duplicate"),
+        (pl.col("valid") & ((pl.col("row") if order is None else order) != pl.col("_first_row")))
+        .fill_null(False).alias("is_duplicate"),
         (grouped & pl.col("_conflict")).fill_null(False).alias("dup_conflict"),
         effective.alias("consent_class"),
         pl.col("dup_count").fill_null(1),
