@@ -370,7 +370,10 @@ def scan(
                         inverted=policy.columns.invert)
     ing = stream.meta
     state = state_dir_from(state_dir)
-    missing_keep = [c for c in policy.columns.keep if c not in ("row", *ing.columns, *ing.extra_columns)]
+    # a kept phone column (by its header) is scanned like every phone column, never copied
+    phone_headers = {ing.columns[c] for c in ing.phone_columns}
+    missing_keep = [c for c in policy.columns.keep
+                    if c not in ("row", *ing.columns, *ing.extra_columns, *phone_headers)]
     if missing_keep:
         stream.close()
         raise InputError(f"[columns] keep names a column the input lacks: {missing_keep[0]!r}",

@@ -31,16 +31,20 @@ from scanner.privacy.safe_files import CSV_ENCODINGS
 @click.option("--encoding", type=click.Choice(CSV_ENCODINGS), default="utf-8", show_default=True)
 @click.option("--split-by", "split_by", type=click.Choice(["carrier"]), default=None,
               help="One file per CN carrier: <stem>.移动.csv, <stem>.联通.csv, ...")
+@click.option("--all-numbers", "all_numbers", is_flag=True,
+              help="Every number whose own verdict is --rows, with its column (row,column,phone); "
+                   "default: each row's contact number.")
 def command(out_dir: Path, to: Path, reason: str, rows: str, state_dir: Path | None,
-            key_file: Path | None, fmt: str, encoding: str, split_by: str | None) -> None:
+            key_file: Path | None, fmt: str, encoding: str, split_by: str | None, all_numbers: bool) -> None:
     """Write the real numbers of a scan's rows from its encrypted vault, with an audit entry."""
     keys = load_existing_key(state_dir, key_file)
     home = resolve_state_dir(state_dir)
     result = reveal(out_dir, to=to, reason=reason, keys=keys, state_dir=home, rows=rows, fmt=fmt,
-                    encoding=encoding, split_by=split_by)
+                    encoding=encoding, split_by=split_by, all_numbers=all_numbers)
     for path, count in result.files.items():
         click.echo(f"wrote {count} rows to {path} (mode 0600)")
     for note in result.notes:
         click.echo(f"note: {note}")
-    click.echo(f"revealed {result.rows} rows (--rows {rows}) of scan {result.scan_id}; "
+    what = "numbers" if all_numbers else "rows"
+    click.echo(f"revealed {result.rows} {what} (--rows {rows}) of scan {result.scan_id}; "
                f"audited in {home / AUDIT_FILE_NAME}")

@@ -310,6 +310,8 @@ def _list_may_hold_run(values: pl.Series) -> bool:
     between them, so only if an element begins with a digit (nulls are left out of the join):
     sorts from ``"0"`` up to, not including, ``":"`` (the character after ``"9"``).
     """
+    if not (isinstance(values.dtype, pl.List) and not values.dtype.inner.is_nested()):
+        return _may_hold_run(_cells(values))  # structs, lists of structs: their text as written
     elements = values.cast(pl.List(pl.String)).explode().drop_nulls()
     return _may_hold_run(elements) or bool(elements.is_between("0", ":", closed="left").any())
 
@@ -359,8 +361,21 @@ class _Names:
 
 def _cells(column: pl.Series) -> pl.Series:
     if column.dtype.is_nested():
-        return column.cast(pl.List(pl.String)).list.join(" ")
+        return column.to_frame().select(_text_of(pl.col(column.name), column.dtype)).to_series()
     return column.cast(pl.String)
+
+
+def _text_of(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """A nested cell as one text, its leaves joined by spaces (lists of structs such as
+    rows.parquet's ``phones`` included), nulls left out."""
+    if isinstance(dtype, (pl.List, pl.Array)):
+        if not dtype.inner.is_nested():
+            return expr.cast(pl.List(pl.String)).list.join(" ")
+        return expr.list.eval(_text_of(pl.element(), dtype.inner)).list.join(" ")
+    if isinstance(dtype, pl.Struct):
+        return pl.concat_str([_text_of(expr.struct.field(f.name), f.dtype) for f in dtype.fields],
+                             separator=" ", ignore_nulls=True)
+    return expr.cast(pl.String)
 
 
 def _file_text(path: Path) -> Iterator[pl.Series]:

@@ -5,6 +5,10 @@ hash, ``rows.parquet`` for row verdicts, ``vault.bin`` for the numbers), checks 
 three belong together, writes a CSV ``row,phone[,name]`` of the chosen rows (formula-safe,
 atomic, mode 0600) and appends an authenticated entry to the audit log. If the audit entry
 cannot be written, the output files are removed again: no reveal without an audit trail.
+
+The vault holds every number of every phone column. By default a row gives its *contact
+number* (rows.parquet's ``phone_token``); with ``all_numbers`` every number of the row
+whose own verdict is the one chosen (rows.parquet's ``phones``), as ``row,column,phone``.
 """
 
 from __future__ import annotations
@@ -59,6 +63,8 @@ def _read_report(out_dir: Path) -> dict:
 
 
 def _read_verdicts(out_dir: Path) -> pl.DataFrame:
+    """rows.parquet's ``row``, ``verdict``, the contact number's ``phone_token`` and
+    ``contact_column``, and ``phones`` (several phone columns), as far as present."""
     path = out_dir / "rows.parquet"
     try:
         schema = pl.read_parquet_schema(path)
@@ -69,8 +75,21 @@ def _read_verdicts(out_dir: Path) -> pl.DataFrame:
     missing = {"row", "verdict"} - schema.keys()
     if missing:
         raise InputError(f"rows.parquet lacks column(s) {sorted(missing)}", path=str(path))
-    columns = ["row", "verdict"] + (["phone_token"] if "phone_token" in schema else [])
+    columns = ["row", "verdict"] + [c for c in ("phone_token", "contact_column", "phones") if c in schema]
     return pl.read_parquet(path, columns=columns).with_columns(pl.col("row").cast(pl.Int64))
+
+
+def _numbers_of_rows(verdicts: pl.DataFrame, primary: str | None) -> pl.DataFrame:
+    """Every number rows.parquet names: ``row``, ``column``, ``phone_token``, ``verdict`` (the
+    number's own). Without ``phones`` (one phone column) a row's one number is its contact
+    number; ``primary`` names its column when rows.parquet does not."""
+    if "phones" in verdicts.columns:
+        return (verdicts.select("row", "phones").explode("phones").unnest("phones")
+                .select("row", "column", pl.col("token").alias("phone_token"), "verdict")
+                .filter(pl.col("phone_token").is_not_null()))
+    column = pl.col("contact_column") if "contact_column" in verdicts.columns else pl.lit(primary, pl.String)
+    return (verdicts.filter(pl.col("phone_token").is_not_null())
+            .select("row", column.alias("column"), "phone_token", "verdict"))
 
 
 def _check_consistency(vault: pl.DataFrame, verdicts: pl.DataFrame, keys: KeyMaterial,
@@ -82,10 +101,10 @@ def _check_consistency(vault: pl.DataFrame, verdicts: pl.DataFrame, keys: KeyMat
     if bad:
         raise VaultTampered(f"{bad} vault entries do not match their tokens", path=str(vault_path))
     if "phone_token" in verdicts.columns:
-        joined = vault.join(verdicts, on="row", how="inner", suffix="_rows")
-        mismatched = joined.select(
-            (pl.col("phone_token") != pl.col("phone_token_rows")).sum()
-        ).item()
+        # every vault entry of a row of rows.parquet must be one of that row's numbers
+        known = _numbers_of_rows(verdicts, None).select("row", "phone_token")
+        mismatched = (vault.join(verdicts.select("row"), on="row", how="semi")
+                      .join(known, on=["row", "phone_token"], how="anti").height)
         if mismatched:
             raise VerificationFailed(f"{mismatched} rows disagree with the vault (rows.parquet from "
                                      "another scan or edited?)", path=str(rows_path))
@@ -159,13 +178,15 @@ def _split_path(to: Path, carrier: str) -> Path:
 
 def reveal(out_dir: str | os.PathLike, *, to: str | os.PathLike, reason: str, keys: KeyMaterial,
            state_dir: str | os.PathLike, rows: str = "accept", fmt: str = "e164",
-           encoding: str = "utf-8", split_by: str | None = None, region: str = "CN") -> RevealResult:
+           encoding: str = "utf-8", split_by: str | None = None, region: str = "CN",
+           all_numbers: bool = False) -> RevealResult:
     """Write the real numbers of the chosen rows of a scan to ``to`` and audit it.
 
     ``rows``: ``accept`` (default, what may be imported), ``review`` (only the rows a human
     must look at) or ``all`` (every row the vault holds). ``fmt``: ``e164`` (``+8613800138000``)
     or ``national`` (``13800138000``; numbers outside ``region`` stay E.164). ``split_by``:
-    ``carrier`` writes ``<stem>.<carrier>.csv`` per CN carrier.
+    ``carrier`` writes ``<stem>.<carrier>.csv`` per CN carrier. ``all_numbers``: every number
+    whose own verdict is ``rows`` (with its ``column``), not only each row's contact number.
     """
     reason = check_reason(reason)
     if rows not in ROW_CHOICES or fmt not in FORMATS or (split_by is not None and split_by not in SPLITS):
@@ -180,14 +201,24 @@ def reveal(out_dir: str | os.PathLike, *, to: str | os.PathLike, reason: str, ke
     vault = read_vault(vault_path, scan_id=scan_id, keys=keys)
     _check_consistency(vault, verdicts, keys, vault_path, out_dir / "rows.parquet")
 
-    chosen = verdicts if rows == "all" else verdicts.filter(pl.col("verdict") == rows)
-    selected = (
-        vault.filter(pl.col("e164").is_not_null())
-        .join(chosen.select("row"), on="row", how="semi")
-        .sort("row")
-    )
+    primary = ((report.get("input") or {}).get("columns") or {}).get("phone")
+    numbers = _numbers_of_rows(verdicts, primary)
+    if all_numbers:
+        chosen = numbers if rows == "all" else numbers.filter(pl.col("verdict") == rows)
+    else:
+        # a row's contact number: its phone_token (a row without one has nothing to reveal)
+        contact = (verdicts if rows == "all" else verdicts.filter(pl.col("verdict") == rows)).select("row")
+        chosen = numbers.join(contact, on="row", how="semi").join(
+            verdicts.select("row", "phone_token"), on=["row", "phone_token"], how="semi").unique(
+            ["row", "phone_token"], keep="first", maintain_order=True)
+    # one vault entry per (row, number): a number twice in one row is stored twice
+    entries = vault.filter(pl.col("e164").is_not_null()).unique(["row", "phone_token"], keep="first",
+                                                                 maintain_order=True)
+    selected = (chosen.select("row", "column", "phone_token")
+                .join(entries, on=["row", "phone_token"], how="inner", maintain_order="left")
+                .sort("row", maintain_order=True))
     formatted, kept = format_numbers(selected, fmt, region)
-    columns = ["row", "phone"] + (["name"] if "name" in vault.columns else [])
+    columns = ["row", *(["column"] if all_numbers else []), "phone"] + (["name"] if "name" in vault.columns else [])
     notes = []
     if kept:
         notes.append(f"{kept} numbers outside {region} kept in E.164 form")
@@ -215,6 +246,7 @@ def reveal(out_dir: str | os.PathLike, *, to: str | os.PathLike, reason: str, ke
             "outputs": [str(p.resolve()) for p in outputs],
             "rows": selected.height,
             "rows_selected": rows,
+            "all_numbers": all_numbers,
             "format": fmt,
             "split_by": split_by,
             "scan_id": scan_id,
