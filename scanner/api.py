@@ -37,6 +37,7 @@ from scanner.decide import (
 )
 from scanner.errors import InputError, ScannerError  # noqa: F401 (re-exported)
 from scanner.ingest import Ingested, InputStream, open_input, read_input
+from scanner.ingest.dates import readings_report
 from scanner.kernel import KernelContext, row_kernel
 from scanner.phone.normalize import normalize, parse_distinct  # noqa: F401 (re-exported)
 from scanner.policy import Policy, load_policy
@@ -139,6 +140,8 @@ LIST_FRAME_COLUMNS = (
 #: Vocabulary columns whose unmapped values the report lists (counted batch by batch).
 VOCABULARY_COLUMNS = (("consent", "consent_row_class"), ("consent_channel", "channel_class"),
                       ("consent_purpose", "purpose_class"))
+#: Time columns whose unreadable values the report lists by their shape (digits as 9).
+UNREAD_COLUMNS = (("consent_time", "consent_time_unread"), ("collected_at", "collected_at_unread"))
 
 
 @dataclass
@@ -251,34 +254,46 @@ def _suppressed_numbers(paths: Iterable[str | os.PathLike], policy: Policy) -> p
 
 
 def _unmapped_counts(rows: pl.DataFrame) -> pl.DataFrame:
-    """Per vocabulary column, the rows of each value the vocabulary did not map."""
+    """Per vocabulary column, the rows of each value the vocabulary did not map; per time
+    column, the rows of each shape of value that could not be read."""
     return pl.concat([
-        rows.filter(pl.col(cls) == "unknown")
-        .group_by(text_key(pl.col(column)).alias("value")).len()
-        .select(pl.lit(column).alias("column"), "value", "len")
-        for column, cls in VOCABULARY_COLUMNS
+        *(rows.filter(pl.col(cls) == "unknown")
+          .group_by(text_key(pl.col(column)).alias("value")).len()
+          .select(pl.lit(column).alias("column"), "value", "len")
+          for column, cls in VOCABULARY_COLUMNS),
+        *(rows.filter(pl.col(shape).is_not_null())
+          .group_by(pl.col(shape).alias("value")).len()
+          .select(pl.lit(column).alias("column"), "value", "len")
+          for column, shape in UNREAD_COLUMNS),
     ])
 
 
-def _unmapped(counts: pl.DataFrame, work: pl.LazyFrame) -> dict[str, list[dict[str, Any]]]:
-    """Values the vocabularies did not map, with counts (digits-heavy values withheld).
+def _unmapped(counts: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Values the vocabularies did not map and shapes of times that could not be read,
+    with their rows, most rows first (digits-heavy vocabulary values withheld; a time's
+    shape holds no digit of its value).
 
     ``counts``: :func:`_unmapped_counts` of every batch."""
     out: dict[str, list[dict[str, Any]]] = {}
     counts = counts.group_by("column", "value").agg(pl.col("len").sum())
-    for column, _ in VOCABULARY_COLUMNS:
+    vocabulary = {c for c, _ in VOCABULARY_COLUMNS}
+    for column, _ in (*VOCABULARY_COLUMNS, *UNREAD_COLUMNS):
         values = counts.filter(pl.col("column") == column).select("value", "len").sort(
             ["len", "value"], descending=[True, False])
         if values.height:
             out[column] = [
-                {"value": v if sum(ch.isdigit() for ch in v) < 5 else "<withheld: looks like a number>",
-                 "rows": n}
+                {"value": v if column not in vocabulary or sum(ch.isdigit() for ch in v) < 5
+                 else "<withheld: looks like a number>", "rows": n}
                 for v, n in values.head(UNMAPPED_LIMIT).iter_rows()
             ]
-    bad_times = int(work.select(pl.col("consent_time_invalid").sum()).collect(engine="streaming").item())
-    if bad_times:
-        out["consent_time"] = [{"value": "<unparseable date>", "rows": bad_times}]
     return out
+
+
+def _unreadable_rows(counts: pl.DataFrame) -> dict[str, int]:
+    """Per time column, the rows whose value could not be read."""
+    totals = counts.filter(pl.col("column").is_in([c for c, _ in UNREAD_COLUMNS])).group_by("column").agg(
+        pl.col("len").sum())
+    return dict(totals.iter_rows())
 
 
 def _read_ahead(items: Iterator, depth: int = 1) -> Iterator:
@@ -367,7 +382,8 @@ def scan(
     as_of_dt = parse_as_of(as_of, policy)
     step("ingest")
     stream = open_input(source, column_overrides=dict(policy.columns.mapping), batch_bytes=batch_bytes,
-                        inverted=policy.columns.invert)
+                        inverted=policy.columns.invert, date_formats=dict(policy.columns.formats),
+                        region=policy.campaign.region)
     ing = stream.meta
     state = state_dir_from(state_dir)
     # a kept phone column (by its header) is scanned like every phone column, never copied
@@ -392,7 +408,7 @@ def scan(
         phone_columns=ing.phone_columns,
         suppressed=_suppressed_numbers(suppress, policy).get_column("e164"),
         registered=None if reg is None else (lambda tokens: registered_tokens(reg, tokens)),
-        consent_ledger=consent_ledger, inverted=ing.inverted,
+        consent_ledger=consent_ledger, inverted=ing.inverted, readings=ing.date_formats,
     )
     active = ctx.active
     _, listed = ctx.split_codes
@@ -490,7 +506,7 @@ def scan(
     report = build_report(
         ing=ing, policy=policy, as_of=as_of_dt, work=work, pairs=pairs, col_findings=col_findings,
         active=active, keys=keys, evidence=evidence, scan_id=scan_id, dup_numbers=dup_numbers,
-        unmapped=_unmapped(unmapped.table(), work),
+        unmapped=unmapped.table(),
     )
     return ScanResult(report=report, policy=policy, keys=keys, _store=store, _list=work,
                       _number_table=numbers, _names=names, _extra_out=extra_out, _kept=kept,
@@ -593,12 +609,13 @@ def _list_evidence(work: pl.LazyFrame, numbers: pl.DataFrame, names: pl.DataFram
 
 def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.LazyFrame,
                  col_findings, active: ActiveRules, keys: KeyMaterial,
-                 evidence: ListEvidence, scan_id: str, unmapped: dict[str, Any],
+                 evidence: ListEvidence, scan_id: str, unmapped: pl.DataFrame,
                  dup_numbers: int, pairs: pl.LazyFrame | None = None) -> dict[str, Any]:
     """report.json (DESIGN.md §6). ``dup_numbers``: numbers with duplicate rows (from the
     duplicate stats: counting them over the rows is a group-by on every number). ``work``:
     one record per row (verdicts); ``pairs``: one per (row, number) (findings, duplicates),
-    the same frame when there is one phone column."""
+    the same frame when there is one phone column; ``unmapped``: :func:`_unmapped_counts`
+    of every batch."""
     multi = pairs is not None and pairs is not work
     pairs = work if pairs is None else pairs
     counts_by = work.select(
@@ -612,6 +629,7 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
         counts_by["dup_rows"] = pairs.select(pl.col("is_duplicate").sum()).collect(engine="streaming").item()
     total = int(counts_by["total"])
     counts = {v: int(counts_by[v]) for v in ("accept", "review", "reject")}
+    unreadable = _unreadable_rows(unmapped)
     by_code = finding_counts(pairs.select("finding_mask"), active)
     for f in col_findings:
         by_code[f.code] = by_code.get(f.code, 0) + 1
@@ -637,7 +655,9 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
             "has_header": ing.has_header, "title_rows": ing.title_rows,
             "inverted": sorted(ing.inverted),
             "bad_records": [{"row": b.row, "reason": b.reason} for b in ing.bad_records[:BAD_RECORDS_LISTED]],
-            "unmapped": unmapped,
+            "unmapped": _unmapped(unmapped),
+            "dates": {column: {**reading, "unreadable": unreadable.get(column, 0)}
+                      for column, reading in readings_report(ing.date_formats, ing.columns).items()},
         },
         "policy": {"sha256": policy.sha256, "path": policy.path, "channel": policy.campaign.channel,
                    "purpose": policy.campaign.purpose, "region": policy.campaign.region},

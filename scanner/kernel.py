@@ -60,7 +60,8 @@ KERNEL_SCHEMA: dict[str, pl.DataType] = {
     "consent": pl.String, "consent_channel": pl.String, "consent_purpose": pl.String,
     "consent_row_class": pl.String, "channel_class": pl.String, "purpose_class": pl.String,
     "consent_at": pl.Datetime("us", "UTC"), "collected_at_utc": pl.Datetime("us", "UTC"),
-    "consent_time_invalid": pl.Boolean, "evidence_present": pl.Boolean, "consent_tampered": pl.Boolean,
+    "consent_time_invalid": pl.Boolean, "consent_time_unread": pl.String, "collected_at_unread": pl.String,
+    "evidence_present": pl.Boolean, "consent_tampered": pl.Boolean,
     "local_mask": pl.UInt64, "phone_column": pl.Int32,
 }
 
@@ -83,6 +84,8 @@ class KernelContext:
     consent_ledger: Any = None
     #: canonical columns read inverted (``Ingested.inverted``)
     inverted: frozenset[str] = frozenset()
+    #: how each time column is read (``Ingested.date_formats``)
+    readings: Any = None
 
     @cached_property
     def active(self) -> ActiveRules:
@@ -224,7 +227,7 @@ def row_kernel(batch: pl.DataFrame, ctx: KernelContext, *, bad_rows=()) -> pl.Da
     lf = _with_numbers(lf, ctx).collect().lazy()
 
     distinct = distinct_values(batch, (*DISTINCT_COLUMNS, "name"))
-    lf = with_consent_columns(lf, policy, distinct, inverted=ctx.inverted).with_columns(
+    lf = with_consent_columns(lf, policy, distinct, inverted=ctx.inverted, readings=ctx.readings).with_columns(
         pl.col("row").is_in(pl.Series(list(bad_rows), dtype=pl.Int64).implode()).alias("bad_record"),
         *source_exprs(policy, distinct),
     ).with_columns(source_window_expr(policy).alias("source_window_ok"))

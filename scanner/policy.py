@@ -84,6 +84,8 @@ class ColumnsPolicy:
     keep: tuple[str, ...] = ()
     #: canonical columns read inverted; None: as the headers say (an opt-out header)
     invert: tuple[str, ...] | None = None
+    #: (time column, strftime format): only that format is read for the column
+    formats: tuple[tuple[str, str], ...] = ()
 
     def effective_mapping(self) -> dict[str, str | list[str]]:
         """The mapping as the policy file gives it: ``phone`` a list when it names several."""
@@ -209,7 +211,8 @@ class Policy:
             "consent": plain(asdict(self.consent)),
             "sources": [plain(asdict(s)) for s in self.sources],
             "columns": {"mapping": self.columns.effective_mapping(), "keep": list(self.columns.keep),
-                        "invert": None if self.columns.invert is None else sorted(self.columns.invert)},
+                        "invert": None if self.columns.invert is None else sorted(self.columns.invert),
+                        "formats": dict(self.columns.formats)},
             "vocabulary": {
                 "consent": dict(sorted(self.vocabulary.table("consent").items())),
                 "yes": list(self.vocabulary.booleans("yes")),
@@ -376,7 +379,8 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
     mapping = tuple(pair for c in CANONICAL_COLUMNS if c in r.table
                     for pair in (_phone_mapping(r) if c == "phone" else ((c, r.get(c, str, None)),)))
     columns = ColumnsPolicy(mapping=mapping, keep=r.get("keep", tuple, ()),
-                            invert=r.get("invert", tuple, None, choices=INVERTIBLE_COLUMNS))
+                            invert=r.get("invert", tuple, None, choices=INVERTIBLE_COLUMNS),
+                            formats=tuple(sorted(r.get("formats", dict, {}, check=_formats_check).items())))
     r.done()
 
     r = _Reader("vocabulary", doc.get("vocabulary", {}), path)
@@ -433,6 +437,18 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
     return Policy(campaign=campaign, consent=consent, sources=tuple(sources), columns=columns,
                   vocabulary=vocab, rules=rules, list=list_policy, detect=detect, privacy=privacy,
                   registry=registry, report=report, path=path)
+
+
+def _formats_check(d: dict):
+    from scanner.ingest.dates import TIME_COLUMNS, check_format
+
+    for column, fmt in d.items():
+        if column not in TIME_COLUMNS:
+            return f"{column!r} is not a time column ({', '.join(TIME_COLUMNS)})"
+        problem = check_format(fmt)
+        if problem:
+            return problem
+    return None
 
 
 def _classes(d: dict, allowed: tuple[str, ...]):

@@ -12,17 +12,8 @@ from typing import Callable, Mapping
 
 import polars as pl
 
+from scanner.ingest.dates import DEFAULT_READING, TIME_COLUMNS, DateReading, value_shape, with_parsed_times
 from scanner.policy import CANONICAL_COLUMNS, Policy, vocab_key  # noqa: F401
-
-_DATE_PATTERN = (
-    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
-)
-
-# ASCII digits only: ``\d`` would also match full-width and other Unicode digits, which
-# the regex route first folds with NFKC.
-_FAST_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
-_FAST_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def ensure_columns(lf: pl.LazyFrame, present: set[str]) -> pl.LazyFrame:
@@ -47,7 +38,12 @@ def distinct_values(frame: pl.DataFrame, columns) -> dict[str, pl.Series]:
             continue
         if frame.schema[column] != pl.String:
             continue
-        values = frame.get_column(column).drop_nulls().unique()
+        series = frame.get_column(column)
+        # Mostly-unique columns (times to the second) are told by their head, before the
+        # whole column's exact unique.
+        if series.len() > 2 * DISTINCT_LIMIT and series.slice(0, 2 * DISTINCT_LIMIT).n_unique() > DISTINCT_LIMIT:
+            continue
+        values = series.drop_nulls().unique()
         if values.len() <= DISTINCT_LIMIT:
             out[column] = values
     return out
@@ -67,7 +63,12 @@ def by_distinct(src: str, derive: Callable[[pl.Expr], pl.Expr], distinct: Distin
     # with_columns broadcasts a derivation that is a literal (e.g. no approved sources)
     table = pl.DataFrame({"v": values.cast(pl.String)}).with_columns(derive(pl.col("v")).alias("out"))["out"]
     at_null = pl.DataFrame({"v": [None]}, schema={"v": pl.String}).with_columns(derive(pl.col("v")).alias("out"))["out"]
-    null_value = pl.lit(at_null[0], dtype=at_null.dtype)
+    return _gather(src, values, table, pl.lit(at_null[0], dtype=at_null.dtype))
+
+
+def _gather(src: str, values: pl.Series, table: pl.Series, null_value: pl.Expr) -> pl.Expr:
+    """Each row's entry of ``table`` (``table[i]`` belongs to ``values[i]``); ``null_value``
+    for a null cell."""
     if not values.len():
         return pl.when(pl.col(src).is_null()).then(null_value).otherwise(null_value)
     index = pl.col(src).cast(pl.Enum(values.to_list())).to_physical()
@@ -91,61 +92,11 @@ def vocabulary_class(expr: pl.Expr, table: dict[str, str]) -> pl.Expr:
     )
 
 
-def with_parsed_datetime(lf: pl.LazyFrame, src: str, dst: str, tz: str) -> pl.LazyFrame:
-    """Add ``dst``: ``src`` parsed from the usual Chinese and ISO forms to UTC (null if not).
-
-    Accepted: ``2025-03-04``, ``2025/3/4``, ``2025.3.4``, ``2025年3月4日``, ``20250304``,
-    each optionally followed by ``HH:MM[:SS[.fff]]`` and an offset (``Z``, ``+08:00``).
-    Times without an offset are in the policy's time zone. Intermediate steps are
-    materialized as columns: polars would otherwise re-evaluate the shared regex work
-    once per use (measured: 2.4 s -> 0.3 s per million rows).
-    """
-    g, fast = f"_{dst}_g", f"_{dst}_fast"
-    # The common export shape (``2025-03-04 10:20:30``, ASCII digits only) is parsed
-    # directly; only the other shapes go through the regex route below (measured: 2.3 s
-    # -> 0.1 s per million such rows). Both routes give the same instant for these values.
-    raw = pl.col(src)
-    fast_shape = raw.str.contains(_FAST_PATTERN).fill_null(False)
-    lf = lf.with_columns(
-        pl.when(fast_shape).then(raw.str.to_datetime(_FAST_FORMAT, strict=False, time_unit="us"))
-        .otherwise(pl.lit(None, dtype=pl.Datetime("us"))).alias(fast),
-        pl.when(fast_shape).then(pl.lit(None, dtype=pl.String)).otherwise(raw).alias(g),
-    )
-    s = (
-        pl.col(g).str.normalize("NFKC").str.strip_chars()
-        .str.replace_all(r"(\d)\s*[年月/.]\s*(\d)", "$1-$2")
-        .str.replace_all(r"(\d)\s*[年月/.]\s*(\d)", "$1-$2")
-        .str.replace(r"(\d)\s*日", "$1")
-        .str.replace(r"^(\d{4})(\d{2})(\d{2})$", "$1-$2-$3")
-    )
-    lf = lf.with_columns(s.str.extract_groups(_DATE_PATTERN).alias(g))
-    field = pl.col(g).struct.field
-    canonical = pl.concat_str(
-        field("1"), pl.lit("-"), field("2").str.zfill(2), pl.lit("-"),
-        field("3").str.zfill(2), pl.lit(" "), field("4").fill_null("0").str.zfill(2),
-        pl.lit(":"), field("5").fill_null("00"), pl.lit(":"), field("6").fill_null("00"),
-    )
-    naive, offset = f"_{dst}_naive", f"_{dst}_offset"
-    lf = lf.with_columns(
-        pl.coalesce(pl.col(fast), canonical.str.to_datetime(_FAST_FORMAT, strict=False, time_unit="us"))
-        .alias(naive),
-        field("7").alias(offset),
-    )
-    sign = pl.when(pl.col(offset).str.starts_with("-")).then(-1).otherwise(1)
-    digits = pl.col(offset).str.replace_all(r"[^0-9]", "")
-    offset_minutes = sign * (digits.str.slice(0, 2).cast(pl.Int64, strict=False) * 60
-                             + digits.str.slice(2, 2).cast(pl.Int64, strict=False))
-    with_offset = (pl.col(naive) - pl.duration(minutes=offset_minutes.fill_null(0))).dt.replace_time_zone("UTC")
-    local = pl.col(naive).dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
-    return lf.with_columns(
-        pl.when(pl.col(offset).is_null()).then(local).otherwise(with_offset).alias(dst)
-    ).drop(g, fast, naive, offset)
-
-
-def parse_datetime_expr(expr: pl.Expr, tz: str) -> pl.Expr:
-    """Expression form of :func:`with_parsed_datetime` for small inputs (tests, single values)."""
+def parse_datetime_expr(expr: pl.Expr, tz: str, reading: DateReading = DEFAULT_READING) -> pl.Expr:
+    """Expression form of :func:`~scanner.ingest.dates.with_parsed_times` for small inputs
+    (tests, single values)."""
     return expr.map_batches(
-        lambda s: with_parsed_datetime(pl.LazyFrame({"v": s}), "v", "out", tz).collect().get_column("out"),
+        lambda s: with_parsed_times(pl.LazyFrame({"v": s}), "v", "out", tz, reading).collect().get_column("out"),
         return_dtype=pl.Datetime("us", "UTC"),
     )
 
@@ -209,7 +160,7 @@ def source_window_expr(policy: Policy) -> pl.Expr:
 
 #: Columns whose derived values :func:`with_consent_columns` and :func:`source_exprs` can
 #: compute per distinct value (pass ``distinct_values(frame, DISTINCT_COLUMNS)``).
-DISTINCT_COLUMNS = ("consent", "consent_channel", "consent_purpose", "consent_evidence", "source")
+DISTINCT_COLUMNS = ("consent", "consent_channel", "consent_purpose", "consent_evidence", "source", *TIME_COLUMNS)
 
 
 def consent_class(expr: pl.Expr, policy: Policy, *, inverted: bool = False) -> pl.Expr:
@@ -222,22 +173,49 @@ def consent_class(expr: pl.Expr, policy: Policy, *, inverted: bool = False) -> p
     return pl.when(cls == "none").then(pl.lit("missing")).otherwise(cls)
 
 
+#: (input column, parsed column, shape of its unreadable values) of each time column
+TIMES = (("consent_time", "consent_at", "consent_time_unread"),
+         ("collected_at", "collected_at_utc", "collected_at_unread"))
+
+
+def with_times(lf: pl.LazyFrame, tz: str, readings: Mapping[str, DateReading] | None = None,
+               distinct: Distinct | None = None) -> pl.LazyFrame:
+    """The time columns parsed (UTC), and the shape of each value that cannot be read
+    (:func:`~scanner.ingest.dates.value_shape`; null when read or empty).
+
+    ``readings``: each column's reading (``Ingested.date_formats``); ``distinct``: when it
+    holds a column's distinct values, they are parsed once each and gathered onto the rows.
+    """
+    readings = readings or {}
+    for src, dst, unread in TIMES:
+        reading = readings.get(src, DEFAULT_READING)
+        values = (distinct or {}).get(src)
+        if values is None:
+            lf = with_parsed_times(lf, src, dst, tz, reading)
+        else:
+            table = with_parsed_times(pl.LazyFrame({"v": values.cast(pl.String)}), "v", "out", tz, reading)
+            lf = lf.with_columns(_gather(src, values, table.collect().get_column("out"),
+                                         pl.lit(None, dtype=pl.Datetime("us", "UTC"))).alias(dst))
+        # Only rows without a parsed time can be unreadable: the shape is computed for those.
+        unparsed = text_key(pl.when(pl.col(dst).is_null()).then(pl.col(src)))
+        lf = lf.with_columns(pl.when(unparsed.is_not_null()).then(value_shape(pl.col(src))).alias(unread))
+    return lf
+
+
 def with_consent_columns(lf: pl.LazyFrame, policy: Policy, distinct: Distinct | None = None, *,
-                         inverted: frozenset[str] = frozenset()) -> pl.LazyFrame:
+                         inverted: frozenset[str] = frozenset(),
+                         readings: Mapping[str, DateReading] | None = None) -> pl.LazyFrame:
     """consent_row_class, channel_class, purpose_class, consent_at, consent_time_invalid,
-    evidence_present, collected_at_utc.
+    evidence_present, collected_at_utc (and the unreadable shapes of :func:`with_times`).
 
     ``distinct``: the distinct values of low-cardinality input columns
     (:func:`distinct_values`); the vocabulary classes are then mapped once per value.
-    ``inverted``: canonical columns read inverted (``Ingested.inverted``).
+    ``inverted``: canonical columns read inverted (``Ingested.inverted``); ``readings``:
+    how the time columns are read (``Ingested.date_formats``).
     """
     vocab = policy.vocabulary
     consent_inverted = "consent" in inverted
-    tz = policy.campaign.timezone
-    lf = with_parsed_datetime(lf, "consent_time", "consent_at", tz)
-    lf = with_parsed_datetime(lf, "collected_at", "collected_at_utc", tz)
-    # Only rows without a parsed time can be invalid: the text key is computed for those.
-    unparsed_time = pl.when(pl.col("consent_at").is_null()).then(pl.col("consent_time"))
+    lf = with_times(lf, policy.campaign.timezone, readings, distinct)
     return lf.with_columns(
         by_distinct("consent", lambda c: consent_class(c, policy, inverted=consent_inverted), distinct)
         .alias("consent_row_class"),
@@ -245,6 +223,6 @@ def with_consent_columns(lf: pl.LazyFrame, policy: Policy, distinct: Distinct | 
         .alias("channel_class"),
         by_distinct("consent_purpose", lambda c: vocabulary_class(c, vocab.table("purpose")), distinct)
         .alias("purpose_class"),
-        text_key(unparsed_time).is_not_null().alias("consent_time_invalid"),
+        pl.col("consent_time_unread").is_not_null().alias("consent_time_invalid"),
         by_distinct("consent_evidence", lambda c: text_key(c).is_not_null(), distinct).alias("evidence_present"),
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from scanner.ingest.dates import with_parsed_times
 from scanner.policy import load_policy
 from scanner.prepare import (
     DISTINCT_COLUMNS, by_distinct, distinct_values, source_exprs, vocabulary_class, with_consent_columns,
-    with_parsed_datetime,
 )
 
 FAST = ["2025-02-23 02:07:00", "2024-02-29 23:59:59", "2023-02-29 10:00:00", "2025-13-01 00:00:00",
@@ -19,7 +19,7 @@ OTHER = ["２０２５-02-23 02:07:00", "2025-02-23T02:07:00", "2025-2-3 2:07", 
 
 def _parse(values, tz="Asia/Shanghai"):
     lf = pl.LazyFrame({"v": values}, schema={"v": pl.String})
-    return with_parsed_datetime(lf, "v", "out", tz).collect().get_column("out").to_physical().to_list()
+    return with_parsed_times(lf, "v", "out", tz).collect().get_column("out").to_physical().to_list()
 
 
 def test_direct_iso_parse_equals_the_regex_route():

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
+
+from scanner.ingest.dates import DateReading
 
 CANONICAL = (
     "phone", "name", "email", "source", "consent", "consent_channel", "consent_purpose",
@@ -66,6 +69,9 @@ class Ingested:
     #: canonical columns whose header states the opposite of their role (an opt-out or
     #: refusal column mapped as consent: ``Email Opt Out = true`` means refused)
     inverted: frozenset[str] = frozenset()
+    #: how each time column is read (:class:`~scanner.ingest.dates.DateReading`), decided
+    #: once on the first records so that every batch reads the same way
+    date_formats: Mapping[str, DateReading] = field(default_factory=dict)
 
 
 @dataclass

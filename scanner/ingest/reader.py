@@ -16,7 +16,9 @@ def read_input(source: str | os.PathLike | pl.DataFrame | pl.LazyFrame, *,
                column_overrides: Mapping[str, str] | None = None,
                max_field_bytes: int = 1 << 20,
                sheet: str | None = None,
-               inverted: Iterable[str] | None = None) -> Ingested:
+               inverted: Iterable[str] | None = None,
+               date_formats: Mapping[str, str] | None = None,
+               region: str | None = None) -> Ingested:
     """Read a contact list: every column as text, every record numbered, nothing dropped.
 
     ``source`` is a path (``"-"`` reads standard input) or an in-memory frame.
@@ -24,10 +26,13 @@ def read_input(source: str | os.PathLike | pl.DataFrame | pl.LazyFrame, *,
     beats the synonym table. A record with broken quoting, the wrong field count or a
     field over ``max_field_bytes`` is kept as a row of nulls and listed in
     ``bad_records``. ``inverted`` lists the canonical columns read inverted (the policy's
-    ``[columns] invert``); None leaves it to the headers. Raises :class:`InputError` when the input cannot serve as a list.
+    ``[columns] invert``); None leaves it to the headers. ``date_formats`` gives time
+    columns an explicit format (``[columns] formats``); ``region`` (the campaign's) tells
+    day/month order when the values do not (:mod:`scanner.ingest.dates`). Raises :class:`InputError` when the input cannot serve as a list.
     """
     stream = open_input(source, column_overrides=column_overrides,
-                        max_field_bytes=max_field_bytes, sheet=sheet, inverted=inverted)
+                        max_field_bytes=max_field_bytes, sheet=sheet, inverted=inverted,
+                        date_formats=date_formats, region=region)
     frames, bad = [], []
     for batch in stream:
         frames.append(batch.frame)

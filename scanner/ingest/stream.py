@@ -35,6 +35,7 @@ import polars as pl
 
 from scanner.errors import InputError
 from scanner.ingest import delimited, structured
+from scanner.ingest.dates import SAMPLE_ROWS, decide_readings
 from scanner.ingest.encoding import SAMPLE, Decoder
 from scanner.ingest.headers import (
     MAX_TITLE_ROWS, FirstRecordsBad, Layout, apply_layout, decide_layout, first_line_unreadable,
@@ -132,7 +133,9 @@ def open_input(source: str | os.PathLike | pl.DataFrame | pl.LazyFrame, *,
                max_field_bytes: int = 1 << 20,
                sheet: str | None = None,
                batch_bytes: int = 64 << 20,
-               inverted: Iterable[str] | None = None) -> InputStream:
+               inverted: Iterable[str] | None = None,
+               date_formats: Mapping[str, str] | None = None,
+               region: str | None = None) -> InputStream:
     """Open a contact list to read as batches of about ``batch_bytes`` of input.
 
     Arguments as for :func:`scanner.ingest.read_input`. Reads the input's first batch to
@@ -140,7 +143,7 @@ def open_input(source: str | os.PathLike | pl.DataFrame | pl.LazyFrame, *,
     whole would); the rest is read while iterating.
     """
     options = _Options(column_overrides, max_field_bytes, max(1, batch_bytes),
-                       None if inverted is None else frozenset(inverted))
+                       None if inverted is None else frozenset(inverted), dict(date_formats or {}), region)
     if isinstance(source, (pl.DataFrame, pl.LazyFrame)):
         table = structured.read_frame(source)
         return _records(iter([(table, True)]), "dataframe", lambda: None, None, options,
@@ -159,6 +162,8 @@ class _Options:
     limit: int
     batch_bytes: int
     inverted: frozenset[str] | None = None
+    date_formats: Mapping[str, str] | None = None
+    region: str | None = None
 
 
 class _Source:
@@ -396,13 +401,16 @@ def _records(tables: Iterator[tuple[Table, bool]], fmt: str, encoding: Callable[
             raise first_line_unreadable(exc.reason, path) from None
         raise no_readable_records(records, 1, exc.reason, path) from None
     empty, _ = apply_layout(layout, Table(data.frame.clear()), 1)
+    first_rows, _ = apply_layout(layout, Table(data.frame.head(SAMPLE_ROWS),
+                                               bad={i: r for i, r in data.bad.items() if i < SAMPLE_ROWS}), 1)
     # the policy's list, when it gives one, replaces what the headers say
     inverted = layout.inverted if options.inverted is None else options.inverted
     meta = Ingested(frame=empty, bad_records=(), format=fmt, encoding=encoding(),
                     columns=layout.columns, extra_columns=layout.extra_columns, path=path,
                     sha256=None, has_header=layout.has_header, title_rows=layout.title_rows,
                     phone_columns=layout.phone_columns,
-                    inverted=frozenset(inverted) & frozenset(layout.columns))
+                    inverted=frozenset(inverted) & frozenset(layout.columns),
+                    date_formats=decide_readings(first_rows, explicit=options.date_formats, region=options.region))
     return InputStream(meta, layout, data, rest, finish, close)
 
 

@@ -441,6 +441,7 @@ def consent_from_ledger(lf: pl.LazyFrame, ledger: str | os.PathLike, keys: KeyMa
             pl.when(has).then(pl.col("_l_purpose")).otherwise(pl.lit("missing")).alias("purpose_class"),
             pl.col("_l_at").alias("consent_at"),
             pl.lit(False).alias("consent_time_invalid"),
+            pl.lit(None, dtype=pl.String).alias("consent_time_unread"),
             pl.col("_l_evidence").fill_null(False).alias("evidence_present"),
             pl.col("_l_tampered").fill_null(False).alias("consent_tampered"),
         )

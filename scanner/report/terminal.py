@@ -11,6 +11,34 @@ from rich.table import Table
 from scanner.rules import RULES
 
 VERDICT_STYLE = {"pass": "bold green", "review": "bold yellow", "fail": "bold red"}
+#: The policy key that maps each vocabulary column's values.
+VOCABULARY_KEYS = {"consent": "consent", "consent_channel": "channel", "consent_purpose": "purpose"}
+VALUES_SHOWN = 5
+
+
+def _print_unread(inp: dict[str, Any], console: Console) -> None:
+    """Values nothing mapped and times nothing could read, with their rows and the policy
+    key that would take them; and how day/month times were read."""
+    unmapped = inp.get("unmapped") or {}
+    for column, values in unmapped.items():
+        shown = ", ".join(f"{v['value']} ({v['rows']:,})" for v in values[:VALUES_SHOWN])
+        more = f", … {len(values) - VALUES_SHOWN} more" if len(values) > VALUES_SHOWN else ""
+        if column in VOCABULARY_KEYS:
+            example = values[0]["value"]
+            hint = f'[vocabulary] {VOCABULARY_KEYS[column]} = {{ "{example}" = "…" }}'
+            console.print(f"unmapped {column} values (rows): {shown}{more} -> map them: {hint}",
+                          markup=False, highlight=False, style="yellow")
+        else:
+            rows = (inp.get("dates", {}).get(column) or {}).get("unreadable") or sum(v["rows"] for v in values)
+            hint = f'[columns] formats = {{ {column} = "%d.%m.%Y %H:%M" }}'
+            console.print(f"unreadable {column}: {rows:,} rows, shaped {shown}{more} -> give the format: {hint}",
+                          markup=False, highlight=False, style="yellow")
+    for column, reading in (inp.get("dates") or {}).items():
+        if reading.get("format"):
+            console.print(f"{column} read as {reading['format']} ([columns] formats)", markup=False, highlight=False)
+        elif reading.get("day_month_values"):
+            how = "decided by the values" if reading["decided_by"] == "values" else "assumed: no value tells"
+            console.print(f"{column}: day/month dates read {reading['order']} ({how})", markup=False, highlight=False)
 
 
 def print_summary(report: dict[str, Any], written: dict[str, Path] | None, console: Console) -> None:
@@ -65,9 +93,7 @@ def print_summary(report: dict[str, Any], written: dict[str, Path] | None, conso
         f"(rejected {lst.get('reject_share', 0):.1%}; duplicates {lst['duplicates']['rows']:,}; "
         f"purchased score {purchased.get('score', 0):.2f})"
     )
-    if inp.get("unmapped"):
-        cols = ", ".join(inp["unmapped"])
-        console.print(f"[yellow]unmapped values in {cols}: map them in the policy's \\[vocabulary][/]")
+    _print_unread(inp, console)
     if written:
         out_dir = Path(next(iter(written.values()))).parent
         console.print(f"outputs: {out_dir}/ ({', '.join(sorted(p.name for p in written.values()))})")

@@ -124,3 +124,19 @@ def consent_record_tampered() -> pl.Expr:
     Example: a ledger line edited by hand to turn a withdrawal into a grant.
     """
     return pl.col("consent_tampered")
+
+
+@rule("CN009", "consent-undated", "warning", "granted consent with no consent time")
+def consent_undated() -> pl.Expr:
+    """What it flags: a granted consent with no consent time at all (the time column is
+    missing or the cell is empty). A time that is present but cannot be read is CN001
+    instead. Raise it to an error with ``[rules] severity = { CN009 = "error" }``.
+
+    Why it matters: without a time the consent's age cannot be checked (CN003) nor
+    matched against the source's collection window (PR004); the handler must be able to
+    show when consent was given (PIPL Art. 13; GDPR Art. 7(1)).
+
+    Example: 是否同意 ``是`` with an empty 同意时间; a HubSpot export whose opt-in has no
+    date column.
+    """
+    return _granted() & pl.col("consent_at").is_null() & ~pl.col("consent_time_invalid")

@@ -88,6 +88,12 @@ CASES = [
     ("CN007", {"consent_evidence": None}, {"consent": {"require_evidence": True}}, True),
     ("CN007", {}, {"consent": {"require_evidence": True}}, False),
     ("CN007", {"consent_evidence": None}, None, False),
+    ("CN009", {"consent_time": None}, None, True),
+    ("CN009", {"consent_time": "  "}, None, True),
+    ("CN009", {}, None, False),
+    ("CN009", {"consent_time": "not a date"}, None, False),   # CN001 instead
+    ("CN009", {"consent": "否", "consent_time": None}, None, False),
+    ("CN009", {"consent": None, "consent_time": None}, None, False),
 ]
 
 
@@ -165,3 +171,11 @@ def test_severity_override_changes_verdict(scan_frame):
     assert scan_frame([rec]).rows.get_column("verdict").to_list() == ["accept"]
     result = scan_frame([rec], {"rules": {"severity": {"PH008": "error"}}})
     assert result.rows.get_column("verdict").to_list() == ["reject"]
+
+
+def test_undated_consent_is_reviewed_and_the_policy_can_make_it_an_error(scan_frame):
+    rec = {**GOOD, "consent_time": None}
+    assert scan_frame([rec]).rows.get_column("verdict").to_list() == ["review"]
+    result = scan_frame([rec], {"rules": {"severity": {"CN009": "error"}}})
+    assert result.rows.get_column("verdict").to_list() == ["reject"]
+    assert result.report["rules"]["CN009"] == {"name": "consent-undated", "severity": "error"}
