@@ -10,9 +10,7 @@ import polars as pl
 
 from scanner.canary import CanaryStore, canary_signal, detect, issue
 from scanner.canary.scheme import DEFAULT_COALITION, tolerated_coalition
-from scanner.commands.options import (
-    key_file_option, keys_for, region_option, resolve_state_dir, state_dir_option,
-)
+from scanner.commands.options import key_options, keys_for, region_option, state_for
 from scanner.errors import InputError, VerificationFailed
 from scanner.ledger.numbers import read_numbers
 from scanner.privacy.safe_files import atomic_write_csv
@@ -36,15 +34,15 @@ def command() -> None:
 @click.option("--coalition", type=click.IntRange(1, 12), default=DEFAULT_COALITION, show_default=True,
               help="Design coalition size (only the first issue sets it).")
 @region_option
-@state_dir_option
-@key_file_option
+@key_options
 def issue_cmd(recipient, pool, count, out, coalition, region, state_dir, key_file) -> None:
     """Pick unused pool numbers for RECIPIENT, record them (tokens only) and write them to --out."""
     if out.exists():
         raise InputError("out file exists; it may hold an earlier recipient's canaries", path=str(out))
     numbers = read_numbers(str(pool), sys.stdin.read, region=region)
-    keys = keys_for(state_dir, key_file, create=True)
-    result = issue(resolve_state_dir(state_dir), keys, recipient, numbers, count, coalition=coalition)
+    state = state_for(state_dir)
+    keys = keys_for(state_dir, key_file, create=True, state=state)
+    result = issue(state.path, keys, recipient, numbers, count, coalition=coalition)
     atomic_write_csv(out, pl.DataFrame({"phone": result.numbers}))
     click.echo(f"{len(result.numbers)} canaries for {recipient!r} ({result.unique} unique, "
                f"{result.shared} shared) written to {out} (mode 0600: these are your own pool "
@@ -55,11 +53,11 @@ def issue_cmd(recipient, pool, count, out, coalition, region, state_dir, key_fil
 
 
 @command.command("list")
-@state_dir_option
-@key_file_option
+@key_options
 def list_cmd(state_dir, key_file) -> None:
     """Recipients, their canary counts and the scheme (never a number)."""
-    store = CanaryStore.open(resolve_state_dir(state_dir), keys_for(state_dir, key_file))
+    state = state_for(state_dir)
+    store = CanaryStore.open(state.path, keys_for(state_dir, key_file, state=state))
     if not store.assignments:
         click.echo("no canaries issued")
         return
@@ -75,18 +73,18 @@ def list_cmd(state_dir, key_file) -> None:
 @command.command("check")
 @click.argument("input_file", metavar="INPUT", type=FILE)
 @region_option
-@state_dir_option
-@key_file_option
+@key_options
 def check_cmd(input_file, region, state_dir, key_file) -> None:
     """Look for canaries in a list (one number per line or CSV with a phone column).
 
     Exit 1 when canaries are found (the list is a leaked copy), 0 when none are.
     """
-    keys = keys_for(state_dir, key_file)
+    state = state_for(state_dir)
+    keys = keys_for(state_dir, key_file, state=state)
     numbers = read_numbers(str(input_file), sys.stdin.read, region=region, skip_bad=True)
     tokens = pl.DataFrame({"e164": numbers}, schema={"e164": pl.String}).select(
         token_expr(keys, "phone", pl.col("e164")).alias("token"))["token"]
-    hits = detect(tokens, CanaryStore.open(resolve_state_dir(state_dir), keys))
+    hits = detect(tokens, CanaryStore.open(state.path, keys))
     signal = canary_signal(hits)
     if not hits:
         click.echo(f"{input_file}: {signal['detail']}")

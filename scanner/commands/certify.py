@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from scanner.certify.certificate import DEFAULT_VALID_DAYS, build_certificate
-from scanner.commands.options import key_file_option, state_dir_option
+from scanner.commands.options import announce, key_options, notice_echo, state_for
 from scanner.certify.signing import load_private, write_json_document
 
 FILE = click.Path(dir_okay=False, path_type=Path)
@@ -22,15 +22,16 @@ FILE = click.Path(dir_okay=False, path_type=Path)
 @click.option("--as-of", default=None, help="Scan time (ISO; default now).")
 @click.option("--valid-days", type=click.IntRange(min=1), default=DEFAULT_VALID_DAYS, show_default=True,
               help="The certificate expires this many days after issue.")
-@state_dir_option
-@key_file_option
+@key_options
 def command(input_path, signing_key, out, policy_path, issuer, as_of, valid_days, state_dir, key_file) -> None:
     """Scan INPUT and write a signed certificate of its fingerprint, counts and verdict."""
     from scanner.api import scan
 
     key = load_private(signing_key)
-    result = scan(input_path, policy_path, state_dir=state_dir, key_file=key_file, as_of=as_of,
-                  notice=lambda msg: click.echo(f"contact-scanner: notice: {msg}", err=True))
+    state = state_for(state_dir)
+    result = scan(input_path, policy_path, state_dir=state.path, key_file=key_file, as_of=as_of,
+                  notice=notice_echo)
+    announce(state, result.keys)
     cert = build_certificate(result, key, issuer=issuer, valid_days=valid_days)
     write_json_document(out, cert)
     counts = cert["counts"]

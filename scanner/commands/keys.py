@@ -14,17 +14,10 @@ from pathlib import Path
 
 import click
 
-from scanner.commands.options import key_options, keys_for
+from scanner.commands.options import announce, key_options, keys_for, state_for
 from scanner.errors import KeyMaterialError
-from scanner.privacy.audit import AUDIT_FILE_NAME, verify_audit_log
-from scanner.privacy.keys import (
-    ENV_KEY,
-    KEY_FILE_NAME,
-    KeyMaterial,
-    resolve_state_dir,
-    rotate_vault_key,
-    write_new_key,
-)
+from scanner.privacy.audit import AUDIT_FILE_NAME, audit_dir, seal_audit_log, verify_audit_log
+from scanner.privacy.keys import ENV_KEY, KEY_FILE_NAME, KeyMaterial, rotate_vault_key, write_new_key
 
 # Other ``keys`` subcommands living in their own modules (each defines ``command``).
 SUBCOMMAND_MODULES = ["scanner.commands.signing"]
@@ -44,14 +37,18 @@ def command() -> None:
 @key_options
 def create(state_dir: Path | None, key_file: Path | None) -> None:
     """Create a new master key (mode 0600). Refuses to overwrite an existing one."""
-    path = key_file if key_file is not None else resolve_state_dir(state_dir) / KEY_FILE_NAME
-    if path.exists():
+    state = state_for(state_dir)
+    path = key_file if key_file is not None else state.path / KEY_FILE_NAME
+    if path.exists() or path.is_symlink():
         raise KeyMaterialError("a key already exists; refusing to overwrite it (a new token key "
                                "is a new tenant: use a new --state-dir)", path=str(path))
     try:
         keys = write_new_key(path)
-    except FileExistsError:
-        raise KeyMaterialError("a key already exists; refusing to overwrite it", path=str(path)) from None
+    except KeyMaterialError as exc:
+        if path.exists():
+            raise KeyMaterialError("a key already exists; refusing to overwrite it", path=str(path)) from None
+        raise exc
+    announce(state, keys)
     click.echo(f"created key {keys.key_id} in {path} (mode 0600)")
     click.echo("back it up and keep it away from scan outputs: without it tokens cannot be "
                "matched and vaults cannot be opened")
@@ -86,27 +83,35 @@ def show(state_dir: Path | None, key_file: Path | None, fmt: str) -> None:
 @key_options
 def rotate_vault(state_dir: Path | None, key_file: Path | None) -> None:
     """Add a new vault encryption key; old vaults stay readable. The token key never rotates."""
-    if key_file is not None:
-        path = key_file
-    elif os.environ.get(ENV_KEY):
+    if key_file is None and os.environ.get(ENV_KEY):
         raise KeyMaterialError(f"${ENV_KEY} holds only the master key; rotate-vault needs a "
                                f"{KEY_FILE_NAME} (use --key-file or --state-dir)")
-    else:
-        path = resolve_state_dir(state_dir) / KEY_FILE_NAME
-    new = rotate_vault_key(path)
-    click.echo(f"added vault key {new.id} to {path}; new vaults use it, older vault keys are "
+    keys = load_existing_key(state_dir, key_file)
+    new = rotate_vault_key(keys.file)
+    click.echo(f"added vault key {new.id} to {keys.file}; new vaults use it, older vault keys are "
                "retired but still open old vaults")
 
 
 @command.command("verify-audit")
 @key_options
-def verify_audit(state_dir: Path | None, key_file: Path | None) -> None:
-    """Check the reveal audit log's MAC chain (exit 1 when it was edited)."""
-    keys = load_existing_key(state_dir, key_file)
-    result = verify_audit_log(resolve_state_dir(state_dir), keys)
-    click.echo(f"{resolve_state_dir(state_dir) / AUDIT_FILE_NAME}: {result['entries']} entries, "
+@click.option("--seal", is_flag=True,
+              help="Record the breaks found in a seal entry and start a new chain segment, so "
+                   "reveals can go on (the breaks stay on record).")
+def verify_audit(state_dir: Path | None, key_file: Path | None, seal: bool) -> None:
+    """Check the reveal audit log's MAC chain (exit 1 when it is broken and not sealed)."""
+    state = state_for(state_dir)
+    keys = keys_for(state_dir, key_file, state=state)
+    folder = audit_dir(keys, state.path)
+    result = seal_audit_log(folder, keys) if seal else verify_audit_log(folder, keys)
+    for brk in result.get("sealed_now", []):
+        click.echo(f"sealed: line {brk['line']}: {brk['problem']}")
+    sealed = result["sealed_breaks"]
+    note = (f"; {len(sealed)} sealed break(s): "
+            + ", ".join(f"line {b['line']} (sealed at line {b['seal_line']}, {b['sealed_at']})"
+                        for b in sealed)) if sealed else ""
+    click.echo(f"{folder / AUDIT_FILE_NAME}: {result['entries']} entries, "
                f"{result['verified']} verified with key {keys.key_id}, "
-               f"{result['other_keys']} by other keys; chain intact")
+               f"{result['other_keys']} by other keys; chain intact{note}")
 
 
 for _name in SUBCOMMAND_MODULES:

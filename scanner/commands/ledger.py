@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from scanner.commands.options import key_file_option, keys_for, region_option, state_dir_option
+from scanner.commands.options import key_options, keys_for, region_option
 from scanner.certify.signing import load_private, load_public, read_json_document, write_json_document
 from scanner.errors import KeyMaterialError, VerificationFailed
 from scanner.ledger.ledger import (
@@ -36,8 +36,7 @@ def command() -> None:
 @click.option("--at", "at_text", default=None,
               help="Time of the event (ISO 8601; default now; no offset = Asia/Shanghai).")
 @region_option
-@state_dir_option
-@key_file_option
+@key_options
 def append_cmd(ledger, phone_source, action, channel, purpose, evidence, notice_version, at_text,
                region, state_dir, key_file) -> None:
     """Append one consent event per number read from stdin (or FILE)."""
@@ -55,8 +54,7 @@ def append_cmd(ledger, phone_source, action, channel, purpose, evidence, notice_
               help="A signed checkpoint; detects rewrites or truncation of what it covers.")
 @click.option("--public-key", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Public key of the checkpoint's signer.")
-@state_dir_option
-@key_file_option
+@key_options
 def verify_cmd(ledger, checkpoint, public_key, state_dir, key_file) -> None:
     """Exit 0 when the ledger is intact, 1 naming the first bad entry when it is not."""
     if (checkpoint is None) != (public_key is None):
@@ -89,8 +87,7 @@ def verify_cmd(ledger, checkpoint, public_key, state_dir, key_file) -> None:
 @click.option("--signing-key", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the checkpoint (default LEDGER.checkpoint.json).")
-@state_dir_option
-@key_file_option
+@key_options
 def checkpoint_cmd(ledger, signing_key, out, state_dir, key_file) -> None:
     """Write a signed head (hash, entry count, time) to hand to an auditor or buyer."""
     keys = keys_for(state_dir, key_file, create=False)

@@ -1,4 +1,5 @@
-"""Click options shared by every command that needs the state dir or the master key."""
+"""The state-folder and key options, declared once for every command, and the one line
+each command prints on stderr saying which state folder and key it used."""
 
 from __future__ import annotations
 
@@ -6,26 +7,27 @@ from pathlib import Path
 
 import click
 
-from scanner.privacy.keys import (
-    DEFAULT_STATE_DIR, ENV_KEY, HOME_ENV, KEY_FILE_NAME, KeyMaterial, load_key, resolve_state_dir,
-)
+from scanner.privacy.keys import ENV_KEY, KEY_FILE_NAME, KeyMaterial, load_key
+from scanner.privacy.state import HOME_ENV, STATE_DIR_NAME, StateDir, check_state_dir, find_state_dir
 
-__all__ = ["key_file_option", "key_options", "keys_for", "region_option", "resolve_state_dir",
-           "state_dir_option"]
+__all__ = ["announce", "key_file_option", "key_options", "keys_for", "notice_echo", "region_option",
+           "state_dir_option", "state_for"]
 
 
 def state_dir_option(fn):
     return click.option(
         "--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-        help=f"State directory (key, registry, audit log); default ${HOME_ENV} or ./{DEFAULT_STATE_DIR}.",
+        help=f"State folder (key, registry, audit log). Default: ${HOME_ENV}, else the nearest "
+             f"{STATE_DIR_NAME}/ in this folder or a parent, else the per-user data folder.",
     )(fn)
 
 
 def key_file_option(fn):
     return click.option(
         "--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-        help=f"Master key file (key.json or 64 hex) instead of the state dir's {KEY_FILE_NAME}; "
-             f"${ENV_KEY} (64 hex) is used when neither is given.",
+        help=f"Master key file (key.json or 64 hex) instead of the state folder's {KEY_FILE_NAME}; "
+             f"${ENV_KEY} (64 hex) is used when neither is given. The audit log is the one "
+             "beside the key file.",
     )(fn)
 
 
@@ -39,7 +41,34 @@ def region_option(fn):
                         help="Region for numbers written without a country code.")(fn)
 
 
-def keys_for(state_dir: Path | None, key_file: Path | None, *, create: bool = False) -> KeyMaterial:
-    """Load the master key; notices about a newly created key go to stderr."""
-    return load_key(resolve_state_dir(state_dir), key_file=key_file, create=create,
-                    notice=lambda message: click.echo(f"contact-scanner: {message}", err=True))
+def notice_echo(message: str) -> None:
+    click.echo(f"contact-scanner: notice: {message}", err=True)
+
+
+def state_for(state_dir: Path | None) -> StateDir:
+    """The state folder for ``--state-dir`` (search rules in :mod:`scanner.privacy.state`),
+    refused when others may write to it."""
+    state = find_state_dir(state_dir)
+    check_state_dir(state.path)
+    return state
+
+
+def key_origin(keys: KeyMaterial) -> str:
+    if keys.file is not None:
+        return str(keys.file)
+    return f"${ENV_KEY}" if keys.source == ENV_KEY else keys.source
+
+
+def announce(state: StateDir, keys: KeyMaterial | None) -> None:
+    """One stderr line: the state folder (and how it was found) and the key used."""
+    used = f"key {keys.key_id} from {key_origin(keys)}" if keys is not None else "no key needed"
+    click.echo(f"contact-scanner: state folder {state.describe()}; {used}", err=True)
+
+
+def keys_for(state_dir: Path | None, key_file: Path | None, *, create: bool = False,
+             state: StateDir | None = None) -> KeyMaterial:
+    """Load the master key and say which state folder and key are in use (stderr)."""
+    state = state or state_for(state_dir)
+    keys = load_key(state.path, key_file=key_file, create=create, notice=notice_echo)
+    announce(state, keys)
+    return keys

@@ -6,14 +6,13 @@ import json
 
 import click
 
-_STATE_HELP = "Key, registry and audit log (default $CONTACT_SCANNER_HOME or ./.contact-scanner)."
+from scanner.commands.options import announce, key_options, notice_echo, state_dir_option, state_for
 
 
-def _registry(state_dir, key_id=None):
-    from scanner.api import state_dir_from
+def _registry(state, key_id=None, **kwargs):
     from scanner.registry import open_registry
 
-    return open_registry(state_dir_from(state_dir), key_id=key_id)
+    return open_registry(state.path, key_id=key_id, **kwargs)
 
 
 def _emit(data, fmt: str, text_lines) -> None:
@@ -52,33 +51,46 @@ def command() -> None:
 @click.option("--source", help="Where the list came from (vendor, partner, event).")
 @click.option("--leaked", is_flag=True, help="Mark the list as leaked: any overlap fails a scan.")
 @click.option("--policy", "policy_path", type=click.Path(dir_okay=False), help="Policy TOML (header mapping, region).")
-@click.option("--state-dir", type=click.Path(file_okay=False), help=_STATE_HELP)
-@click.option("--key-file", type=click.Path(dir_okay=False), help="Read the master key from this file.")
+@key_options
 def add(input_path, name, source, leaked, policy_path, state_dir, key_file):
     """Read, normalize and tokenize INPUT, and register its valid numbers under NAME."""
     from scanner.api import scan
 
-    result = scan(input_path, policy_path, state_dir=state_dir, key_file=key_file,
-                  notice=lambda msg: click.echo(f"notice: {msg}", err=True))
-    register_result(result, name=name, source=source, leaked=leaked, state_dir=state_dir)
+    state = state_for(state_dir)
+    _registry(state).check_new_name(name)  # fail before the (long) scan
+    result = scan(input_path, policy_path, state_dir=state.path, key_file=key_file, notice=notice_echo)
+    announce(state, result.keys)
+    register_result(result, name=name, source=source, leaked=leaked, state=state)
 
 
-def register_result(result, *, name: str, source: str | None, leaked: bool, state_dir) -> None:
-    """Register a finished scan's valid numbers (shared by ``registry add`` and ``scan --register``)."""
+def register_result(result, *, name: str, source: str | None, leaked: bool, state) -> None:
+    """Register a finished scan's valid numbers (shared by ``registry add`` and ``scan --register``).
+
+    Waits for a busy registry (:data:`~scanner.registry.store.REGISTER_TIMEOUT`) rather than
+    lose the registration.
+    """
+    from scanner.registry.store import REGISTER_TIMEOUT
+
     tokens = result.valid_tokens()
-    info = _registry(state_dir, result.keys.key_id).add(
+    info = _registry(state, result.keys.key_id, timeout=REGISTER_TIMEOUT).add(
         name, tokens, source=source, leaked=leaked, row_count=result.report["rows"]["total"],
         input_sha256=result.report["input"].get("sha256"))
     click.echo(f"registered {info.name!r}: {info.token_count} distinct valid numbers of "
                f"{info.row_count} rows{' (leaked)' if info.leaked else ''}", err=True)
 
 
+def _reader(state_dir):
+    state = state_for(state_dir)
+    announce(state, None)
+    return _registry(state)
+
+
 @command.command("list")
-@click.option("--state-dir", type=click.Path(file_okay=False), help=_STATE_HELP)
+@state_dir_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def list_(state_dir, fmt):
     """List the registered lists."""
-    infos = _registry(state_dir).list()
+    infos = _reader(state_dir).list()
     lines = [f"{'name':<30} {'source':<20} {'leaked':<6} {'numbers':>10}  registered"]
     lines += [f"{i.name:<30} {(i.source or '-'):<20} {('yes' if i.leaked else 'no'):<6} "
               f"{i.token_count:>10}  {i.registered_at}" for i in infos]
@@ -89,18 +101,18 @@ def list_(state_dir, fmt):
 
 @command.command("show")
 @click.argument("name")
-@click.option("--state-dir", type=click.Path(file_okay=False), help=_STATE_HELP)
+@state_dir_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def show(name, state_dir, fmt):
     """Show one registered list (counts and fingerprints; no numbers)."""
-    info = _registry(state_dir).show(name)
+    info = _reader(state_dir).show(name)
     _emit(info.to_dict(), fmt, _describe(info))
 
 
 @command.command("remove")
 @click.argument("name")
-@click.option("--state-dir", type=click.Path(file_okay=False), help=_STATE_HELP)
+@state_dir_option
 def remove(name, state_dir):
     """Remove a registered list and its tokens."""
-    info = _registry(state_dir).remove(name)
+    info = _reader(state_dir).remove(name)
     click.echo(f"removed {info.name!r} ({info.token_count} numbers)", err=True)

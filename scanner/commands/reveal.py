@@ -1,7 +1,8 @@
 """``contact-scanner reveal OUT_DIR --to FILE --reason TEXT``: real numbers, explicitly and audited.
 
 Exit codes: 0 written; 2 usage/input errors (no scan output, missing vault, wrong key);
-1 the vault or the scan outputs fail verification (tampering).
+1 the vault or the scan outputs fail verification (tampering), or the audit log's chain is
+broken and not sealed (`keys verify-audit`).
 """
 
 from __future__ import annotations
@@ -10,10 +11,8 @@ from pathlib import Path
 
 import click
 
-from scanner.commands.keys import load_existing_key
-from scanner.commands.options import key_options
-from scanner.privacy.audit import AUDIT_FILE_NAME
-from scanner.privacy.keys import resolve_state_dir
+from scanner.commands.options import key_options, keys_for, state_for
+from scanner.privacy.audit import AUDIT_FILE_NAME, audit_dir
 from scanner.privacy.reveal import FORMATS, ROW_CHOICES, reveal
 from scanner.privacy.safe_files import CSV_ENCODINGS
 
@@ -37,9 +36,9 @@ from scanner.privacy.safe_files import CSV_ENCODINGS
 def command(out_dir: Path, to: Path, reason: str, rows: str, state_dir: Path | None,
             key_file: Path | None, fmt: str, encoding: str, split_by: str | None, all_numbers: bool) -> None:
     """Write the real numbers of a scan's rows from its encrypted vault, with an audit entry."""
-    keys = load_existing_key(state_dir, key_file)
-    home = resolve_state_dir(state_dir)
-    result = reveal(out_dir, to=to, reason=reason, keys=keys, state_dir=home, rows=rows, fmt=fmt,
+    state = state_for(state_dir)
+    keys = keys_for(state_dir, key_file, state=state)
+    result = reveal(out_dir, to=to, reason=reason, keys=keys, state_dir=state.path, rows=rows, fmt=fmt,
                     encoding=encoding, split_by=split_by, all_numbers=all_numbers)
     for path, count in result.files.items():
         click.echo(f"wrote {count} rows to {path} (mode 0600)")
@@ -47,4 +46,4 @@ def command(out_dir: Path, to: Path, reason: str, rows: str, state_dir: Path | N
         click.echo(f"note: {note}")
     what = "numbers" if all_numbers else "rows"
     click.echo(f"revealed {result.rows} {what} (--rows {rows}) of scan {result.scan_id}; "
-               f"audited in {home / AUDIT_FILE_NAME}")
+               f"audited in {audit_dir(keys, state.path) / AUDIT_FILE_NAME}")

@@ -7,6 +7,9 @@ import sys
 import click
 from rich.console import Console
 
+from scanner.commands.options import announce, key_options, state_for
+from scanner.errors import RegistryError
+
 
 FAIL_ON = {"error": ("fail",), "warning": ("review", "fail"), "never": ()}
 
@@ -33,18 +36,26 @@ def _progress(enabled: bool, console: Console):
     return step, bar
 
 
+def _check_name(state, name: str) -> None:
+    """A --register name that is taken (or invalid) stops the scan before it writes anything."""
+    from scanner.registry import open_registry
+
+    open_registry(state.path).check_new_name(name)
+
+
 @click.command("scan")
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--policy", "policy_path", type=click.Path(dir_okay=False), help="Policy TOML (default: built-in CN/sms/marketing policy).")
 @click.option("--out", "out_dir", default="scan-out", show_default=True, type=click.Path(file_okay=False), help="Output directory.")
-@click.option("--state-dir", type=click.Path(file_okay=False), help="Key, registry and audit log (default $CONTACT_SCANNER_HOME or ./.contact-scanner).")
-@click.option("--key-file", type=click.Path(dir_okay=False), help="Read the master key from this file instead of the state dir.")
+@key_options
 @click.option("--suppress", multiple=True, type=click.Path(dir_okay=False), help="Suppression / do-not-contact list (repeatable; any format).")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="error", show_default=True, help="Exit 1 when the list verdict reaches this level.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="text: summary; json: print report.json.")
 @click.option("--as-of", help="Scan time for time-dependent rules (ISO date or date-time; default now).")
 @click.option("--consent-ledger", type=click.Path(dir_okay=False), help="Take consent from this consent ledger.")
-@click.option("--register", "register_name", metavar="NAME", help="After scanning, add the list to the registry under NAME.")
+@click.option("--register", "register_name", metavar="NAME",
+              help="After scanning, add the list to the registry under NAME (a name already "
+                   "taken: exit 2 before anything is written).")
 @click.option("--register-source", metavar="S", help="Source/vendor recorded with --register.")
 @click.option("--no-progress", is_flag=True, help="No progress display.")
 def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fail_on, fmt, as_of,
@@ -57,24 +68,35 @@ def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fai
     from scanner.api import report_json, scan
 
     err = Console(stderr=True, soft_wrap=True)
+    state = state_for(state_dir)
+    if register_name:
+        _check_name(state, register_name)
     show_progress = not no_progress and fmt == "text" and sys.stderr.isatty()
     step, status = _progress(show_progress, err)
     try:
         result = scan(
-            input_path, policy_path, state_dir=state_dir, key_file=key_file, suppress=suppress,
+            input_path, policy_path, state_dir=state.path, key_file=key_file, suppress=suppress,
             as_of=as_of, progress=step, consent_ledger=consent_ledger, register_source=register_source,
             notice=lambda msg: err.print(f"[yellow]notice:[/] {msg}"),
         )
+        announce(state, result.keys)
+        if register_name:
+            _check_name(state, register_name)  # again: the scan may have taken long
         if step:
             step("write")
         written = result.write(out_dir)
         if register_name:
             # After the scan's own evidence, so the list is not compared with itself.
-            from scanner.api import state_dir_from
             from scanner.commands.registry import register_result
 
-            register_result(result, name=register_name, source=register_source, leaked=False,
-                            state_dir=state_dir_from(state_dir))
+            try:
+                register_result(result, name=register_name, source=register_source, leaked=False,
+                                state=state)
+            except RegistryError as exc:
+                # The outputs are written and good: a registration lost to a concurrent one
+                # is a warning, and the exit code still follows the verdict.
+                click.echo(f"contact-scanner: warning: outputs written, but the list was not "
+                           f"registered: {exc.one_line()}", err=True)
     finally:
         if status is not None:
             status.stop()

@@ -17,11 +17,14 @@ secret)[:16]``. The token key never rotates.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
 import secrets
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -30,20 +33,19 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from scanner.errors import KeyMaterialError
-from scanner.privacy.safe_files import atomic_write_text
+from scanner.privacy.safe_files import _fsync_dir, atomic_write_text
+from scanner.privacy.state import (  # noqa: F401 (HOME_ENV, STATE_DIR_NAME re-exported)
+    HOME_ENV, STATE_DIR_NAME, check_state_dir, find_state_dir, is_unused, make_state_dir,
+)
 
 PURPOSES = ("token", "vault", "ledger", "audit")
 KEY_FILE_NAME = "key.json"
 ENV_KEY = "CONTACT_SCANNER_KEY"
-HOME_ENV = "CONTACT_SCANNER_HOME"
-DEFAULT_STATE_DIR = ".contact-scanner"
 
 
 def resolve_state_dir(state_dir: str | os.PathLike | None) -> Path:
-    """``--state-dir``, else ``$CONTACT_SCANNER_HOME``, else ``./.contact-scanner``."""
-    if state_dir is not None:
-        return Path(state_dir)
-    return Path(os.environ.get(HOME_ENV) or DEFAULT_STATE_DIR)
+    """The state folder's path (:func:`scanner.privacy.state.find_state_dir`)."""
+    return find_state_dir(state_dir).path
 
 
 def derive_subkey(master: bytes, purpose: str) -> bytes:
@@ -92,6 +94,9 @@ class KeyMaterial:
     source: str = "state-dir"
     created: str | None = None
     vault_keyring: tuple[VaultKey, ...] = ()
+    #: The key file it was read from (None: ``$CONTACT_SCANNER_KEY`` or memory); the audit
+    #: log lives beside it.
+    file: Path | None = None
 
     def vault_keys(self) -> tuple[VaultKey, ...]:
         """The whole keyring, oldest first: the derived master vault key, then added keys."""
@@ -136,39 +141,72 @@ def _parse_master_hex(text: str, where: str) -> bytes:
     return master
 
 
-def _check_private(path: Path) -> None:
-    mode = path.stat().st_mode & 0o777
-    if mode & 0o077:
-        raise KeyMaterialError(
-            f"{path}: key file is readable by group or others (mode {mode:o}); run chmod 600"
-        )
+def _refuse(path: Path, problem: str) -> KeyMaterialError:
+    return KeyMaterialError(problem, path=str(path))
+
+
+def _read_private(path: Path) -> str:
+    """The key file's text, refused the way ssh refuses a private key: a symbolic link
+    (whoever controls the link controls the key), a file of another user, or one that group
+    or others may read. An empty or unreadable file gets its own one-line fix."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise _refuse(path, "key file not found") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or path.is_symlink():
+            raise _refuse(path, "key file is a symbolic link; refusing it (as ssh does): "
+                                "replace the link with the file itself, or point at the real file") from None
+        raise _refuse(path, f"key file cannot be read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise _refuse(path, "key file is not a regular file")
+        if info.st_uid != os.geteuid():
+            raise _refuse(path, f"key file belongs to uid {info.st_uid}, not to you (uid "
+                                f"{os.geteuid()}); refusing it (as ssh does): run chown "
+                                f"{os.geteuid()} {path}, or use your own key")
+        mode = stat.S_IMODE(info.st_mode)
+        if mode & 0o077:
+            raise _refuse(path, f"key file is readable by group or others (mode {mode:o}); "
+                                f"run chmod 600 {path}")
+        data = fh.read()
+    if not data.strip():
+        raise _refuse(path, "key file is empty (a key creation was cut short); restore key.json "
+                            "from your backup, or delete it if no scan ever used this key")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _refuse(path, "key file is damaged (not text); restore key.json from your backup") from None
 
 
 def read_key_file(path: Path) -> KeyMaterial:
-    """Load ``key.json`` (or a file holding the 64-hex master), refusing loose permissions."""
-    if not path.exists():
-        raise KeyMaterialError(f"{path}: key file not found")
-    _check_private(path)
-    text = path.read_text("utf-8")
+    """Load ``key.json`` (or a file holding the 64-hex master), refusing unsafe files."""
+    path = Path(path)
+    text = _read_private(path)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError:
         doc = None
     if isinstance(doc, dict):
         if doc.get("version") != 1 or "master" not in doc:
-            raise KeyMaterialError(f"{path}: not a contact-scanner key file (version 1)")
+            raise _refuse(path, "not a contact-scanner key file (version 1); restore key.json "
+                                "from your backup")
         master = _parse_master_hex(str(doc["master"]), str(path))
+    elif text.lstrip().startswith(("{", "[")):
+        raise _refuse(path, "key file is damaged (truncated or edited JSON); restore key.json "
+                            "from your backup")
     else:
         master = _parse_master_hex(text, str(path))
     material = KeyMaterial.from_master(master, source=str(path))
+    created, keyring = None, ()
     if isinstance(doc, dict):
         if doc.get("key_id") not in (None, material.key_id):
-            raise KeyMaterialError(f"{path}: key_id does not match the master key")
-        created = doc.get("created")
-        material = KeyMaterial(material.key_id, master, str(path),
-                               str(created) if created is not None else None,
-                               _parse_keyring(doc.get("vault_keys", []), path))
-    return material
+            raise _refuse(path, "key_id does not match the master key (edited?); restore key.json "
+                                "from your backup")
+        created = str(doc["created"]) if doc.get("created") is not None else None
+        keyring = _parse_keyring(doc.get("vault_keys", []), path)
+    return KeyMaterial(material.key_id, master, str(path), created, keyring, file=path)
 
 
 def _parse_keyring(entries, path: Path) -> tuple[VaultKey, ...]:
@@ -198,7 +236,7 @@ def rotate_vault_key(path: Path) -> VaultKey:
     """
     path = Path(path)
     material = read_key_file(path)
-    doc = json.loads(path.read_text("utf-8"))
+    doc = json.loads(_read_private(path))
     if not isinstance(doc, dict):
         raise KeyMaterialError(f"{path}: rotate-vault needs a key.json file, not a bare hex key")
     secret = secrets.token_bytes(32)
@@ -213,68 +251,127 @@ def rotate_vault_key(path: Path) -> VaultKey:
 
 
 def write_new_key(path: Path) -> KeyMaterial:
-    """Create a fresh master key at ``path`` with mode 0600 (exclusive create)."""
+    """Create a fresh master key at ``path`` with mode 0600 (never overwrites one)."""
     material, persist = new_key(path)
     return persist()
 
 
+def _link_into_place(tmp: Path, path: Path) -> None:
+    """Give the finished temp file its final name without ever replacing a file there."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        # Filesystems without hard links: rename, after checking (a narrow race there).
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+            raise
+        if path.exists() or path.is_symlink():
+            raise FileExistsError(errno.EEXIST, "exists", str(path)) from None
+        os.rename(tmp, path)
+
+
+def create_key_file(path: Path, data: bytes) -> None:
+    """Write a key file atomically: a temp file in the same folder (mode 0600), written and
+    fsynced, then hard-linked to its name, which fails if a key is already there. A full
+    disk or a crash leaves the old state (no key), never an empty or partial ``key.json``.
+    Raises :class:`FileExistsError` when a key exists."""
+    folder = path.parent
+    make_state_dir(folder)
+    tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), 0o600)
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        _link_into_place(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise KeyMaterialError(f"cannot write the new key ({exc.strerror}); nothing was written",
+                               path=str(path)) from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    _fsync_dir(folder)
+
+
 def new_key(path: Path) -> tuple[KeyMaterial, Callable[[], KeyMaterial]]:
     """A fresh master key for ``path`` and the function that writes it there (mode 0600,
-    exclusive create): a scan tokenizes with the key first and keeps it only when the input
-    was read to the end, so a bad input leaves no new key behind."""
+    atomic, never over an existing key): a scan tokenizes with the key first and keeps it
+    only when the input was read to the end, so a bad input leaves no new key behind."""
+    path = Path(path)
     master = secrets.token_bytes(32)
     material = KeyMaterial.from_master(master, source=str(path))
     created = _now()
+    made = KeyMaterial(material.key_id, master, str(path), created, file=path)
 
     def persist() -> KeyMaterial:
         doc: dict = {"version": 1, "key_id": material.key_id, "master": master.hex(), "created": created}
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            create_key_file(path, (json.dumps(doc, indent=2) + "\n").encode("utf-8"))
         except FileExistsError:
-            raise KeyMaterialError(f"{path}: another process created a key during this scan; "
-                                   "run the scan again (it will use that key)") from None
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, indent=2)
-            fh.write("\n")
-        return KeyMaterial(material.key_id, master, str(path), created)
+            raise KeyMaterialError("another process created a key during this scan; nothing was "
+                                   "written: run the scan again (it will use that key)",
+                                   path=str(path)) from None
+        return made
 
-    return KeyMaterial(material.key_id, master, str(path), created), persist
+    return made, persist
 
 
 def load_key(state_dir: Path, *, key_file: Path | None = None, create: bool = True,
              notice=None) -> KeyMaterial:
     """Resolve the master key: ``key_file``, else ``$CONTACT_SCANNER_KEY``, else the state dir.
 
-    A missing state-dir key is created (when ``create``) and ``notice(message)`` is called.
+    A missing state-dir key is created (when ``create``, and only when the state folder is
+    new: see :func:`may_create_key`) and ``notice(message)`` is called.
     """
-    if key_file is not None:
-        return read_key_file(Path(key_file))
-    env = os.environ.get(ENV_KEY)
-    if env:
-        return KeyMaterial.from_master(_parse_master_hex(env, ENV_KEY), source=ENV_KEY)
-    path = Path(state_dir) / KEY_FILE_NAME
-    if path.exists():
-        return read_key_file(path)
-    if not create:
-        raise KeyMaterialError(f"{path}: no key; run a scan or `contact-scanner keys create` first")
-    material = write_new_key(path)
-    _notice_created(notice, material, path)
+    material, keep = load_or_new_key(state_dir, key_file=key_file, notice=notice, create=create)
+    keep()
     return material
+
+
+def may_create_key(state_dir: Path) -> None:
+    """Raise unless a new key may be made in ``state_dir``: only where no state folder
+    exists yet. A folder with a registry or audit log but no key lost its key; a new one
+    would silently stop every token from matching."""
+    path = Path(state_dir) / KEY_FILE_NAME
+    if is_unused(Path(state_dir)):
+        return
+    raise KeyMaterialError(
+        f"state folder {state_dir} has no {KEY_FILE_NAME} but holds other state; restore the "
+        f"key from your backup (or pass --key-file); `contact-scanner keys create --state-dir "
+        f"{state_dir}` starts a new key whose tokens match nothing made before", path=str(path))
 
 
 def _notice_created(notice, material: KeyMaterial, path: Path) -> None:
     if notice is not None:
-        notice(f"created pseudonymization key {material.key_id} in {path} (mode 0600); back it up")
+        notice(f"no state folder found, so a new pseudonymization key {material.key_id} was "
+               f"created in {path.parent} (key.json, mode 0600); back this key up: without it "
+               "tokens never match again and vaults cannot be opened")
 
 
-def load_or_new_key(state_dir: Path, *, key_file: Path | None = None,
-                    notice=None) -> tuple[KeyMaterial, Callable[[], None]]:
-    """:func:`load_key`, except that a missing state-dir key is made in memory only: the
+def load_or_new_key(state_dir: Path, *, key_file: Path | None = None, notice=None,
+                    create: bool = True) -> tuple[KeyMaterial, Callable[[], None]]:
+    """The master key (``key_file``, else ``$CONTACT_SCANNER_KEY``, else the state folder's
+    ``key.json``), except that a missing state-folder key is made in memory only: the
     returned function writes it (and calls ``notice``); it does nothing for an existing key."""
-    path = Path(state_dir) / KEY_FILE_NAME
-    if key_file is not None or os.environ.get(ENV_KEY) or path.exists():
-        return load_key(state_dir, key_file=key_file, notice=notice), lambda: None
+    state_dir = Path(state_dir)
+    if key_file is not None:
+        return read_key_file(Path(key_file)), lambda: None
+    env = os.environ.get(ENV_KEY)
+    if env:
+        return KeyMaterial.from_master(_parse_master_hex(env, ENV_KEY), source=ENV_KEY), lambda: None
+    check_state_dir(state_dir)
+    path = state_dir / KEY_FILE_NAME
+    if path.exists() or path.is_symlink():
+        return read_key_file(path), lambda: None
+    if not create:
+        raise KeyMaterialError(f"no key in the state folder {state_dir}; run a scan or "
+                               "`contact-scanner keys create` first", path=str(path))
+    may_create_key(state_dir)
     material, persist = new_key(path)
 
     def keep() -> None:

@@ -24,7 +24,7 @@ import polars as pl
 from phonenumbers import carrierdata
 
 from scanner.errors import InputError, VerificationFailed
-from scanner.privacy.audit import append_audit, check_reason
+from scanner.privacy.audit import append_audit, audit_dir, check_audit_chain, check_reason
 from scanner.privacy.keys import KeyMaterial
 from scanner.privacy.safe_files import atomic_write_csv
 from scanner.privacy.tokens import token_expr
@@ -187,8 +187,12 @@ def reveal(out_dir: str | os.PathLike, *, to: str | os.PathLike, reason: str, ke
     or ``national`` (``13800138000``; numbers outside ``region`` stay E.164). ``split_by``:
     ``carrier`` writes ``<stem>.<carrier>.csv`` per CN carrier. ``all_numbers``: every number
     whose own verdict is ``rows`` (with its ``column``), not only each row's contact number.
+    The audit entry goes to the log beside the key (:func:`audit_dir`); a broken, unsealed
+    chain there refuses the reveal before anything is written.
     """
     reason = check_reason(reason)
+    audit_folder = audit_dir(keys, state_dir)
+    check_audit_chain(audit_folder, keys)
     if rows not in ROW_CHOICES or fmt not in FORMATS or (split_by is not None and split_by not in SPLITS):
         raise InputError(f"bad reveal options: rows={rows!r} format={fmt!r} split_by={split_by!r}")
     out_dir, to = Path(out_dir), Path(to)
@@ -240,7 +244,7 @@ def reveal(out_dir: str | os.PathLike, *, to: str | os.PathLike, reason: str, ke
             # E.164 values are exempt from neutralization (safe_files), so they stay importable
             atomic_write_csv(path, frame, encoding=encoding)
             written.append(path)
-        entry = append_audit(state_dir, keys, {
+        entry = append_audit(audit_folder, keys, {
             "action": "reveal",
             "reason": reason,
             "outputs": [str(p.resolve()) for p in outputs],

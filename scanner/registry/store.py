@@ -62,6 +62,10 @@ SKETCH_K = 1024
 #: Above this many registered tokens, overlap search first shortlists lists by sketch.
 EXACT_LIMIT = 50_000_000
 DEFAULT_TIMEOUT = 30.0
+#: How long a registration made after a scan's outputs are written waits for a busy
+#: registry: giving up there would lose the registration (writes take well under a second,
+#: so only a long queue of concurrent writers comes near it).
+REGISTER_TIMEOUT = 600.0
 _NAME_RE = re.compile(r"^[^\x00-\x1f]{1,200}$")
 _DUCKDB_MAGIC = b"DUCK"
 
@@ -148,6 +152,15 @@ def token_frame(tokens: pl.Series) -> pl.DataFrame:
 def content_fingerprint(tokens: pl.Series) -> str:
     """The registry's content fingerprint of a token series (nulls and repeats ignored)."""
     return _fingerprint(_hex_frame(tokens))
+
+
+def check_list_name(name: str) -> None:
+    if not isinstance(name, str) or not _NAME_RE.match(name) or name != name.strip():
+        raise RegistryError("list name must be 1-200 printable characters without surrounding spaces")
+
+
+def _name_taken(name: str) -> str:
+    return f"a list named {name!r} is already registered; remove it first or choose another name"
 
 
 def _first(rows: list):
@@ -354,12 +367,24 @@ class Registry:
     def _has_schema(cls, con) -> bool:
         return cls.has_table(con, "lists")
 
+    def check_new_name(self, name: str) -> None:
+        """Raise :class:`RegistryError` unless ``name`` is a valid name no list has yet.
+
+        Callers check before they write anything (a scan's outputs); :meth:`add` checks
+        again in its transaction, since another process may take the name in between.
+        """
+        check_list_name(name)
+        with self._connect(write=False) as con:
+            taken = (con is not None and self._has_schema(con)
+                     and bool(con.execute("SELECT 1 FROM lists WHERE name = ?", [name]).fetchall()))
+        if taken:
+            raise RegistryError(_name_taken(name), path=str(self.path))
+
     def add(self, name: str, tokens: pl.Series, *, source: str | None = None, leaked: bool = False,
             row_count: int | None = None, input_sha256: str | None = None,
             registered_at: dt.datetime | None = None) -> ListInfo:
         """Register a list's phone tokens (32-hex strings; nulls and repeats are dropped)."""
-        if not isinstance(name, str) or not _NAME_RE.match(name) or name != name.strip():
-            raise RegistryError("list name must be 1-200 printable characters without surrounding spaces")
+        check_list_name(name)
         frame = _hex_frame(tokens)
         fingerprint = _fingerprint(frame)
         when = registered_at or dt.datetime.now(dt.timezone.utc)
@@ -368,8 +393,7 @@ class Registry:
             con.execute("BEGIN TRANSACTION")
             try:
                 if con.execute("SELECT 1 FROM lists WHERE name = ?", [name]).fetchall():
-                    raise RegistryError(f"a list named {name!r} is already registered; "
-                                        "remove it first or choose another name", path=str(self.path))
+                    raise RegistryError(_name_taken(name), path=str(self.path))
                 list_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM lists").fetchall()[0][0]
                 con.execute("INSERT INTO lists (id, name, source, leaked, registered_at, row_count, token_count, "
                             "input_sha256, content_fingerprint, sketch_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

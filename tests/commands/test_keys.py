@@ -41,7 +41,7 @@ def test_create_show_never_print_the_secret(run, tmp_path):
     shown_json = run("keys", "show", "--state-dir", str(state), "--format", "json")
     assert shown.exit_code == shown_json.exit_code == 0
     assert doc["key_id"] in shown.output and doc["created"] in shown.output
-    info = json.loads(shown_json.output)
+    info = json.loads(shown_json.stdout)
     assert info["key_id"] == doc["key_id"] and len(info["vault_keys"]) == 1
     keys = read_key_file(key_path)
     vault_secret = keys.current_vault_key().secret.hex()
@@ -112,7 +112,7 @@ def test_rotate_vault_adds_key_and_keeps_token_key(run, tmp_path):
     assert stat.S_IMODE(os.stat(state / "key.json").st_mode) == 0o600
     doc = json.loads((state / "key.json").read_text())
     assert {"version", "key_id", "master", "created", "vault_keys"} == doc.keys()
-    info = json.loads(run("keys", "show", "--state-dir", str(state), "--format", "json").output)
+    info = json.loads(run("keys", "show", "--state-dir", str(state), "--format", "json").stdout)
     assert info["current_vault_key"] == after.current_vault_key().id
     assert all(e["secret"] not in json.dumps(info) for e in doc["vault_keys"])
 

@@ -23,7 +23,7 @@ def test_registry_commands_round_trip(tmp_path):
     res = run("registry", "add", str(src), "--name", "expo-2025", "--source", "expo", env=env)
     assert res.exit_code == 0, res.output
     res = run("registry", "list", "--format", "json", env=env)
-    [entry] = json.loads(res.output)
+    [entry] = json.loads(res.stdout)
     assert (entry["name"], entry["source"], entry["token_count"], entry["row_count"]) == (
         "expo-2025", "expo", len(NUMBERS), len(NUMBERS) + 1)
     shown = run("registry", "show", "expo-2025", env=env).output
