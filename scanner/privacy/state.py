@@ -86,7 +86,8 @@ def is_unused(path: Path) -> bool:
 
 
 def check_state_dir(path: Path) -> None:
-    """Refuse a state folder that is not a folder or that group or others may write to."""
+    """Refuse a state folder that is not a folder, that belongs to another user (root
+    aside, as ssh allows), or that group or others may write to."""
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -96,6 +97,10 @@ def check_state_dir(path: Path) -> None:
     if not stat.S_ISDIR(info.st_mode):
         raise KeyMaterialError("state folder is not a folder; pass a folder with --state-dir",
                                path=str(path))
+    if info.st_uid not in (os.geteuid(), 0):
+        raise KeyMaterialError(
+            f"state folder belongs to uid {info.st_uid}, not to you (uid {os.geteuid()}); "
+            f"use your own with --state-dir, or run chown {os.geteuid()} {path}", path=str(path))
     mode = stat.S_IMODE(info.st_mode)
     if mode & 0o022:
         raise KeyMaterialError(
@@ -104,7 +109,7 @@ def check_state_dir(path: Path) -> None:
 
 
 def make_state_dir(path: Path) -> None:
-    """Create the state folder (and parents) private to the user: mode 0700."""
+    """Create the folder of a new key (and parents) private to the user: mode 0700."""
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
     except FileExistsError:
@@ -112,4 +117,3 @@ def make_state_dir(path: Path) -> None:
                                path=str(path)) from None
     except OSError as exc:
         raise KeyMaterialError(f"cannot create the state folder ({exc.strerror})", path=str(path)) from None
-    check_state_dir(path)

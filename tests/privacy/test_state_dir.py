@@ -201,6 +201,12 @@ def test_foreign_key_owner_refused(state, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_foreign_state_folder_refused(state, tmp_path):
+    os.chown(state, 4242, -1)
+    line = _one_error_line(cli("keys", "show", "--state-dir", state))
+    assert "state folder belongs to uid 4242" in line
+
+
 @pytest.mark.parametrize("mode", [0o777, 0o770, 0o702])
 def test_writable_state_folder_refused(state, tmp_path, mode):
     os.chmod(state, mode)
