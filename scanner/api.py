@@ -62,7 +62,8 @@ def tool_version() -> str:
         return "0.0.0+unknown"
 
 
-# ``--state-dir``, else ``$CONTACT_SCANNER_HOME``, else ``./.contact-scanner`` (one rule for every command).
+# ``--state-dir``, else ``$CONTACT_SCANNER_HOME``, else the nearest ``.contact-scanner/`` upward,
+# else the per-user folder (scanner.privacy.state: one rule for every command).
 state_dir_from = resolve_state_dir
 
 

@@ -24,8 +24,6 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 from scanner.errors import KeyMaterialError
 
 HOME_ENV = "CONTACT_SCANNER_HOME"
@@ -50,6 +48,8 @@ class StateDir:
 
 def per_user_dir() -> Path:
     """The per-user data folder (honours ``$XDG_DATA_HOME`` on Linux)."""
+    import platformdirs  # only needed when nothing nearer names the folder
+
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
@@ -67,13 +67,6 @@ def find_state_dir(explicit: str | os.PathLike | None = None, *,
         if candidate.is_dir():
             return StateDir(candidate, "found upward")
     return StateDir(per_user_dir(), "per-user folder")
-
-
-def search_path_text(cwd: str | os.PathLike | None = None) -> str:
-    """Where the search looked, for the notice that a new key was made."""
-    start = Path(cwd) if cwd is not None else Path.cwd()
-    return (f"--state-dir, ${HOME_ENV}, {STATE_DIR_NAME}/ in {start} and its parents, "
-            f"{per_user_dir()}")
 
 
 def is_unused(path: Path) -> bool:
