@@ -3,7 +3,9 @@
 Every reader returns a :class:`Table` whose columns are all ``pl.String``; Parquet can
 also be read batch by batch (:func:`parquet_tables`), the others are read whole. Numbers keep
 all their digits (no rounding, no reformatting beyond the engine's plain text form);
-nested JSON values become compact JSON text.
+nested JSON objects become dotted columns (``consent.status``), MongoDB extended JSON
+values lose their type wrapper (``{"$date": …}``), other nested values (arrays) become
+compact JSON text.
 """
 
 from __future__ import annotations
@@ -141,20 +143,15 @@ def _cell(value: object) -> str | None:
 
 
 def _records_table(records: Iterable[object]) -> Table:
-    """Objects become rows (columns: union of keys in order of first appearance);
-    anything else becomes a bad record."""
+    """Objects become rows (columns: union of keys in order of first appearance, nested
+    objects flattened to dotted columns: ``{"consent": {"status": …}}`` gives
+    ``consent.status``); anything else becomes a bad record."""
     records = list(records)
-    keys: dict[str, None] = {}
-    bad: dict[int, str] = {}
-    for index, record in enumerate(records):
-        if isinstance(record, dict):
-            keys.update(dict.fromkeys(record))
-        elif index not in bad:
-            bad[index] = "not a JSON object"
-    header = list(keys)
+    bad = {index: "not a JSON object" for index, record in enumerate(records) if not isinstance(record, dict)}
+    flat = _flat_columns(records)
+    header = [name for name, _ in flat]
     columns = {}
-    for k, key in enumerate(header):
-        values = [r.get(key) if isinstance(r, dict) else None for r in records]
+    for k, (_, values) in enumerate(flat):
         try:
             series = pl.Series(f"c{k}", values, dtype=pl.String)
         except (TypeError, pl.exceptions.PolarsError):
@@ -163,6 +160,41 @@ def _records_table(records: Iterable[object]) -> Table:
     frame = pl.DataFrame(columns) if columns else pl.DataFrame({"c0": [None] * len(records)},
                                                                schema={"c0": pl.String})
     return Table(frame, header=header or ["column_1"], bad=bad)
+
+
+def _flat_columns(rows: list, prefix: str = "") -> list[tuple[str, list]]:
+    """(dotted name, values) of every key of ``rows`` (objects or None), in order of first
+    appearance; a key holding objects gives a column per key inside them (and keeps its
+    own column for the rows where it holds something else). Nesting is bounded by
+    :data:`MAX_JSON_DEPTH` before parsing."""
+    keys: dict[str, None] = {}
+    for row in rows:
+        if isinstance(row, dict):
+            keys.update(dict.fromkeys(row))
+    out: list[tuple[str, list]] = []
+    for key in keys:
+        name = prefix + key
+        values = [_unwrapped(row.get(key)) if isinstance(row, dict) else None for row in rows]
+        if not any(isinstance(v, dict) for v in values):
+            out.append((name, values))
+            continue
+        inner = _flat_columns([v if isinstance(v, dict) else None for v in values], name + ".")
+        others = [None if isinstance(v, dict) else v for v in values]
+        if not inner or any(v is not None for v in others):
+            out.append((name, values if not inner else others))
+        out.extend(inner)
+    return out
+
+
+def _unwrapped(value: object) -> object:
+    """A value of MongoDB extended JSON without its type wrapper (``{"$date": …}``,
+    ``{"$numberLong": "…"}``, ``{"$oid": …}``); any other value as it is."""
+    while isinstance(value, dict) and len(value) == 1:
+        (key, inner), = value.items()
+        if not key.startswith("$"):
+            break
+        value = inner
+    return value
 
 
 class _Invalid(Exception):

@@ -143,7 +143,8 @@ def test_json_array_keeps_number_text(write):
     assert result.format == "json"
     assert result.frame["phone"].to_list() == ["13800138000", "+8613800138001", "1.3800138002E10"]
     assert result.frame["consent"].to_list() == ["true", None, None]
-    assert result.frame.columns == ["row", "phone", "name", "consent", "extra"]
+    assert result.frame.columns == ["row", "phone", "name", "consent", "extra.k"]   # objects flattened
+    assert result.frame["extra.k"].to_list() == [None, "1", None]
 
 
 def test_json_wrapper_object(write):
