@@ -36,11 +36,12 @@ def _progress(enabled: bool, console: Console):
     return step, bar
 
 
-def _check_name(state, name: str) -> None:
-    """A --register name that is taken (or invalid) stops the scan before it writes anything."""
+def _check_name(state, name: str, key_id: str | None = None) -> None:
+    """A --register name that is taken or invalid (or a registry of another key) stops the
+    scan before it writes anything."""
     from scanner.registry import open_registry
 
-    open_registry(state.path).check_new_name(name)
+    open_registry(state.path, key_id=key_id).check_new_name(name)
 
 
 @click.command("scan")
@@ -81,7 +82,7 @@ def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fai
         )
         announce(state, result.keys)
         if register_name:
-            _check_name(state, register_name)  # again: the scan may have taken long
+            _check_name(state, register_name, result.keys.key_id)  # again: the scan may have taken long
         if step:
             step("write")
         written = result.write(out_dir)

@@ -95,6 +95,11 @@ def test_name_taken_before_the_scan_writes_nothing(tmp_path, monkeypatch):
     assert not (tmp_path / "b").exists()
     refused = CliRunner().invoke(main, ["registry", "add", str(second), "--name", "x", "--state-dir", "st"])
     assert refused.exit_code == 2 and "already registered" in refused.stderr
+    other_key = write_new_key(tmp_path / "other" / KEY_FILE_NAME)
+    refused = CliRunner().invoke(main, ["scan", str(second), "--out", "b", "--register", "y", *args,
+                                        "--key-file", str(other_key.file)])
+    assert refused.exit_code == 2 and "tokens of different keys never match" in refused.stderr
+    assert not (tmp_path / "b").exists()
     assert _registered(tmp_path / "st") == {"x": 20}
 
 
