@@ -10,8 +10,10 @@ AS_OF = "2026-11-23T12:00:00+08:00"
 
 @pytest.fixture(autouse=True)
 def isolated_state(tmp_path, monkeypatch):
-    """No test reads or writes the developer's ./.contact-scanner (key, registry, canaries)."""
+    """No test reads or writes the developer's state folder (key, registry, canaries): not
+    through the override, nor the per-user folder a test that drops the override reaches."""
     monkeypatch.setenv("CONTACT_SCANNER_HOME", str(tmp_path / "state-home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.delenv("CONTACT_SCANNER_KEY", raising=False)
 
 
