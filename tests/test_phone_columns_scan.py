@@ -251,3 +251,18 @@ def test_reveal_contact_numbers_and_all_numbers(sheet, tmp_path, monkeypatch):
     assert "+86" + SUPPRESSED not in every.get_column("phone").to_list()
     entries = read_audit_log(tmp_path / "state")
     assert [e["all_numbers"] for e in entries if e.get("action") == "reveal"] == [False, True]
+
+
+def test_exposure_search_reads_the_phones_list(tmp_path):
+    from scanner.privacy.exposure import exposure_metrics
+
+    numbers = pl.DataFrame({"e164": ["+8613912345678"], "national_number": ["13912345678"]})
+    clean = {"column": "备用电话", "token": "ab" * 16, "mask": "139****5678", "type": "MOBILE",
+             "findings": ["PH004"], "verdict": "review"}
+    for leaked, expected in ((None, 0), ("13912345678", 1), ("+86 139-1234-5678", 1)):
+        element = clean if leaked is None else {**clean, "mask": leaked}
+        rows = pl.DataFrame({"row": [1], "phone_token": ["cd" * 16], "phones": [[clean, element]]})
+        rows.write_parquet(tmp_path / "rows.parquet")
+        out = exposure_metrics(rows=pl.scan_parquet(tmp_path / "rows.parquet"), files=[tmp_path / "rows.parquet"],
+                               numbers=numbers)
+        assert out["plaintext_numbers_written"] == expected, leaked
