@@ -27,7 +27,7 @@ from tests.test_no_plaintext import _found, _texts
 
 AS_OF = "2026-11-23"
 
-# 姓名, 手机号, 备用电话, 是否同意, 来源
+# 姓名, 手机号, 备用电话, 是否同意, 来源 (and a consent time, 同意时间)
 SHEET = [
     ("张伟", "13800138000", "13912345678", "是", "官网注册"),        # 1 two mobiles
     ("王芳", "", "13700137000", "是", "官网注册"),                  # 2 only the backup column
@@ -53,7 +53,8 @@ HUBSPOT = [
 
 
 def _write_sheet(path, rows=SHEET):
-    lines = ["姓名,手机号,备用电话,是否同意,来源"] + [",".join(r) for r in rows]
+    lines = ["姓名,手机号,备用电话,是否同意,来源,同意时间"] + [",".join((*r, f"2026-0{i % 9 + 1}-12 10:3{i % 10}:00"))
+                                                         for i, r in enumerate(rows)]
     path.write_bytes("\ufeff".encode() + ("\r\n".join(lines) + "\r\n").encode("utf-8"))
     return path
 
