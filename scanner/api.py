@@ -24,7 +24,9 @@ from typing import Any, Callable, Iterable, Iterator
 import phonenumbers
 import polars as pl
 
-from scanner.analyses.columns import SAMPLE as COLUMN_SAMPLE, column_findings, data_categories
+from scanner.analyses.columns import (
+    SAMPLE as COLUMN_SAMPLE, column_findings, data_categories, unused_role_findings,
+)
 from scanner.analyses.duplicates import (
     DUPLICATE_PARTIAL_COLUMNS, duplicate_inputs, duplicate_merge_aggs, duplicate_partial_aggs,
     finish_duplicate_stats, with_duplicate_columns,
@@ -384,7 +386,7 @@ def scan(
     step("ingest")
     stream = open_input(source, column_overrides=dict(policy.columns.mapping), batch_bytes=batch_bytes,
                         inverted=policy.columns.invert, date_formats=dict(policy.columns.formats),
-                        region=policy.campaign.region)
+                        region=policy.campaign.region, phone_min_valid=policy.columns.phone_min_valid)
     ing = stream.meta
     state = state_dir_from(state_dir)
     # a kept phone column (by its header) is scanned like every phone column, never copied
@@ -497,8 +499,9 @@ def scan(
         sampler.frame(), list(ing.extra_columns),
         lambda: per_row_numbers(store.list_frame().select("row", "number_key"),  # every number of a row
                                 numbers.select("number_key", "e164", "national_number")),
-        region=policy.campaign.region)
-    never_copy = {f.column for f in col_findings}
+        region=policy.campaign.region) + unused_role_findings(ing.column_report)
+    # (digest and sensitive columns are never copied; an unused role-like column may be kept)
+    never_copy = {f.column for f in col_findings if f.code.startswith("PS")}
     kept = [c for c in ctx.kept if c not in never_copy]
     extra_out = [c for c in ("name_token", "name_masked", "email_token")
                  if ("name" in ing.columns if c.startswith("name") else "email" in ing.columns)]
@@ -655,6 +658,7 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
             "extra_columns": list(ing.extra_columns),
             "has_header": ing.has_header, "title_rows": ing.title_rows,
             "inverted": sorted(ing.inverted),
+            **_mapping(ing),
             "bad_records": [{"row": b.row, "reason": b.reason} for b in ing.bad_records[:BAD_RECORDS_LISTED]],
             "unmapped": _unmapped(unmapped),
             "dates": {column: {**reading, "unreadable": unreadable.get(column, 0)}
@@ -675,6 +679,15 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
             "overlaps": overlaps,
         },
     }
+
+
+def _mapping(ing: Ingested) -> dict[str, Any]:
+    """``input.mapping``: every column's role, confidence and evidence, and the unused
+    columns that look like a role (with the ``[columns]`` line that would use them)."""
+    if ing.column_report is None:
+        return {}
+    return {"mapping": {"columns": list(ing.column_report.columns),
+                        "unused": list(ing.column_report.unused)}}
 
 
 def report_json(report: dict[str, Any]) -> str:

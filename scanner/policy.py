@@ -86,6 +86,9 @@ class ColumnsPolicy:
     invert: tuple[str, ...] | None = None
     #: (time column, strftime format): only that format is read for the column
     formats: tuple[tuple[str, str], ...] = ()
+    #: share of a column's non-empty sampled values that must be valid numbers of a
+    #: person's type for its values alone to make it a phone column
+    phone_min_valid: float = 0.8
 
     def effective_mapping(self) -> dict[str, str | list[str]]:
         """The mapping as the policy file gives it: ``phone`` a list when it names several."""
@@ -212,7 +215,8 @@ class Policy:
             "sources": [plain(asdict(s)) for s in self.sources],
             "columns": {"mapping": self.columns.effective_mapping(), "keep": list(self.columns.keep),
                         "invert": None if self.columns.invert is None else sorted(self.columns.invert),
-                        "formats": dict(self.columns.formats)},
+                        "formats": dict(self.columns.formats),
+                        "phone_min_valid": self.columns.phone_min_valid},
             "vocabulary": {
                 "consent": dict(sorted(self.vocabulary.table("consent").items())),
                 "yes": list(self.vocabulary.booleans("yes")),
@@ -380,7 +384,13 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
                     for pair in (_phone_mapping(r) if c == "phone" else ((c, r.get(c, str, None)),)))
     columns = ColumnsPolicy(mapping=mapping, keep=r.get("keep", tuple, ()),
                             invert=r.get("invert", tuple, None, choices=INVERTIBLE_COLUMNS),
-                            formats=tuple(sorted(r.get("formats", dict, {}, check=_formats_check).items())))
+                            formats=tuple(sorted(r.get("formats", dict, {}, check=_formats_check).items())),
+                            phone_min_valid=r.get("phone_min_valid", float, 0.8,
+                                                  check=lambda v: None if 0 < v <= 1 else "must be in (0, 1]"))
+    unknown = sorted(set(r.table) - r.used - set(CANONICAL_COLUMNS))
+    if unknown:
+        raise r.fail(unknown[0], "unknown key (valid keys: " + ", ".join(
+            (*CANONICAL_COLUMNS, "keep", "invert", "formats", "phone_min_valid")) + ")")
     r.done()
 
     r = _Reader("vocabulary", doc.get("vocabulary", {}), path)

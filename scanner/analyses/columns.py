@@ -162,6 +162,21 @@ def column_findings(frame: pl.DataFrame, extra_columns: list[str],
     return findings
 
 
+def unused_role_findings(column_report) -> list[ColumnFinding]:
+    """CL001 for every column the mapping left unused that looks like consent, a consent
+    time or a source (``column_report``: :class:`scanner.ingest.column_map.ColumnReport`)."""
+    if column_report is None:
+        return []
+    found = []
+    for unused in column_report.unused:
+        if not unused["judged"]:
+            continue
+        line = unused.get("columns_line")
+        detail = f"looks like {unused['looks_like']}" + (f"; to use it: {line}" if line else "")
+        found.append(ColumnFinding("CL001", unused["name"], unused.get("role") or "role-like", detail))
+    return found
+
+
 def _try_reversal(digests: pl.Series, phones: pl.DataFrame, region: str) -> int:
     """Enumeration-based proof: how many sampled digests reverse to numbers of the list's blocks."""
     from scanner.privacy.reversal import count_reversed

@@ -1,28 +1,33 @@
-"""Header detection and mapping onto canonical columns, and the final ``Ingested`` rows.
+"""Title rows, the header line and the layout of an input's rows.
 
-Mapping order: column overrides from the policy, then header synonyms (the first
-column naming a canonical column wins), then, if no header names the phone, the column
-whose values mostly look like phone numbers.
+The column roles themselves come from :mod:`scanner.ingest.column_map` (policy overrides,
+then header meaning and value profiles together). The first line is data, not a header,
+when one of its cells is a valid phone number.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from scanner.errors import InputError
-from scanner.ingest.model import CANONICAL, BadRecord, Table, is_phone_column
-from scanner.ingest.synonyms import canonical_for, normalize_header
+from scanner.ingest.model import CANONICAL, BadRecord, Table, phone_column_name
+from scanner.ingest.column_map import (
+    MIN_HEADER_DIGITS as MIN_PHONE_DIGITS, ColumnReport, digit_count, display_headers, map_columns,
+    no_phone_column,
+)
+from scanner.ingest.header_words import meaning
+from scanner.ingest.profiles import HEAD_ROWS, profile_columns, sample_indexes
+from scanner.ingest.synonyms import normalize_header
 
-SAMPLE_ROWS = 1000
+# Records the layout is decided on (after title rows and the header): the profiled sample
+# is drawn from them (scanner.ingest.profiles).
+SAMPLE_ROWS = 10_000
 PHONE_LIKE_SHARE = 0.5
-MIN_PHONE_DIGITS = 5
 _SEPARATORS = r"[\s\-\u2010-\u2015().+/\u00b7]"
 _DATE = r"^\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}"
-_MAX_LISTED_HEADERS = 20
-_MAX_HEADER_CHARS = 40
 
 
 def _digits_only() -> pl.Expr:
@@ -39,7 +44,7 @@ def phone_column(frame: pl.DataFrame) -> int | None:
     """
     if frame.width == 0 or frame.height == 0:
         return None
-    sample = frame.head(SAMPLE_ROWS)
+    sample = frame.head(HEAD_ROWS)
     digits = sample.select(_digits_only())
     not_date = sample.select(~pl.all().str.contains(_DATE).fill_null(False))
     like = digits.select(pl.all().str.contains(rf"^\d{{{MIN_PHONE_DIGITS},20}}$").fill_null(False))
@@ -61,10 +66,6 @@ def _and_sum(a: pl.DataFrame, b: pl.DataFrame) -> tuple[int, ...]:
     return tuple((x & y).sum() for x, y in zip(a.get_columns(), b.get_columns()))
 
 
-def _digit_count(value: str | None) -> int:
-    return sum(ch.isdigit() for ch in value) if value else 0
-
-
 @dataclass(frozen=True)
 class Layout:
     """How the records of an input become rows, decided once on its first records.
@@ -80,6 +81,7 @@ class Layout:
     title_rows: int = 0
     phone_columns: tuple[str, ...] = ("phone",)
     inverted: frozenset[str] = frozenset()   # see ``Ingested.inverted``
+    report: ColumnReport | None = None
 
 
 class FirstRecordsBad(Exception):
@@ -101,72 +103,41 @@ def first_line_unreadable(reason: str, path: str | None) -> InputError:
     return InputError(f"the first line cannot be read ({reason})", path=path)
 
 
-def _listed(headers: list[str]) -> str:
-    """Headers for an error message: long ones cut, ones that may be data masked."""
-    shown = []
-    for index, header in enumerate(headers[:_MAX_LISTED_HEADERS]):
-        if _digit_count(header) >= MIN_PHONE_DIGITS:
-            header = f"<column {index + 1}>"
-        elif len(header) > _MAX_HEADER_CHARS:
-            header = header[:_MAX_HEADER_CHARS] + "…"
-        shown.append(header)
-    more = len(headers) - _MAX_LISTED_HEADERS
-    return ", ".join(shown) + (f", … ({more} more)" if more > 0 else "")
-
-
 def _clean_header(value: str | None) -> str:
     return (value or "").replace("\ufeff", "").strip()
 
 
-def _override_index(headers: list[str], canonical: str, header: str, path: str | None) -> int:
-    if canonical not in CANONICAL and not is_phone_column(canonical):
-        raise InputError(f"column override names unknown column {canonical!r} "
-                         f"(known: {', '.join(CANONICAL)})", path=path)
-    wanted = header.strip()
-    exact = [i for i, h in enumerate(headers) if h == wanted]
-    if not exact:
-        exact = [i for i, h in enumerate(headers) if normalize_header(h) == normalize_header(wanted)]
-    if not exact:
-        raise InputError(f"column override {canonical} = {header!r}: no such column "
-                         f"(headers: {_listed(headers)})", path=path)
-    return exact[0]
+def _names_role(cell: str | None) -> bool:
+    """Whether a cell reads as a header naming a role (strong evidence only)."""
+    return bool(cell) and meaning(cell).role is not None and meaning(cell).strength >= 0.8
 
 
-def _map_columns(headers: list[str], data: pl.DataFrame, overrides: Mapping[str, str],
-                 path: str | None) -> dict[str, int]:
-    mapping: dict[str, int] = {}
-    for canonical, header in overrides.items():
-        index = _override_index(headers, canonical, header, path)
-        if index in mapping.values():
-            other = next(c for c, i in mapping.items() if i == index)
-            raise InputError(f"column overrides {other} and {canonical} both name column "
-                             f"{headers[index]!r}", path=path)
-        mapping[canonical] = index
-    taken = set(mapping.values())
-    for index, header in enumerate(headers):
-        canonical = canonical_for(header) if header else None
-        if canonical and canonical not in mapping and index not in taken:
-            mapping[canonical] = index
-            taken.add(index)
-    if "phone" not in mapping:
-        free = [i for i in range(len(headers)) if i not in taken]
-        found = phone_column(data.select(data.columns[i] for i in free)) if free else None
-        if found is not None:
-            mapping["phone"] = free[found]
-    return mapping
-
-
-def _has_header(first: list[str], data: pl.DataFrame, overrides: Mapping[str, str]) -> bool:
-    """The first record is a header unless it already looks like data: no cell names a
-    known column or an overridden header, and its phone-like cell has ≥5 digits."""
-    if any(canonical_for(cell) for cell in first if cell):
-        return True
-    wanted = {normalize_header(h) for h in overrides.values()}
+def _has_header(first: list[str], data: pl.DataFrame, overrides: Mapping[str, str | Sequence[str]],
+                region: str) -> bool:
+    """The first record is a header unless it looks like data: a cell holding a valid
+    phone number makes it data; otherwise a cell naming a role or an overridden header
+    makes it a header; otherwise it is data when its cell in the column of phone-like
+    values has ≥5 digits."""
+    wanted = {normalize_header(h) for v in overrides.values() for h in ([v] if isinstance(v, str) else v)}
     if any(normalize_header(cell) in wanted for cell in first if cell):
+        return True
+    if _holds_phone_number(first, region):
+        return False
+    if any(_names_role(cell) for cell in first if cell):
         return True
     first_row = pl.DataFrame([pl.Series(f"c{i}", [v or None], dtype=pl.String) for i, v in enumerate(first)])
     index = phone_column(data) if data.height else phone_column(first_row)
-    return index is None or _digit_count(first[index]) < MIN_PHONE_DIGITS
+    return index is None or digit_count(first[index]) < MIN_PHONE_DIGITS
+
+
+def _holds_phone_number(cells: list[str], region: str) -> bool:
+    """Whether a cell is a valid phone number of a person's type (the exact normalizer)."""
+    candidates = [c for c in cells if c and digit_count(c) >= MIN_PHONE_DIGITS]
+    if not candidates:
+        return False
+    frame = pl.DataFrame({"c": candidates}, schema={"c": pl.String}).transpose()
+    profiles = profile_columns(frame, region, frozenset(range(frame.width)))
+    return any(p.phone_plausible == 1.0 for p in profiles)
 
 
 def _unique_names(mapping: dict[str, int], headers: list[str]) -> list[str]:
@@ -186,8 +157,9 @@ def _unique_names(mapping: dict[str, int], headers: list[str]) -> list[str]:
     return names
 
 
-def decide_layout(table: Table, *, overrides: Mapping[str, str] | None, path: str | None,
-                  complete: bool = True) -> tuple[Layout, Table]:
+def decide_layout(table: Table, *, overrides: Mapping[str, str | Sequence[str]] | None,
+                  path: str | None, complete: bool = True, region: str = "CN",
+                  phone_min_valid: float = 0.8) -> tuple[Layout, Table]:
     """Decide title rows, the header and the column mapping from an input's first records.
 
     ``table.bad`` must already list oversized records (:func:`mark_oversized`).
@@ -200,7 +172,7 @@ def decide_layout(table: Table, *, overrides: Mapping[str, str] | None, path: st
     frame, bad = table.frame, dict(table.bad)
     titles = 0
     if table.header is not None:
-        headers, has_header, confirmed = [_clean_header(h) for h in table.header], True, True
+        headers, has_header = [_clean_header(h) for h in table.header], True
     else:
         if frame.height == 0:
             raise InputError("empty file", path=path)
@@ -213,8 +185,7 @@ def decide_layout(table: Table, *, overrides: Mapping[str, str] | None, path: st
                 raise FirstRecordsBad(frame.height, bad[0])
             raise first_line_unreadable(bad[0], path)
         first = [_clean_header(v) for v in frame.row(0)]
-        has_header = _has_header(first, frame.slice(1), overrides)
-        confirmed = any(canonical_for(c) for c in first if c)
+        has_header = _has_header(first, frame.slice(1), overrides, region)
         if has_header:
             headers = first
             frame, bad = _drop(frame, bad, 1)
@@ -223,27 +194,25 @@ def decide_layout(table: Table, *, overrides: Mapping[str, str] | None, path: st
     if frame.height == 0:
         raise InputError("no data rows", path=path)
 
-    mapping = _map_columns(headers, _sample(frame, bad), overrides, path)
-    if "phone" not in mapping:
-        if has_header and not confirmed and table.header is None:
-            raise InputError(f"no phone column found (headers: {_listed(headers)}; "
-                             "no header names a known column)", path=path)
-        raise InputError(f"no phone column found (headers: {_listed(headers)})", path=path)
+    sample = frame[sample_indexes(frame, bad, SAMPLE_ROWS)]
+    roles, profiles = map_columns(headers, sample, overrides, has_header=has_header, region=region,
+                                  min_valid=phone_min_valid, path=path)
+    if "phone" not in roles.roles:
+        raise no_phone_column(headers, profiles, phone_min_valid, path)
 
     if complete:
         _require_readable(frame.height, bad, path)
-    names = _unique_names(mapping, headers)
-    phones = _phone_columns(mapping)
-    columns = {c: headers[mapping[c]] for c in (*CANONICAL, *phones[1:]) if c in mapping}
+    shown = display_headers(headers)
+    mapping = {c: i for c, i in roles.roles.items() if c != "phone"}
+    phones = tuple(phone_column_name(k) for k in range(len(roles.phones)))
+    mapping.update(zip(phones, roles.phones))
+    names = _unique_names(mapping, shown)
+    columns = {c: shown[mapping[c]] for c in (*CANONICAL, *phones[1:]) if c in mapping}
     mapped_indexes = set(mapping.values())
     extra = tuple(n for i, n in enumerate(names) if i not in mapped_indexes)
-    return Layout(tuple(names), columns, extra, has_header, titles, phones), Table(frame, bad=bad)
-
-
-def _phone_columns(mapping: Mapping[str, int]) -> tuple[str, ...]:
-    """The mapped phone columns, primary first, then ``phone_2``, ``phone_3``… in order."""
-    more = sorted((c for c in mapping if c != "phone" and is_phone_column(c)), key=lambda c: int(c[6:]))
-    return ("phone", *more)
+    report = ColumnReport.build(roles, headers, names)
+    return Layout(tuple(names), columns, extra, has_header, titles, phones, roles.inverted,
+                  report), Table(frame, bad=bad)
 
 
 def records_to_decide() -> int:
@@ -291,7 +260,7 @@ def _title_rows(frame: pl.DataFrame, bad: dict[int, str]) -> int:
     """
     for header_at in range(1, min(MAX_TITLE_ROWS, frame.height - 1) + 1):
         candidate = [_clean_header(v) for v in frame.row(header_at)]
-        if not any(canonical_for(c) for c in candidate if c):
+        if not any(_names_role(c) for c in candidate if c):
             continue
         above = range(header_at)
         if all(_title_like(frame.row(i), i in bad) for i in above):
@@ -302,7 +271,7 @@ def _title_rows(frame: pl.DataFrame, bad: dict[int, str]) -> int:
 
 def _title_like(cells: tuple, unreadable: bool) -> bool:
     values = [_clean_header(v) for v in cells if v is not None and _clean_header(v)]
-    if any(canonical_for(v) for v in values):
+    if any(_names_role(v) for v in values):
         return False
     return unreadable or len(values) <= 1
 
@@ -311,12 +280,6 @@ def _require_readable(height: int, bad: dict[int, str], path: str | None) -> Non
     if height and len(bad) >= height:
         first = min(bad)
         raise no_readable_records(height, first + 1, bad[first], path)
-
-
-def _sample(frame: pl.DataFrame, bad: dict[int, str]) -> pl.DataFrame:
-    """Up to SAMPLE_ROWS readable records from the top of ``frame``."""
-    indexes = [i for i in range(min(frame.height, SAMPLE_ROWS + len(bad))) if i not in bad]
-    return frame[indexes[:SAMPLE_ROWS]] if bad else frame.head(SAMPLE_ROWS)
 
 
 def _good_mask(height: int, bad: dict[int, str]) -> pl.Series:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -72,6 +73,9 @@ class Ingested:
     #: how each time column is read (:class:`~scanner.ingest.dates.DateReading`), decided
     #: once on the first records so that every batch reads the same way
     date_formats: Mapping[str, DateReading] = field(default_factory=dict)
+    #: every column's role, confidence and evidence, and the unused columns that look like
+    #: a role (``scanner.ingest.column_map.ColumnReport``; None for an ``Ingested`` built by hand)
+    column_report: Any = None
 
 
 @dataclass

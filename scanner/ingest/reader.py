@@ -18,7 +18,8 @@ def read_input(source: str | os.PathLike | pl.DataFrame | pl.LazyFrame, *,
                sheet: str | None = None,
                inverted: Iterable[str] | None = None,
                date_formats: Mapping[str, str] | None = None,
-               region: str | None = None) -> Ingested:
+               region: str | None = None,
+               phone_min_valid: float = 0.8) -> Ingested:
     """Read a contact list: every column as text, every record numbered, nothing dropped.
 
     ``source`` is a path (``"-"`` reads standard input) or an in-memory frame.
@@ -27,12 +28,15 @@ def read_input(source: str | os.PathLike | pl.DataFrame | pl.LazyFrame, *,
     field over ``max_field_bytes`` is kept as a row of nulls and listed in
     ``bad_records``. ``inverted`` lists the canonical columns read inverted (the policy's
     ``[columns] invert``); None leaves it to the headers. ``date_formats`` gives time
-    columns an explicit format (``[columns] formats``); ``region`` (the campaign's) tells
-    day/month order when the values do not (:mod:`scanner.ingest.dates`). Raises :class:`InputError` when the input cannot serve as a list.
+    columns an explicit format (``[columns] formats``); ``region`` (the campaign's) is the
+    default region phone values are read in and tells day/month order when the values do
+    not (:mod:`scanner.ingest.dates`); ``phone_min_valid`` is the policy's ``[columns]``
+    setting (:mod:`scanner.ingest.roles`). Raises :class:`InputError` when the input cannot
+    serve as a list.
     """
     stream = open_input(source, column_overrides=column_overrides,
                         max_field_bytes=max_field_bytes, sheet=sheet, inverted=inverted,
-                        date_formats=date_formats, region=region)
+                        date_formats=date_formats, region=region, phone_min_valid=phone_min_valid)
     frames, bad = [], []
     for batch in stream:
         frames.append(batch.frame)

@@ -42,6 +42,7 @@ from scanner.ingest.headers import (
     mark_oversized, no_readable_records, records_to_decide,
 )
 from scanner.ingest.model import BadRecord, Ingested, Table
+from scanner.ingest.profiles import WINDOW_BYTES, record_bytes
 
 _EXTENSIONS = {
     ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "txt",
@@ -54,7 +55,7 @@ _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PARQUET = b"PAR1"
 # The first records grow until they decide the layout, or past this many bytes in memory.
-_FIRST_RECORDS_BYTES = 4 << 20
+_FIRST_RECORDS_BYTES = WINDOW_BYTES
 _MIN_READ = 1 << 12  # raw bytes read at a time at the least, whatever the batch size
 
 
@@ -135,7 +136,8 @@ def open_input(source: str | os.PathLike | pl.DataFrame | pl.LazyFrame, *,
                batch_bytes: int = 64 << 20,
                inverted: Iterable[str] | None = None,
                date_formats: Mapping[str, str] | None = None,
-               region: str | None = None) -> InputStream:
+               region: str | None = None,
+               phone_min_valid: float = 0.8) -> InputStream:
     """Open a contact list to read as batches of about ``batch_bytes`` of input.
 
     Arguments as for :func:`scanner.ingest.read_input`. Reads the input's first batch to
@@ -143,7 +145,8 @@ def open_input(source: str | os.PathLike | pl.DataFrame | pl.LazyFrame, *,
     whole would); the rest is read while iterating.
     """
     options = _Options(column_overrides, max_field_bytes, max(1, batch_bytes),
-                       None if inverted is None else frozenset(inverted), dict(date_formats or {}), region)
+                       None if inverted is None else frozenset(inverted), dict(date_formats or {}), region,
+                       phone_min_valid)
     if isinstance(source, (pl.DataFrame, pl.LazyFrame)):
         table = structured.read_frame(source)
         return _records(iter([(table, True)]), "dataframe", lambda: None, None, options,
@@ -163,7 +166,8 @@ class _Options:
     batch_bytes: int
     inverted: frozenset[str] | None = None
     date_formats: Mapping[str, str] | None = None
-    region: str | None = None
+    region: str | None = None        # the campaign's; phone values are read in it (else CN)
+    phone_min_valid: float = 0.8     # see scanner.ingest.roles
 
 
 class _Source:
@@ -388,10 +392,11 @@ def _records(tables: Iterator[tuple[Table, bool]], fmt: str, encoding: Callable[
              close: Callable[[], None]) -> InputStream:
     """Decide the layout on the first records, and stream them all."""
     checked = _oversized(tables, options.limit)
-    first, complete = _first_records(checked, max(options.batch_bytes, _FIRST_RECORDS_BYTES))
+    first, complete = _first_records(checked, _FIRST_RECORDS_BYTES)
     rest = _without_flags(checked)
     try:
-        layout, data = decide_layout(first, overrides=options.overrides, path=path, complete=complete)
+        layout, data = decide_layout(first, overrides=options.overrides, path=path, complete=complete,
+                                     region=options.region or "CN", phone_min_valid=options.phone_min_valid)
     except FirstRecordsBad as exc:
         records, good = exc.records, 0
         for table in rest:
@@ -408,7 +413,7 @@ def _records(tables: Iterator[tuple[Table, bool]], fmt: str, encoding: Callable[
     meta = Ingested(frame=empty, bad_records=(), format=fmt, encoding=encoding(),
                     columns=layout.columns, extra_columns=layout.extra_columns, path=path,
                     sha256=None, has_header=layout.has_header, title_rows=layout.title_rows,
-                    phone_columns=layout.phone_columns,
+                    phone_columns=layout.phone_columns, column_report=layout.report,
                     inverted=frozenset(inverted) & frozenset(layout.columns),
                     date_formats=decide_readings(first_rows, explicit=options.date_formats, region=options.region))
     return InputStream(meta, layout, data, rest, finish, close)
@@ -436,8 +441,9 @@ def _first_records(tables: Iterator[tuple[Table, bool]], cap: int) -> tuple[Tabl
         parts.append(table)
         rows += table.frame.height
         good += table.frame.height - len(table.bad)
-        # (a cell's string view takes 16 bytes, which estimated_size leaves out when null)
-        size += table.frame.estimated_size() + 16 * table.frame.height * table.frame.width
+        # measured as the profile sample's window is (so the window is the same whatever
+        # the batch size)
+        size += int(record_bytes(table.frame).sum())
         if last or good >= records_to_decide() or (size >= cap and rows > MAX_TITLE_ROWS + 1):
             break
     if len(parts) == 1:

@@ -41,6 +41,38 @@ def _print_unread(inp: dict[str, Any], console: Console) -> None:
             console.print(f"{column}: day/month dates read {reading['order']} ({how})", markup=False, highlight=False)
 
 
+def mapping_lines(inp: dict[str, Any]) -> list[str]:
+    """The column mapping, first: one line per role (``role ← column``, its evidence in a
+    few words), then the unused columns that look like a role, each with the ``[columns]``
+    line that would use it. Headers are shown as the report holds them (never a number)."""
+    mapping = inp.get("mapping")
+    inverted = set(inp.get("inverted", ()))
+    if not mapping:
+        return [f"{c} ← {inp.get('columns', {}).get(c, c)!r}: {_INVERTED}" for c in sorted(inverted)]
+    lines = []
+    assigned = [c for c in mapping["columns"] if c.get("role")]
+    order = {role: i for i, role in enumerate(_ROLE_ORDER)}
+    for c in sorted(assigned, key=lambda c: (order.get(c["role"], 99), not c.get("primary", True),
+                                             c["position"])):
+        role = c["role"] if c["role"] != "phone" or c.get("primary", True) else "phone (also)"
+        evidence = c.get("evidence", "")
+        if c["role"] in inverted:
+            evidence = _INVERTED + "; " + evidence.replace("; read inverted (states refusal)", "")
+        lines.append(f"{role} ← {c['column']!r}: {evidence}")
+    unused = mapping.get("unused", [])
+    if unused:
+        lines.append("unused columns that look like a role:")
+        for u in unused:
+            use = f"  → {u['columns_line']}" if u.get("columns_line") else ""
+            lines.append(f"  {u['column']!r}: looks like {u['looks_like']}{use}")
+    return lines
+
+
+_INVERTED = "read inverted (yes = refused, no = granted)"
+_ROLE_ORDER = ("phone", "name", "email", "source", "consent", "consent_channel", "consent_purpose",
+               "consent_time", "consent_evidence", "region", "collected_at")
+
+
 def print_summary(report: dict[str, Any], written: dict[str, Path] | None, console: Console) -> None:
     rows = report["rows"]
     lst = report["list"]
@@ -49,10 +81,8 @@ def print_summary(report: dict[str, Any], written: dict[str, Path] | None, conso
         f"[bold]contact-scanner[/] {inp.get('path') or '<frame>'}  "
         f"({inp['format']}{', ' + inp['encoding'] if inp.get('encoding') else ''}, {rows['total']:,} rows)"
     )
-    for column in inp.get("inverted", ()):
-        header = inp.get("columns", {}).get(column, column)
-        console.print(f"{column} ← {header!r}: read inverted (yes = refused, no = granted)",
-                      markup=False, highlight=False)
+    for line in mapping_lines(inp):
+        console.print(line, markup=False, highlight=False)
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     table.add_column("verdict")
     table.add_column("rows", justify="right")

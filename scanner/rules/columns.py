@@ -1,4 +1,4 @@
-"""PS findings: about whole input columns, computed by ``scanner.analyses.columns``."""
+"""Column findings (PS, CL): about whole input columns, computed by ``scanner.analyses.columns``."""
 
 from scanner.rules import column_rule
 
@@ -26,5 +26,22 @@ column_rule(
     re-exported without it.
 
     Example: a column 身份证号 with 18-character resident ID numbers.
+    """,
+)
+
+column_rule(
+    "CL001", "unused-role-column", "warning",
+    "a column that looks like consent, consent time or source was left unused",
+    """What it flags: an input column whose header or values look like consent, a consent
+    time or a source, which the column mapping did not use (another column won the role,
+    or the values did not bear the header out, or only the values suggest it).
+
+    Why it matters: consent and provenance findings (CN001, CN003, PR001 …) are judged on
+    the mapped columns only. When the column meant was left unused, whole lists can read as
+    "no consent" or "no source" while the evidence sits in the file. The terminal summary
+    prints the ``[columns]`` line that would use it.
+
+    Example: a HubSpot export with ``Marketing opt-in`` mapped as consent and a second
+    ``SMS opt-in`` column left over; or ``UNSUB_TIME`` beside a consent column.
     """,
 )

@@ -24,11 +24,15 @@ def test_opt_out_true_is_refused_false_is_granted(scan_frame):
     assert result.report["input"]["columns"]["consent"] == "Email Opt Out"
 
 
-def test_without_invert_the_same_column_reads_as_consent(scan_frame):
+def test_without_invert_the_header_words_decide(scan_frame):
     policy = {**POLICY, "columns": {"consent": "Email Opt Out"}}
     result = scan_frame(ROWS, policy)
-    assert result.rows.get_column("consent").to_list() == ["granted", "refused", "withdrawn"]
-    assert result.report["input"]["inverted"] == []
+    assert result.rows.get_column("consent").to_list() == ["refused", "granted", "withdrawn"]
+    assert result.report["input"]["inverted"] == ["consent"]
+    plain = scan_frame([{**r, "Email Consent": r["Email Opt Out"]} for r in ROWS],
+                       {**POLICY, "columns": {"consent": "Email Consent"}})
+    assert plain.rows.get_column("consent").to_list() == ["granted", "refused", "withdrawn"]
+    assert plain.report["input"]["inverted"] == []
 
 
 def test_empty_invert_list_reads_no_column_inverted(scan_frame):

@@ -66,8 +66,8 @@ def test_headerless_csv_maps_phone_by_values(write):
     text = "".join(f"N{i},{p},x{i}@example.com\n" for i, p in enumerate(phones(4)))
     result = read_input(write("list.csv", text))
     assert not result.has_header
-    assert result.frame.columns == ["row", "column_1", "phone", "column_3"]
-    assert result.columns == {"phone": "column_2"}
+    assert result.frame.columns == ["row", "column_1", "phone", "email"]  # both found by their values
+    assert result.columns == {"phone": "column_2", "email": "column_3"}
     check_rows(result, 4)
 
 

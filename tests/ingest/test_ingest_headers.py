@@ -53,11 +53,12 @@ def test_chinese_headers_map_and_extras_keep_their_header(write):
                                     "consent_evidence", "region", "collected_at", "备注"]
 
 
-def test_first_matching_header_wins_and_others_stay_extra(write):
+def test_every_phone_header_is_a_phone_column_in_column_order(write):
     result = read_input(write("l.csv", csv_text(["电话", "手机", "phone"], [phones(3)])))
-    assert result.columns == {"phone": "电话"}
-    assert result.frame.columns == ["row", "phone", "手机", "phone_2"]
-    assert result.extra_columns == ("手机", "phone_2")
+    assert result.columns == {"phone": "电话", "phone_2": "手机", "phone_3": "phone"}
+    assert result.phone_columns == ("phone", "phone_2", "phone_3")
+    assert result.frame.columns == ["row", "phone", "phone_2", "phone_3"]
+    assert result.extra_columns == ()
 
 
 def test_duplicate_and_empty_headers_are_deduplicated(write):
@@ -111,27 +112,38 @@ def test_phone_column_found_by_values_when_no_header_names_it(write):
 
 
 def test_phone_column_tolerates_separators_and_blanks(write):
-    values = ["+86 138-0013-8000", "(138) 0013 8001", "", "13800138003.0", "n/a"]
+    values = ["+86 138-0013-8000", "(138) 0013 8001", "", "13800138003.0", "n/a", "138 0013 8004"]
     text = "a,b\n" + "".join(f"x{i},{v}\n" for i, v in enumerate(values))
     result = read_input(write("l.csv", text))
     assert result.columns == {"phone": "b"}
     assert result.frame["phone"].to_list() == ["+86 138-0013-8000", "(138) 0013 8001", None,
-                                               "13800138003.0", "n/a"]
+                                               "13800138003.0", "n/a", "138 0013 8004"]
 
 
-def test_no_phone_column_lists_headers(write):
-    with pytest.raises(InputError, match=r"no phone column found \(headers: 姓名, 来源\)"):
+def test_no_phone_column_lists_each_column_with_what_it_looks_like(write):
+    with pytest.raises(InputError, match=r"no phone column found \(columns: 姓名: text \(1 distinct of 1\); "
+                                         r"来源: text \(1 distinct of 1\)\)"):
         read_input(write("l.csv", "姓名,来源\n张三,官网\n"))
+
+
+def test_no_phone_column_never_shows_a_value(write):
+    text = "订单号,身份证,金额\n" + "".join(
+        f"2023110{i}123456789,11010119900101{i:03d}X,{i}9.90\n" for i in range(5))
+    with pytest.raises(InputError) as info:
+        read_input(write("l.csv", text))
+    line = info.value.one_line()
+    assert "订单号: text (5 distinct of 5)" in line and "[columns] phone" in line
+    assert "2023110" not in line and "110101" not in line and "9.90" not in line
 
 
 def test_no_phone_column_without_known_headers_masks_digit_headers(write):
     with pytest.raises(InputError) as info:
-        read_input(write("l.csv", "a,b,c\nx,y,z\n"))
-    assert "headers: a, b, c" in info.value.message
+        read_input(write("l.csv", "a,b,c\nx,q,z\n"))
+    assert "columns: a: text (1 distinct of 1); b: text" in info.value.message
     with pytest.raises(InputError) as info:
         read_input(write("l.csv", "id 1380013,note\nx,y\nx,y\n"))
     assert "1380013" not in info.value.one_line()
-    assert "<column 1>" in info.value.message
+    assert "column_1: text" in info.value.message
 
 
 def test_header_only_is_no_data_rows(write):

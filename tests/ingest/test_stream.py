@@ -319,7 +319,7 @@ def test_standard_input_streams(write, monkeypatch, name):
 
 def test_parquet_streams_record_batches(tmp_path):
     path = tmp_path / "list.parquet"
-    n = 5000
+    n = 15_000  # (more than the records the layout is decided on)
     pl.DataFrame({"Phone Number": [int(p) for p in phones(n)], "score": [i / 3 for i in range(n)],
                   "tags": [[str(i)] for i in range(n)]}).write_parquet(path, row_group_size=700)
     whole, _ = _read(path, WHOLE)

@@ -1,0 +1,204 @@
+"""Value profiles: what a column's sampled values look like.
+
+The sample is deterministic: the first :data:`HEAD_ROWS` readable records, then a seeded
+sample of the records after them inside the window the layout is decided on (the first
+records up to ``headers.SAMPLE_ROWS`` records or :data:`WINDOW_BYTES` of cell text, measured
+on the records themselves), :data:`PROFILE_ROWS` records in all. The same file therefore
+profiles the same way whatever the batch size.
+
+Phone shares come from the project's exact normalizer (``phone.normalize.parse_distinct``)
+on each column's distinct sampled values, so "valid" here means what it means in the scan.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
+import polars as pl
+
+HEAD_ROWS = 1000
+PROFILE_ROWS = 4_000
+WINDOW_BYTES = 4 << 20
+_SEED = 20261122
+# Number types a person's contact number has; others (toll-free, premium, shared cost,
+# pager, UAN, voicemail) are not what a contact column holds.
+PLAUSIBLE_TYPES = ("MOBILE", "FIXED_LINE_OR_MOBILE", "FIXED_LINE", "VOIP", "PERSONAL_NUMBER")
+_PHONEISH = r"^\+?[\d\s\-\u2010-\u2015().\u00b7/]{5,30}$"
+_DATE = (r"^\s*(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
+         r"|\d{1,2}[\s-]?[A-Za-z]{3,9}[\s,-]+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}"
+         r"|\d{4}-\d{2}-\d{2}T)")
+_EPOCH = r"^\s*1\d{9}(?:\d{3})?(?:\.\d+)?\s*$"
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
+# Consent values that are plain booleans say nothing about consent on their own.
+GENERIC_BOOLEANS = frozenset({
+    "t", "f", "true", "false", "1", "0", "y", "n", "yes", "no", "是", "否", "on", "off", "✓", "✗",
+    "对", "错", "有", "无", "1.0", "0.0", "√", "×",
+})
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Shares are of the column's non-empty sampled values."""
+
+    values: int          # non-empty sampled values
+    distinct: int
+    phoneish: float      # digits and separators only, 5 to 30 characters
+    phone_valid: float   # valid numbers of any type
+    phone_plausible: float  # valid numbers of a person's type, written as a number is dialled
+    mobile: float
+    consent: float       # in the consent vocabulary
+    consent_specific: float  # in it and not a plain boolean
+    channel: float
+    purpose: float
+    date: float
+    epoch: float
+    email: float
+    region: float
+
+    def looks_like(self, min_valid: float) -> str | None:
+        """A few words on what the values look like, never a value."""
+        if not self.values:
+            return "empty"
+        if self.phone_plausible >= min_valid:
+            return f"phone numbers ({self.phone_plausible:.0%} valid)"
+        if self.email >= 0.8:
+            return f"email addresses ({self.email:.0%})"
+        if self.date >= 0.8:
+            return f"dates/times ({self.date:.0%})"
+        if self.consent >= 0.8:
+            return f"consent values ({self.consent:.0%})"
+        if self.phone_valid >= 0.2:
+            return f"some phone numbers ({self.phone_valid:.0%} valid)"
+        return f"text ({self.distinct} distinct of {self.values})"
+
+
+EMPTY = Profile(0, 0, *([0.0] * 12))
+
+
+def record_bytes(frame: pl.DataFrame) -> pl.Series:
+    """Each record's size as the window counts it: its cells' bytes plus 16 per cell."""
+    if frame.width == 0:
+        return pl.Series("size", [0] * frame.height, dtype=pl.Int64)
+    return frame.select(
+        (pl.sum_horizontal(pl.all().str.len_bytes().fill_null(0)).cast(pl.Int64) + 16 * frame.width)
+        .alias("size")).get_column("size")
+
+
+def sample_indexes(frame: pl.DataFrame, bad: dict[int, str], window_rows: int) -> list[int]:
+    """Indexes into ``frame`` of the profiled records (see the module docstring)."""
+    sizes = record_bytes(frame.head(window_rows + len(bad)))
+    within = int((sizes.cum_sum() <= WINDOW_BYTES).sum()) if len(sizes) else 0
+    readable = [i for i in range(max(within, min(1, len(sizes)))) if i not in bad][:window_rows]
+    if len(readable) <= PROFILE_ROWS:
+        return readable
+    head, rest = readable[:HEAD_ROWS], readable[HEAD_ROWS:]
+    picked = random.Random(_SEED).sample(range(len(rest)), PROFILE_ROWS - HEAD_ROWS)
+    return head + [rest[i] for i in sorted(picked)]
+
+
+def profile_columns(frame: pl.DataFrame, region: str, phone_hint: set[int] | frozenset = frozenset(),
+                    ) -> list[Profile]:
+    """One :class:`Profile` per column of ``frame`` (String columns, the sample).
+
+    Columns are normalized as phone numbers when ``phone_hint`` names them or enough of
+    their values are digits for them to be a phone column."""
+    if frame.width == 0:
+        return []
+    names = [f"c{i}" for i in range(frame.width)]
+    frame = frame.rename(dict(zip(frame.columns, names))).select(
+        pl.all().str.strip_chars().replace("", None))
+    vocab = _vocab()
+    base = frame.select(
+        *(pl.col(c).count().alias(f"{c}|n") for c in names),
+        *(pl.col(c).n_unique().alias(f"{c}|d") for c in names),
+        *(pl.col(c).str.contains(_PHONEISH).sum().alias(f"{c}|p") for c in names),
+        *(pl.col(c).str.contains(_DATE).sum().alias(f"{c}|date") for c in names),
+        *(pl.col(c).str.contains(_EPOCH).sum().alias(f"{c}|epoch") for c in names),
+        *(pl.col(c).str.contains(_EMAIL).sum().alias(f"{c}|email") for c in names),
+        *(pl.col(c).str.to_uppercase().is_in(vocab["regions"]).sum().alias(f"{c}|region") for c in names),
+    ).row(0, named=True)
+    keyed = frame.select(pl.all().str.normalize("NFKC").str.to_lowercase())
+    counts = keyed.select(
+        *(pl.col(c).is_in(vocab[kind]).sum().alias(f"{c}|{kind}")
+          for c in names for kind in ("consent", "specific", "channel", "purpose")),
+    ).row(0, named=True)
+    phones = _phone_shares(frame, [i for i, c in enumerate(names)
+                                   if i in phone_hint or base[f"{c}|p"] >= 0.2 * max(1, base[f"{c}|n"])],
+                           region)
+    out = []
+    for i, c in enumerate(names):
+        n = base[f"{c}|n"]
+        if not n:
+            out.append(EMPTY)
+            continue
+        valid, plausible, mobile = phones.get(i, (0, 0, 0))
+        out.append(Profile(
+            values=n, distinct=base[f"{c}|d"] - (1 if frame.get_column(c).null_count() else 0),
+            phoneish=base[f"{c}|p"] / n,
+            phone_valid=valid / n, phone_plausible=plausible / n, mobile=mobile / n,
+            consent=counts[f"{c}|consent"] / n, consent_specific=counts[f"{c}|specific"] / n,
+            channel=counts[f"{c}|channel"] / n, purpose=counts[f"{c}|purpose"] / n,
+            date=base[f"{c}|date"] / n, epoch=base[f"{c}|epoch"] / n, email=base[f"{c}|email"] / n,
+            region=base[f"{c}|region"] / n,
+        ))
+    return out
+
+
+def _phone_shares(frame: pl.DataFrame, columns: list[int], region: str) -> dict[int, tuple[int, int, int]]:
+    """Per column index: non-empty sampled values that are valid numbers, valid numbers
+    of a plausible type written as dialled, and mobiles (counted with repeats)."""
+    if not columns:
+        return {}
+    from scanner.phone.normalize import parse_distinct
+
+    values = pl.concat([
+        frame.select(pl.lit(i, dtype=pl.UInt32).alias("col"), pl.col(frame.columns[i]).alias("raw"))
+        .drop_nulls("raw").group_by("col", "raw").len()
+        for i in columns
+    ])
+    distinct = values.select("raw").unique().with_columns(pl.lit(region).alias("region_hint"))
+    parsed = parse_distinct(distinct).select(
+        "raw", pl.col("valid").fill_null(False).alias("valid"),
+        (pl.col("valid").fill_null(False) & pl.col("type").is_in(PLAUSIBLE_TYPES)
+         & _dialled(pl.col("clean"), pl.col("type"), region)).alias("plausible"),
+        (pl.col("valid").fill_null(False) & pl.col("type").is_in(["MOBILE", "FIXED_LINE_OR_MOBILE"]))
+        .alias("mobile"))
+    summed = values.join(parsed, on="raw", how="left").group_by("col").agg(
+        *(pl.col("len").filter(pl.col(k)).sum().alias(k) for k in ("valid", "plausible", "mobile")))
+    return {c: (v, p, m) for c, v, p, m in summed.select("col", "valid", "plausible", "mobile").iter_rows()}
+
+
+def _dialled(clean: pl.Expr, kind: pl.Expr, region: str) -> pl.Expr:
+    """A fixed line counts only when written as it is dialled: in international form or
+    with the national prefix (``010 8888 8888``, not ``1088888888``, which is as likely a
+    QQ number or an ID). Mobiles count as written."""
+    prefix = _national_prefix(region)
+    written = clean.str.strip_chars().str.starts_with("+") | clean.str.strip_chars().str.starts_with("00")
+    if prefix:
+        written = written | clean.str.strip_chars().str.replace_all(r"[^\d]", "").str.starts_with(prefix)
+    return kind.is_in(["MOBILE", "FIXED_LINE_OR_MOBILE"]) | written
+
+
+@lru_cache(maxsize=64)
+def _national_prefix(region: str) -> str | None:
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region or "")
+    return meta.national_prefix if meta is not None else None
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> dict[str, list[str]]:
+    from scanner.policy import VocabularyPolicy, vocab_key
+
+    vocabulary = VocabularyPolicy()
+    booleans = {*vocabulary.booleans("yes"), *vocabulary.booleans("no")} | GENERIC_BOOLEANS
+    consent = set(vocabulary.table("consent")) | booleans
+    return {
+        "consent": sorted(consent),
+        "specific": sorted(consent - booleans),
+        "channel": sorted({vocab_key(k) for k in vocabulary.table("channel")}),
+        "purpose": sorted({vocab_key(k) for k in vocabulary.table("purpose")}),
+        "regions": sorted(phonenumbers.SUPPORTED_REGIONS),
+    }
