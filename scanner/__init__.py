@@ -21,11 +21,15 @@ from scanner.errors import (  # noqa: E402,F401
     InputError, KeyMaterialError, PolicyError, RegistryError, ScannerError, VaultError,
     VerificationFailed,
 )
-from scanner.policy import Policy, load_policy  # noqa: E402,F401
 
 
 def __getattr__(name):
-    # Lazy so `import scanner` stays cheap for tools that only need errors or policy.
+    # Lazy so `import scanner` stays cheap (the command line installs its signal handlers
+    # right after it, before the heavy imports).
+    if name in ("Policy", "load_policy"):
+        from scanner import policy
+
+        return getattr(policy, name)
     if name in ("scan", "ScanResult"):
         from scanner import api
 

@@ -32,6 +32,7 @@ from scanner.analyses.duplicates import (
     finish_duplicate_stats, with_duplicate_columns,
 )
 from scanner.analyses.overlap import registered_tokens
+from scanner import interrupt
 from scanner.concurrency import InOrderWorker
 from scanner.contact import contact_expr, pair_ordinal
 from scanner.decide import (
@@ -302,7 +303,8 @@ def _unreadable_rows(counts: pl.DataFrame) -> dict[str, int]:
 def _read_ahead(items: Iterator, depth: int = 1) -> Iterator:
     """``items``, produced by a background thread up to ``depth`` ahead: the next batch is
     read and parsed while the row kernel works on this one (polars releases the GIL).
-    An exception while reading is raised here, in order."""
+    An exception while reading is raised here, in order. Every wait gives up on a signal
+    or when the consumer stops (:mod:`scanner.interrupt`)."""
     done = object()
     slots: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()
@@ -310,23 +312,20 @@ def _read_ahead(items: Iterator, depth: int = 1) -> Iterator:
     def produce() -> None:
         try:
             for item in items:
-                while not stop.is_set():
-                    try:
-                        slots.put((item, None), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not interrupt.put(slots, (item, None), stop):
                     return
-            slots.put((done, None))
+            interrupt.put(slots, (done, None), stop)
         except BaseException as exc:  # handed to the consumer, which raises it
-            slots.put((done, exc))
+            interrupt.put(slots, (done, exc), stop)
 
     worker = threading.Thread(target=produce, name="contact-scanner-read-ahead", daemon=True)
     worker.start()
     try:
         while True:
-            item, exc = slots.get()
+            got = interrupt.get(slots)
+            if got is interrupt.NOTHING:
+                raise interrupt.stopped_error()
+            item, exc = got
             if item is done:
                 if exc is not None:
                     raise exc
@@ -334,7 +333,9 @@ def _read_ahead(items: Iterator, depth: int = 1) -> Iterator:
             yield item
     finally:
         stop.set()
-        worker.join()
+        # the batch being read is finished first (the input stays open until then)
+        while worker.is_alive():
+            worker.join(interrupt.POLL)
 
 
 def _batches(stream: InputStream, batch_rows: int, bad_records: list) -> Iterator[tuple[pl.DataFrame, list[int]]]:

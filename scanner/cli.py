@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from scanner import interrupt
 from scanner.errors import ScannerError
 
 # Each module defines a click command or group named ``command``; adding a command to the
@@ -38,8 +39,11 @@ class ScannerGroup(click.Group):
         except ScannerError as exc:
             click.echo(f"contact-scanner: error: {exc.one_line()}", err=True)
             sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("contact-scanner: interrupted", err=True)
+        except interrupt.Interrupted as exc:
+            # os._exit inside: a normal exit would wait for threads finishing their step
+            interrupt.exit_now(exc.exit_code, exc.one_line())
+        except KeyboardInterrupt:  # no handler of ours installed (the library called in-process)
+            click.echo("contact-scanner: interrupted by SIGINT", err=True)
             sys.exit(130)
 
 

@@ -33,6 +33,7 @@ from typing import Callable
 import polars as pl
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from scanner import interrupt
 from scanner.contact import rows_of_pairs
 from scanner.decide import ActiveRules, findings_lookup
 from scanner.kernel import gather_by_key
@@ -60,13 +61,18 @@ def sweep_abandoned(parent: str | os.PathLike | None = None) -> list[Path]:
             pid = int((candidate / OWNER_FILE).read_text().strip())
         except (OSError, ValueError):
             continue
-        if pid != os.getpid() and not _process_exists(pid):
+        if pid != os.getpid() and not process_exists(pid):
             shutil.rmtree(candidate, ignore_errors=True)
             removed.append(candidate)
     return removed
 
 
-def _process_exists(pid: int) -> bool:
+def _remove_spill(path: Path, abort: int) -> None:
+    interrupt.forget(abort)
+    interrupt.remove_folder(path)
+
+
+def process_exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -86,7 +92,9 @@ class RowStore:
         fd = os.open(self.dir / OWNER_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(str(os.getpid()))
-        self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.dir), True)
+        # removed with the result, or at once if the process is ended on a signal
+        abort = interrupt.on_abort(lambda path=self.dir: interrupt.remove_folder(path))
+        self._finalizer = weakref.finalize(self, _remove_spill, self.dir, abort)
         self.parts: list[tuple[Path, int]] = []
         self.list_parts: list[Path] = []
         self.decided_parts: list[Path] = []

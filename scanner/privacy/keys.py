@@ -38,7 +38,7 @@ from scanner.privacy.state import (  # noqa: F401 (HOME_ENV, STATE_DIR_NAME re-e
     HOME_ENV, STATE_DIR_NAME, check_state_dir, find_state_dir, is_unused, make_state_dir,
 )
 
-PURPOSES = ("token", "vault", "ledger", "audit")
+PURPOSES = ("token", "vault", "ledger", "audit", "manifest")
 KEY_FILE_NAME = "key.json"
 ENV_KEY = "CONTACT_SCANNER_KEY"
 

@@ -1,8 +1,9 @@
 """Reveal: the one explicit, audited way real numbers leave the vault (DESIGN.md §5).
 
 :func:`reveal` reads a scan's output directory (``report.json`` for the scan id and input
-hash, ``rows.parquet`` for row verdicts, ``vault.bin`` for the numbers), checks that the
-three belong together, writes a CSV ``row,phone[,name]`` of the chosen rows (formula-safe,
+hash, ``rows.parquet`` for row verdicts, ``vault.bin`` for the numbers) only once it matches
+its ``manifest.json`` (:mod:`scanner.manifest`: one complete scan, nothing edited), checks
+that the three belong together, writes a CSV ``row,phone[,name]`` of the chosen rows (formula-safe,
 atomic, mode 0600) and appends an authenticated entry to the audit log. If the audit entry
 cannot be written, the output files are removed again: no reveal without an audit trail.
 
@@ -24,6 +25,7 @@ import polars as pl
 from phonenumbers import carrierdata
 
 from scanner.errors import InputError, VerificationFailed
+from scanner.manifest import verified_folder
 from scanner.privacy.audit import append_audit, audit_dir, check_audit_chain, check_reason
 from scanner.privacy.keys import KeyMaterial
 from scanner.privacy.safe_files import atomic_write_csv
@@ -196,13 +198,16 @@ def reveal(out_dir: str | os.PathLike, *, to: str | os.PathLike, reason: str, ke
     if rows not in ROW_CHOICES or fmt not in FORMATS or (split_by is not None and split_by not in SPLITS):
         raise InputError(f"bad reveal options: rows={rows!r} format={fmt!r} split_by={split_by!r}")
     out_dir, to = Path(out_dir), Path(to)
-    if not out_dir.is_dir():
-        raise InputError("scan output directory not found", path=str(out_dir))
-    report = _read_report(out_dir)
-    scan_id = report["scan"]["id"]
-    verdicts = _read_verdicts(out_dir)
     vault_path = out_dir / "vault.bin"
-    vault = read_vault(vault_path, scan_id=scan_id, keys=keys)
+    # The folder must be exactly one scan (its manifest), read under its shared lock.
+    with verified_folder(out_dir, keys) as manifest:
+        if "vault.bin" not in manifest.names():
+            raise InputError("the scan wrote no vault (privacy.vault is off): nothing to reveal",
+                             path=str(vault_path))
+        report = _read_report(out_dir)
+        scan_id = report["scan"]["id"]
+        verdicts = _read_verdicts(out_dir)
+        vault = read_vault(vault_path, scan_id=scan_id, keys=keys)
     _check_consistency(vault, verdicts, keys, vault_path, out_dir / "rows.parquet")
 
     primary = ((report.get("input") or {}).get("columns") or {}).get("phone")

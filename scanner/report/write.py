@@ -1,4 +1,4 @@
-"""Write a scan's outputs atomically (mode 0600): nothing half-written, no plaintext number.
+"""Write a scan's outputs (mode 0600): the whole folder or nothing, no plaintext number.
 
 The rows output is assembled one batch at a time from the scan's spill and appended to
 rows.parquet (one Parquet writer) and, for accepted rows, contactable.csv (one header), so
@@ -7,6 +7,7 @@ writing a list never holds its rows.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,8 +16,10 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from scanner.concurrency import InOrderWorker
+from scanner.manifest import MANIFEST
 from scanner.privacy.exposure import Needles, exposure_metrics, plaintext_in_text
 from scanner.privacy.safe_files import atomic_write_bytes, atomic_writer, neutralize_formulas
+from scanner.report.folder import OutputFolder
 
 #: Row-output columns holding tokens or masks (one distinct value per number or name).
 PSEUDONYM_COLUMNS = frozenset({"phone_token", "phone_masked", "name_token", "name_masked", "email_token"})
@@ -26,15 +29,41 @@ if TYPE_CHECKING:
 
 
 def write_outputs(result: "ScanResult", out_dir: Path) -> dict[str, Path]:
-    """Write report.json, rows.parquet, contactable.csv (and vault.bin) into ``out_dir``."""
-    from scanner.api import contactable_of, report_json
+    """Write report.json, rows.parquet, contactable.csv (and vault.bin) into ``out_dir``, then
+    manifest.json (the commit, :mod:`scanner.report.folder`). Returns kind -> final path.
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Path] = {}
-    # Part by part (memory bounded by two batches): one Parquet writer, one CSV under one
-    # header; a part is written on a worker thread while the next one is assembled.
-    with (atomic_writer(out_dir / "rows.parquet") as rows_fh, atomic_writer(out_dir / "contactable.csv") as csv_fh,
-          InOrderWorker("contact-scanner-write") as background):
+    Every file is first written into the folder's staging area and checked there: anything
+    raised before the commit (an I/O error, a failed exposure check, a signal) leaves
+    ``out_dir`` exactly as it was.
+    """
+    from scanner.api import report_json
+
+    with OutputFolder(out_dir) as folder:
+        staged = {"rows": folder.path("rows.parquet"), "contactable": folder.path("contactable.csv")}
+        _write_rows(result, staged["rows"], staged["contactable"])
+        if result.policy.privacy.vault:
+            staged["vault"] = _write_vault(result, folder.path("vault.bin"))
+        needles = _add_exposure(result, staged)
+        # Recorded before serializing, so the text checked is exactly the text written.
+        result.report["exposure"]["files_checked"]["report.json"] = 0
+        text = report_json(result.report)
+        if plaintext_in_text(text, None, needles=needles):
+            # a bug, never a user error: refuse to write rather than leak
+            raise AssertionError("report.json would contain a plaintext phone number")
+        staged["report"] = atomic_write_bytes(folder.path("report.json"), text.encode("utf-8"))
+        final = folder.commit(scan_id=result.report["scan"]["id"], keys=result.keys)
+    written = {kind: final[path.name] for kind, path in staged.items()}
+    written["manifest"] = final[MANIFEST]
+    return written
+
+
+def _write_rows(result: "ScanResult", rows_path: Path, csv_path: Path) -> None:
+    """rows.parquet and contactable.csv, part by part (memory bounded by two batches): one
+    Parquet writer, one CSV under one header; a part is written on a worker thread while
+    the next one is assembled."""
+    from scanner.api import contactable_of
+
+    with atomic_writer(rows_path) as rows_fh, atomic_writer(csv_path) as csv_fh:
         writer: list[pq.ParquetWriter] = []
 
         def append(part: pl.DataFrame, first: bool) -> None:
@@ -48,23 +77,19 @@ def write_outputs(result: "ScanResult", out_dir: Path) -> dict[str, Path]:
             writer[0].write_table(table)
             neutralize_formulas(contactable_of(part)).write_csv(csv_fh, include_header=first)
 
-        for i, part in enumerate(result.iter_rows()):
-            background.submit(lambda part=part, first=i == 0: append(part, first))
-        background.join()
-        writer[0].close()
-    written["rows"] = out_dir / "rows.parquet"
-    written["contactable"] = out_dir / "contactable.csv"
-    if result.policy.privacy.vault:
-        written["vault"] = _write_vault(result, out_dir / "vault.bin")
-    needles = _add_exposure(result, written)
-    # Recorded before serializing, so the text checked is exactly the text written.
-    result.report["exposure"]["files_checked"]["report.json"] = 0
-    text = report_json(result.report)
-    if plaintext_in_text(text, None, needles=needles):
-        # a bug, never a user error: refuse to write rather than leak
-        raise AssertionError("report.json would contain a plaintext phone number")
-    written["report"] = atomic_write_bytes(out_dir / "report.json", text.encode("utf-8"))
-    return written
+        try:
+            with InOrderWorker("contact-scanner-write") as background:
+                for i, part in enumerate(result.iter_rows()):
+                    background.submit(lambda part=part, first=i == 0: append(part, first))
+                background.join()
+            writer[0].close()
+        except BaseException:
+            # closed while its file is still open (the worker has stopped): left to the
+            # garbage collector, it would write its footer to a closed file
+            if writer and writer[0].is_open:
+                with contextlib.suppress(Exception):
+                    writer[0].close()
+            raise
 
 
 def _write_vault(result: "ScanResult", path: Path) -> Path:

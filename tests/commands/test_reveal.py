@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from scanner.cli import main
+from scanner.manifest import build_manifest, manifest_bytes
 from scanner.privacy.audit import read_audit_log
 from scanner.privacy.keys import ENV_KEY, HOME_ENV, KeyMaterial, write_new_key
 from scanner.privacy.tokens import token_expr
@@ -37,6 +38,13 @@ def make_out_dir(out, keys: KeyMaterial, *, scan_id=SCAN_ID, names=True):
         {"scan": {"id": scan_id}, "input": {"sha256": "ab" * 32}}))
     write_vault(out / "vault.bin", base.select("row", "phone_token", "e164", *(["name"] if names else [])),
                 scan_id=scan_id, keys=keys, chunk_rows=2)
+    return seal(out, keys, scan_id=scan_id)
+
+
+def seal(out, keys: KeyMaterial, *, scan_id=SCAN_ID):
+    """Write the folder's manifest.json, as the scan's commit does."""
+    manifest = build_manifest(out, ["report.json", "rows.parquet", "vault.bin"], scan_id=scan_id, keys=keys)
+    (out / "manifest.json").write_bytes(manifest_bytes(manifest, keys))
     return out
 
 
@@ -140,7 +148,11 @@ def test_missing_vault_and_not_a_scan_dir(env):
     tmp, _, out = env
     (out / "vault.bin").unlink()
     result = run(out, "--to", tmp / "x.csv", "--reason", "r")
-    assert result.exit_code == 2 and "vault not found" in result.output
+    assert result.exit_code == 1 and "vault.bin is missing" in result.output
+    build = build_manifest(out, ["report.json", "rows.parquet"], scan_id=SCAN_ID, keys=env[1])
+    (out / "manifest.json").write_bytes(manifest_bytes(build, env[1]))  # a scan without a vault
+    result = run(out, "--to", tmp / "x.csv", "--reason", "r")
+    assert result.exit_code == 2 and "wrote no vault" in result.output
     result = run(tmp / "nowhere", "--to", tmp / "x.csv", "--reason", "r")
     assert result.exit_code == 2 and "Traceback" not in result.output
 
@@ -150,6 +162,9 @@ def test_tampered_vault_exit_1_nothing_written(env):
     data = bytearray((out / "vault.bin").read_bytes())
     data[-3] ^= 0x10
     (out / "vault.bin").write_bytes(bytes(data))
+    result = run(out, "--to", tmp / "x.csv", "--reason", "r")
+    assert result.exit_code == 1 and "vault.bin does not match manifest.json" in result.output
+    seal(out, env[1])  # past the manifest (an editor with the key), the vault's own check holds
     result = run(out, "--to", tmp / "x.csv", "--reason", "r")
     assert result.exit_code == 1 and "failed authentication" in result.output
     assert "Traceback" not in result.output
@@ -161,6 +176,9 @@ def test_vault_from_another_scan_exit_1(env):
     other = make_out_dir(tmp / "other-out", keys, scan_id="0ther" * 6)
     (out / "vault.bin").write_bytes((other / "vault.bin").read_bytes())
     result = run(out, "--to", tmp / "x.csv", "--reason", "r")
+    assert result.exit_code == 1 and "vault.bin does not match manifest.json" in result.output
+    seal(out, keys)
+    result = run(out, "--to", tmp / "x.csv", "--reason", "r")
     assert result.exit_code == 1 and "belongs to scan" in result.output
 
 
@@ -169,6 +187,9 @@ def test_rows_parquet_from_another_key_exit_1(env):
     stranger = KeyMaterial.from_master(b"\x05" * 32)
     pl.read_parquet(out / "rows.parquet").with_columns(
         phone_token=pl.lit("0" * 32)).write_parquet(out / "rows.parquet")
+    result = run(out, "--to", tmp / "x.csv", "--reason", "r")
+    assert result.exit_code == 1 and "rows.parquet does not match manifest.json" in result.output
+    seal(out, env[1])
     result = run(out, "--to", tmp / "x.csv", "--reason", "r")
     assert result.exit_code == 1 and "disagree with the vault" in result.output
     assert stranger.key_id not in result.output
@@ -181,6 +202,7 @@ def test_wrong_key_exit_2_names_both_ids(env, monkeypatch):
     result = run(out, "--to", tmp / "x.csv", "--reason", "r", "--key-file", other)
     assert result.exit_code == 2
     assert f"written with key {keys.key_id}, you have key {other_keys.key_id}" in result.output
+    assert "manifest.json" in result.output  # refused at the manifest, before any file is read
 
 
 def test_audit_chain_verifies_and_detects_edits(env):
