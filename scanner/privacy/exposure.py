@@ -644,12 +644,16 @@ def _in_order(pool: ThreadPoolExecutor, fn: Callable, items: Iterable, ahead: in
     """``fn`` of each of ``items``, in order, run by ``pool`` with at most ``ahead`` started
     and not yet given (so that many parts of a column are in memory at once)."""
     pending: deque = deque()
-    for item in items:
-        pending.append(pool.submit(fn, item))
-        if len(pending) >= (ahead or SEARCHERS):
+    try:
+        for item in items:
+            pending.append(pool.submit(fn, item))
+            if len(pending) >= (ahead or SEARCHERS):
+                yield pending.popleft().result()
+        while pending:
             yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
+    finally:  # stopped (an error, a signal): parts not yet started are not searched
+        for future in pending:
+            future.cancel()
 
 
 def _reads_back_as(path: Path, rows: Rows) -> bool:

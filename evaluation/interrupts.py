@@ -1,0 +1,303 @@
+"""Signals and kills at random moments of a real scan (a subprocess), and what they leave.
+
+Targets: SIGINT/SIGTERM at 50 random moments give 50 clean stops (exit 130/143 within 2 s,
+one line on stderr, no traceback, the output folder byte-identical to before, or the new
+complete scan when the signal came after the commit, and the spill folder removed);
+SIGKILL at 20 or more random moments never leaves a folder that ``reveal`` accepts as
+anything but the old scan or the new one.
+
+Each trial scans list B (list A plus more rows: the old list is a prefix of the new one)
+into a copy of a folder holding a complete scan of list A and a file of the user's own.
+The moment is drawn uniformly between the child's signal handlers being in place (seen in
+/proc: SIGTERM caught) and the end of an uninterrupted scan, so it falls in start-up,
+reading, the row kernel, the list analyses, the writing or the commit; every fifth signal
+is sent twice, 50 ms apart. The scan runs with small batches (several read-ahead, spill and writer jobs in flight).
+
+    python evaluation/interrupts.py                  # 50 signals, 20 kills
+    python evaluation/interrupts.py --signals 10 --kills 5 --seed 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.data import contact_list  # noqa: E402
+from scanner.errors import ScannerError  # noqa: E402
+from scanner.manifest import MANIFEST, OWN_FILES, verify_folder  # noqa: E402
+from scanner.privacy.keys import read_key_file  # noqa: E402
+from scanner.privacy.reveal import reveal  # noqa: E402
+from scanner.report.folder import STAGING_PREFIX  # noqa: E402
+
+#: The command line as the console script runs it (handlers first), with small batches.
+CHILD = """
+import sys
+from scanner import interrupt
+with interrupt.SignalGuard():
+    try:
+        import scanner.api as api
+        api.scan.__kwdefaults__.update(batch_rows=int(sys.argv[1]), batch_bytes=int(sys.argv[2]))
+        from scanner.cli import main
+        main(args=sys.argv[3:], prog_name="contact-scanner")
+    except interrupt.Interrupted as exc:
+        interrupt.exit_now(exc.exit_code, exc.one_line())
+"""
+STOP_WITHIN = 2.0
+FOREIGN = "notes.txt"
+
+
+@dataclass
+class Bench:
+    """Lists A and B, a state folder, the complete scan of A and the numbers each reveals."""
+
+    root: Path
+    rows: int
+    batch_rows: int
+    batch_bytes: int
+    list_a: Path = field(init=False)
+    list_b: Path = field(init=False)
+    state: Path = field(init=False)
+    old: Path = field(init=False)
+    duration: float = 0.0
+    revealed: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        phones = contact_list(self.rows + self.rows // 4, seed=7)
+        rng = random.Random(7)
+        frame = pl.DataFrame({
+            "手机号": phones,
+            "姓名": [rng.choice("王李张刘陈杨") + rng.choice("伟芳娜敏静丽强") for _ in phones],
+            "来源": [rng.choice(["官网注册", "线下活动", "partner", ""]) for _ in phones],
+            "同意": [rng.choice(["营销", "是", "否", ""]) for _ in phones],
+        })
+        self.list_a, self.list_b = self.root / "a.csv", self.root / "b.csv"
+        frame.head(self.rows).write_csv(self.list_a)
+        frame.write_csv(self.list_b)
+        self.state = self.root / "state"
+        self.old = self.root / "old"
+        self.scan(self.list_a, self.old, tmp=self.root / "tmp-old", check=True)
+        (self.old / FOREIGN).write_text("the user's own file\n")
+        new = self.root / "new"
+        start = time.monotonic()
+        self.scan(self.list_b, new, tmp=self.root / "tmp-new", check=True)
+        self.duration = time.monotonic() - start
+        self.keys = read_key_file(self.state / "key.json")
+        self.revealed = {"old": self._reveal(self.old), "new": self._reveal(new)}
+        self.old_files = snapshot(self.old)
+
+    def command(self, source: Path, out: Path) -> list[str]:
+        return [sys.executable, "-c", CHILD, str(self.batch_rows), str(self.batch_bytes), "scan", str(source),
+                "--out", str(out), "--state-dir", str(self.state), "--as-of", "2026-11-23",
+                "--fail-on", "never", "--no-progress"]
+
+    def env(self, tmp: Path) -> dict:
+        tmp.mkdir(parents=True, exist_ok=True)
+        return {**os.environ, "TMPDIR": str(tmp), "PYTHONPATH": str(ROOT)}
+
+    def scan(self, source: Path, out: Path, *, tmp: Path, check: bool = False) -> subprocess.Popen:
+        proc = subprocess.Popen(self.command(source, out), env=self.env(tmp), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, cwd=self.root)
+        if check:
+            stdout, stderr = proc.communicate()
+            if proc.returncode != 0:
+                raise RuntimeError(f"scan failed ({proc.returncode}): {stderr.decode()[-2000:]}")
+        return proc
+
+    def _reveal(self, out: Path) -> frozenset:
+        to = Path(tempfile.mkdtemp(dir=self.root)) / "numbers.csv"
+        try:
+            reveal(out, to=to, reason="interrupt evaluation", keys=self.keys, state_dir=self.state, rows="all")
+            return frozenset(pl.read_csv(to, infer_schema=False).iter_rows())
+        finally:
+            shutil.rmtree(to.parent, ignore_errors=True)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def wait_ready(proc: subprocess.Popen, timeout: float = 60.0) -> bool:
+    """Until the child catches SIGTERM (its handlers are in place); False if it ended first."""
+    bit = 1 << (signal.SIGTERM - 1)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with open(f"/proc/{proc.pid}/status") as fh:
+                caught = next(int(line.split()[1], 16) for line in fh if line.startswith("SigCgt:"))
+            if caught & bit:
+                return True
+        except (OSError, StopIteration, ValueError):
+            pass
+        time.sleep(0.002)
+    return False
+
+
+def _spill_left(tmp: Path) -> list[str]:
+    return [p.name for p in tmp.iterdir() if p.name.startswith("contact-scanner-")] if tmp.exists() else []
+
+
+def _folder_state(bench: Bench, out: Path) -> str:
+    """``old`` (byte-identical), ``new`` (a complete new scan, the user's file untouched),
+    or a description of what is wrong."""
+    files = snapshot(out)
+    leftovers = [p.name for p in out.iterdir() if p.name.startswith(STAGING_PREFIX) or p.name.endswith(".tmp")]
+    if leftovers:
+        return f"leftovers {leftovers}"
+    if files == bench.old_files:
+        return "old"
+    if files.get(FOREIGN) != bench.old_files[FOREIGN]:
+        return "the user's own file changed"
+    try:
+        manifest = verify_folder(out, bench.keys)
+    except ScannerError as exc:
+        return f"neither old nor a complete new scan: {exc.one_line()}"
+    if set(files) != {*manifest.names(), MANIFEST, FOREIGN}:
+        return f"unexpected files {sorted(files)}"
+    return "new"
+
+
+def signal_trial(bench: Bench, k: int, signum: int, rng: random.Random, double: bool = False
+                 ) -> tuple[str, str | None]:
+    """One scan signalled at a random moment (``double``: twice, 50 ms apart): (where it
+    stopped, the failure or None)."""
+    trial = bench.root / f"sig-{k}"
+    out, tmp = trial / "out", trial / "tmp"
+    shutil.copytree(bench.old, out)
+    proc = bench.scan(bench.list_b, out, tmp=tmp)
+    try:
+        if not wait_ready(proc):
+            return "ended", "the scan ended before its handlers were seen"
+        time.sleep(rng.uniform(0, bench.duration * 0.9))
+        if proc.poll() is not None:
+            proc.communicate()
+            return "ended", None  # finished before the moment came (not a stop)
+        sent = time.monotonic()
+        proc.send_signal(signum)
+        if double:  # a second Ctrl-C while the first is being acted on
+            time.sleep(0.05)
+            if proc.poll() is None:
+                proc.send_signal(signum)
+        try:
+            stdout, stderr = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            return "hung", f"{signal.Signals(signum).name}: no exit within 30 s"
+        took = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    name = signal.Signals(signum).name
+    text = (stdout + stderr).decode(errors="replace")
+    lines = stderr.decode(errors="replace").splitlines()
+    state = _folder_state(bench, out)
+    problems = []
+    if proc.returncode != 128 + signum:
+        problems.append(f"exit {proc.returncode}, not {128 + signum}")
+    if lines != [f"contact-scanner: interrupted by {name}"]:
+        problems.append(f"stderr {lines[:5]!r}")
+    if "Traceback" in text:
+        problems.append("a traceback")
+    if took > STOP_WITHIN:
+        problems.append(f"stopped after {took:.2f} s")
+    if state not in ("old", "new"):
+        problems.append(state)
+    if _spill_left(tmp):
+        problems.append(f"spill left: {_spill_left(tmp)}")
+    shutil.rmtree(trial, ignore_errors=True)
+    return state, (f"{name} trial {k}: " + "; ".join(problems)) if problems else None
+
+
+def kill_trial(bench: Bench, k: int, rng: random.Random, recover: bool) -> tuple[str, str | None]:
+    """One scan killed (SIGKILL) at a random moment, then read by ``reveal``: accepted only
+    as the old scan or the new one. ``recover``: a next scan into the folder must remove
+    what the killed one left and commit."""
+    trial = bench.root / f"kill-{k}"
+    out, tmp = trial / "out", trial / "tmp"
+    shutil.copytree(bench.old, out)
+    proc = bench.scan(bench.list_b, out, tmp=tmp)
+    if wait_ready(proc):
+        time.sleep(rng.uniform(0, bench.duration * 0.9))
+    proc.kill()
+    proc.communicate()
+    try:
+        got = bench._reveal(out)
+    except ScannerError:
+        outcome = "refused"
+    else:
+        outcome = next((name for name, numbers in bench.revealed.items() if numbers == got), "other")
+    problem = None
+    if outcome == "other":
+        problem = f"kill trial {k}: reveal accepted a folder that is neither the old scan nor the new one"
+    elif outcome == "old" and snapshot(out) != bench.old_files:
+        problem = f"kill trial {k}: reveal gave the old numbers from a changed folder"
+    if recover and problem is None:
+        bench.scan(bench.list_b, out, tmp=tmp, check=True)
+        state = _folder_state(bench, out)
+        if state != "new":
+            problem = f"kill trial {k}: the next scan left {state}"
+    shutil.rmtree(trial, ignore_errors=True)
+    return outcome, problem
+
+
+def run(root: Path, *, signals: int, kills: int, seed: int = 1, rows: int = 40_000, batch_rows: int = 8_000,
+        batch_bytes: int = 256 << 10, recover_every: int = 1) -> dict:
+    """Run the trials; returns counts and the failures (empty when every trial was clean)."""
+    rng = random.Random(seed)
+    bench = Bench(root, rows, batch_rows, batch_bytes)
+    result = {"scan_seconds": round(bench.duration, 2), "signals": {}, "kills": {}, "failures": []}
+    for k in range(signals):
+        signum = (signal.SIGINT, signal.SIGTERM)[k % 2]
+        state, problem = signal_trial(bench, k, signum, rng, double=k % 5 == 4)
+        result["signals"][state] = result["signals"].get(state, 0) + 1
+        if problem:
+            result["failures"].append(problem)
+    for k in range(kills):
+        outcome, problem = kill_trial(bench, k, rng, recover=k % recover_every == 0)
+        result["kills"][outcome] = result["kills"].get(outcome, 0) + 1
+        if problem:
+            result["failures"].append(problem)
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--signals", type=int, default=50)
+    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rows", type=int, default=40_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="interrupts-") as tmp:
+        result = run(Path(tmp), signals=args.signals, kills=args.kills, seed=args.seed, rows=args.rows)
+    stopped = sum(n for s, n in result["signals"].items() if s in ("old", "new"))
+    print(f"uninterrupted scan: {result['scan_seconds']} s")
+    print(f"signals: {args.signals} sent, {stopped} clean stops "
+          f"(folder unchanged: {result['signals'].get('old', 0)}, new complete scan: "
+          f"{result['signals'].get('new', 0)}, scan ended first: {result['signals'].get('ended', 0)})")
+    print(f"kills: {args.kills}, reveal accepted the old scan {result['kills'].get('old', 0)}, "
+          f"the new scan {result['kills'].get('new', 0)}, refused {result['kills'].get('refused', 0)}, "
+          f"anything else {result['kills'].get('other', 0)}")
+    for failure in result["failures"]:
+        print("FAIL", failure)
+    return 1 if result["failures"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
