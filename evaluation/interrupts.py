@@ -48,7 +48,7 @@ from scanner.report.folder import STAGING_PREFIX  # noqa: E402
 CHILD = """
 import sys
 from scanner import interrupt
-with interrupt.SignalGuard():
+with interrupt.SignalGuard():  # as scanner/__main__.py, plus small batches
     try:
         import scanner.api as api
         api.scan.__kwdefaults__.update(batch_rows=int(sys.argv[1]), batch_bytes=int(sys.argv[2]))
@@ -56,6 +56,10 @@ with interrupt.SignalGuard():
         main(args=sys.argv[3:], prog_name="contact-scanner")
     except interrupt.Interrupted as exc:
         interrupt.exit_now(exc.exit_code, exc.one_line())
+    finally:
+        if interrupt.stopping():
+            error = interrupt.stopped_error()
+            interrupt.exit_now(error.exit_code, error.one_line())
 """
 STOP_WITHIN = 2.0
 FOREIGN = "notes.txt"

@@ -15,6 +15,11 @@ def main() -> None:
             cli()
         except interrupt.Interrupted as exc:
             interrupt.exit_now(exc.exit_code, exc.one_line())
+        finally:
+            # a signal the command finished despite (it came after the last safe point)
+            if interrupt.stopping():
+                error = interrupt.stopped_error()
+                interrupt.exit_now(error.exit_code, error.one_line())
 
 
 if __name__ == "__main__":

@@ -333,8 +333,9 @@ def _read_ahead(items: Iterator, depth: int = 1) -> Iterator:
             yield item
     finally:
         stop.set()
-        # the batch being read is finished first (the input stays open until then)
-        while worker.is_alive():
+        # the batch being read is finished first (the input stays open until then), unless
+        # the process is stopping
+        while worker.is_alive() and not interrupt.stopping():
             worker.join(interrupt.POLL)
 
 
@@ -380,7 +381,12 @@ def scan(
     """
     if batch_rows < 1:
         raise ValueError("batch_rows must be at least 1")
-    step = progress or (lambda *_: None)
+    report_step = progress or (lambda *_: None)
+
+    def step(*args) -> None:
+        interrupt.raise_if_stopped()  # between stages and batches: a safe point to stop at
+        report_step(*args)
+
     if not isinstance(policy, Policy):
         policy = load_policy(policy)
     as_of_dt = parse_as_of(as_of, policy)

@@ -49,6 +49,7 @@ class InOrderWorker:
                     self._error = exc
 
     def submit(self, job: Callable[[], None]) -> None:
+        interrupt.raise_if_stopped()
         self._raise()
         if not interrupt.put(self._jobs, job, self._cancelled):
             raise interrupt.stopped_error()

@@ -3,13 +3,16 @@ leaving its output folder as it was (or, past the commit, the new complete scan)
 
 The command line installs :class:`SignalGuard` before anything else. On the first signal:
 
-* :data:`STOP` is set at once, by a watcher thread woken through the signal wakeup fd (the
-  main thread may be inside a long polars call, where Python runs no handler); every wait in
-  the scan's worker threads has a timeout and gives up when it is set (:func:`put`,
-  :func:`get`), so no thread blocks on a queue nobody serves any more;
-* the main thread gets :class:`Interrupted` (a ``BaseException``, like ``KeyboardInterrupt``,
-  so no ``except Exception`` swallows it) and unwinds: staging and spill folders are
-  removed on the way, and the command line prints one line and ends the process;
+* :data:`STOP` is set at once, by the handler or by a watcher thread woken through the
+  signal wakeup fd (the main thread may be inside a long polars call, where Python runs no
+  handler); every wait in the scan's worker threads has a timeout and gives up when it is
+  set (:func:`put`, :func:`get`), so no thread blocks on a queue nobody serves any more;
+* the main thread raises :class:`Interrupted` (a ``BaseException``, like
+  ``KeyboardInterrupt``, so no ``except Exception`` swallows it) at its next safe point
+  (:func:`raise_if_stopped`: a queue wait, a batch, a stage) and unwinds: staging and spill
+  folders are removed on the way, and the command line prints one line and ends the
+  process. The handler itself raises nothing: an exception at an arbitrary bytecode can
+  land inside an import (a native module aborts the process then) or a clean-up;
 * if the main thread has not ended the process :data:`GRACE` seconds later, or on a
   second signal, the watcher runs the registered clean-ups (:func:`on_abort`) and ends it.
 
@@ -60,7 +63,6 @@ class _State:
     signum: int | None = None
     raised = False          # Interrupted was raised in the main thread (only once)
     in_critical = 0         # depth of critical() in the main thread
-    pending = False         # a signal arrived inside a critical section
     cleanups: dict[int, Callable[[], Any]] = {}
     next_handle = 0
 
@@ -183,12 +185,11 @@ def _note(signum: int) -> None:
 
 
 def _handler(signum: int, frame) -> None:
+    # Nothing is raised here: an exception at an arbitrary point can land inside an import
+    # or a native module's initialisation (which then aborts the process) or cut a clean-up
+    # short. The main thread stops at its next safe point (raise_if_stopped), the watcher
+    # ends the process if that takes longer than GRACE.
     _note(signum)
-    if _State.in_critical or _State.raised:
-        _State.pending = True
-        return
-    _State.raised = True
-    raise Interrupted(_State.signum or signum)
 
 
 def exit_now(code: int, line: str) -> None:
@@ -276,4 +277,4 @@ class SignalGuard:
 
 def _reset() -> None:
     STOP.clear()
-    _State.signum, _State.raised, _State.in_critical, _State.pending = None, False, 0, False
+    _State.signum, _State.raised, _State.in_critical = None, False, 0

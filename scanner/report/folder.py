@@ -113,6 +113,7 @@ class OutputFolder:
     def commit(self, *, scan_id: str, keys: KeyMaterial) -> dict[str, Path]:
         """Move the staged files into ``out`` and write the manifest last (module docstring).
         Returns file name -> final path, the manifest included."""
+        interrupt.raise_if_stopped()
         staged = sorted(n for n in OWN_FILES if (self.staging / n).is_file())
         manifest = build_manifest(self.staging, staged, scan_id=scan_id, keys=keys)
         atomic_write_bytes(self.staging / MANIFEST, manifest_bytes(manifest, keys))

@@ -29,6 +29,7 @@ VECTOR_SUBKEYS = {
     "vault": "33e1e8bf949613c57098dc78afcbf37f5cc1db4cd0c2edc00dcfedf23f9ea270",
     "ledger": "a0bae5c8cc94a0c0fa6ddd824e5c6db78d6742324c9d33069ce7b999f51b3ff2",
     "audit": "3fa2ad5fa467cbdb124e3942ff3d6d7cd93336fffaf44e7d67c78674a16853ba",
+    "manifest": "39b4d44291e1658b581e0f5a7fabc82cc57b415d7cf696a9d7bbdc97c16b56c8",
 }
 VECTOR_VAULT_KEY_ID = "fbc7ceb843dfcdc0"
 VECTOR_TOKENS = [
