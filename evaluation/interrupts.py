@@ -8,10 +8,13 @@ anything but the old scan or the new one.
 
 Each trial scans list B (list A plus more rows: the old list is a prefix of the new one)
 into a copy of a folder holding a complete scan of list A and a file of the user's own.
-The moment is drawn uniformly between the child's signal handlers being in place (seen in
-/proc: SIGTERM caught) and the end of an uninterrupted scan, so it falls in start-up,
-reading, the row kernel, the list analyses, the writing or the commit; every fifth signal
-is sent twice, 50 ms apart. The scan runs with small batches (several read-ahead, spill and writer jobs in flight).
+Half the moments are drawn uniformly between the child's signal handlers being in place
+(seen in /proc: SIGTERM caught) and the end of an uninterrupted scan, so they fall in
+start-up, reading, the row kernel, the list analyses or the writing; the other half
+uniformly over the write phase alone (from the staging folder's creation to the end: the
+files, the checks, the commit and the summary), where a scan stopped or killed could leave
+a mix. Every fifth signal is sent twice, 50 ms apart. The scan runs with small batches
+(several read-ahead, spill and writer jobs in flight).
 
     python evaluation/interrupts.py                  # 50 signals, 20 kills
     python evaluation/interrupts.py --signals 10 --kills 5 --seed 3
@@ -47,21 +50,20 @@ from scanner.report.folder import STAGING_PREFIX  # noqa: E402
 #: The command line as the console script runs it (handlers first), with small batches.
 CHILD = """
 import sys
-from scanner import interrupt
-with interrupt.SignalGuard():  # as scanner/__main__.py, plus small batches
-    try:
-        import scanner.api as api
-        api.scan.__kwdefaults__.update(batch_rows=int(sys.argv[1]), batch_bytes=int(sys.argv[2]))
-        from scanner.cli import main
-        main(args=sys.argv[3:], prog_name="contact-scanner")
-    except interrupt.Interrupted as exc:
-        interrupt.exit_now(exc.exit_code, exc.one_line())
-    finally:
-        if interrupt.stopping():
-            error = interrupt.stopped_error()
-            interrupt.exit_now(error.exit_code, error.one_line())
+from scanner.__main__ import run
+
+batch_rows, batch_bytes = int(sys.argv[1]), int(sys.argv[2])
+sys.argv = ["contact-scanner", *sys.argv[3:]]
+
+def small_batches():
+    import scanner.api as api
+    api.scan.__kwdefaults__.update(batch_rows=batch_rows, batch_bytes=batch_bytes)
+
+run(small_batches)
 """
 STOP_WITHIN = 2.0
+#: Where the moments fall: over the whole scan, or over its write phase only.
+PHASES = ("any", "write")
 FOREIGN = "notes.txt"
 
 
@@ -78,6 +80,7 @@ class Bench:
     state: Path = field(init=False)
     old: Path = field(init=False)
     duration: float = 0.0
+    to_write: float = 0.0
     revealed: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -98,8 +101,16 @@ class Bench:
         self.scan(self.list_a, self.old, tmp=self.root / "tmp-old", check=True)
         (self.old / FOREIGN).write_text("the user's own file\n")
         new = self.root / "new"
+        # timed from the handlers being in place: to the staging folder's creation (the
+        # write phase begins) and to the end
+        proc = self.scan(self.list_b, new, tmp=self.root / "tmp-new")
+        wait_ready(proc)
         start = time.monotonic()
-        self.scan(self.list_b, new, tmp=self.root / "tmp-new", check=True)
+        wait_staging(proc, new)
+        self.to_write = time.monotonic() - start
+        proc.communicate()
+        if proc.returncode != 0:
+            raise RuntimeError(f"scan failed ({proc.returncode})")
         self.duration = time.monotonic() - start
         self.keys = read_key_file(self.state / "key.json")
         self.revealed = {"old": self._reveal(self.old), "new": self._reveal(new)}
@@ -152,6 +163,25 @@ def wait_ready(proc: subprocess.Popen, timeout: float = 60.0) -> bool:
     return False
 
 
+def wait_staging(proc: subprocess.Popen, out: Path) -> bool:
+    """Until the scan's staging folder appears in ``out`` (its write phase has begun)."""
+    while proc.poll() is None:
+        if out.is_dir() and any(p.name.startswith(STAGING_PREFIX) for p in out.iterdir()):
+            return True
+        time.sleep(0.002)
+    return False
+
+
+def wait_moment(bench: Bench, proc: subprocess.Popen, out: Path, phase: str, rng: random.Random) -> None:
+    """Sleep until a random moment of ``phase``: ``any`` (uniform from the handlers being in
+    place to the end of an uninterrupted scan) or ``write`` (uniform over the write phase:
+    staging, checks, commit, summary)."""
+    if phase == "write" and wait_staging(proc, out):
+        time.sleep(rng.uniform(0, bench.duration - bench.to_write))
+    else:
+        time.sleep(rng.uniform(0, bench.duration * 0.95))
+
+
 def _spill_left(tmp: Path) -> list[str]:
     return [p.name for p in tmp.iterdir() if p.name.startswith("contact-scanner-")] if tmp.exists() else []
 
@@ -176,8 +206,8 @@ def _folder_state(bench: Bench, out: Path) -> str:
     return "new"
 
 
-def signal_trial(bench: Bench, k: int, signum: int, rng: random.Random, double: bool = False
-                 ) -> tuple[str, str | None]:
+def signal_trial(bench: Bench, k: int, signum: int, rng: random.Random, phase: str = "any",
+                 double: bool = False) -> tuple[str, str | None]:
     """One scan signalled at a random moment (``double``: twice, 50 ms apart): (where it
     stopped, the failure or None)."""
     trial = bench.root / f"sig-{k}"
@@ -187,7 +217,7 @@ def signal_trial(bench: Bench, k: int, signum: int, rng: random.Random, double: 
     try:
         if not wait_ready(proc):
             return "ended", "the scan ended before its handlers were seen"
-        time.sleep(rng.uniform(0, bench.duration * 0.9))
+        wait_moment(bench, proc, out, phase, rng)
         if proc.poll() is not None:
             proc.communicate()
             return "ended", None  # finished before the moment came (not a stop)
@@ -229,7 +259,8 @@ def signal_trial(bench: Bench, k: int, signum: int, rng: random.Random, double: 
     return state, (f"{name} trial {k}: " + "; ".join(problems)) if problems else None
 
 
-def kill_trial(bench: Bench, k: int, rng: random.Random, recover: bool) -> tuple[str, str | None]:
+def kill_trial(bench: Bench, k: int, rng: random.Random, recover: bool, phase: str = "any"
+               ) -> tuple[str, str | None]:
     """One scan killed (SIGKILL) at a random moment, then read by ``reveal``: accepted only
     as the old scan or the new one. ``recover``: a next scan into the folder must remove
     what the killed one left and commit."""
@@ -238,7 +269,7 @@ def kill_trial(bench: Bench, k: int, rng: random.Random, recover: bool) -> tuple
     shutil.copytree(bench.old, out)
     proc = bench.scan(bench.list_b, out, tmp=tmp)
     if wait_ready(proc):
-        time.sleep(rng.uniform(0, bench.duration * 0.9))
+        wait_moment(bench, proc, out, phase, rng)
     proc.kill()
     proc.communicate()
     try:
@@ -266,15 +297,16 @@ def run(root: Path, *, signals: int, kills: int, seed: int = 1, rows: int = 40_0
     """Run the trials; returns counts and the failures (empty when every trial was clean)."""
     rng = random.Random(seed)
     bench = Bench(root, rows, batch_rows, batch_bytes)
-    result = {"scan_seconds": round(bench.duration, 2), "signals": {}, "kills": {}, "failures": []}
+    result = {"scan_seconds": round(bench.duration, 2), "write_seconds": round(bench.duration - bench.to_write, 2),
+              "signals": {}, "kills": {}, "failures": []}
     for k in range(signals):
         signum = (signal.SIGINT, signal.SIGTERM)[k % 2]
-        state, problem = signal_trial(bench, k, signum, rng, double=k % 5 == 4)
+        state, problem = signal_trial(bench, k, signum, rng, phase=PHASES[k % 4 // 2], double=k % 5 == 4)
         result["signals"][state] = result["signals"].get(state, 0) + 1
         if problem:
             result["failures"].append(problem)
     for k in range(kills):
-        outcome, problem = kill_trial(bench, k, rng, recover=k % recover_every == 0)
+        outcome, problem = kill_trial(bench, k, rng, recover=k % recover_every == 0, phase=PHASES[k % 2])
         result["kills"][outcome] = result["kills"].get(outcome, 0) + 1
         if problem:
             result["failures"].append(problem)
@@ -291,7 +323,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="interrupts-") as tmp:
         result = run(Path(tmp), signals=args.signals, kills=args.kills, seed=args.seed, rows=args.rows)
     stopped = sum(n for s, n in result["signals"].items() if s in ("old", "new"))
-    print(f"uninterrupted scan: {result['scan_seconds']} s")
+    print(f"uninterrupted scan: {result['scan_seconds']} s from its handlers being in place, "
+          f"of which writing {result['write_seconds']} s")
     print(f"signals: {args.signals} sent, {stopped} clean stops "
           f"(folder unchanged: {result['signals'].get('old', 0)}, new complete scan: "
           f"{result['signals'].get('new', 0)}, scan ended first: {result['signals'].get('ended', 0)})")

@@ -1,25 +1,46 @@
 """``python -m scanner`` and the ``contact-scanner`` command.
 
 The signal handlers (:mod:`scanner.interrupt`) go in first, before the command line's
-imports (a second or more), so a signal at any moment after start is handled the same way.
+imports (a second or more), and stay until the process ends, so a signal at any moment
+after start is handled the same way: one line, exit 130 / 143.
 """
 
+from __future__ import annotations
 
-def main() -> None:
+import sys
+from typing import Callable, NoReturn
+
+
+def main() -> NoReturn:
+    run()
+
+
+def run(prepare: Callable[[], None] | None = None) -> NoReturn:
+    """The command line under the signal handlers; ``prepare`` runs first (under them).
+
+    The process ends through :func:`scanner.interrupt.finish`: exit handlers run, then
+    ``os._exit``, so a signal during the interpreter's own shutdown cannot turn into a
+    default death by signal or a traceback.
+    """
     from scanner import interrupt
 
-    with interrupt.SignalGuard():
-        try:
-            from scanner.cli import main as cli
+    interrupt.SignalGuard().__enter__()
+    code = 0
+    try:
+        if prepare is not None:
+            prepare()
+        from scanner.cli import main as cli
 
-            cli()
-        except interrupt.Interrupted as exc:
-            interrupt.exit_now(exc.exit_code, exc.one_line())
-        finally:
-            # a signal the command finished despite (it came after the last safe point)
-            if interrupt.stopping():
-                error = interrupt.stopped_error()
-                interrupt.exit_now(error.exit_code, error.one_line())
+        cli()
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            print(exc.code, file=sys.stderr)
+            code = 1
+    except interrupt.Interrupted as exc:
+        interrupt.exit_now(exc.exit_code, exc.one_line())
+    interrupt.finish(code)
 
 
 if __name__ == "__main__":

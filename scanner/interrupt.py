@@ -23,6 +23,7 @@ a signal (a ``SIGKILL`` there leaves no manifest, which readers refuse).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import queue
@@ -33,7 +34,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NoReturn
 
 #: Set on the first SIGINT/SIGTERM; every worker thread's wait checks it.
 STOP = threading.Event()
@@ -207,6 +208,23 @@ def exit_now(code: int, line: str) -> None:
         with contextlib.suppress(OSError):
             os.write(2, (line + "\n").encode())
         os._exit(code)
+
+
+def finish(code: int) -> NoReturn:
+    """End a command line process that ran under :class:`SignalGuard`: exit handlers, then
+    exit ``code``, or 130 / 143 if a signal came meanwhile (whatever the moment, a signal
+    gives its exit code and one line)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BaseException):
+            stream.flush()
+    atexit._run_exitfuncs()
+    if STOP.is_set():
+        error = stopped_error()
+        exit_now(error.exit_code, error.one_line())
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BaseException):
+            stream.flush()
+    os._exit(code)
 
 
 def _watch(read_fd: int) -> None:
