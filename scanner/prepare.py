@@ -12,7 +12,7 @@ from typing import Callable, Mapping
 
 import polars as pl
 
-from scanner.ingest.dates import DEFAULT_READING, TIME_COLUMNS, DateReading, value_shape, with_parsed_times
+from scanner.ingest.dates import DEFAULT_READING, DateReading, value_shape, with_parsed_times
 from scanner.policy import CANONICAL_COLUMNS, Policy, vocab_key  # noqa: F401
 
 
@@ -38,12 +38,7 @@ def distinct_values(frame: pl.DataFrame, columns) -> dict[str, pl.Series]:
             continue
         if frame.schema[column] != pl.String:
             continue
-        series = frame.get_column(column)
-        # Mostly-unique columns (times to the second) are told by their head, before the
-        # whole column's exact unique.
-        if series.len() > 2 * DISTINCT_LIMIT and series.slice(0, 2 * DISTINCT_LIMIT).n_unique() > DISTINCT_LIMIT:
-            continue
-        values = series.drop_nulls().unique()
+        values = frame.get_column(column).drop_nulls().unique()
         if values.len() <= DISTINCT_LIMIT:
             out[column] = values
     return out
@@ -63,12 +58,7 @@ def by_distinct(src: str, derive: Callable[[pl.Expr], pl.Expr], distinct: Distin
     # with_columns broadcasts a derivation that is a literal (e.g. no approved sources)
     table = pl.DataFrame({"v": values.cast(pl.String)}).with_columns(derive(pl.col("v")).alias("out"))["out"]
     at_null = pl.DataFrame({"v": [None]}, schema={"v": pl.String}).with_columns(derive(pl.col("v")).alias("out"))["out"]
-    return _gather(src, values, table, pl.lit(at_null[0], dtype=at_null.dtype))
-
-
-def _gather(src: str, values: pl.Series, table: pl.Series, null_value: pl.Expr) -> pl.Expr:
-    """Each row's entry of ``table`` (``table[i]`` belongs to ``values[i]``); ``null_value``
-    for a null cell."""
+    null_value = pl.lit(at_null[0], dtype=at_null.dtype)
     if not values.len():
         return pl.when(pl.col(src).is_null()).then(null_value).otherwise(null_value)
     index = pl.col(src).cast(pl.Enum(values.to_list())).to_physical()
@@ -160,7 +150,7 @@ def source_window_expr(policy: Policy) -> pl.Expr:
 
 #: Columns whose derived values :func:`with_consent_columns` and :func:`source_exprs` can
 #: compute per distinct value (pass ``distinct_values(frame, DISTINCT_COLUMNS)``).
-DISTINCT_COLUMNS = ("consent", "consent_channel", "consent_purpose", "consent_evidence", "source", *TIME_COLUMNS)
+DISTINCT_COLUMNS = ("consent", "consent_channel", "consent_purpose", "consent_evidence", "source")
 
 
 def consent_class(expr: pl.Expr, policy: Policy, *, inverted: bool = False) -> pl.Expr:
@@ -178,24 +168,13 @@ TIMES = (("consent_time", "consent_at", "consent_time_unread"),
          ("collected_at", "collected_at_utc", "collected_at_unread"))
 
 
-def with_times(lf: pl.LazyFrame, tz: str, readings: Mapping[str, DateReading] | None = None,
-               distinct: Distinct | None = None) -> pl.LazyFrame:
-    """The time columns parsed (UTC), and the shape of each value that cannot be read
-    (:func:`~scanner.ingest.dates.value_shape`; null when read or empty).
-
-    ``readings``: each column's reading (``Ingested.date_formats``); ``distinct``: when it
-    holds a column's distinct values, they are parsed once each and gathered onto the rows.
-    """
+def with_times(lf: pl.LazyFrame, tz: str, readings: Mapping[str, DateReading] | None = None) -> pl.LazyFrame:
+    """The time columns parsed (UTC; :func:`~scanner.ingest.dates.parse_times`), and the
+    shape of each value that cannot be read (:func:`~scanner.ingest.dates.value_shape`;
+    null when read or empty). ``readings``: each column's (``Ingested.date_formats``)."""
     readings = readings or {}
     for src, dst, unread in TIMES:
-        reading = readings.get(src, DEFAULT_READING)
-        values = (distinct or {}).get(src)
-        if values is None:
-            lf = with_parsed_times(lf, src, dst, tz, reading)
-        else:
-            table = with_parsed_times(pl.LazyFrame({"v": values.cast(pl.String)}), "v", "out", tz, reading)
-            lf = lf.with_columns(_gather(src, values, table.collect().get_column("out"),
-                                         pl.lit(None, dtype=pl.Datetime("us", "UTC"))).alias(dst))
+        lf = with_parsed_times(lf, src, dst, tz, readings.get(src, DEFAULT_READING))
         # Only rows without a parsed time can be unreadable: the shape is computed for those.
         unparsed = text_key(pl.when(pl.col(dst).is_null()).then(pl.col(src)))
         lf = lf.with_columns(pl.when(unparsed.is_not_null()).then(value_shape(pl.col(src))).alias(unread))
@@ -215,7 +194,7 @@ def with_consent_columns(lf: pl.LazyFrame, policy: Policy, distinct: Distinct | 
     """
     vocab = policy.vocabulary
     consent_inverted = "consent" in inverted
-    lf = with_times(lf, policy.campaign.timezone, readings, distinct)
+    lf = with_times(lf, policy.campaign.timezone, readings)
     return lf.with_columns(
         by_distinct("consent", lambda c: consent_class(c, policy, inverted=consent_inverted), distinct)
         .alias("consent_row_class"),

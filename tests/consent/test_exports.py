@@ -53,7 +53,8 @@ def test_salesforce_contact_report_with_email_opt_out_and_us_dates(tmp_path, key
     inp = result.report["input"]
     assert inp["inverted"] == ["consent"]
     assert inp["dates"]["consent_time"] == {"order": "month-first", "decided_by": "values", "format": None,
-                                            "day_month_values": 7, "unreadable": 1}
+                                            "day_month_values": 7, "forms": ["%m/%d/%Y %I:%M %p"],
+                                            "unreadable": 1}
     assert inp["unmapped"]["consent_time"] == [{"value": "99/99/9999 9:99 AM", "rows": 1}]
 
 
@@ -75,7 +76,7 @@ def test_postgres_copy_dump_with_t_f_booleans(tmp_path, keys):
     result = _scan(path, policy, keys)
     assert _consent_findings(result) == [[], ["CN002"], ["CN003"], ["CN009"], ["CN001"], ["CN006"]]
     consent_at = result._list.select("consent_at").collect().get_column("consent_at").to_list()
-    assert consent_at[0].isoformat() == "2023-08-26T23:32:00+00:00"
+    assert consent_at[0].isoformat() == "2023-08-26T23:32:00.123456+00:00"
     assert result.report["input"]["dates"]["collected_at"]["unreadable"] == 0
 
 
