@@ -259,9 +259,7 @@ def write_new_key(path: Path) -> KeyMaterial:
 def _link_into_place(tmp: Path, path: Path) -> None:
     """Give the finished temp file its final name without ever replacing a file there."""
     try:
-        os.link(tmp, path)
-    except FileExistsError:
-        raise
+        os.link(tmp, path)  # EEXIST when a key is there: raised as FileExistsError
     except OSError as exc:
         # Filesystems without hard links: rename, after checking (a narrow race there).
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):

@@ -280,3 +280,18 @@ def test_key_creation_on_a_real_file_size_limit(tmp_path):
     assert "cannot write the new key (File too large)" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert [p.name for p in folder.iterdir()] == []
+
+
+def test_key_creation_without_hard_links(tmp_path, monkeypatch):
+    """On a filesystem without hard links the key is renamed into place, still never over one."""
+    def no_links(src, dst):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(keys_module.os, "link", no_links)
+    path = tmp_path / "st" / KEY_FILE_NAME
+    made = write_new_key(path)
+    assert read_key_file(path).key_id == made.key_id
+    with pytest.raises(KeyMaterialError, match="another process created a key"):
+        write_new_key(path)
+    assert read_key_file(path).key_id == made.key_id
+    assert sorted(p.name for p in path.parent.iterdir()) == [KEY_FILE_NAME]
