@@ -46,7 +46,7 @@ _EN = {
     "datetime": "TIME", "on": "TIME", "when": "TIME", "dt": "TIME",
     "created": "CREATED", "create": "CREATED", "creation": "CREATED", "added": "CREATED",
     "add": "CREATED", "signup": "CREATED", "sign up": "CREATED", "registered": "CREATED",
-    "registration": "CREATED", "joined": "CREATED", "collected": "CREATED", "captured": "CREATED",
+    "registration": "CREATED", "register": "CREATED", "enrolled": "CREATED", "joined": "CREATED", "collected": "CREATED", "captured": "CREATED",
     "acquired": "CREATED", "imported": "CREATED", "inserted": "CREATED",
     "modified": "LATER", "updated": "LATER", "update": "LATER", "last": "LATER", "changed": "LATER",
     "edited": "LATER", "drill": "ANTI", "confirm": "CONSENT_STEP", "confirmed": "CONSENT_STEP",
@@ -54,7 +54,7 @@ _EN = {
     "referral": "SOURCE", "lead source": "SOURCE", "utm source": "SOURCE",
     "channel": "CHANNEL", "medium": "ANTI", "utm medium": "ANTI", "utm campaign": "ANTI",
     "purpose": "PURPOSE", "evidence": "EVIDENCE", "proof": "EVIDENCE",
-    "name": "NAME", "fullname": "NAME", "full name": "NAME", "contact": "CONTACT",
+    "name": "NAME", "fullname": "NAME", "nickname": "NAME", "full name": "NAME", "contact": "CONTACT",
     "first": "PART", "last name": "LASTNAME", "first name": "FIRSTNAME", "firstname": "FIRSTNAME",
     "lastname": "LASTNAME", "surname": "LASTNAME", "given name": "FIRSTNAME", "middle": "PART",
     "email": "EMAIL", "e mail": "EMAIL", "mail": "EMAIL", "emails": "EMAIL",
@@ -67,7 +67,7 @@ _EN = {
     "company": "ORG", "account": "ORG", "organization": "ORG", "organisation": "ORG",
     "campaign": "ORG", "product": "ORG", "user": "ORG", "file": "ORG", "list": "ORG",
     "audience": "ORG", "store": "ORG", "shop": "ORG", "brand": "ORG", "stage": "ANTI",
-    "ip": "IP", "unsub campaign": "ANTI", "md5": "ANTI", "sha1": "ANTI", "sha256": "ANTI",
+    "ip": "IP", "unsub campaign": "ANTI", "reason": "ANTI", "comment": "ANTI", "notes": "ANTI", "md5": "ANTI", "sha1": "ANTI", "sha256": "ANTI",
     "hash": "ANTI", "hashed": "ANTI", "digest": "ANTI", "encrypted": "ANTI", "masked": "ANTI",
 }
 # Chinese morphemes, matched longest first inside a run of Han characters.
@@ -80,19 +80,21 @@ _ZH = {
     "同意": "CONSENT", "授权": "CONSENT", "订阅": "CONSENT", "允许": "CONSENT", "许可": "CONSENT",
     "接受": "CONSENT", "愿意": "CONSENT",
     "退订": "REFUSE", "拒绝": "REFUSE", "拒收": "REFUSE", "屏蔽": "REFUSE", "黑名单": "REFUSE",
-    "免打扰": "REFUSE", "勿扰": "REFUSE", "取消订阅": "REFUSE", "不同意": "REFUSE",
+    "免打扰": "REFUSE", "请勿": "REFUSE", "请勿致电": "REFUSE", "勿电": "REFUSE", "請勿": "REFUSE", "勿扰": "REFUSE", "取消订阅": "REFUSE", "不同意": "REFUSE",
     "营销": "MARKETING", "推广": "MARKETING", "广告": "MARKETING",
     "时间": "TIME", "日期": "TIME", "时刻": "TIME",
     "添加": "CREATED", "创建": "CREATED", "注册": "CREATED", "采集": "CREATED", "收集": "CREATED",
     "加入": "CREATED", "录入": "CREATED", "入库": "CREATED", "获取": "CREATED", "获客": "CREATED",
-    "留资": "CREATED", "提交": "CREATED", "新增": "CREATED", "建档": "CREATED",
+    "留资": "CREATED", "登记": "CREATED", "成为": "CREATED", "提交": "CREATED", "新增": "CREATED", "建档": "CREATED",
     "更新": "LATER", "修改": "LATER", "最后": "LATER", "最近": "LATER", "跟进": "LATER",
     "来源": "SOURCE", "出处": "SOURCE", "渠道": "CHANNEL",
     "用途": "PURPOSE", "目的": "PURPOSE", "凭证": "EVIDENCE", "证据": "EVIDENCE", "截图": "EVIDENCE",
     "依据": "EVIDENCE",
     "姓名": "NAME", "名字": "NAME", "名称": "NAME", "称呼": "NAME", "联系人": "NAME",
     "昵称": "NAME", "名": "NAME", "姓": "LASTNAME",
-    "邮箱": "EMAIL", "邮件": "EMAIL", "电子邮箱": "EMAIL", "电子邮件": "EMAIL",
+    "邮箱": "EMAIL", "邮件": "EMAIL", "电子邮箱": "EMAIL", "电子邮件": "EMAIL", "電子郵件": "EMAIL",
+    "郵件": "EMAIL", "電郵": "EMAIL", "郵箱": "EMAIL", "來源": "SOURCE", "行銷": "MARKETING",
+    "時間": "TIME", "聯絡電話": "PHONE", "聯絡人": "NAME", "訂閱": "CONSENT", "退訂": "REFUSE",
     "国家": "REGION", "地区": "REGION", "国家代码": "REGION",
     "人": "BY", "负责人": "BY", "员工": "BY", "销售": "BY", "归属": "BY", "跟进人": "BY",
     "编号": "ID", "序号": "ANTI", "订单": "ANTI", "邮编": "ANTI", "邮政编码": "ANTI",
@@ -108,8 +110,10 @@ _ZH = {
 _MAX_ZH = max(map(len, _ZH))
 _PHRASE_WORDS = max(k.count(" ") + 1 for k in _EN)
 _BRACKETS = re.compile(r"[(\[{（【「<《][^)\]}）】」>》]*[)\]}）】」>》]")
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
-_TOKEN = re.compile(r"[a-z]+|\d+|[\u3400-\u9fff\uf900-\ufaff]+")
+# (``md5``, ``sha256`` stay whole: letters then digits is otherwise two words)
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<![Mm][Dd])(?<![Ss][Hh][Aa])(?<=[A-Za-z])(?=\d)"
+                    r"|(?<=\d)(?=[A-Za-z])")
+_TOKEN = re.compile(r"md5|sha\d+|[a-z]+|\d+|[\u3400-\u9fff\uf900-\ufaff]+")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -264,10 +268,10 @@ def _combine(pairs: list[tuple[str, str]]) -> Meaning:
     if "EMAIL" in has and not has & {"FLAG", "STATUS", "TIME", "ORG", "MARKETING", "ID", "LATER"}:
         return Meaning("email", 0.8, said("EMAIL"))
     if has & {"NAME", "FIRSTNAME", "LASTNAME"} and not has & {"ORG", "ID", "TIME", "SOURCE", "CHANNEL"}:
-        if has & {"FIRSTNAME", "LASTNAME", "PART"}:
+        if has & {"FIRSTNAME", "LASTNAME", "PART", "LATER"}:  # (``name.last``: a surname)
             return Meaning("name", 0.5, said("NAME", "FIRSTNAME", "LASTNAME", "PART"))
         return Meaning("name", 0.8, said("NAME", "CUSTOMER", "CONTACT"))
-    if "REGION" in has and not has & {"TIME", "ORG"}:
+    if "REGION" in has and not has & {"TIME", "ORG", "STATUS"}:
         return Meaning("region", 0.6, said("REGION"))
     if has & {"TIME"} and not has & {"LATER", "ORG", "BY"} and len(has) == 1:
         return Meaning(None, 0.0, said("TIME"), looks_like="time")

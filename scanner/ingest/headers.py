@@ -7,6 +7,7 @@ when one of its cells is a valid phone number.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from scanner.ingest.column_map import (
     no_phone_column,
 )
 from scanner.ingest.header_words import meaning
-from scanner.ingest.profiles import HEAD_ROWS, profile_columns, sample_indexes
+from scanner.ingest.profiles import HEAD_ROWS, PHONEISH, profile_columns, sample_indexes
 from scanner.ingest.synonyms import normalize_header
 
 # Records the layout is decided on (after title rows and the header): the profiled sample
@@ -131,8 +132,10 @@ def _has_header(first: list[str], data: pl.DataFrame, overrides: Mapping[str, st
 
 
 def _holds_phone_number(cells: list[str], region: str) -> bool:
-    """Whether a cell is a valid phone number of a person's type (the exact normalizer)."""
-    candidates = [c for c in cells if c and digit_count(c) >= MIN_PHONE_DIGITS]
+    """Whether a cell is a phone number and nothing else (digits and separators only),
+    valid and of a person's type by the exact normalizer. (``客户13800138000`` is a header
+    holding a number, shown as ``column_N``.)"""
+    candidates = [c for c in cells if c and digit_count(c) >= MIN_PHONE_DIGITS and re.fullmatch(PHONEISH, c)]
     if not candidates:
         return False
     frame = pl.DataFrame({"c": candidates}, schema={"c": pl.String}).transpose()
@@ -194,7 +197,8 @@ def decide_layout(table: Table, *, overrides: Mapping[str, str | Sequence[str]] 
     if frame.height == 0:
         raise InputError("no data rows", path=path)
 
-    sample = frame[sample_indexes(frame, bad, SAMPLE_ROWS)]
+    window = frame.head(SAMPLE_ROWS + len(bad))  # (a gather from the whole frame may copy it)
+    sample = window[sample_indexes(window, bad, SAMPLE_ROWS)]
     roles, profiles = map_columns(headers, sample, overrides, has_header=has_header, region=region,
                                   min_valid=phone_min_valid, path=path)
     if "phone" not in roles.roles:

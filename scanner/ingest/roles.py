@@ -28,10 +28,10 @@ SINGLE_ROLES = ("name", "email", "source", "consent", "consent_channel", "consen
 # provenance without it).
 JUDGED_ROLES = ("consent", "consent_time", "source")
 _PHONE_CHANNEL = frozenset({"sms", "text", "phone", "mobile", "call", "cell", "短信", "电话", "手机", "tel"})
-_OTHER_CHANNEL = frozenset({"email", "mail", "fax", "邮件", "邮箱", "post", "whatsapp"})
+_OTHER_CHANNEL = frozenset({"email", "mail", "fax", "邮件", "邮箱", "电子邮件", "post", "whatsapp"})
 _NOT_A_PHONE = frozenset({"order", "qq", "zip", "postal", "postcode", "amount", "price", "total",
                           "count", "card", "id", "订单", "邮编", "金额", "价格", "身份证", "卡号", "数量",
-                          "次数", "序号", "编号", "微信", "wechat", "uuid"})
+                          "次数", "序号", "编号", "微信", "wechat", "uuid", "fax", "传真"})
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,8 @@ def _rank(c: Assignment) -> float:
     """Support, with a column about phone/SMS contact before one about email or fax."""
     words = set(c.header_words)
     bonus = 0.05 if words & _PHONE_CHANNEL else -0.05 if words & _OTHER_CHANNEL else 0.0
+    if c.role == "name" and "名称" in words:
+        bonus -= 0.1  # an entity's name (客户名称 in a B2B CRM) yields to a person's (联系人)
     return c.confidence + bonus
 
 
@@ -164,6 +166,8 @@ def _claim(index: int, m: Meaning, p: Profile, header: str, min_valid: float) ->
     if role == "source" and m.looks_like == "channel" and p.channel >= 0.5:
         role = "consent_channel"
     if role == "consent":
+        if p.values and p.consent < 0.5:
+            return None  # consent words over free text: shown as unused, not mapped
         return _with(index, role, m, p.consent, "consent values", p, words)
     if role in ("consent_time", "collected_at"):
         return _with(index, role, m, max(p.date, p.epoch), "dates/times", p, words)

@@ -1,0 +1,375 @@
+"""The export shapes of the corpus: header sets and value forms as each tool writes them.
+
+Each column is ``(header, make(values, i) -> str, expected role or None)``. A role of
+``"phone"`` may be expected of several columns; every other role of one column at most.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Shape:
+    file: str
+    tool: str
+    doc: str
+    cols: list[tuple[str, Callable[[Any, int], str], str | None]]
+    inverted: tuple[str, ...] = ()
+    title: str | None = None
+    header: bool = True
+    encoding: str = "utf-8"
+    crlf: bool = False
+    document: Callable[[list[str]], dict] | None = None
+    labels: dict[str, str] = field(init=False)
+
+    def __post_init__(self):
+        names = [h for h, _, _ in self.cols]
+        labels = {}
+        for pos, (header, _, role) in enumerate(self.cols, start=1):
+            if role is None:
+                continue
+            key = header if self.header and names.count(header) == 1 and not self.document else f"@{pos}"
+            if self.document:
+                key = header
+            labels[key] = role
+        object.__setattr__(self, "labels", labels)
+
+
+def v(fn: Callable[[Any], str]) -> Callable[[Any, int], str]:
+    return lambda values, i: fn(values)
+
+
+def seq(start: int = 1) -> Callable[[Any, int], str]:
+    return lambda values, i: str(start + i)
+
+
+def const(*options: str) -> Callable[[Any, int], str]:
+    return lambda values, i: values.pick(*options)
+
+
+def blank_or(fn: Callable[[Any], str], share: float = 0.3) -> Callable[[Any, int], str]:
+    return lambda values, i: "" if values.r.random() < share else fn(values)
+
+
+MOBILE, EMAIL, NAME_CN = v(lambda x: x.cn_mobile()), v(lambda x: x.email()), v(lambda x: x.cn_name())
+FIRST, LAST = v(lambda x: x.first()), v(lambda x: x.last())
+TF = const("true", "false")
+YN = const("是", "否")
+
+
+def _mongo(row: list[str]) -> dict:
+    oid, first, last, mobile, email, sms, ts, source, created = row
+    return {"_id": {"$oid": oid}, "name": {"first": first, "last": last},
+            "mobile": mobile, "email": email,
+            "marketingConsent": sms == "true", "consentAt": {"$date": ts},
+            "source": source, "createdAt": {"$date": created}}
+
+
+# (the columns the reader makes of _mongo's documents: nested objects flattened to dotted
+# names, Extended JSON wrappers such as {"$date": …} unwrapped)
+MONGO_COLS = [
+    ("_id", v(lambda x: x.digits(24)), None), ("name.first", FIRST, "name"), ("name.last", LAST, None),
+    ("mobile", MOBILE, "phone"), ("email", EMAIL, "email"), ("marketingConsent", const("true", "false"), "consent"),
+    ("consentAt", v(lambda x: x.when("isoT")), "consent_time"), ("source", const("app", "web"), "source"),
+    ("createdAt", v(lambda x: x.when("isoT")), "collected_at"),
+]
+
+SHAPES: list[Shape] = [
+    Shape("salesforce_leads_report.csv", "Salesforce",
+          "Leads report exported as CSV (report column labels; checkboxes as 0/1, dates in the user's US locale)",
+          [("First Name", FIRST, "name"), ("Last Name", LAST, None), ("Title", const("CEO", "VP Sales", "Buyer"), None),
+           ("Company / Account", const("Acme", "Globex", "Initech"), None),
+           ("Phone", v(lambda x: x.us_phone("paren")), "phone"), ("Mobile", v(lambda x: x.us_phone("paren")), "phone"),
+           ("Email", EMAIL, "email"), ("Lead Source", const("Web", "Phone Inquiry", "Partner Referral", "Trade Show"), "source"),
+           ("Lead Status", const("Open - Not Contacted", "Working - Contacted", "Qualified"), None),
+           ("Created Date", v(lambda x: x.when("usdate")), "collected_at"),
+           ("Email Opt Out", const("0", "1"), None), ("Do Not Call", const("0", "0", "1"), "consent")],
+          inverted=("consent",)),
+    Shape("salesforce_dataloader_leads.csv", "Salesforce",
+          "Data Loader export of Lead (API field names; booleans true/false; ISO 8601 UTC datetimes)",
+          [("Id", v(lambda x: "00Q" + x.digits(12)), None), ("FirstName", FIRST, "name"), ("LastName", LAST, None),
+           ("Company", const("Acme", "Globex"), None), ("Phone", v(lambda x: x.us_phone("dashed")), "phone"),
+           ("MobilePhone", v(lambda x: x.us_phone("dashed")), "phone"), ("Email", EMAIL, "email"),
+           ("LeadSource", const("Web", "Advertisement", "Employee Referral"), "source"),
+           ("Status", const("Open - Not Contacted", "Closed - Converted"), None),
+           ("CreatedDate", v(lambda x: x.when("isoT")), "collected_at"),
+           ("HasOptedOutOfEmail", TF, None), ("DoNotCall", TF, "consent"), ("HasOptedOutOfFax", TF, None)],
+          inverted=("consent",)),
+    Shape("salesforce_contacts_report.csv", "Salesforce",
+          "Contacts & Accounts report (Phone, Mobile, Home Phone, Other Phone; Email Opt Out only)",
+          [("Salutation", const("Mr.", "Ms.", "Dr."), None), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
+           ("Account Name", const("Acme", "Globex"), None), ("Phone", v(lambda x: x.us_phone("paren")), "phone"),
+           ("Mobile", v(lambda x: x.us_phone("paren")), "phone"),
+           ("Home Phone", blank_or(lambda x: x.us_phone("paren")), "phone"),
+           ("Other Phone", blank_or(lambda x: x.us_phone("paren"), 0.6), "phone"), ("Email", EMAIL, "email"),
+           ("Mailing City", const("Boston", "Austin"), None), ("Lead Source", const("Web", "Other"), "source"),
+           ("Created Date", v(lambda x: x.when("us")), "collected_at"), ("Email Opt Out", const("0", "1"), "consent")],
+          inverted=("consent",)),
+    Shape("hubspot_contacts.csv", "HubSpot",
+          "Contacts export with default columns (property labels; booleans true/false; datetimes as shown)",
+          [("Record ID", v(lambda x: x.digits(11)), None), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
+           ("Email", EMAIL, "email"), ("Phone Number", v(lambda x: x.us_phone("intl")), "phone"),
+           ("Mobile Phone Number", blank_or(lambda x: x.us_phone("intl")), "phone"),
+           ("Company Name", const("Acme", "Globex"), None), ("Contact owner", const("Jo Ng", "Al Roy"), None),
+           ("Lifecycle Stage", const("Lead", "Subscriber", "Customer"), None), ("Lead Status", const("New", "Open"), None),
+           ("Original Source", const("Organic Search", "Paid Social", "Offline Sources", "Direct Traffic"), "source"),
+           ("Original Source Drill-Down 1", const("IMPORT", "API", "google"), None),
+           ("Create Date", v(lambda x: x.when("iso")), "collected_at"),
+           ("Last Activity Date", v(lambda x: x.when("iso")), None),
+           ("Marketing contact status", const("Marketing contact", "Non-marketing contact"), None),
+           ("Unsubscribed from all email", const("true", "false", ""), "consent"),
+           ("Country/Region", const("United States", "Canada"), None), ("State/Region", const("MA", "TX", "NY"), None)],
+          inverted=("consent",)),
+    Shape("zoho_crm_leads.csv", "Zoho CRM",
+          "Leads module export (field labels; Email Opt Out true/false; Created Time yyyy-MM-dd HH:mm:ss)",
+          [("Record Id", v(lambda x: "zcrm_" + x.digits(18)), None), ("Lead Owner", const("Li Wei", "Sam Ito"), None),
+           ("Company", const("Acme", "Zylker"), None), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
+           ("Email", EMAIL, "email"), ("Phone", v(lambda x: x.us_phone("intl")), "phone"),
+           ("Fax", blank_or(lambda x: x.us_phone("intl"), 0.7), None), ("Mobile", v(lambda x: x.us_phone("intl")), "phone"),
+           ("Website", const("www.acme.com", "www.zylker.com"), None),
+           ("Lead Source", const("Advertisement", "Cold Call", "Online Store", "Web Download"), "source"),
+           ("Lead Status", const("Attempted to Contact", "Contact in Future"), None),
+           ("No. of Employees", const("10", "250", "1200"), None), ("Annual Revenue", const("100000", "2500000"), None),
+           ("Email Opt Out", TF, "consent"), ("Skype ID", const("acme.sales", "zylker.bd"), None),
+           ("Secondary Email", blank_or(lambda x: x.email(), 0.6), None), ("Created By", const("Li Wei", "Sam Ito"), None),
+           ("Created Time", v(lambda x: x.when("iso")), "collected_at"), ("Modified Time", v(lambda x: x.when("iso")), None),
+           ("Zip Code", v(lambda x: x.digits(5)), None), ("Country", const("USA", "India"), None)],
+          inverted=("consent",)),
+    Shape("zoho_crm_contacts.csv", "Zoho CRM",
+          "Contacts module export (Phone, Mobile, Home Phone, Other Phone, Asst Phone)",
+          [("Contact Owner", const("Li Wei"), None), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
+           ("Account Name", const("Acme"), None), ("Email", EMAIL, "email"), ("Phone", v(lambda x: x.us_phone("dashed")), "phone"),
+           ("Mobile", v(lambda x: x.us_phone("dashed")), "phone"),
+           ("Home Phone", blank_or(lambda x: x.us_phone("dashed")), "phone"),
+           ("Asst Phone", blank_or(lambda x: x.us_phone("dashed"), 0.6), "phone"),
+           ("Lead Source", const("Partner", "Seminar Partner"), "source"), ("Date of Birth", v(lambda x: x.when("date")), None),
+           ("Email Opt Out", TF, "consent"), ("Created Time", v(lambda x: x.when("iso")), "collected_at"),
+           ("Mailing Country", const("USA", "Canada"), None)],
+          inverted=("consent",)),
+    Shape("mailchimp_subscribed_members.csv", "Mailchimp",
+          "Audience export, subscribed_members_export_*.csv (merge fields, then the fixed columns)",
+          [("Email Address", EMAIL, "email"), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
+           ("Address", const("1 Main St  Boston MA 02110 US", ""), None),
+           ("Phone Number", v(lambda x: x.us_phone("paren")), "phone"), ("Birthday", const("08/27", ""), None),
+           ("MEMBER_RATING", const("2", "3", "4"), None), ("OPTIN_TIME", v(lambda x: x.when("iso")), "consent_time"),
+           ("OPTIN_IP", v(lambda x: f"203.0.113.{x.r.randrange(255)}"), None),
+           ("CONFIRM_TIME", v(lambda x: x.when("iso")), None),
+           ("CONFIRM_IP", v(lambda x: f"198.51.100.{x.r.randrange(255)}"), None),
+           ("LATITUDE", const("42.3601", ""), None), ("LONGITUDE", const("-71.0589", ""), None),
+           ("GMTOFF", const("-5", ""), None), ("DSTOFF", const("-4", ""), None),
+           ("TIMEZONE", const("America/New_York", ""), None), ("CC", const("US", ""), None),
+           ("REGION", const("MA", "NY", "TX", ""), None), ("LAST_CHANGED", v(lambda x: x.when("iso")), None),
+           ("LEID", v(lambda x: x.digits(9)), None), ("EUID", v(lambda x: "a" + x.digits(9)), None),
+           ("NOTES", const("", "VIP"), None), ("TAGS", const('"Customer"', ""), None)]),
+    Shape("mailchimp_unsubscribed_members.csv", "Mailchimp",
+          "Audience export, unsubscribed_members_export_*.csv (adds UNSUB_TIME, UNSUB_CAMPAIGN_*, UNSUB_REASON*)",
+          [("Email Address", EMAIL, "email"), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
+           ("Phone Number", v(lambda x: x.us_phone("paren")), "phone"),
+           ("MEMBER_RATING", const("1", "2"), None), ("OPTIN_TIME", v(lambda x: x.when("iso")), "consent_time"),
+           ("OPTIN_IP", const("203.0.113.9"), None), ("CONFIRM_TIME", v(lambda x: x.when("iso")), None),
+           ("CONFIRM_IP", const("198.51.100.7"), None), ("LAST_CHANGED", v(lambda x: x.when("iso")), None),
+           ("LEID", v(lambda x: x.digits(9)), None), ("EUID", v(lambda x: "b" + x.digits(9)), None),
+           ("UNSUB_TIME", v(lambda x: x.when("iso")), None),
+           ("UNSUB_CAMPAIGN_TITLE", const("Spring sale", "Newsletter #12"), None),
+           ("UNSUB_CAMPAIGN_ID", v(lambda x: "c" + x.digits(9)), None),
+           ("UNSUB_REASON", const("I no longer want to receive these emails", "The emails are spam"), None),
+           ("UNSUB_REASON_OTHER", const("", "too many"), None)]),
+    Shape("klaviyo_profiles.csv", "Klaviyo",
+          "Profile export of a list/segment (consent columns SUBSCRIBED / NEVER_SUBSCRIBED / UNSUBSCRIBED)",
+          [("Email", EMAIL, "email"), ("Phone Number", v(lambda x: x.us_phone()), "phone"),
+           ("First Name", FIRST, "name"), ("Last Name", LAST, None), ("Organization", const("Acme", ""), None),
+           ("City", const("Boston", "Denver"), None), ("State / Region", const("MA", "CO"), None),
+           ("Country", const("United States"), None), ("Zip Code", v(lambda x: x.digits(5)), None),
+           ("Source", const("Sign-up form", "Shopify", "Manual import"), "source"),
+           ("Klaviyo ID", v(lambda x: "01H" + x.digits(20)), None), ("Date Added", v(lambda x: x.when("iso")), "collected_at"),
+           ("Last Active", v(lambda x: x.when("iso")), None),
+           ("Email Marketing Consent", const("SUBSCRIBED", "NEVER_SUBSCRIBED", "UNSUBSCRIBED"), None),
+           ("Email Marketing Consent Timestamp", v(lambda x: x.when("iso")), None),
+           ("SMS Marketing Consent", const("SUBSCRIBED", "NEVER_SUBSCRIBED", "UNSUBSCRIBED"), "consent"),
+           ("SMS Marketing Consent Timestamp", v(lambda x: x.when("iso")), "consent_time")]),
+    Shape("shopify_customers.csv", "Shopify",
+          "Customers export (Accepts Email Marketing / Accepts SMS Marketing yes/no; E.164 phones)",
+          [("Customer ID", v(lambda x: x.digits(13)), None), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
+           ("Email", EMAIL, "email"), ("Accepts Email Marketing", const("yes", "no"), None),
+           ("Default Address Company", const("", "Acme"), None), ("Default Address City", const("Ottawa", "Toronto"), None),
+           ("Default Address Province Code", const("ON", "QC"), None), ("Default Address Country Code", const("CA"), "region"),
+           ("Default Address Zip", const("K1A 0B1", "M5V 2T6"), None),
+           ("Default Address Phone", blank_or(lambda x: x.us_phone()), "phone"), ("Phone", v(lambda x: x.us_phone()), "phone"),
+           ("Accepts SMS Marketing", const("yes", "no"), "consent"), ("Total Spent", const("0.00", "129.95"), None),
+           ("Total Orders", const("0", "3"), None), ("Note", const("", "gift"), None), ("Tax Exempt", const("no"), None),
+           ("Tags", const("", "vip"), None)]),
+    Shape("twilio_messages.csv", "Twilio",
+          "Console > Monitor > Messaging logs, Export CSV",
+          [("From", const("+14155550100", "+14155550101"), "phone"), ("To", v(lambda x: x.us_phone()), "phone"),
+           ("Body", const("Your code is 1234", "Reply STOP to opt out"), None),
+           ("Status", const("delivered", "undelivered", "failed"), None),
+           ("SentDate", v(lambda x: x.when("isoT")), None), ("ApiVersion", const("2010-04-01"), None),
+           ("NumSegments", const("1", "2"), None), ("ErrorCode", const("", "30003"), None),
+           ("AccountSid", const("AC" + "0" * 32), None), ("Sid", v(lambda x: "SM" + x.digits(32)), None),
+           ("Direction", const("outbound-api"), None), ("Price", const("-0.00790"), None), ("PriceUnit", const("USD"), None)]),
+    Shape("google_contacts.csv", "Google Contacts",
+          "Export > Google CSV (Phone 1 - Type / Phone 1 - Value pairs)",
+          [("Name", v(lambda x: x.first() + " " + x.last()), "name"), ("Given Name", FIRST, None),
+           ("Family Name", LAST, None), ("E-mail 1 - Type", const("* Home", "Work"), None),
+           ("E-mail 1 - Value", EMAIL, "email"), ("Phone 1 - Type", const("Mobile", "Home"), None),
+           ("Phone 1 - Value", v(lambda x: x.us_phone("intl")), "phone"), ("Phone 2 - Type", const("Work", ""), None),
+           ("Phone 2 - Value", blank_or(lambda x: x.us_phone("intl")), "phone"),
+           ("Group Membership", const("* myContacts"), None)]),
+    Shape("outlook_contacts.csv", "Microsoft Outlook",
+          "Export to a file > Comma Separated Values (Outlook's fixed column set, subset)",
+          [("First Name", FIRST, "name"), ("Middle Name", const(""), None), ("Last Name", LAST, None),
+           ("Company", const("Contoso"), None), ("Job Title", const("Buyer"), None),
+           ("Business Phone", blank_or(lambda x: x.us_phone("paren")), "phone"),
+           ("Home Phone", blank_or(lambda x: x.us_phone("paren")), "phone"),
+           ("Mobile Phone", v(lambda x: x.us_phone("paren")), "phone"), ("E-mail Address", EMAIL, "email"),
+           ("E-mail Display Name", v(lambda x: x.first()), None), ("Notes", const(""), None)],
+          crlf=True),
+    Shape("wecom_customers.csv", "企业微信",
+          "管理后台 客户联系 > 客户 > 导出 (客户名称, 添加人, 添加时间, 来源/添加渠道, 备注手机号)",
+          [("客户名称", NAME_CN, "name"), ("客户备注", const("老客户", ""), None), ("类型", const("微信", "企业微信"), None),
+           ("性别", const("男", "女", "未知"), None), ("添加人", const("王伟", "李娜"), None),
+           ("添加人账号", const("WangWei", "LiNa"), None), ("所属部门", const("销售部"), None),
+           ("添加时间", v(lambda x: x.when("iso")), "collected_at"),
+           ("添加渠道", const("扫描渠道二维码", "通过搜索手机号添加", "通过名片分享添加"), "source"),
+           ("企业标签", const("意向客户", ""), None), ("描述", const("", "展会"), None),
+           ("备注手机号", blank_or(lambda x: x.cn_mobile(), 0.1), "phone"), ("备注企业名称", const("", "某公司"), None)]),
+    Shape("wecom_customers_en.csv", "企业微信 (English admin console)",
+          "The same customer export with the admin console in English",
+          [("Customer Name", v(lambda x: x.first()), "name"), ("Remark", const("VIP", ""), None),
+           ("Type", const("WeChat", "WeCom"), None), ("Added By", const("Wang Wei"), None),
+           ("Added Time", v(lambda x: x.when("iso")), "collected_at"),
+           ("Source", const("Scan QR code", "Search by mobile"), "source"), ("Tags", const("", "lead"), None),
+           ("Remark Mobile", v(lambda x: x.cn_mobile()), "phone")]),
+    Shape("dingtalk_crm_customers.csv", "钉钉",
+          "客户管理 > 客户 > 导出 (客户名称, 联系人, 手机号, 电话, 客户来源, 创建时间)",
+          [("客户名称", const("某某科技有限公司", "某某贸易"), None), ("联系人", NAME_CN, "name"),
+           ("手机号", MOBILE, "phone"), ("电话", blank_or(lambda x: x.cn_landline()), "phone"),
+           ("客户来源", const("电话营销", "展会", "转介绍"), "source"), ("客户状态", const("跟进中", "已成交"), None),
+           ("负责人", const("王伟"), None), ("创建人", const("李娜"), None),
+           ("创建时间", v(lambda x: x.when("slash")), "collected_at"),
+           ("最后跟进时间", v(lambda x: x.when("slash")), None), ("地址", const("北京市朝阳区"), None),
+           ("备注", const("", "重点"), None)]),
+    Shape("feishu_bitable_leads.csv", "飞书",
+          "多维表格 线索表 导出 CSV (表单收集: 是否同意接收营销信息, 提交时间)",
+          [("线索名称", const("官网表单", "直播间"), None), ("姓名", NAME_CN, "name"), ("手机号", MOBILE, "phone"),
+           ("邮箱", blank_or(lambda x: x.email()), "email"), ("线索来源", const("官网", "抖音", "线下活动"), "source"),
+           ("是否同意接收营销信息", YN, "consent"), ("提交时间", v(lambda x: x.when("slash")), "collected_at"),
+           ("负责人", const("王伟"), None)]),
+    Shape("youzan_customers.csv", "有赞",
+          "客户 > 客户列表 > 导出 (客户姓名, 手机号, 成为客户时间, 客户来源)",
+          [("客户姓名", NAME_CN, "name"), ("手机号", MOBILE, "phone"), ("性别", const("男", "女"), None),
+           ("生日", const("", "1990-05-01"), None), ("会员等级", const("VIP1", "普通会员"), None),
+           ("积分", const("0", "120"), None), ("成为客户时间", v(lambda x: x.when("iso")), "collected_at"),
+           ("最近消费时间", v(lambda x: x.when("iso")), None), ("累计消费金额", const("0.00", "358.00"), None),
+           ("客户来源", const("公众号", "小程序", "门店"), "source"), ("所属门店", const("总店"), None),
+           ("标签", const("", "复购"), None)]),
+    Shape("youzan_orders.csv", "有赞",
+          "订单 > 订单查询 > 导出 (订单号, 买家手机号, 收货人手机号/提货人手机号)",
+          [("订单号", v(lambda x: "E2023" + x.digits(19)), None), ("下单时间", v(lambda x: x.when("iso")), None),
+           ("买家手机号", MOBILE, "phone"), ("收货人/提货人", NAME_CN, None),
+           ("收货人手机号/提货人手机号", MOBILE, "phone"), ("详细收货地址/提货地址", const("浙江省杭州市西湖区"), None),
+           ("订单状态", const("交易成功", "待发货"), None), ("订单实付金额", const("99.00", "1280.50"), None)]),
+    Shape("weimob_members.csv", "微盟",
+          "会员管理 > 会员列表 > 导出 (客户昵称, 手机号, 注册时间, 会员卡号, 是否订阅)",
+          [("客户编号", v(lambda x: x.digits(10)), None), ("客户昵称", NAME_CN, "name"), ("手机号", MOBILE, "phone"),
+           ("性别", const("男", "女"), None), ("注册时间", v(lambda x: x.when("iso")), "collected_at"),
+           ("会员卡号", v(lambda x: x.digits(12)), None), ("客户来源", const("小程序", "H5"), "source"),
+           ("最近消费时间", v(lambda x: x.when("iso")), None), ("消费金额", const("0", "66.6"), None),
+           ("是否订阅", YN, "consent")]),
+    Shape("oceanengine_leads.csv", "巨量引擎",
+          "巨量引擎 线索管理 > 导出 (线索ID, 姓名, 电话, 线索创建时间, 线索来源, 广告计划名称)",
+          [("线索ID", v(lambda x: x.digits(19)), None), ("姓名", NAME_CN, "name"), ("电话", MOBILE, "phone"),
+           ("线索创建时间", v(lambda x: x.when("iso")), "collected_at"),
+           ("线索来源", const("抖音", "今日头条", "西瓜视频"), "source"),
+           ("广告计划名称", const("双11拉新计划", "品牌词"), None), ("广告创意ID", v(lambda x: x.digits(16)), None),
+           ("省份", const("广东", "浙江"), None), ("城市", const("深圳", "杭州"), None),
+           ("留言", const("", "想了解价格"), None), ("跟进状态", const("未跟进", "有效"), None)]),
+    Shape("douyin_shop_orders.csv", "抖店",
+          "订单管理 > 批量导出 (主订单编号, 收件人, 收件人手机号, 达人昵称)",
+          [("主订单编号", v(lambda x: "69" + x.digits(17)), None), ("子订单编号", v(lambda x: "69" + x.digits(17)), None),
+           ("选购商品", const("洗发水 500ml", "T恤"), None), ("商品数量", const("1", "2"), None),
+           ("订单应付金额", const("59.90", "129.00"), None), ("收件人", NAME_CN, None),
+           ("收件人手机号", MOBILE, "phone"), ("省", const("广东省"), None), ("市", const("深圳市"), None),
+           ("详细地址", const("南山区科技园"), None), ("订单提交时间", v(lambda x: x.when("slash")), None),
+           ("订单状态", const("已完成", "待发货"), None), ("达人昵称", const("小美好物", "阿强"), None)]),
+    Shape("excel_template_cn.xlsx", "Excel 客户登记模板",
+          "A title row in A1, then 序号/姓名/手机号码/… (the common Chinese customer sheet)",
+          [("序号", seq(), None), ("姓名", NAME_CN, "name"), ("手机号码", MOBILE, "phone"), ("性别", const("男", "女"), None),
+           ("所在城市", const("上海", "成都"), None), ("来源渠道", const("门店", "朋友介绍", "官网"), "source"),
+           ("是否同意营销短信", YN, "consent"), ("授权日期", v(lambda x: x.when("zh")), "consent_time"),
+           ("登记日期", v(lambda x: x.when("date")), "collected_at"), ("备注", const("", "老客户"), None)],
+          title="2023年8月客户登记表"),
+    Shape("excel_template_en.xlsx", "Excel contact template",
+          "An English sign-up sheet: No./Name/Mobile/Email/Source/Consent (Y/N)/Consent Date",
+          [("No.", seq(), None), ("Name", v(lambda x: x.first() + " " + x.last()), "name"),
+           ("Mobile", v(lambda x: x.us_phone("dashed")), "phone"), ("Email", EMAIL, "email"),
+           ("Source", const("event", "website"), "source"), ("Consent (Y/N)", const("Y", "N"), "consent"),
+           ("Consent Date", v(lambda x: x.when("usdate")), "consent_time"), ("Notes", const(""), None)]),
+    Shape("cn_sheet_title_gb18030.csv", "Excel 另存为 CSV (GBK)",
+          "A Chinese sheet saved as CSV from Excel: GB18030 bytes, CRLF, title row, 备用电话",
+          [("序号", seq(), None), ("客户姓名", NAME_CN, "name"), ("手机", MOBILE, "phone"),
+           ("备用电话", blank_or(lambda x: x.cn_mobile(), 0.5), "phone"), ("获客渠道", const("地推", "电销", "转介绍"), "source"),
+           ("是否订阅", YN, "consent"), ("订阅时间", v(lambda x: x.when("slash")), "consent_time"),
+           ("添加时间", v(lambda x: x.when("slash")), "collected_at")],
+          title="客户名单（内部）", encoding="gb18030", crlf=True),
+    Shape("postgres_copy.csv", "PostgreSQL",
+          "\\copy (SELECT …) TO … CSV HEADER: booleans t/f, timestamptz with microseconds and offset",
+          [("id", seq(1001), None), ("full_name", v(lambda x: x.first() + " " + x.last()), "name"),
+           ("phone", v(lambda x: x.cn_mobile("e164")), "phone"), ("alt_phone", blank_or(lambda x: x.cn_mobile("e164")), "phone"),
+           ("email", EMAIL, "email"), ("marketing_opt_in", const("t", "f"), "consent"),
+           ("opt_in_time", v(lambda x: x.when("isoTz")), "consent_time"),
+           ("utm_source", const("google", "wechat", "newsletter"), "source"),
+           ("created_at", v(lambda x: x.when("isoTz")), "collected_at"), ("updated_at", v(lambda x: x.when("isoTz")), None),
+           ("is_deleted", const("f"), None)]),
+    Shape("mysql_export.csv", "MySQL",
+          "SELECT … INTO OUTFILE with a header line (tinyint 1/0 booleans, DATETIME)",
+          [("user_id", seq(1), None), ("nickname", NAME_CN, "name"), ("mobile", MOBILE, "phone"),
+           ("mobile_backup", blank_or(lambda x: x.cn_mobile(), 0.6), "phone"), ("sms_subscribed", const("1", "0"), "consent"),
+           ("subscribed_at", v(lambda x: x.when("iso")), "consent_time"),
+           ("register_channel", const("app", "h5", "mini_program"), "source"),
+           ("register_time", v(lambda x: x.when("iso")), "collected_at"), ("last_login_time", v(lambda x: x.when("iso")), None),
+           ("status", const("1", "0"), None)]),
+    Shape("mysql_workbench.tsv", "MySQL Workbench",
+          "Result grid exported as tab-separated (consent_at, is_unsubscribed 1/0)",
+          [("id", seq(1), None), ("name", NAME_CN, "name"), ("tel", MOBILE, "phone"), ("is_unsubscribed", const("0", "1"), "consent"),
+           ("consent_at", v(lambda x: x.when("iso")), "consent_time"), ("lead_source", const("ad", "seo"), "source")],
+          inverted=("consent",)),
+    Shape("mongoexport.json", "MongoDB",
+          "mongoexport --jsonArray (Extended JSON: $oid, $date; nested name object)",
+          MONGO_COLS,
+          document=_mongo),
+    Shape("mongoexport.ndjson", "MongoDB",
+          "mongoexport default output: one Extended JSON document per line",
+          MONGO_COLS,
+          document=_mongo),
+    Shape("salesforce_leads_zh.csv", "Salesforce (简体中文界面)",
+          "The Leads report with the user language set to Chinese (Simplified)",
+          [("名", v(lambda x: x.cn_name()[1:]), "name"), ("姓", v(lambda x: x.cn_name()[0]), None),
+           ("公司", const("某某公司"), None), ("电话", v(lambda x: x.cn_landline()), "phone"), ("手机", MOBILE, "phone"),
+           ("电子邮件", EMAIL, "email"), ("潜在客户来源", const("Web", "合作伙伴"), "source"),
+           ("创建日期", v(lambda x: x.when("slash")), "collected_at"), ("拒绝电子邮件", const("0", "1"), None),
+           ("请勿致电", const("0", "1"), "consent")],
+          inverted=("consent",)),
+    Shape("zh_hant_signup.csv", "繁體中文 報名表",
+          "A Traditional Chinese (Taiwan/Hong Kong) sign-up sheet: 手機號碼, 電子郵件, 來源, 是否同意行銷, 同意時間",
+          [("姓名", NAME_CN, "name"), ("手機號碼", v(lambda x: "09" + x.digits(8)), "phone"), ("電子郵件", EMAIL, "email"),
+           ("來源", const("官網", "活動"), "source"), ("是否同意行銷", YN, "consent"),
+           ("同意時間", v(lambda x: x.when("slash")), "consent_time")]),
+    Shape("headerless_vendor.txt", "Vendor list (no header)",
+          "A purchased-list style text file: number, name, city; no header line",
+          [("c1", MOBILE, "phone"), ("c2", NAME_CN, None), ("c3", const("北京", "上海"), None)],
+          header=False),
+    Shape("not_a_phone.csv", "Order sheet with look-alike numbers",
+          "Order IDs, 18-digit ID-card numbers, QQ numbers, postal codes, amounts and a row counter beside one phone column",
+          [("行号", seq(), None), ("订单编号", v(lambda x: "2023" + x.digits(14)), None), ("身份证号码", v(lambda x: x.cn_id()), None),
+           ("QQ", v(lambda x: x.digits(x.r.choice((9, 10)))), None), ("邮政编码", const("100000", "200120", "518057"), None),
+           ("金额", v(lambda x: f"{x.r.randrange(1, 99999)}.{x.r.randrange(100):02d}"), None),
+           ("联系手机", MOBILE, "phone")]),
+    Shape("duplicate_headers.csv", "Sheet with a repeated header",
+          "Two columns both headed 手机号 (a merged sheet)",
+          [("姓名", NAME_CN, "name"), ("手机号", MOBILE, "phone"), ("手机号", blank_or(lambda x: x.cn_mobile(), 0.5), "phone"),
+           ("来源", const("门店"), "source")]),
+]
