@@ -237,7 +237,7 @@ def _open_bytes(raw: _Source, sheet: str | None, options: _Options) -> InputStre
     first = raw.read(max(options.batch_bytes, SAMPLE))
     finish = lambda: (raw.finish(), None)  # noqa: E731
     if first.startswith(_ZIP) or first.startswith(_OLE2):
-        table = structured.read_excel(first + raw.read_rest(), path, sheet)
+        table = structured.read_excel(first + raw.read_rest(), path, sheet, options.limit)
         fmt = "xls" if first.startswith(_OLE2) else "xlsx"
         return _records(iter([(table, True)]), fmt, lambda: None, path, options, finish, raw.close)
     if first.startswith(_PARQUET):

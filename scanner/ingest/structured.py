@@ -22,6 +22,7 @@ import polars as pl
 from scanner.errors import InputError
 from scanner.ingest.headers import no_readable_records
 from scanner.ingest.model import Table
+from scanner.ingest.workbook import check_workbook
 
 
 def to_string_frame(frame: pl.DataFrame) -> pl.DataFrame:
@@ -108,10 +109,14 @@ def _parquet_batches(parquet, path: str | None, batch_bytes: int) -> Iterator[tu
         raise _unreadable_parquet(exc, path) from None
 
 
-def read_excel(data: bytes, path: str | None, sheet: str | None) -> Table:
-    """First sheet (or ``sheet``) with every cell as text; fully blank rows are dropped."""
+def read_excel(data: bytes, path: str | None, sheet: str | None, cell_limit: int = 1 << 20) -> Table:
+    """First sheet (or ``sheet``) with every cell as text; fully blank rows are dropped.
+    An XLSX over the bounds of :func:`~scanner.ingest.workbook.check_workbook` is refused
+    before it is read."""
     import fastexcel
 
+    if data.startswith(b"PK\x03\x04"):
+        check_workbook(data, path, cell_limit)
     try:
         reader = fastexcel.read_excel(data)
         names = list(reader.sheet_names)

@@ -6,8 +6,9 @@ import json
 import pytest
 
 from scanner.errors import InputError
-from scanner.ingest import read_input
+from scanner.ingest import read_input, workbook
 from scanner.ingest.structured import MAX_JSON_DEPTH
+from tests.fuzz.cases import raw_workbook
 from tests.ingest.ingest_support import phones
 
 
@@ -59,3 +60,50 @@ def test_unterminated_string_of_escaped_quotes_is_read_in_linear_time(write):
     text = '[{"phone": "' + '\\"' * 2_000_000
     with pytest.raises(InputError, match="invalid JSON"):
         read_input(write("open.json", text))
+
+
+def _cells(rows: int, value: bytes = b"1") -> bytes:
+    return b"".join(b'<row r="%d"><c r="A%d" t="s"><v>0</v></c><c r="B%d" t="s"><v>%s</v></c></row>'
+                    % (i + 1, i + 1, i + 1, value) for i in range(rows))
+
+
+def test_xlsx_shared_string_over_the_cell_limit_is_refused(write):
+    data = raw_workbook([b"phone", b"x" * ((1 << 20) + 1)], _cells(2))
+    with pytest.raises(InputError, match=r"shared string .* longer than the cell limit \(1 MiB\)"):
+        read_input(write("big.xlsx", data))
+
+
+def test_xlsx_cells_pointing_at_a_long_shared_string_are_refused_before_reading(write):
+    # 23 KB of zip; read, its cells would hold 5,000 copies of a 1M-character string.
+    data = raw_workbook([b"phone", b"x" * ((1 << 20) - 100)], _cells(5000))
+    assert len(data) < 64 << 10
+    with pytest.raises(InputError, match="cells would hold more than 512 MiB of text"):
+        read_input(write("bomb.xlsx", data))
+
+
+def test_xlsx_value_forms_that_index_shared_strings_all_count(write):
+    data = raw_workbook([b"phone", b"x" * ((1 << 20) - 100)], _cells(2500, b" +1 ") + _cells(2500, b"1"))
+    with pytest.raises(InputError, match="cells would hold more than 512 MiB"):
+        read_input(write("bomb.xlsx", data))
+
+
+def test_xlsx_zip_bomb_is_refused_on_what_it_decompresses_to(write, monkeypatch):
+    monkeypatch.setattr(workbook, "MAX_UNCOMPRESSED", 8 << 20)  # (the bound, scaled down)
+    data = raw_workbook([b"phone"], _cells(1, b"0"), padding_mib=9)
+    assert len(data) < 64 << 10
+    with pytest.raises(InputError, match="decompresses to more than 8 MiB"):
+        read_input(write("bomb.xlsx", data))
+
+
+def test_xlsx_cells_at_far_corners_are_refused_by_the_sheet_span(write):
+    cells = b'<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="200000"><c r="ZZ200000"><v>1</v></c></row>'
+    with pytest.raises(InputError, match="spans 200,000 rows × 702 columns"):
+        read_input(write("far.xlsx", raw_workbook([b"phone"], cells)))
+
+
+def test_xlsx_within_the_bounds_is_read(write):
+    numbers = phones(50)
+    data = raw_workbook([b"phone", b"y" * 100_000] + [p.encode() for p in numbers],
+                        b"".join(b'<row r="%d"><c r="A%d" t="s"><v>%d</v></c></row>' % (i + 2, i + 2, i + 2)
+                                 for i in range(50)) + b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>')
+    assert read_input(write("ok.xlsx", data)).frame["phone"].to_list() == numbers
