@@ -117,8 +117,10 @@ def column_findings(frame: pl.DataFrame, extra_columns: list[str],
     findings: list[ColumnFinding] = []
     if callable(phones):
         make_phones, phones = phones, None
+    rows = frame.get_column("row")
     for column in extra_columns:
-        values = frame.select(pl.col("row"), pl.col(column).str.strip_chars().alias("v")).filter(
+        # (two Series, not a select on ``frame``: a select costs the frame's width, per column)
+        values = pl.DataFrame([rows, frame.get_column(column).str.strip_chars().alias("v")]).filter(
             pl.col("v").is_not_null() & (pl.col("v").str.len_chars() > 0)
         )
         key = _header_key(column)

@@ -57,6 +57,9 @@ _PARQUET = b"PAR1"
 # The first records grow until they decide the layout, or past this many bytes in memory.
 _FIRST_RECORDS_BYTES = WINDOW_BYTES
 _MIN_READ = 1 << 12  # raw bytes read at a time at the least, whatever the batch size
+#: The widest input read: Excel's limit (column XFD). Every column costs per-column work
+#: (header mapping, value profiles, checks, outputs), so wider files are refused up front.
+MAX_COLUMNS = 16_384
 
 
 @dataclass(frozen=True)
@@ -279,6 +282,7 @@ def _open_text(raw: _Source, opening: list[bytes], options: _Options) -> InputSt
     width = delimited.first_record_width(head, delimiter)
     if width is None:
         raise InputError("empty file", path=path)
+    _check_width(width, path)
     fmt = hint if hint in _DELIMITED else "tsv" if delimiter == "\t" else (
         "txt" if delimiter == delimited.NO_DELIMITER else "csv")
     tables = _delimited_tables(_units(text, options.batch_bytes), delimiter, width, options.limit)
@@ -325,15 +329,28 @@ def _line_ends(pieces: Iterator[bytes]) -> Iterator[bytes]:
 
 
 def _head(pieces: Iterator[bytes]) -> tuple[list[bytes], str]:
-    """The first pieces, up to ``SNIFF_BYTES``, and the text the sniffers read."""
+    """The first pieces, up to ``SNIFF_BYTES``, and the text the sniffers read: that much,
+    or the whole first line when it is longer (a wide header), up to ``_HEAD_BYTES``."""
     opening: list[bytes] = []
     prefix = b""
     for piece in pieces:
         opening.append(piece)
-        prefix += piece[: delimited.SNIFF_BYTES - len(prefix)]
-        if len(prefix) >= delimited.SNIFF_BYTES:
+        prefix += piece[: _HEAD_BYTES - len(prefix)]
+        if len(prefix) >= delimited.SNIFF_BYTES and (_first_line_end(prefix) >= 0 or len(prefix) >= _HEAD_BYTES):
             break
+    end = _first_line_end(prefix)
+    prefix = prefix[: max(delimited.SNIFF_BYTES, end + 1 if end >= 0 else len(prefix))]
     return opening, prefix.decode("utf-8", errors="ignore")
+
+
+# The sniffers read the whole first line of a wide file, up to this many bytes.
+_HEAD_BYTES = 16 << 20
+
+
+def _first_line_end(text: bytes) -> int:
+    """Offset of the line end after the first non-blank line (-1 when not in ``text``)."""
+    start = len(text) - len(text.lstrip())
+    return text.find(b"\n", start)
 
 
 def _replay(opening: list[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:
@@ -393,6 +410,7 @@ def _records(tables: Iterator[tuple[Table, bool]], fmt: str, encoding: Callable[
     """Decide the layout on the first records, and stream them all."""
     checked = _oversized(tables, options.limit)
     first, complete = _first_records(checked, _FIRST_RECORDS_BYTES)
+    _check_width(first.frame.width, path)
     rest = _without_flags(checked)
     try:
         layout, data = decide_layout(first, overrides=options.overrides, path=path, complete=complete,
@@ -417,6 +435,12 @@ def _records(tables: Iterator[tuple[Table, bool]], fmt: str, encoding: Callable[
                     inverted=frozenset(inverted) & frozenset(layout.columns),
                     date_formats=decide_readings(first_rows, explicit=options.date_formats, region=options.region))
     return InputStream(meta, layout, data, rest, finish, close)
+
+
+def _check_width(width: int, path: str | None) -> None:
+    if width > MAX_COLUMNS:
+        raise InputError(f"{width:,} columns, more than the {MAX_COLUMNS:,} read (as many as a "
+                         f"spreadsheet can hold)", path=path)
 
 
 def _oversized(tables: Iterator[tuple[Table, bool]], limit: int) -> Iterator[tuple[Table, bool]]:

@@ -52,10 +52,10 @@ def check_workbook(data: bytes, path: str | None, cell_limit: int) -> None:
         names = [info.filename for info in archive.infolist()]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         return
-    shared_names = _shared_parts(archive, names)
     lengths: list[int] = []
     rows = columns = total = text = 0
     try:
+        shared_names = _shared_parts(archive, names)
         for name in sorted(shared_names & set(names)):  # first: the cells are weighed by them
             part = b"".join(_pieces(archive, name, total, path))
             total += len(part)

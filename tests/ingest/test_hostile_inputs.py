@@ -7,6 +7,7 @@ import pytest
 
 from scanner.errors import InputError
 from scanner.ingest import read_input, workbook
+from scanner.ingest.stream import MAX_COLUMNS
 from scanner.ingest.structured import MAX_JSON_DEPTH
 from tests.fuzz.cases import raw_workbook
 from tests.ingest.ingest_support import phones
@@ -107,3 +108,25 @@ def test_xlsx_within_the_bounds_is_read(write):
                         b"".join(b'<row r="%d"><c r="A%d" t="s"><v>%d</v></c></row>' % (i + 2, i + 2, i + 2)
                                  for i in range(50)) + b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>')
     assert read_input(write("ok.xlsx", data)).frame["phone"].to_list() == numbers
+
+
+def _wide(columns: int, rows: int = 3, name: str = "c{}") -> str:
+    header = ",".join(["phone"] + [name.format(i) for i in range(1, columns)])
+    return "\n".join([header] + [",".join([p] + ["v"] * (columns - 1)) for p in phones(rows)]) + "\n"
+
+
+def test_a_header_longer_than_the_sniffed_sample_sets_the_width(write):
+    # The header line alone is longer than the 64 KiB the sniffers sample.
+    text = _wide(4_000, name="extra_column_{:06d}")
+    assert text.index("\n") > 64 << 10
+    result = read_input(write("wide.csv", text))
+    assert result.frame.width == 4_001 and not result.bad_records
+    assert result.frame["phone"].to_list() == phones(3)
+
+
+def test_wider_than_a_spreadsheet_is_refused_saying_so(write):
+    with pytest.raises(InputError, match="100,000 columns, more than the 16,384 read"):
+        read_input(write("wide.csv", _wide(100_000, rows=1)))
+    record = {f"k{i}": "v" for i in range(MAX_COLUMNS)} | {"phone": phones(1)[0]}
+    with pytest.raises(InputError, match="16,385 columns"):
+        read_input(write("wide.json", json.dumps([record])))

@@ -1,0 +1,36 @@
+"""Fuzzed inputs through ``contact-scanner scan``: every case exits 0, 1 or 2, with no
+traceback, one error line on exit 2, within the time limit and under 2 GiB peak
+resident memory (VmHWM). A sample runs by default; ``-m slow`` runs 10,000 cases with
+the largest hostile inputs (``evaluation/fuzz_targets.py`` prints the same run's counts)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fuzz.cases import draw_specs
+from tests.fuzz.harness import run_cases, summary
+
+FAMILIES = {"delimited", "json", "xlsx", "parquet", "seed", "huge_field", "newlines", "wide", "xlsx_bomb", "zip"}
+
+
+def _fuzz(count: int, seed: int, scale: int, keep) -> dict:
+    specs = draw_specs(count, seed, scale)
+    assert {spec.kind for spec in specs} == FAMILIES
+    names = {f"case{i:05d}-{spec.kind}": spec for i, spec in enumerate(specs)}
+    outcomes = run_cases(((name, spec.suffix, spec.write) for name, spec in names.items()), keep_failures=keep)
+    assert len(outcomes) == count
+    failing = [f"{o.name}: {', '.join(o.problems)}: {names[o.name].describe()[:300]}\n{o.stderr[-1000:]}"
+               for o in outcomes if o.problems]
+    assert not failing, f"{len(failing)} failing cases (inputs in {keep}):\n" + "\n".join(failing[:5])
+    return summary(outcomes)
+
+
+def test_fuzzed_inputs_exit_cleanly_in_bounded_memory(tmp_path):
+    counts = _fuzz(200, seed=20261207, scale=1, keep=tmp_path / "failing")
+    assert set(counts["exits"]) <= {"0", "1", "2"} and counts["tracebacks"] == 0
+
+
+@pytest.mark.slow
+def test_ten_thousand_fuzzed_inputs(tmp_path):
+    counts = _fuzz(10_000, seed=15, scale=2, keep=tmp_path / "failing")
+    assert counts["cases"] == 10_000 and counts["tracebacks"] == 0
