@@ -46,8 +46,9 @@ from scanner.phone.normalize import normalize, parse_distinct  # noqa: F401 (re-
 from scanner.policy import Policy, load_policy
 from scanner.prepare import text_key
 from scanner.privacy.keys import KeyMaterial, load_or_new_key, resolve_state_dir
+from scanner.privacy.texts import TextGuard
 from scanner.privacy.vault import VaultWriter
-from scanner.rowstore import SPILL_COLUMNS, RowStore, findings_table, rows_plan
+from scanner.rowstore import ROW_OUTPUT_NAMES, SPILL_COLUMNS, RowStore, findings_table, rows_plan
 from scanner.rules import RULES, rule_columns
 
 REPORT_SCHEMA = "contact-scanner/report/v1"
@@ -170,6 +171,8 @@ class ScanResult:
     _kept: list[str] = field(repr=False)
     #: the phone columns' headers, primary first (rows.parquet's ``contact_column``)
     _phone_headers: tuple[str, ...] = field(default=("phone",), repr=False)
+    #: numbers embedded in the input's text (``e164``, ``national_number``, ``digits``)
+    _embedded: pl.DataFrame | None = field(default=None, repr=False)
     _rows: pl.DataFrame | None = field(default=None, repr=False)
     _findings: pl.DataFrame | None = field(default=None, repr=False)
 
@@ -207,8 +210,10 @@ class ScanResult:
         """The distinct numbers and names of the list (``e164``, ``national_number``, ``name``;
         columns not aligned), for the outputs' plaintext checks; never written."""
         names = self._names.get_column("name").drop_nulls()
-        return pl.concat([self._number_table.select("e164", "national_number"), names.to_frame("name")],
-                         how="diagonal")
+        parts = [self._number_table.select("e164", "national_number"), names.to_frame("name")]
+        if self._embedded is not None:
+            parts.append(self._embedded)
+        return pl.concat(parts, how="diagonal")
 
     @property
     def rows_with_number(self) -> int:
@@ -404,6 +409,14 @@ def scan(
         stream.close()
         raise InputError(f"[columns] keep names a column the input lacks: {missing_keep[0]!r}",
                          path=ing.path)
+    try:  # what is written of the input's text: masked (and its numbers gathered)
+        texts = TextGuard(region=policy.campaign.region, keep=policy.columns.keep,
+                          keep_verbatim=policy.columns.keep_verbatim, columns=ing.columns,
+                          extra_columns=ing.extra_columns, phone_columns=ing.phone_columns,
+                          taken=ROW_OUTPUT_NAMES, path=ing.path)
+    except InputError:
+        stream.close()
+        raise
     # A new key is written only once the whole input has been read: a bad input (even one
     # found late in a large file) must not leave a new key behind.
     if keys is None:
@@ -414,7 +427,7 @@ def scan(
     reg = _open_registry(registry, state, keys, policy)
     ctx = KernelContext(
         policy=policy, keys=keys, as_of=as_of_dt,
-        kept=tuple(c for c in policy.columns.keep if c in ing.extra_columns),
+        kept=texts.kept, embedded=texts.add_numbers,
         phone_columns=ing.phone_columns,
         suppressed=_suppressed_numbers(suppress, policy).get_column("e164"),
         registered=None if reg is None else (lambda tokens: registered_tokens(reg, tokens)),
@@ -447,11 +460,12 @@ def scan(
                  if policy.privacy.vault else None)
         done = 0
 
-        def spill(out: pl.DataFrame) -> None:
+        def spill(out: pl.DataFrame, batch: pl.DataFrame) -> None:
             """Everything kept of one batch's kernel output (run on the spill thread)."""
             # names and vocabulary values are counted per row, not per number
             rows = out.filter(pl.col("row").is_first_distinct()) if multi else out
-            store.add(out.select(*SPILL_COLUMNS, *by_pair, *ctx.kept), rows=rows.height)
+            store.add(texts.written(out, (*SPILL_COLUMNS, *by_pair)), rows=rows.height)
+            texts.gather(batch)
             per_number.add(_number_partials(out, pair))
             store.add_list(out.select(*dict.fromkeys((*LIST_FRAME_COLUMNS, *by_pair, *list_inputs))))
             names.add(rows.group_by("name").agg(pl.len().alias("k")))
@@ -464,7 +478,7 @@ def scan(
         for batch, bad_rows in _batches(stream, batch_rows, bad_records):
             out = row_kernel(batch, ctx, bad_rows=bad_rows)
             sampler.add(batch)
-            spiller.submit(lambda out=out: spill(out))
+            spiller.submit(lambda out=out, batch=batch: spill(out, batch))
             done += batch.height
             step("normalize", done)
             del out, batch
@@ -509,7 +523,7 @@ def scan(
         region=policy.campaign.region) + unused_role_findings(ing.column_report)
     # (digest and sensitive columns are never copied; an unused role-like column may be kept)
     never_copy = {f.column for f in col_findings if f.code.startswith("PS")}
-    kept = [c for c in ctx.kept if c not in never_copy]
+    kept = [texts.out_names[c] for c in ctx.kept if c not in never_copy]
     extra_out = [c for c in ("name_token", "name_masked", "email_token")
                  if ("name" in ing.columns if c.startswith("name") else "email" in ing.columns)]
 
@@ -519,9 +533,11 @@ def scan(
         active=active, keys=keys, evidence=evidence, scan_id=scan_id, dup_numbers=dup_numbers,
         unmapped=unmapped.table(),
     )
+    report = texts.protect_report(report)
     return ScanResult(report=report, policy=policy, keys=keys, _store=store, _list=work,
                       _number_table=numbers, _names=names, _extra_out=extra_out, _kept=kept,
-                      _phone_headers=tuple(ing.columns[c] for c in ing.phone_columns))
+                      _phone_headers=tuple(texts.header(ing.columns[c]) for c in ing.phone_columns),
+                      _embedded=texts.numbers())
 
 
 class DistinctTable:

@@ -53,3 +53,8 @@ class VerificationFailed(ScannerError):
     """A negative check result (tampering detected, signature invalid): exit code 1."""
 
     exit_code = 1
+
+
+class OutputExposure(ScannerError):
+    """The outputs' plaintext check found a phone number in what a scan was about to write:
+    nothing is written (the message names the file and column, never the number)."""

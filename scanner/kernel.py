@@ -41,7 +41,7 @@ from scanner.prepare import (
     with_consent_columns,
 )
 from scanner.privacy.keys import KeyMaterial
-from scanner.privacy.masking import mask_name_expr, mask_phone_expr
+from scanner.privacy.masking import mask_name_expr, mask_phone_expr, numbers_in_phone_cells
 from scanner.privacy.tokens import normalize_email_expr, normalize_name_expr, token_expr
 from scanner.rules import RULES, rule_columns
 
@@ -86,6 +86,9 @@ class KernelContext:
     inverted: frozenset[str] = frozenset()
     #: how each time column is read (``Ingested.date_formats``)
     readings: Any = None
+    #: given the numbers embedded in phone cells besides their own (the outputs' plaintext
+    #: check searches for them too; None: not gathered)
+    embedded: Callable[[pl.DataFrame], None] | None = field(default=None, repr=False)
 
     @cached_property
     def active(self) -> ActiveRules:
@@ -152,7 +155,10 @@ def gather_by_key(lf: pl.LazyFrame, column: str, keys: pl.Series, table: pl.Data
 def number_answers(distinct: pl.DataFrame, ctx: KernelContext) -> pl.DataFrame:
     """Per distinct (raw, region_hint): the normalization plus what depends only on the
     number (token, mask, suppression, registry membership), computed once per value."""
-    answers = parse_distinct(distinct.select("raw", "region_hint")).drop("raw", "region_hint")
+    answers = parse_distinct(distinct.select("raw", "region_hint"))
+    if ctx.embedded is not None:
+        ctx.embedded(numbers_in_phone_cells(answers, ctx.policy.campaign.region))
+    answers = answers.drop("raw", "region_hint")
     answers = answers.with_columns(
         token_expr(ctx.keys, "phone", pl.col("e164")).alias("phone_token"),
         mask_phone_expr(pl.col("e164"), pl.col("country_code"), pl.col("national_number")).alias("phone_masked"),

@@ -82,6 +82,9 @@ class ColumnsPolicy:
     # headers of a ``phone`` list (the ingest's names for them)
     mapping: tuple[tuple[str, str], ...] = ()
     keep: tuple[str, ...] = ()
+    #: kept columns written as they are (no masking of embedded numbers; they are kept
+    #: even when ``keep`` leaves them out); the outputs' plaintext check still guards them
+    keep_verbatim: tuple[str, ...] = ()
     #: canonical columns read inverted; None: as the headers say (an opt-out header)
     invert: tuple[str, ...] | None = None
     #: (time column, strftime format): only that format is read for the column
@@ -214,6 +217,7 @@ class Policy:
             "consent": plain(asdict(self.consent)),
             "sources": [plain(asdict(s)) for s in self.sources],
             "columns": {"mapping": self.columns.effective_mapping(), "keep": list(self.columns.keep),
+                        "keep_verbatim": list(self.columns.keep_verbatim),
                         "invert": None if self.columns.invert is None else sorted(self.columns.invert),
                         "formats": dict(self.columns.formats),
                         "phone_min_valid": self.columns.phone_min_valid},
@@ -383,6 +387,7 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
     mapping = tuple(pair for c in CANONICAL_COLUMNS if c in r.table
                     for pair in (_phone_mapping(r) if c == "phone" else ((c, r.get(c, str, None)),)))
     columns = ColumnsPolicy(mapping=mapping, keep=r.get("keep", tuple, ()),
+                            keep_verbatim=r.get("keep_verbatim", tuple, ()),
                             invert=r.get("invert", tuple, None, choices=INVERTIBLE_COLUMNS),
                             formats=tuple(sorted(r.get("formats", dict, {}, check=_formats_check).items())),
                             phone_min_valid=r.get("phone_min_valid", float, 0.8,

@@ -42,6 +42,9 @@ from scanner.kernel import gather_by_key
 SPILL_COLUMNS = ("row", "phone_token", "phone_masked", "valid", "type", "region",
                  "name_token", "name_masked", "email_token", "source")
 ROW_OUTPUT_COLUMNS = ("row", "phone_token", "phone_masked", "valid", "type", "region", "findings", "verdict")
+#: rows.parquet's own column names (a kept column is written under another one)
+ROW_OUTPUT_NAMES = (*ROW_OUTPUT_COLUMNS, "contact_column", "name_token", "name_masked", "email_token", "source",
+                    "consent", "phones")
 
 
 SPILL_PREFIX = "contact-scanner-"

@@ -40,12 +40,16 @@ import phonenumbers
 import polars as pl
 
 from scanner.grouping import pass_filters
+from scanner.privacy.masking import DATE_TIME, MAX_SEPARATOR_RUN, SEPARATOR, chain_regex
 from scanner.privacy.reveal import carrier_of
 
 MIN_NEEDLE_DIGITS = 7
 DECADES = pl.Series([10 ** d for d in range(1, 19)], dtype=pl.Int64)  # a positive n has 1 + #{d <= n} digits
-LOOSE_RUN = r"[0-9](?:[ \-.]?[0-9]){6,}"
-RUN_DIGITS = 7  # the shortest run LOOSE_RUN matches
+RUN_DIGITS = 7  # the fewest digits of a run
+#: A cell that may hold a run: 7 digits, separator runs allowed between them.
+LOOSE_RUN = chain_regex(RUN_DIGITS)
+#: A chain of digit groups, as the masking reads one (scanner/privacy/masking.py).
+CHAIN = rf"\d+(?:{SEPARATOR}{{1,{MAX_SEPARATOR_RUN}}}\d+)*"
 HEX_WORD = r"\b(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})\b"
 PURE_HEX = r"^(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})$"
 PHONE_COLUMN_NAMES = {"e164", "phone", "raw", "national_number", "number", "mobile", "tel",
@@ -56,7 +60,7 @@ QUASI_IDENTIFIERS = ("name_masked", "region", "type", "valid", "source", "consen
 CN_MASK = r"^1[0-9]{2}\*{4}[0-9]{4}$"
 NARROWING_COLUMNS = ("carrier", "city")
 SMALL_CANDIDATE_SET = 100
-DIGITS = list("0123456789")
+DIGITS = list("0123456789\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19")  # ASCII and full-width
 TEXT_BLOCK_BYTES = 64 << 20  # a non-Parquet file is searched this many bytes (whole lines) at a time
 STREAMING = "streaming"
 NO_RUNS = pl.Series("run", [], dtype=pl.String)
@@ -164,7 +168,7 @@ class Needles:
 
     @classmethod
     def of(cls, numbers: pl.DataFrame) -> "Needles":
-        """From ``e164`` [, ``national_number``]: per input row or distinct values alike.
+        """From ``e164`` [, ``national_number``, ``digits``]: per input row or distinct values alike.
 
         A form's text is the E.164 number without its ``+``, or the national number; it is
         a needle when it has :data:`MIN_NEEDLE_DIGITS` characters or more. Exact shortcut:
@@ -175,8 +179,9 @@ class Needles:
         the general route: its integer written out or not, compared as text.
         """
         forms = [(numbers.get_column("e164").drop_nulls(), True)]
-        if "national_number" in numbers.columns:
-            forms.append((numbers.get_column("national_number").drop_nulls().cast(pl.String), False))
+        for column in ("national_number", "digits"):  # digits: an embedded number as written
+            if column in numbers.columns:
+                forms.append((numbers.get_column(column).drop_nulls().cast(pl.String), False))
         with ThreadPoolExecutor(max_workers=len(forms)) as pool:  # a form a core
             parts = list(pool.map(lambda form: _form_needles(*form), forms))
         written = pl.concat([ints for part in parts for ints in part[0]]).alias("_n")
@@ -322,9 +327,14 @@ def _text_runs(frame: pl.DataFrame, names: "_Names | None") -> tuple[pl.Series, 
         frame = frame.filter(~pl.col("t").str.contains(PURE_HEX))
     frame = frame.filter(pl.col("t").str.contains(LOOSE_RUN))
     digits = frame.get_column("t").str.contains(r"^[0-9]+$")
+    # a run of several groups keeps their boundaries as "|" (numbers are searched in whole
+    # groups: :meth:`_Search.result`); dates are no run, as the masking reads them
     found = frame.filter(~digits).with_columns(
-        pl.col("t").str.replace_all(HEX_WORD, " ").str.extract_all(LOOSE_RUN)).explode("t").drop_nulls("t")
-    runs = pl.concat([frame.filter(digits), found.with_columns(pl.col("t").str.replace_all(r"[ \-.]", ""))])
+        pl.col("t").str.normalize("NFKC").str.replace_all(HEX_WORD, "#").str.replace_all(DATE_TIME, "#")
+        .str.extract_all(CHAIN)).explode("t").drop_nulls("t")
+    found = found.with_columns(pl.col("t").str.replace_all(f"{SEPARATOR}+", "|")).filter(
+        pl.col("t").str.replace_all("|", "", literal=True).str.len_bytes() >= RUN_DIGITS)
+    runs = pl.concat([frame.filter(digits), found])
     return runs.get_column("t").alias("run"), runs.get_column("n") if counted else None, hits
 
 
@@ -346,7 +356,7 @@ def _list_may_hold_run(values: pl.Series) -> bool:
     if not (isinstance(values.dtype, pl.List) and not values.dtype.inner.is_nested()):
         return _may_hold_run(_cells(values))  # arrays, lists of lists: their text as written
     elements = values.cast(pl.List(pl.String)).explode().drop_nulls()
-    return _may_hold_run(elements) or bool(elements.is_between("0", ":", closed="left").any())
+    return _may_hold_run(elements) or bool(elements.str.contains(rf"^(?:\d|{SEPARATOR})").any())
 
 
 @dataclass(frozen=True)
@@ -436,6 +446,39 @@ def _file_text(path: Path) -> Iterator[pl.Series]:
         yield _lines(pending, row_field)
 
 
+def _parquet_metadata(path: Path) -> tuple[pl.Series, pl.Series]:
+    """A Parquet file's own texts besides its cells: (the min/max statistics of every column
+    chunk but the row index's, the schema's names and the key-value metadata, decoded
+    where it is base64 as Arrow's schema is)."""
+    import base64
+    import binascii
+
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path).metadata
+    stats = []
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for c in range(group.num_columns):
+            chunk = group.column(c)
+            if chunk.path_in_schema == ROW_INDEX or chunk.statistics is None or not chunk.statistics.has_min_max:
+                continue
+            stats += [str(chunk.statistics.min), str(chunk.statistics.max)]
+    texts = [*meta.schema.names, str(meta.created_by or "")]
+    for key, value in (meta.metadata or {}).items():
+        texts.append(key.decode("utf-8", "replace"))
+        texts.append(value.decode("utf-8", "replace"))
+        try:
+            texts.append(base64.b64decode(value, validate=True).decode("utf-8", "replace"))
+        except (binascii.Error, ValueError):
+            pass
+    return pl.Series(stats, dtype=pl.String), pl.Series(texts, dtype=pl.String)
+
+
+#: The parts of a Parquet file searched besides its cells.
+PARQUET_PARTS = ("column statistics", "schema and key-value metadata")
+
+
 def _lines(raw: bytes, row_field: bool = False) -> pl.Series:
     lines = pl.Series(raw.decode("utf-8", errors="replace").splitlines(), dtype=pl.String)
     return lines.str.replace(r"^[0-9]+,", ",") if row_field else lines
@@ -454,25 +497,43 @@ class _Search:
         number but may hold one."""
         if not runs.len():
             return
-        min_len = self.needles.lengths[-1]
         if runs.dtype == pl.String:
-            hit, long = self.needles.hits(runs.str.to_integer(strict=False)), runs.str.len_chars() > min_len
-        else:  # an integer column's runs (UInt64, <= 20 digits): > min_len digits iff >= 10^min_len
+            grouped = runs.str.contains("|", literal=True)
+            hit = self.needles.hits(runs.str.to_integer(strict=False)) | self._other(runs)
+        else:  # an integer column's runs (UInt64, <= 20 digits): one group each
             hit = self.needles.hits(runs)
-            long = runs >= 10 ** min_len if min_len < 20 else runs.is_null()
+            grouped = pl.repeat(False, runs.len(), eager=True)
         self.counts[source] += int(hit.sum() if n is None else n.filter(hit).sum())
-        rest = ~hit & long
+        rest = grouped
         if rest.any():
             n = pl.repeat(1, runs.len(), dtype=pl.Int64, eager=True) if n is None else n.cast(pl.Int64)
             self.longer.append(pl.DataFrame({"source": source, "run": runs.filter(rest).cast(pl.String),
                                              "n": n.filter(rest)}))
 
+    def _other(self, runs: pl.Series) -> pl.Series:
+        """Whether each run is one of the needles that are not their integer written out."""
+        others = self.needles.others
+        return runs.is_in(others.implode()).fill_null(False) if others.len() else pl.repeat(
+            False, runs.len(), eager=True)
+
     def result(self) -> dict[str, int]:
+        """The counts, runs of several groups searched in whole groups: a number is a run of
+        consecutive groups (``0086|138|0013|8000``, and both of ``010|12345678|13800138000``),
+        never digits cut out of a group (``2024113800138000123`` is an order id: in a list
+        of a million numbers a long id would hold one by chance every few thousand ids)."""
         longer = pl.concat(self.longer).group_by("source", "run").agg(pl.col("n").sum())
         if longer.height:
-            texts, lengths = self.needles.present_in(longer.get_column("run").unique().to_list()), self.needles.lengths
-            for source, run, n in longer.select("source", "run", "n").iter_rows():
-                self.counts[source] += n * _embedded(run, texts, lengths)
+            runs = longer.get_column("run").unique().to_list()
+            spans = [(run, i, j, text) for run in runs for i, j, text in _group_ranges(run, self.needles.lengths)]
+            if spans:
+                texts = pl.Series([t for *_, t in spans], dtype=pl.String)
+                hit = (self.needles.hits(texts.str.to_integer(strict=False)) | self._other(texts)).to_list()
+                found: dict[str, list[tuple[int, int]]] = {}
+                for (run, i, j, _), h in zip(spans, hit):
+                    if h:
+                        found.setdefault(run, []).append((i, j))
+                for source, run, n in longer.select("source", "run", "n").iter_rows():
+                    self.counts[source] += n * _leftmost_longest(found.get(run, []))
         return self.counts
 
 
@@ -497,13 +558,32 @@ def count_plaintext_by_source(sources: Mapping[str, pl.Series | Iterable[pl.Seri
     return search.result()
 
 
-def _embedded(run: str, texts: set[str], lengths: list[int]) -> int:
-    """Non-overlapping needles inside ``run``, leftmost-longest first."""
-    found, i = 0, 0
-    while i < len(run):
-        hit = next((n for n in lengths if run[i:i + n] in texts), 0)
-        found += bool(hit)
-        i += hit or 1
+#: A range of groups may be this many digits longer than the longest needle (an ``00`` or
+#: ``0`` prefix the integer comparison drops).
+PREFIX_DIGITS = 4
+
+
+def _group_ranges(run: str, lengths: list[int]) -> Iterator[tuple[int, int, str]]:
+    """``(first, last, digits)`` of each range of consecutive groups of ``run`` (groups split
+    by ``|``) as long as some needle, up to :data:`PREFIX_DIGITS` more."""
+    groups = run.split("|")
+    low, high = lengths[-1], lengths[0] + PREFIX_DIGITS
+    for i in range(len(groups)):
+        text = ""
+        for j in range(i, len(groups)):
+            text += groups[j]
+            if len(text) > high:
+                break
+            if len(text) >= low:
+                yield i, j, text
+
+
+def _leftmost_longest(spans: list[tuple[int, int]]) -> int:
+    """How many non-overlapping spans, each the leftmost, then longest, of what is left."""
+    found, after = 0, -1
+    for i, j in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if i > after:
+            found, after = found + 1, j
     return found
 
 
@@ -938,8 +1018,15 @@ def exposure_metrics(*, rows: Rows, files: Iterable[str | os.PathLike], numbers:
     same = {p.name for p in files if p.suffix == ".parquet" and _reads_back_as(p, rows)}
     scan = _scan_rows(rows, needles, _Names(names) if names.len() else None, stars="phone_masked")
     per_column = scan.numbers
-    searched = count_plaintext_by_source({p.name: _file_text(p) for p in files if p.name not in same}, needles)
-    per_file = {p.name: sum(per_column.values()) if p.name in same else searched[p.name] for p in files}
+    sources: dict[str, pl.Series | Iterable[pl.Series]] = {p.name: _file_text(p) for p in files if p.name not in same}
+    parquet = [p for p in files if p.suffix == ".parquet"]
+    for p in parquet:
+        sources.update(zip((f"{p.name} {part}" for part in PARQUET_PARTS), _parquet_metadata(p)))
+    searched = count_plaintext_by_source(sources, needles)
+    per_file = {p.name: (sum(per_column.values()) if p.name in same else searched[p.name])
+                + sum(searched.get(f"{p.name} {part}", 0) for part in PARQUET_PARTS) for p in files}
+    found_in = {**{f"{c}": n for c, n in per_column.items() if n},
+                **{k: n for k, n in searched.items() if n and k not in per_file}}
     identifiers, phone_identified = _direct_identifier_columns(rows, needles, names, per_column, scan.names)
     sizes, basis = (_candidate_sizes(rows, phone_identified, scan.stars) if has_mask
                     else (pl.DataFrame(schema={"candidates": pl.Float64, "len": pl.UInt32}), []))
@@ -949,6 +1036,7 @@ def exposure_metrics(*, rows: Rows, files: Iterable[str | os.PathLike], numbers:
     return {
         "plaintext_numbers_written": sum(per_file.values()),
         "files_checked": per_file,
+        "checks": _checks(numbers, needles, files, found_in),
         "direct_identifier_columns": identifiers,
         "direct_identifiers": len(identifiers),
         "reidentification": _reidentification(sizes, basis),
@@ -959,6 +1047,26 @@ def exposure_metrics(*, rows: Rows, files: Iterable[str | os.PathLike], numbers:
             "candidates": 1,
             "k": 1,
         },
+    }
+
+
+NEEDLE_FORMS = ("E.164 digits (with or without +, 00 or the trunk 0)", "national number",
+                "digits as written in the input", "separated: groups joined by spaces, - . ( ) / and full-width forms")
+
+
+def _checks(numbers: pl.DataFrame, needles: Needles, files: Sequence[Path], found_in: Mapping[str, int]) -> dict:
+    """What the plaintext check searched for and where (report.json ``exposure.checks``);
+    ``found_in``: the rows output's columns and the Parquet parts that held a number, with
+    how many (names only, never a number)."""
+    e164 = numbers.get_column("e164") if "e164" in numbers.columns else pl.Series([], dtype=pl.String)
+    embedded = (numbers.filter(pl.col("digits").is_not_null()).get_column("e164")
+                if "digits" in numbers.columns else pl.Series([], dtype=pl.String))
+    return {
+        "numbers": {"all": e164.drop_nulls().n_unique(), "embedded_in_text": embedded.n_unique()},
+        "needles": needles.written.n_unique() + needles.others.len(),  # distinct digit texts, unsorted
+        "forms": list(NEEDLE_FORMS),
+        "searched": {p.name: (["cells", *PARQUET_PARTS] if p.suffix == ".parquet" else ["text"]) for p in files},
+        "found_in": dict(found_in),
     }
 
 

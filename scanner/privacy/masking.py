@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import Any, Iterable
 
 import phonenumbers
 import polars as pl
@@ -121,7 +121,7 @@ def min_digits(region: str | None) -> int:
 MIN_DIGITS = min_digits("CN")
 
 
-def _prefilter(min_n: int) -> str:
+def chain_regex(min_n: int) -> str:
     """A chain of ``min_n`` digits (separators allowed between them)."""
     return rf"\d(?:{SEPARATOR}{{0,{MAX_SEPARATOR_RUN}}}\d){{{min_n - 1}}}"
 
@@ -131,7 +131,7 @@ def may_hold_number(values: pl.Series, region: str | None) -> pl.Series:
     False means it holds none): a chain of enough digits, outside dates. Cheap enough to run
     on every row: the regexes that need more than one pass run only on the values with a
     chain that are not simply a date."""
-    chain = _prefilter(min_digits(region))
+    chain = chain_regex(min_digits(region))
     hit = values.str.contains(chain).fill_null(False)
     if not hit.any():
         return hit
@@ -412,3 +412,93 @@ def mask_texts(texts: Iterable[str], region: str | None) -> dict[str, str]:
     """Each of ``texts`` → its masked form, in one pass."""
     values = pl.Series(list(dict.fromkeys(texts)), dtype=pl.String)
     return dict(zip(values.to_list(), mask_embedded(values, region).to_list()))
+
+
+def mask_and_find(values: pl.Series, region: str | None) -> tuple[pl.Series, pl.DataFrame, int]:
+    """``values`` masked (:func:`mask_embedded`), the numbers found in them, and how many
+    cells changed."""
+    values = values.cast(pl.String)
+    found = find_embedded(values, region)
+    if not found.masked.height:
+        return values, found.numbers, 0
+    changed = values.is_in(found.masked.get_column("value").implode())
+    return (values.replace(found.masked.get_column("value"), found.masked.get_column("masked")),
+            found.numbers, int(changed.sum()))
+
+
+def numbers_in_columns(frame: pl.DataFrame, columns: Iterable[str], region: str | None) -> pl.DataFrame:
+    """Every embedded number of the text ``columns`` of ``frame`` (:data:`NUMBERS_SCHEMA`)."""
+    parts = [find_embedded(frame.get_column(c), region).numbers for c in columns
+             if frame.schema[c] == pl.String]
+    return pl.concat(parts).unique() if parts else pl.DataFrame(schema=NUMBERS_SCHEMA)
+
+
+#: A phone cell of one digit group (its only candidate is the whole cell, which the
+#: normalizer has read already).
+ONE_GROUP = rf"^\s*{PLUS}?\d+\s*$"
+
+
+def numbers_in_phone_cells(parsed: pl.DataFrame, region: str | None) -> pl.DataFrame:
+    """The numbers of phone cells besides the one the normalizer read (``parsed``: distinct
+    ``raw`` values with ``valid``, ``extra_numbers``, ``annotated``): cells holding several
+    numbers or an annotation, and invalid cells of more than one digit group
+    (``13800138000 13900139000``). A valid cell of one number holds no other."""
+    rest = parsed.filter((pl.col("extra_numbers") > 0) | pl.col("annotated")
+                         | (~pl.col("valid").fill_null(False) & ~pl.col("raw").str.contains(ONE_GROUP).fill_null(True)))
+    return find_embedded(rest.get_column("raw"), region).numbers
+
+
+#: Report strings never masked: hex identifiers (scan id, key id, digests).
+_HEX_ID = r"^[0-9a-f]{16,64}$"
+
+
+def mask_report(report: Any, region: str | None) -> tuple[Any, pl.DataFrame]:
+    """``report`` (nested dicts, lists, strings) with every string, keys included, masked
+    (:func:`mask_embedded`; hex identifiers left as they are), and the numbers found."""
+    texts: list[str] = []
+
+    def gather(node: Any) -> None:
+        if isinstance(node, str):
+            texts.append(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                gather(key)
+                gather(value)
+        elif isinstance(node, (list, tuple)):
+            for value in node:
+                gather(value)
+
+    gather(report)
+    values = pl.Series(list(dict.fromkeys(texts)), dtype=pl.String)
+    values = values.filter(~values.str.contains(_HEX_ID))
+    found = find_embedded(values, region)
+    if not found.masked.height:
+        return report, found.numbers
+    mapping = dict(zip(found.masked.get_column("value").to_list(), found.masked.get_column("masked").to_list()))
+
+    def rebuild(node: Any) -> Any:
+        if isinstance(node, str):
+            return mapping.get(node, node)
+        if isinstance(node, dict):
+            return {mapping.get(k, k) if isinstance(k, str) else k: rebuild(v) for k, v in node.items()}
+        if isinstance(node, (list, tuple)):
+            return type(node)(rebuild(v) for v in node)
+        return node
+
+    return rebuild(report), found.numbers
+
+
+def output_names(names: Iterable[str], region: str | None, taken: Iterable[str] = ()) -> dict[str, str]:
+    """Each column name → the name it is written under: masked, and made unique with a
+    ``_2``, ``_3``… suffix when two masked names (or a name in ``taken``) coincide."""
+    names = list(names)
+    masked = mask_texts(names, region) if names else {}
+    used, out = set(taken), {}
+    for name in names:
+        candidate, n = masked[name], 1
+        while candidate in used:
+            n += 1
+            candidate = f"{masked[name]}_{n}"
+        used.add(candidate)
+        out[name] = candidate
+    return out

@@ -124,6 +124,13 @@ def print_summary(report: dict[str, Any], written: dict[str, Path] | None, conso
         f"purchased score {purchased.get('score', 0):.2f})"
     )
     _print_unread(inp, console)
+    privacy = report.get("privacy") or {}
+    if privacy.get("masked_cells"):
+        cells = ", ".join(f"{c} {n:,}" for c, n in privacy["masked_cells"].items())
+        console.print(f"phone numbers inside text masked (cells): {cells}", markup=False)
+    if privacy.get("keep_verbatim"):
+        console.print(f"kept verbatim, not masked ([columns] keep_verbatim): {', '.join(privacy['keep_verbatim'])}",
+                      markup=False)
     if written:
         out_dir = Path(next(iter(written.values()))).parent
         console.print(f"outputs: {out_dir}/ ({', '.join(sorted(p.name for p in written.values()))})")

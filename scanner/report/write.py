@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scanner.concurrency import InOrderWorker
 from scanner.manifest import MANIFEST
+from scanner.errors import OutputExposure
 from scanner.privacy.exposure import Needles, exposure_metrics, plaintext_in_text
 from scanner.privacy.safe_files import atomic_write_bytes, atomic_writer, neutralize_formulas
 from scanner.report.folder import OutputFolder
@@ -44,12 +46,15 @@ def write_outputs(result: "ScanResult", out_dir: Path) -> dict[str, Path]:
         if result.policy.privacy.vault:
             staged["vault"] = _write_vault(result, folder.path("vault.bin"))
         needles = _add_exposure(result, staged)
+        exposure = result.report["exposure"]
         # Recorded before serializing, so the text checked is exactly the text written.
-        result.report["exposure"]["files_checked"]["report.json"] = 0
+        exposure["files_checked"]["report.json"] = 0
+        exposure["checks"]["searched"]["report.json"] = ["text"]
         text = report_json(result.report)
-        if plaintext_in_text(text, None, needles=needles):
-            # a bug, never a user error: refuse to write rather than leak
-            raise AssertionError("report.json would contain a plaintext phone number")
+        in_report = plaintext_in_text(text, None, needles=needles)
+        if exposure["plaintext_numbers_written"] or in_report:
+            # fail closed: raised before the commit, so --out is left as it was
+            raise OutputExposure(_exposure_message(exposure, in_report))
         staged["report"] = atomic_write_bytes(folder.path("report.json"), text.encode("utf-8"))
         final = folder.commit(scan_id=result.report["scan"]["id"], keys=result.keys)
     written = {kind: final[path.name] for kind, path in staged.items()}
@@ -69,9 +74,10 @@ def _write_rows(result: "ScanResult", rows_path: Path, csv_path: Path) -> None:
         def append(part: pl.DataFrame, first: bool) -> None:
             table = part.to_arrow()
             if first:
-                # no min/max statistics for the pseudonym columns: they help no reader (no
-                # filter ranges over tokens) and cost an eighth of the writing
-                stats = [c for c in table.column_names if c not in PSEUDONYM_COLUMNS]
+                # min/max statistics only for numbers, booleans and times: a string column's
+                # would copy its extreme values out of reach of the masking (and no reader
+                # filters on ranges of tokens, masks or text)
+                stats = [f.name for f in table.schema if f.name not in PSEUDONYM_COLUMNS and _ranged(f.type)]
                 writer.append(pq.ParquetWriter(rows_fh, table.schema, compression="zstd", compression_level=1,
                                                write_statistics=stats))
             writer[0].write_table(table)
@@ -90,6 +96,30 @@ def _write_rows(result: "ScanResult", rows_path: Path, csv_path: Path) -> None:
                 with contextlib.suppress(Exception):
                     writer[0].close()
             raise
+
+
+def _ranged(kind: pa.DataType) -> bool:
+    return pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind) or \
+        pa.types.is_temporal(kind)
+
+
+def _exposure_message(exposure: dict, in_report: int) -> str:
+    """Where the plaintext check found numbers (files, columns, parts; never a number)."""
+    found = exposure["checks"]["found_in"]
+    places = []
+    for name, n in exposure["files_checked"].items():
+        if not n:
+            continue
+        parts = [c[len(name) + 1:] for c in found if c.startswith(name + " ")]
+        if name == "rows.parquet":
+            parts = [f"column {c!r}" for c in found if " " not in c or not c.startswith("rows.parquet ")] + parts
+        places.append(f"{name} ({', '.join(parts)})" if parts else name)
+    if in_report:
+        places.append("report.json")
+    total = exposure["plaintext_numbers_written"] + in_report
+    return (f"refused to write the outputs: the plaintext check found {total} phone number(s) in "
+            f"{'; '.join(places)}; nothing was written (is a [columns] keep_verbatim column a copy of "
+            f"numbers?)")
 
 
 def _write_vault(result: "ScanResult", path: Path) -> Path:

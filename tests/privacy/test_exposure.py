@@ -45,7 +45,7 @@ def test_clean_outputs_have_no_plaintext(tmp_path):
 
 def test_leaks_in_any_form_are_counted(tmp_path):
     (tmp_path / "leak.csv").write_text(
-        "a,b\n138 0013 8000,x\n+8613912345678,tel:008613800138000\n12345,2026-11-22,x413800138000\n", "utf-8")
+        "a,b\n138 0013 8000,x\n+8613912345678,tel:008613800138000\n12345,2026-11-22,x4 (138) 0013-8000\n", "utf-8")
     leaky = ROWS.with_columns(mobile=pl.Series(["13800138000", None, None, None]),
                               note=pl.Series(["王小明", "李四", "Bob", None]))
     leaky.write_parquet(tmp_path / "rows.parquet")
@@ -66,6 +66,17 @@ def test_revealed_city_and_carrier_shrink_the_candidate_set():
     assert reid["candidates_min"] == 12  # 139 + Lhasa: 12 of 10,000 blocks; the mask keeps 4 digits
     assert reid["rows_below_100"] >= 1
     assert out["k_anonymity"]["quasi_identifiers"] == ["region", "type", "carrier", "city"]
+
+
+def test_numbers_are_whole_digit_groups():
+    from scanner.privacy.exposure import plaintext_in_text
+
+    # glued to other digits, a number is part of another (phonenumbers reads the whole run,
+    # as the masking does): long ids would otherwise hold list numbers by chance
+    assert plaintext_in_text("x413800138000 2024113800138000123", NUMBERS) == 0
+    assert plaintext_in_text("x4 13800138000, 2024-11-22 13800138000", NUMBERS) == 2
+    assert plaintext_in_text("010-12345678 13800138000 0086 139 1234 5678", NUMBERS) == 2
+    assert plaintext_in_text("１３８００１３８０００", NUMBERS) == 1
 
 
 def test_plaintext_in_text():

@@ -41,8 +41,10 @@ def _dedupe_always(monkeypatch) -> None:
 
 def _adversarial_rows(n: int = 600, seed: int = 7) -> pl.DataFrame:
     rng = random.Random(seed)
-    hexes = [TOKEN, TOKEN[:31], TOKEN + "0", TOKEN.upper(), "f" * 40, "1" * 64, "1" * 32, "ab" * 20]
-    masks = ["138****8000", "+1******0100", "1381234567****8000", "138****80001234", "+86 138****8000", None]
+    hexes = [TOKEN, TOKEN[:31], TOKEN + "0", TOKEN.upper(), "f" * 40, "1" * 64, "1" * 32, "ab" * 20,
+             "AB13800138000CDEF"]
+    masks = ["138****8000", "+1******0100", "1381234567****8000", "138****80001234", "+86 138****8000",
+             "13800138000****", None]
     notes = ["", "x13800138000123", "138 0013 8000", "call 008613800138000", "0612345678,abc",
              f"{TOKEN},13912345678", "13800138000 13912345678", None]
     tokens = [rng.choice([TOKEN, "f" * 32, "0" * 32]) for _ in range(n)]
@@ -90,7 +92,7 @@ def test_rows_scan_equals_the_general_route(tmp_path, monkeypatch, chunk):
     assert counts["phone_token"] == 1 and counts["row"] == 0
     assert counts["phone_masked"] > 0  # the masks with 7+ digits in a row are searched
     assert counts["note"] > 0 and counts["small"] > 0 and counts["findings"] > 0  # "13 800138000"
-    assert counts["hexish"] > 0  # hex of other lengths or cases is searched: 1234567 in 0123456789
+    assert counts["hexish"] > 0  # hex of other lengths or cases is searched: 13800138000 in AB…CDEF
     assert counts["tokens_named"] == 0 and counts["masks_named"] == 0
     assert set(general_named) == set(checked)
     assert general_named["tokens_named"][1] > 0 and general_named["masks_named"][1] > 0
