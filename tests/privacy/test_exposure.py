@@ -48,13 +48,32 @@ def test_leaks_in_any_form_are_counted(tmp_path):
         "a,b\n138 0013 8000,x\n+8613912345678,tel:008613800138000\n12345,2026-11-22,x4 (138) 0013-8000\n", "utf-8")
     leaky = ROWS.with_columns(mobile=pl.Series(["13800138000", None, None, None]),
                               note=pl.Series(["王小明", "李四", "Bob", None]))
-    leaky.write_parquet(tmp_path / "rows.parquet")
+    leaky.write_parquet(tmp_path / "rows.parquet", statistics=False)  # (statistics: next test)
     out = exposure_metrics(rows=leaky, files=[tmp_path / "leak.csv", tmp_path / "rows.parquet"],
                            numbers=NUMBERS)
     assert out["files_checked"] == {"leak.csv": 4, "rows.parquet": 1}
     assert out["plaintext_numbers_written"] == 5
     assert out["direct_identifier_columns"] == ["mobile", "note"]
     assert out["reidentification"]["rows_identified"] == 3
+
+
+def test_parquet_statistics_and_metadata_are_searched(tmp_path):
+    rows = ROWS.with_columns(note=pl.Series(["ok", "fine", None, None]))
+    path = tmp_path / "rows.parquet"
+    rows.write_parquet(path)  # with statistics: a string column's min/max
+    clean = exposure_metrics(rows=rows, files=[path], numbers=NUMBERS)
+    assert clean["plaintext_numbers_written"] == 0
+    leaky = rows.with_columns(note=pl.Series(["ok", "13800138000", None, None]))
+    leaky.write_parquet(path)
+    out = exposure_metrics(rows=leaky, files=[path], numbers=NUMBERS)
+    assert out["checks"]["found_in"] == {"note": 1, "rows.parquet column statistics": 1}
+    import pyarrow.parquet as pq
+
+    table = rows.to_arrow().replace_schema_metadata({"origin": "exported from 139 1234 5678"})
+    pq.write_table(table, path, write_statistics=False)
+    out = exposure_metrics(rows=rows, files=[path], numbers=NUMBERS)
+    assert out["checks"]["found_in"] == {"rows.parquet schema and key-value metadata": 2}  # and in ARROW:schema
+    assert out["files_checked"] == {"rows.parquet": 2}
 
 
 def test_revealed_city_and_carrier_shrink_the_candidate_set():
