@@ -46,7 +46,7 @@ def test_the_reproducer_is_masked_and_passes_the_check(tmp_path):
 
 def test_a_verbatim_copy_of_numbers_fails_closed(tmp_path):
     text = "phone,备注,source\n13800138000,wife 13922223333,x\n13700137000,13800138000,y\n"
-    res = _scan(tmp_path, text, policy='[columns]\nkeep_verbatim = ["备注"]\n')
+    res = _scan(tmp_path, text, policy='[columns]\nphone = "phone"\nkeep_verbatim = ["备注"]\n')
     assert res.exit_code == 2
     assert "rows.parquet (column '备注')" in res.output and "nothing was written" in res.output
     assert "13800138000" not in res.output and "Traceback" not in res.output
