@@ -153,10 +153,11 @@ def test_an_empty_second_column_changes_nothing(tmp_path, keys):
         assert two.report[section] == one.report[section]
 
 
-@pytest.mark.parametrize("batch_rows", [1, 3])
-def test_batches_give_the_same_results(sheet, keys, tmp_path, batch_rows):
+@pytest.mark.parametrize("cut_by", [{"batch_rows": 1}, {"batch_rows": 3}])
+def test_batches_give_the_same_results(sheet, keys, tmp_path, cut_by):
     whole = _scan_sheet(sheet, keys)
-    cut = _scan_sheet(sheet, keys, batch_rows=batch_rows)
+    cut = _scan_sheet(sheet, keys, **cut_by)
+    assert len(cut._store.parts) > 1
     assert cut.rows.equals(whole.rows)
     for section in ("input", "rows", "findings", "list", "columns"):
         assert cut.report[section] == whole.report[section] or section == "input"
@@ -267,3 +268,34 @@ def test_exposure_search_reads_the_phones_list(tmp_path):
         out = exposure_metrics(rows=pl.scan_parquet(tmp_path / "rows.parquet"), files=[tmp_path / "rows.parquet"],
                                numbers=numbers)
         assert out["plaintext_numbers_written"] == expected, leaked
+
+
+def test_phone_columns_found_without_columns_policy(sheet, keys, tmp_path):
+    path, suppress = sheet
+    result = scan(path, None, keys=keys, as_of=AS_OF, suppress=[suppress])
+    assert result.report["input"]["phone_columns"] == ["手机号", "备用电话"]
+    assert "SP001" in _phones(result.rows)[2][1]["findings"]
+    hub = tmp_path / "hubspot.csv"
+    hub.write_text(HUBSPOT_HEADER + "\n" + "\n".join(HUBSPOT) + "\n", encoding="utf-8")
+    us = scan(hub, policy_from_dict({"campaign": {"region": "US", "allowed_regions": ["US"]}}),
+              keys=keys, as_of=AS_OF)
+    assert sorted(us.report["input"]["phone_columns"]) == ["Mobile Phone Number", "Phone Number"]
+
+
+def test_a_kept_column_of_numbers_is_a_phone_column(tmp_path, keys):
+    """A column whose header names no role but whose values are phone numbers, named in
+    ``keep``: scanned, tokenized and masked like the primary one, never copied."""
+    lines = ["姓名,手机号,订单号,其他,是否同意,同意时间"] + [
+        f"客户{i},1380013{i:04d},ORD2026{i:06d},1391234{i:04d},是,2026-05-01 10:00" for i in range(40)]
+    path = tmp_path / "l.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = scan(path, policy_from_dict({"columns": {"keep": ["其他", "订单号"]}}), keys=keys, as_of=AS_OF)
+    assert result.report["input"]["phone_columns"] == ["手机号", "其他"]
+    assert "其他" not in result.rows.columns and "订单号" in result.rows.columns
+    assert _phones(result.rows)[5][1] == {"column": "其他", "token": token_one(keys, "phone", "+8613912340005"),
+                                          "mask": "139****0005", "type": "MOBILE", "findings": ["PR001"],
+                                          "verdict": "review"}   # no source column: PR001
+    out = tmp_path / "out"
+    result.write(out)
+    assert json.loads((out / "report.json").read_text("utf-8"))["exposure"]["plaintext_numbers_written"] == 0
+    assert _found({"13912340005", "+8613912340005", "8613912340005"}, _texts(out / "rows.parquet")) == set()
