@@ -299,3 +299,47 @@ def test_a_kept_column_of_numbers_is_a_phone_column(tmp_path, keys):
     result.write(out)
     assert json.loads((out / "report.json").read_text("utf-8"))["exposure"]["plaintext_numbers_written"] == 0
     assert _found({"13912340005", "+8613912340005", "8613912340005"}, _texts(out / "rows.parquet")) == set()
+
+
+def _cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_certificate_and_registry_cover_the_second_column(sheet, tmp_path, monkeypatch):
+    monkeypatch.delenv(HOME_ENV, raising=False)
+    path, _ = sheet
+    state, sig = tmp_path / "state", tmp_path / "sig"
+    assert _cli("keys", "signing", "--out", sig).exit_code == 0
+    cert = tmp_path / "cert.json"
+    made = _cli("certify", path, "--signing-key", sig / "signing-key.pem", "--out", cert, "--state-dir", state,
+                "--as-of", "2026-11-23T10:00:00+08:00")
+    assert made.exit_code == 0, made.output
+    doc = json.loads(cert.read_text("utf-8"))
+    distinct = {_e164(raw) for _, p1, p2, *_ in SHEET for raw in (p1, p2) if raw} - {None}
+    assert doc["list"]["numbers"] == len(distinct) == 8
+    verified = _cli("verify", cert, path, "--public-key", sig / "signing-key.pub.pem")
+    assert verified.exit_code == 0, verified.output
+    # one number changed in the backup column only: the certificate no longer matches
+    altered = [r if i != 0 else (r[0], r[1], "13912345670", *r[3:]) for i, r in enumerate(SHEET)]
+    _write_sheet(path, altered)
+    failed = _cli("verify", cert, path, "--public-key", sig / "signing-key.pub.pem")
+    assert failed.exit_code == 1 and "13912345670" not in failed.output
+
+    # a registered list's number found in another list's second column (DU003)
+    first = tmp_path / "first.csv"
+    first.write_text("手机号\n13912345678\n", encoding="utf-8")
+    registered = _cli("scan", first, "--out", tmp_path / "o1", "--state-dir", state, "--register", "vendor-a",
+                      "--fail-on", "never", "--no-progress")
+    assert registered.exit_code == 0, registered.output
+    _write_sheet(path)
+    again = _cli("scan", path, "--out", tmp_path / "o2", "--state-dir", state, "--fail-on", "never",
+                 "--no-progress", "--policy", _policy_file(tmp_path))
+    assert again.exit_code == 0, again.output
+    rows = pl.read_parquet(tmp_path / "o2" / "rows.parquet")
+    assert "DU003" in _phones(rows)[0][1]["findings"] and "DU003" not in _phones(rows)[0][0]["findings"]
+
+
+def _policy_file(tmp_path):
+    path = tmp_path / "policy.toml"
+    path.write_text('[columns]\nphone = ["手机号", "备用电话"]\n', encoding="utf-8")
+    return path
