@@ -39,7 +39,8 @@ _EN = {
     "opt out": "REFUSE", "optout": "REFUSE", "opted out": "REFUSE", "unsubscribed": "REFUSE",
     "unsubscribe": "REFUSE", "unsub": "REFUSE", "do not call": "REFUSE", "donotcall": "REFUSE",
     "do not contact": "REFUSE", "do not text": "REFUSE", "do not email": "REFUSE", "dnc": "REFUSE",
-    "has opted out": "REFUSE", "blacklist": "REFUSE", "blocked": "REFUSE", "suppressed": "REFUSE",
+    "has opted out": "REFUSE", "blacklist": "REFUSE", "blacklisted": "REFUSE",
+    "blocklist": "REFUSE", "blocklisted": "REFUSE", "bounced": "ANTI", "blocked": "REFUSE", "suppressed": "REFUSE",
     "marketing": "MARKETING", "promotional": "MARKETING", "promo": "MARKETING",
     "newsletter": "MARKETING", "status": "STATUS", "state": "STATUS",
     "time": "TIME", "date": "TIME", "at": "TIME", "timestamp": "TIME", "ts": "TIME",
@@ -78,7 +79,7 @@ _ZH = {
     "备用": "ALT", "其他": "ALT", "其它": "ALT", "第二": "ALT", "另一": "ALT", "家庭": "ALT",
     "办公": "ALT", "工作": "ALT", "副": "ALT",
     "同意": "CONSENT", "授权": "CONSENT", "订阅": "CONSENT", "允许": "CONSENT", "许可": "CONSENT",
-    "接受": "CONSENT", "愿意": "CONSENT",
+    "接受": "CONSENT", "愿意": "CONSENT", "接收": "CONSENT",
     "退订": "REFUSE", "拒绝": "REFUSE", "拒收": "REFUSE", "屏蔽": "REFUSE", "黑名单": "REFUSE",
     "免打扰": "REFUSE", "请勿": "REFUSE", "请勿致电": "REFUSE", "勿电": "REFUSE", "請勿": "REFUSE", "勿扰": "REFUSE", "取消订阅": "REFUSE", "不同意": "REFUSE",
     "营销": "MARKETING", "推广": "MARKETING", "广告": "MARKETING",
@@ -248,10 +249,14 @@ def _combine(pairs: list[tuple[str, str]]) -> Meaning:
     phoneish = "PHONE" in has or ("SMS" in has and "NUMBER" in has)
     if phoneish:
         words = said("PHONE", "NUMBER", "SMS")
-        if has & {"FLAG", "STATUS", "TIME", "CREATED", "LATER", "ORG", "ID", "NAME", "EMAIL", "REGION"}:
+        # (a contact person's or a company's phone is still a phone column)
+        if has & {"FLAG", "STATUS", "TIME", "CREATED", "LATER", "ID", "EMAIL", "REGION"}:
             return Meaning(None, 0.0, words, looks_like="phone detail")
         alternate = bool(has & {"ALT", "DIGIT"}) and not _only_first_digit(pairs)
         return Meaning("phone", 0.8, words + said("ALT", "DIGIT"), alternate=alternate)
+    if "MARKETING" in has and "STATUS" in has and not has & {"CONTACT", "ORG", "TIME"}:
+        # (Pipedrive's "Marketing status"; values must bear it out)
+        return Meaning("consent", 0.6, said("MARKETING", "STATUS"))
     if has & {"CREATED"} and not has & {"LATER", "ORG", "NAME", "SOURCE", "CHANNEL"}:
         return Meaning("collected_at", 0.8 if "TIME" in has else 0.6, said("CREATED", "TIME", "CUSTOMER"))
     if "SOURCE" in has or ("CHANNEL" in has and "CREATED" in has):
