@@ -14,6 +14,7 @@ import click
 
 from scanner import interrupt
 from scanner.errors import ScannerError
+from scanner.io_errors import cause, errno_of
 
 # Each module defines a click command or group named ``command``; adding a command to the
 # tool is one line here.
@@ -45,6 +46,15 @@ class ScannerGroup(click.Group):
         except KeyboardInterrupt:  # no handler of ours installed (the library called in-process)
             click.echo("contact-scanner: interrupted by SIGINT", err=True)
             sys.exit(130)
+        except Exception as exc:
+            # An I/O error no write site claimed (every known one raises WriteError) is
+            # still an I/O error: one line, exit 2.
+            code = errno_of(exc)
+            if code is None:
+                raise
+            where = getattr(exc, "filename", None)
+            click.echo(f"contact-scanner: error: {f'{where}: ' if where else ''}{cause(code)}", err=True)
+            sys.exit(2)
 
 
 @click.group(cls=ScannerGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -49,6 +49,11 @@ class RegistryError(ScannerError):
     """The registry of known lists is corrupt, foreign or busy."""
 
 
+class WriteError(ScannerError):
+    """A file or folder cannot be written: disk full, file too large, read-only, no
+    permission, not a folder. The message is the path and the cause (never a value)."""
+
+
 class VerificationFailed(ScannerError):
     """A negative check result (tampering detected, signature invalid): exit code 1."""
 

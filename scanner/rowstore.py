@@ -37,6 +37,7 @@ from scanner import interrupt
 from scanner.contact import rows_of_pairs
 from scanner.decide import ActiveRules, findings_lookup
 from scanner.kernel import gather_by_key
+from scanner.privacy.safe_files import exclusive_writer, private_temp_dir
 
 #: The kernel columns a part holds for the rows output, besides the kept extra columns.
 SPILL_COLUMNS = ("row", "phone_token", "phone_masked", "valid", "type", "region",
@@ -90,14 +91,12 @@ class RowStore:
 
     def __init__(self) -> None:
         sweep_abandoned()
-        self.dir = Path(tempfile.mkdtemp(prefix=SPILL_PREFIX))
-        os.chmod(self.dir, 0o700)
-        fd = os.open(self.dir / OWNER_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(str(os.getpid()))
+        self.dir = private_temp_dir(SPILL_PREFIX)
         # removed with the result, or at once if the process is ended on a signal
         abort = interrupt.on_abort(lambda path=self.dir: interrupt.remove_folder(path))
         self._finalizer = weakref.finalize(self, _remove_spill, self.dir, abort)
+        with exclusive_writer(self.dir / OWNER_FILE) as fh:
+            fh.write(str(os.getpid()).encode())
         self.parts: list[tuple[Path, int]] = []
         self.list_parts: list[Path] = []
         self.decided_parts: list[Path] = []
@@ -132,8 +131,7 @@ class RowStore:
 
     def _write(self, kind: str, index: str, frame: pl.DataFrame) -> Path:
         path = self.dir / f"{kind}-{index}.parquet"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
+        with exclusive_writer(path) as fh:
             # lz4: the parts are read back once or twice; speed matters more than size here
             frame.write_parquet(fh, compression="lz4", statistics=False)
         return path
@@ -148,8 +146,7 @@ class RowStore:
         self._sealed += 1
         nonce = self._sealed.to_bytes(12, "big")
         sealed = nonce + self._sealing_key.encrypt(nonce, buffer.getbuffer(), path.name.encode())
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
+        with exclusive_writer(path) as fh:
             fh.write(sealed)
         return path
 

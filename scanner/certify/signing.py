@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from scanner.errors import InputError, KeyMaterialError, VerificationFailed
-from scanner.privacy.safe_files import atomic_write_bytes
+from scanner.privacy.safe_files import atomic_write_bytes, make_dir
 
 PRIVATE_NAME = "signing-key.pem"
 PUBLIC_NAME = "signing-key.pub.pem"
@@ -71,9 +71,13 @@ def generate(out_dir: str | os.PathLike) -> tuple[Path, Path, str]:
     public_pem = key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    out.mkdir(parents=True, exist_ok=True)
+    make_dir(out)
     atomic_write_bytes(private_path, private_pem, mode=0o600)
-    atomic_write_bytes(public_path, public_pem, mode=0o644)
+    try:
+        atomic_write_bytes(public_path, public_pem, mode=0o644)
+    except BaseException:
+        private_path.unlink()  # a pair or nothing
+        raise
     return private_path, public_path, fingerprint(key.public_key())
 
 

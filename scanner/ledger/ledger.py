@@ -57,6 +57,7 @@ import rfc8785
 
 from scanner.errors import InputError, KeyMaterialError, VerificationFailed
 from scanner.privacy.keys import KeyMaterial
+from scanner.privacy.safe_files import append_bytes, open_for_append
 from scanner.privacy.tokens import token_expr, token_one
 
 VERSION = 1
@@ -166,8 +167,7 @@ def _check_event(event: ConsentEvent) -> None:
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[int]:
     """Open (creating with mode 0600) and exclusively lock the ledger for an append."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+    fd = open_for_append(path)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield fd
@@ -217,11 +217,7 @@ def append_events(path: str | os.PathLike, keys: KeyMaterial, events: Iterable[C
             out.append(line + b"\n")
             prev = _line_hash(line)
             seqs.append(seq)
-        data = b"".join(out)
-        written = 0
-        while written < len(data):
-            written += os.write(fd, data[written:])
-        os.fsync(fd)
+        append_bytes(fd, b"".join(out), ledger)
     return seqs
 
 

@@ -33,7 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner.errors import InputError, VerificationFailed
+from scanner.io_errors import check_fault
 from scanner.privacy.keys import KeyMaterial
+from scanner.privacy.safe_files import append_bytes
 
 AUDIT_FILE_NAME = "audit.log"
 GENESIS = "0" * 64
@@ -178,6 +180,7 @@ def _open_log(path: Path, *, create: bool) -> int | None:
     """An fd on the audit log (``None``: no log and ``create`` false); never a symlink."""
     flags = os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
     try:
+        check_fault(path, "create")
         fd = os.open(path, flags | (os.O_CREAT if create else 0), 0o600)
     except FileNotFoundError:
         if not create:
@@ -217,12 +220,8 @@ def _write_entry(fh, path: Path, keys: KeyMaterial, entry: dict, *, newline_firs
         "key_id": keys.key_id,
     }
     full["mac"] = _mac(keys, full)
-    try:
-        fh.write((b"\n" if newline_first else b"") + _canonical(full) + b"\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    except OSError as exc:
-        raise InputError(f"cannot write the audit log ({exc.strerror})", path=str(path)) from None
+    # all or nothing: a torn line would break the chain and block every later reveal
+    append_bytes(fh.fileno(), (b"\n" if newline_first else b"") + _canonical(full) + b"\n", path)
     return full
 
 

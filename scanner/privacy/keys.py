@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from scanner.errors import KeyMaterialError
+from scanner.io_errors import check_fault
 from scanner.privacy.safe_files import _fsync_dir, atomic_write_text
 from scanner.privacy.state import (  # noqa: F401 (HOME_ENV, STATE_DIR_NAME re-exported)
     HOME_ENV, STATE_DIR_NAME, check_state_dir, find_state_dir, is_unused, make_state_dir,
@@ -275,12 +276,15 @@ def create_key_file(path: Path, data: bytes) -> None:
     disk or a crash leaves the old state (no key), never an empty or partial ``key.json``.
     Raises :class:`FileExistsError` when a key exists."""
     folder = path.parent
+    new_folder = not folder.exists()
     make_state_dir(folder)
     tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     try:
+        check_fault(path, "create")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "wb") as fh:
             os.fchmod(fh.fileno(), 0o600)
+            check_fault(path, "write")
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -288,6 +292,11 @@ def create_key_file(path: Path, data: bytes) -> None:
     except FileExistsError:
         raise
     except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if new_folder:  # an empty folder left behind would look like a state folder
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise KeyMaterialError(f"cannot write the new key ({exc.strerror}); nothing was written",
                                path=str(path)) from None
     finally:

@@ -22,15 +22,17 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io
 import os
 import tempfile
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO, Callable, Iterable, Iterator
 
 import polars as pl
 
-from scanner.errors import InputError
+from scanner.errors import InputError, ScannerError
+from scanner.io_errors import GuardedFile, check_fault, write_error, writing
 
 FILE_MODE = 0o600
 FORMULA_PREFIX = r"^[=+\-@\t\r]"
@@ -47,29 +49,151 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
+def make_dir(path: str | os.PathLike) -> Path:
+    """Create the folder ``path`` (and its parents) unless it exists; an existing file
+    there, or a parent that is a file, is "not a directory" (:class:`WriteError`)."""
+    folder = Path(path)
+    with writing(folder):
+        check_fault(folder, "create")
+        if folder.exists() and not folder.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
+        folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def private_temp_dir(prefix: str) -> Path:
+    """A new folder (mode 0700) under the temporary folder ($TMPDIR)."""
+    parent = tempfile.gettempdir()
+    with writing(parent):
+        check_fault(parent, "create")
+        folder = Path(tempfile.mkdtemp(prefix=prefix))
+    os.chmod(folder, 0o700)
+    return folder
+
+
+@contextlib.contextmanager
+def _staged(path: str | os.PathLike, mode: int, commit: Callable[[Path, Path], None]) -> Iterator[GuardedFile]:
+    """A temporary file beside ``path`` (created with ``mode``), fsynced and committed onto
+    ``path`` by ``commit(temp, path)`` when the block succeeds; removed in every case."""
+    target = Path(path)
+    make_dir(target.parent)
+    with writing(target):
+        check_fault(target, "create")
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp = Path(tmp_name)
+    raw = os.fdopen(fd, "wb")
+    handle = GuardedFile(raw, target)
+    try:
+        with writing(target):
+            os.fchmod(fd, mode)
+        yield handle
+        with writing(target):
+            raw.flush()
+            os.fsync(fd)
+            raw.close()
+            commit(tmp, target)
+    except BaseException as exc:
+        handle.discard()
+        with contextlib.suppress(OSError):
+            raw.close()
+        _raise_claimed(handle, exc)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    _fsync_dir(target.parent)
+
+
+def _raise_claimed(handle: GuardedFile, exc: BaseException) -> None:
+    """Raise ``exc`` as this file's :class:`WriteError` when a write to this file failed (a
+    writer may have re-raised it as its own type); else ``exc`` as it is (another file's
+    failure, another error: a caller up the stack claims it)."""
+    if handle.error is not None and isinstance(exc, Exception) and not isinstance(exc, ScannerError):
+        raise write_error(handle.path, handle.error.errno or errno.EIO) from exc
+    raise exc
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str | os.PathLike, *, mode: int = FILE_MODE) -> Iterator[IO[bytes]]:
     """Yield a binary file handle; on success the data replaces ``path`` atomically.
 
     The temporary file lives next to the target (same file system, so ``os.replace`` is
-    atomic), is created with ``mode`` (0600) and is removed when the block raises.
+    atomic), is created with ``mode`` (0600) and is removed when the block raises. A write
+    that fails (disk full, ...) raises :class:`WriteError` naming ``path``; ``path`` is
+    left as it was.
     """
+    with _staged(path, mode, os.replace) as handle:
+        yield handle
+
+
+def create_new_file(path: str | os.PathLike, data: bytes, *, mode: int = FILE_MODE) -> Path:
+    """Create ``path`` holding ``data``, only if it does not exist (``FileExistsError``).
+
+    Written aside, fsynced, then hard-linked into place: ``path`` never exists empty or
+    half-written, whatever stops the write, and of two creators exactly one wins.
+    """
+    with _staged(path, mode, os.link) as handle:
+        handle.write(data)
+    return Path(path)
+
+
+@contextlib.contextmanager
+def exclusive_writer(path: str | os.PathLike, *, mode: int = FILE_MODE) -> Iterator[IO[bytes]]:
+    """Create the new file ``path`` (``O_EXCL``, ``mode``) and yield its handle; for files in
+    a private folder that nobody reads before the block ends (the scan's spill). When the
+    block raises, the partial file is removed (a failed write: :class:`WriteError`)."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    tmp = Path(tmp_name)
+    with writing(target):
+        check_fault(target, "create")
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    raw = os.fdopen(fd, "wb")
+    handle = GuardedFile(raw, target)
     try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
+        yield handle
+        with writing(target):
+            raw.close()
+    except BaseException as exc:
+        handle.discard()
+        with contextlib.suppress(OSError):
+            raw.close()
         with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+            target.unlink()
+        _raise_claimed(handle, exc)
+
+
+def open_for_append(path: str | os.PathLike) -> int:
+    """Open (creating with mode 0600, its folder too) a log for appending; returns the fd."""
+    target = Path(path)
+    make_dir(target.parent)
+    with writing(target):
+        check_fault(target, "create")
+        return os.open(target, os.O_RDWR | os.O_CREAT | os.O_APPEND, FILE_MODE)
+
+
+def append_bytes(fd: int, data: bytes, path: str | os.PathLike) -> None:
+    """Append ``data`` to the log open on ``fd`` (``O_APPEND``, held under its lock) and
+    fsync it; all or nothing: a failed append is cut off again, so no torn line stays."""
+    with writing(path):
+        size = os.fstat(fd).st_size
+        try:
+            view = memoryview(data)
+            _inject_append(path, fd, view)
+            written = 0
+            while written < len(view):
+                written += os.write(fd, view[written:])
+            os.fsync(fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, size)
+            raise
+
+
+def _inject_append(path: str | os.PathLike, fd: int, view: memoryview) -> None:
+    """Test hook of :func:`append_bytes` (:mod:`scanner.io_errors`): half the data, then the fault."""
+    try:
+        check_fault(path, "write")
+    except OSError:
+        os.write(fd, view[: len(view) // 2])
         raise
-    _fsync_dir(target.parent)
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, mode: int = FILE_MODE) -> Path:

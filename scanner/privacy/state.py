@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.errors import KeyMaterialError
+from scanner.io_errors import check_fault
 
 HOME_ENV = "CONTACT_SCANNER_HOME"
 STATE_DIR_NAME = ".contact-scanner"
@@ -104,6 +105,7 @@ def check_state_dir(path: Path) -> None:
 def make_state_dir(path: Path) -> None:
     """Create the folder of a new key (and parents) private to the user: mode 0700."""
     try:
+        check_fault(path, "create")
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
     except FileExistsError:
         raise KeyMaterialError("state folder is not a folder; pass a folder with --state-dir",

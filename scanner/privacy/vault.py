@@ -47,7 +47,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from scanner.errors import VaultError, VerificationFailed
 from scanner.privacy.keys import KeyMaterial
-from scanner.privacy.safe_files import atomic_writer
+from scanner.io_errors import GuardedFile, check_fault, writing
+from scanner.privacy.safe_files import atomic_writer, make_dir
 
 MAGIC = b"CSVAULT\x00"
 FORMAT = 1
@@ -132,9 +133,12 @@ class VaultWriter:
         self._spool: IO[bytes] | None = None
 
     def __enter__(self) -> "VaultWriter":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # O_TMPFILE where available (else created and unlinked at once), mode 0600
-        self._spool = tempfile.TemporaryFile(dir=self.path.parent)
+        make_dir(self.path.parent)
+        with writing(self.path):
+            check_fault(self.path.parent, "create")
+            # O_TMPFILE where available (else created and unlinked at once), mode 0600
+            self._spool = tempfile.TemporaryFile(dir=self.path.parent)
+        self._spool_writes = GuardedFile(self._spool, self.path)
         self._spool_key = AESGCM(AESGCM.generate_key(bit_length=256))
         return self
 
@@ -185,7 +189,9 @@ class VaultWriter:
         prefix = MAGIC + struct.pack(">I", len(header_bytes)) + header_bytes
         header_hash = hashlib.sha256(prefix).digest()
         aead = AESGCM(self._vault_key.secret)
-        self._spool.seek(0)
+        with writing(self.path):
+            self._spool.flush()  # the spool's last buffered bytes: a full disk shows here
+            self._spool.seek(0)
         with atomic_writer(self.path) as fh:
             fh.write(prefix)
             for index in range(self._chunks):
@@ -212,7 +218,8 @@ class VaultWriter:
             raise ValueError("vault chunk too large; lower chunk_rows")
         sealed = self._spool_key.encrypt(_spool_nonce(self._chunks), plain, None)
         del plain
-        self._spool.write(struct.pack(">Q", len(sealed)) + sealed)
+        with writing(self.path):  # the spool is part of the vault being written
+            self._spool_writes.write(struct.pack(">Q", len(sealed)) + sealed)
         self._rows += chunk.height
         self._chunks += 1
 

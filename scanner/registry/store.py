@@ -52,6 +52,8 @@ import duckdb
 import polars as pl
 
 from scanner.errors import RegistryError
+from scanner.io_errors import check_fault, errno_of, write_error, writing
+from scanner.privacy.safe_files import make_dir
 
 FORMAT = "contact-scanner/registry"
 SCHEMA_VERSION = 2
@@ -207,20 +209,22 @@ class Registry:
         A reader or a second creator never sees a half-written file; when two processes
         create at once, one link wins and the other's copy is discarded.
         """
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_dir(self.path.parent)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{random.getrandbits(32):08x}.tmp")
         try:
-            con = duckdb.connect(str(tmp))
-            try:
-                self._prepare(con, write=True)
-                con.execute("CHECKPOINT")
-            finally:
-                con.close()
-            os.chmod(tmp, 0o600)
-            try:
-                os.link(tmp, self.path)
-            except FileExistsError:
-                pass
+            with writing(self.path):
+                check_fault(self.path, "create")
+                con = duckdb.connect(str(tmp))
+                try:
+                    self._prepare(con, write=True)
+                    con.execute("CHECKPOINT")
+                finally:
+                    con.close()
+                os.chmod(tmp, 0o600)
+                try:
+                    os.link(tmp, self.path)
+                except FileExistsError:
+                    pass
         finally:
             for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
                 leftover.unlink(missing_ok=True)
@@ -241,8 +245,9 @@ class Registry:
                 con = duckdb.connect(str(self.path), read_only=not write)
                 break
             except duckdb.IOException as exc:
-                text = str(exc)
-                if "lock" not in text.lower():
+                if "lock" not in str(exc).lower():
+                    if write and errno_of(exc) is not None:  # a full disk, a read-only folder, ...
+                        raise write_error(self.path, errno_of(exc)) from exc
                     raise RegistryError("cannot open the registry (corrupt or unreadable); "
                                         "left untouched", path=str(self.path)) from None
                 if time.monotonic() >= deadline:
@@ -256,8 +261,13 @@ class Registry:
                                     "left untouched", path=str(self.path)) from None
         try:
             self._prepare(con, write=write)
+            if write:
+                with writing(self.path):
+                    check_fault(self.path, "write")
             yield con
         except duckdb.Error as exc:
+            if write and errno_of(exc) is not None:  # a full disk, a read-only folder, ...
+                raise write_error(self.path, errno_of(exc)) from exc
             raise RegistryError(f"registry query failed ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})",
                                 path=str(self.path)) from None
         finally:
