@@ -70,11 +70,12 @@ def write_error(path: str | os.PathLike, code: int) -> WriteError:
 def writing(path: str | os.PathLike) -> Iterator[None]:
     """Turn an I/O error raised in the block into a :class:`WriteError` naming ``path``.
 
-    Anything else (a :class:`ScannerError`, a bug, an interrupt) passes through unchanged.
+    Anything else (a :class:`ScannerError`, a bug, an interrupt) passes through unchanged,
+    and so does ``FileExistsError``: what an existing file means is the creator's to say.
     """
     try:
         yield
-    except ScannerError:
+    except (ScannerError, FileExistsError):
         raise
     except Exception as exc:
         code = errno_of(exc)

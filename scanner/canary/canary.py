@@ -7,6 +7,7 @@ import os
 import random
 import secrets
 from dataclasses import dataclass
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -33,12 +34,14 @@ class Issued:
 
 def issue(state_dir: str | os.PathLike, keys: KeyMaterial, recipient: str, pool: list[str],
           count: int, *, coalition: int = sch.DEFAULT_COALITION, rng: random.Random | None = None,
-          now: dt.datetime | None = None) -> Issued:
+          now: dt.datetime | None = None, deliver: Callable[[list[str]], None] | None = None) -> Issued:
     """Assign ``count`` canaries from ``pool`` (E.164 numbers) to ``recipient``.
 
     The first issue fixes the scheme (design coalition, shared subpool); later issues draw
     their shared part from the same subpool, which must therefore still be in ``pool``.
-    Raises :class:`InputError` when the pool has too few unused numbers.
+    Raises :class:`InputError` when the pool has too few unused numbers. ``deliver(numbers)``
+    runs before the assignment is recorded: when it raises (the numbers could not be
+    written), nothing is recorded.
     """
     rng = rng or secrets.SystemRandom()
     if count < 2:
@@ -80,8 +83,10 @@ def issue(state_dir: str | os.PathLike, keys: KeyMaterial, recipient: str, pool:
         recipients = len(store.assignments)
         tolerated = sch.tolerated_coalition(len(store.subpool), store.scheme["shared_per_copy"],
                                             recipients)
-    numbers = [by_token[t] for t in sorted(unique | shared)]
-    rng.shuffle(numbers)
+        numbers = [by_token[t] for t in sorted(unique | shared)]
+        rng.shuffle(numbers)
+        if deliver is not None:
+            deliver(numbers)
     return Issued(recipient, numbers, unique_n, shared_n, recipients, tolerated)
 
 

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from scanner.errors import InputError, KeyMaterialError, VerificationFailed
-from scanner.privacy.safe_files import atomic_write_bytes, make_dir
+from scanner.privacy.safe_files import atomic_write_bytes, make_dir, remove_created
 
 PRIVATE_NAME = "signing-key.pem"
 PUBLIC_NAME = "signing-key.pub.pem"
@@ -71,12 +71,16 @@ def generate(out_dir: str | os.PathLike) -> tuple[Path, Path, str]:
     public_pem = key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    make_dir(out)
-    atomic_write_bytes(private_path, private_pem, mode=0o600)
+    created = make_dir(out)
     try:
-        atomic_write_bytes(public_path, public_pem, mode=0o644)
+        atomic_write_bytes(private_path, private_pem, mode=0o600)
+        try:
+            atomic_write_bytes(public_path, public_pem, mode=0o644)
+        except BaseException:
+            private_path.unlink()  # a pair or nothing
+            raise
     except BaseException:
-        private_path.unlink()  # a pair or nothing
+        remove_created(created)
         raise
     return private_path, public_path, fingerprint(key.public_key())
 

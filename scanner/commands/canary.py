@@ -13,7 +13,7 @@ from scanner.canary.scheme import DEFAULT_COALITION, tolerated_coalition
 from scanner.commands.options import key_options, keys_for, region_option, state_for
 from scanner.errors import InputError, VerificationFailed
 from scanner.ledger.numbers import read_numbers
-from scanner.privacy.safe_files import atomic_write_csv
+from scanner.privacy.safe_files import atomic_writer, write_csv
 from scanner.privacy.tokens import token_expr
 
 FILE = click.Path(dir_okay=False, path_type=Path)
@@ -42,8 +42,11 @@ def issue_cmd(recipient, pool, count, out, coalition, region, state_dir, key_fil
     numbers = read_numbers(str(pool), sys.stdin.read, region=region)
     state = state_for(state_dir)
     keys = keys_for(state_dir, key_file, create=True, state=state)
-    result = issue(state.path, keys, recipient, numbers, count, coalition=coalition)
-    atomic_write_csv(out, pl.DataFrame({"phone": result.numbers}))
+    # The numbers are written aside before the assignment is recorded and moved into place
+    # after: a failed write records nothing, and the file appears only once it is recorded.
+    with atomic_writer(out) as fh:
+        result = issue(state.path, keys, recipient, numbers, count, coalition=coalition,
+                       deliver=lambda chosen: write_csv(fh, pl.DataFrame({"phone": chosen}), path=out))
     click.echo(f"{len(result.numbers)} canaries for {recipient!r} ({result.unique} unique, "
                f"{result.shared} shared) written to {out} (mode 0600: these are your own pool "
                "numbers in plaintext; insert them into the copy, then delete or lock the file)")

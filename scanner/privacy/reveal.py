@@ -28,7 +28,7 @@ from scanner.errors import InputError, VerificationFailed
 from scanner.manifest import verified_folder
 from scanner.privacy.audit import append_audit, audit_dir, check_audit_chain, check_reason
 from scanner.privacy.keys import KeyMaterial
-from scanner.privacy.safe_files import atomic_write_csv
+from scanner.privacy.safe_files import atomic_writer, write_csv
 from scanner.privacy.tokens import token_expr
 from scanner.privacy.vault import VaultTampered, read_vault
 
@@ -243,12 +243,12 @@ def reveal(out_dir: str | os.PathLike, *, to: str | os.PathLike, reason: str, ke
     else:
         outputs[to] = formatted.select(columns)
 
-    written: list[Path] = []
-    try:
+    # Each file is written beside its target and moved into place only once the audit entry
+    # is: a reveal that fails (disk full, audit log not writable) leaves the files as they were.
+    with contextlib.ExitStack() as staged:
         for path, frame in outputs.items():
             # E.164 values are exempt from neutralization (safe_files), so they stay importable
-            atomic_write_csv(path, frame, encoding=encoding)
-            written.append(path)
+            write_csv(staged.enter_context(atomic_writer(path)), frame, path=path, encoding=encoding)
         entry = append_audit(audit_folder, keys, {
             "action": "reveal",
             "reason": reason,
@@ -262,9 +262,4 @@ def reveal(out_dir: str | os.PathLike, *, to: str | os.PathLike, reason: str, ke
             "input_sha256": (report.get("input") or {}).get("sha256"),
             "out_dir": str(out_dir.resolve()),
         })
-    except BaseException:
-        for path in written:
-            with contextlib.suppress(OSError):
-                path.unlink()
-        raise
     return RevealResult({p: f.height for p, f in outputs.items()}, selected.height, scan_id, notes, entry)

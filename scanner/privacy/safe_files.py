@@ -49,16 +49,31 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def make_dir(path: str | os.PathLike) -> Path:
-    """Create the folder ``path`` (and its parents) unless it exists; an existing file
-    there, or a parent that is a file, is "not a directory" (:class:`WriteError`)."""
+def make_dir(path: str | os.PathLike) -> list[Path]:
+    """Create the folder ``path`` (and its parents) unless it exists; returns the folders
+    it created, outermost first (for :func:`remove_created`). An existing file there, or a
+    parent that is a file, is "not a directory" (:class:`WriteError`)."""
     folder = Path(path)
+    missing = []
+    for candidate in (folder, *folder.parents):
+        if os.path.lexists(candidate):
+            break
+        missing.append(candidate)
     with writing(folder):
         check_fault(folder, "create")
         if folder.exists() and not folder.is_dir():
             raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
         folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return missing[::-1]
+
+
+def remove_created(folders: list[Path]) -> None:
+    """Remove the folders :func:`make_dir` created, innermost first, where still empty: a
+    write that failed leaves no empty folder behind (an empty state folder would count as
+    one that exists)."""
+    for folder in reversed(folders):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def private_temp_dir(prefix: str) -> Path:
@@ -76,10 +91,14 @@ def _staged(path: str | os.PathLike, mode: int, commit: Callable[[Path, Path], N
     """A temporary file beside ``path`` (created with ``mode``), fsynced and committed onto
     ``path`` by ``commit(temp, path)`` when the block succeeds; removed in every case."""
     target = Path(path)
-    make_dir(target.parent)
-    with writing(target):
-        check_fault(target, "create")
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    created = make_dir(target.parent)
+    try:
+        with writing(target):
+            check_fault(target, "create")
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except BaseException:
+        remove_created(created)
+        raise
     tmp = Path(tmp_name)
     raw = os.fdopen(fd, "wb")
     handle = GuardedFile(raw, target)
@@ -96,10 +115,12 @@ def _staged(path: str | os.PathLike, mode: int, commit: Callable[[Path, Path], N
         handle.discard()
         with contextlib.suppress(OSError):
             raw.close()
-        _raise_claimed(handle, exc)
-    finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+        remove_created(created)
+        _raise_claimed(handle, exc)
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()  # after a link: the temporary name (after a replace it is gone)
     _fsync_dir(target.parent)
 
 
@@ -237,29 +258,35 @@ def atomic_write_csv(path: str | os.PathLike, frame: pl.DataFrame, *, encoding: 
     (for CN platforms that still expect them). A value that ``gbk`` cannot represent raises
     :class:`InputError` naming the column and row, never the value.
     """
+    with atomic_writer(path, mode=mode) as fh:
+        write_csv(fh, frame, path=path, encoding=encoding, keep_columns=keep_columns)
+    return Path(path)
+
+
+def write_csv(fh: IO[bytes], frame: pl.DataFrame, *, path: str | os.PathLike, encoding: str = "utf-8",
+              keep_columns: Iterable[str] = ()) -> None:
+    """The body of :func:`atomic_write_csv`, into an open handle (``path``: for messages)."""
     if encoding not in CSV_ENCODINGS:
         raise InputError(f"unsupported CSV encoding {encoding!r} (choose from {', '.join(CSV_ENCODINGS)})")
     safe = neutralize_formulas(frame, keep_columns=keep_columns)
-    with atomic_writer(path, mode=mode) as fh:
-        if encoding in ("utf-8", "utf-8-sig"):
-            if encoding == "utf-8-sig":
-                fh.write("\ufeff".encode("utf-8"))
-            safe.write_csv(fh)
-        else:
-            buf = io.StringIO()
-            safe.write_csv(buf)
-            text = buf.getvalue()
-            try:
-                fh.write(text.encode(encoding))
-            except UnicodeEncodeError as exc:
-                line = text.count("\n", 0, exc.start)  # header is line 0 -> data row = line
-                column = _column_at(text, exc.start, safe.columns)
-                raise InputError(
-                    f"a value in column {column!r} cannot be written in {encoding}; "
-                    "use --encoding utf-8-sig",
-                    path=str(path), row=line,
-                ) from None
-    return Path(path)
+    if encoding in ("utf-8", "utf-8-sig"):
+        if encoding == "utf-8-sig":
+            fh.write("\ufeff".encode("utf-8"))
+        safe.write_csv(fh)
+        return
+    buf = io.StringIO()
+    safe.write_csv(buf)
+    text = buf.getvalue()
+    try:
+        fh.write(text.encode(encoding))
+    except UnicodeEncodeError as exc:
+        line = text.count("\n", 0, exc.start)  # header is line 0 -> data row = line
+        column = _column_at(text, exc.start, safe.columns)
+        raise InputError(
+            f"a value in column {column!r} cannot be written in {encoding}; "
+            "use --encoding utf-8-sig",
+            path=str(path), row=line,
+        ) from None
 
 
 def _column_at(text: str, offset: int, columns: list[str]) -> str:

@@ -53,7 +53,7 @@ import polars as pl
 
 from scanner.errors import RegistryError
 from scanner.io_errors import check_fault, errno_of, write_error, writing
-from scanner.privacy.safe_files import make_dir
+from scanner.privacy.safe_files import make_dir, remove_created
 
 FORMAT = "contact-scanner/registry"
 SCHEMA_VERSION = 2
@@ -209,7 +209,7 @@ class Registry:
         A reader or a second creator never sees a half-written file; when two processes
         create at once, one link wins and the other's copy is discarded.
         """
-        make_dir(self.path.parent)
+        created = make_dir(self.path.parent)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{random.getrandbits(32):08x}.tmp")
         try:
             with writing(self.path):
@@ -225,6 +225,9 @@ class Registry:
                     os.link(tmp, self.path)
                 except FileExistsError:
                     pass
+        except BaseException:
+            remove_created(created)
+            raise
         finally:
             for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
                 leftover.unlink(missing_ok=True)
@@ -238,6 +241,9 @@ class Registry:
         if write and not self.path.exists():
             self._create()
         self._check_file()
+        if write:
+            with writing(self.path):
+                check_fault(self.path, "create")
         deadline = time.monotonic() + self.timeout
         delay = 0.02
         while True:
