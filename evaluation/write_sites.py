@@ -210,10 +210,12 @@ class Outcome:
             out.append(f"exit {self.exit_code}")
         lines = [line for line in self.stderr.splitlines() if line.strip()]
         errors = [line for line in lines if line.startswith("contact-scanner: error: ")]
-        if "Traceback" in self.stderr:
+        if "Traceback" in self.stderr or '  File "' in self.stderr:
             out.append("traceback on stderr")
-        if len(errors) != 1 or len(lines) != 1:
-            out.append(f"{len(lines)} lines on stderr, {len(errors)} error lines: {lines[:3]}")
+        # one error line, the last (before it only the notes every command prints: which
+        # state folder and key it used)
+        if len(errors) != 1 or lines[-1] != errors[0]:
+            out.append(f"{len(errors)} error lines on stderr: {lines[-3:]}")
         elif not self._names_site(errors[0]):
             out.append(f"error line does not name the site and cause: {errors[0]!r}")
         changed = sorted(k for k in self.before.keys() | self.after.keys()
@@ -223,12 +225,11 @@ class Outcome:
         return out
 
     def _names_site(self, line: str) -> bool:
+        """``PATH: ...CAUSE...`` (the cause in the system's words, any case)."""
         text = line.removeprefix("contact-scanner: error: ")
-        want = f": {cause(ERRNOS[self.errno_name])}"
-        if not text.endswith(want):
-            return False
-        path = text[: -len(want)]
-        return fnmatch.fnmatchcase(path, str(self.root / (self.site.named or self.site.pattern)))
+        path, _, message = text.partition(": ")
+        return (fnmatch.fnmatchcase(path, str(self.root / (self.site.named or self.site.pattern)))
+                and cause(ERRNOS[self.errno_name]) in message.lower())
 
 
 def run_case(site: Site, errno_name: str, prepared: Path, work: Path) -> Outcome:

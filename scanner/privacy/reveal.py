@@ -4,8 +4,9 @@
 hash, ``rows.parquet`` for row verdicts, ``vault.bin`` for the numbers) only once it matches
 its ``manifest.json`` (:mod:`scanner.manifest`: one complete scan, nothing edited), checks
 that the three belong together, writes a CSV ``row,phone[,name]`` of the chosen rows (formula-safe,
-atomic, mode 0600) and appends an authenticated entry to the audit log. If the audit entry
-cannot be written, the output files are removed again: no reveal without an audit trail.
+atomic, mode 0600) and appends an authenticated entry to the audit log. The CSV is moved
+into place only after the entry is written: no reveal without an audit trail, and a reveal
+that fails leaves any earlier file of that name as it was.
 
 The vault holds every number of every phone column. By default a row gives its *contact
 number* (rows.parquet's ``phone_token``); with ``all_numbers`` every number of the row

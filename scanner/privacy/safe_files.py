@@ -27,7 +27,7 @@ import io
 import os
 import tempfile
 from pathlib import Path
-from typing import IO, Callable, Iterable, Iterator
+from typing import IO, Iterable, Iterator
 
 import polars as pl
 
@@ -87,9 +87,14 @@ def private_temp_dir(prefix: str) -> Path:
 
 
 @contextlib.contextmanager
-def _staged(path: str | os.PathLike, mode: int, commit: Callable[[Path, Path], None]) -> Iterator[GuardedFile]:
-    """A temporary file beside ``path`` (created with ``mode``), fsynced and committed onto
-    ``path`` by ``commit(temp, path)`` when the block succeeds; removed in every case."""
+def atomic_writer(path: str | os.PathLike, *, mode: int = FILE_MODE) -> Iterator[IO[bytes]]:
+    """Yield a binary file handle; on success the data replaces ``path`` atomically.
+
+    The temporary file lives next to the target (same file system, so ``os.replace`` is
+    atomic), is created with ``mode`` (0600) and is removed when the block raises. A write
+    that fails (disk full, ...) raises :class:`WriteError` naming ``path``; ``path`` is
+    left as it was, and so is its folder (one this call created is removed again).
+    """
     target = Path(path)
     created = make_dir(target.parent)
     try:
@@ -110,7 +115,7 @@ def _staged(path: str | os.PathLike, mode: int, commit: Callable[[Path, Path], N
             raw.flush()
             os.fsync(fd)
             raw.close()
-            commit(tmp, target)
+            os.replace(tmp, target)
     except BaseException as exc:
         handle.discard()
         with contextlib.suppress(OSError):
@@ -119,8 +124,6 @@ def _staged(path: str | os.PathLike, mode: int, commit: Callable[[Path, Path], N
             tmp.unlink()
         remove_created(created)
         _raise_claimed(handle, exc)
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()  # after a link: the temporary name (after a replace it is gone)
     _fsync_dir(target.parent)
 
 
@@ -131,30 +134,6 @@ def _raise_claimed(handle: GuardedFile, exc: BaseException) -> None:
     if handle.error is not None and isinstance(exc, Exception) and not isinstance(exc, ScannerError):
         raise write_error(handle.path, handle.error.errno or errno.EIO) from exc
     raise exc
-
-
-@contextlib.contextmanager
-def atomic_writer(path: str | os.PathLike, *, mode: int = FILE_MODE) -> Iterator[IO[bytes]]:
-    """Yield a binary file handle; on success the data replaces ``path`` atomically.
-
-    The temporary file lives next to the target (same file system, so ``os.replace`` is
-    atomic), is created with ``mode`` (0600) and is removed when the block raises. A write
-    that fails (disk full, ...) raises :class:`WriteError` naming ``path``; ``path`` is
-    left as it was.
-    """
-    with _staged(path, mode, os.replace) as handle:
-        yield handle
-
-
-def create_new_file(path: str | os.PathLike, data: bytes, *, mode: int = FILE_MODE) -> Path:
-    """Create ``path`` holding ``data``, only if it does not exist (``FileExistsError``).
-
-    Written aside, fsynced, then hard-linked into place: ``path`` never exists empty or
-    half-written, whatever stops the write, and of two creators exactly one wins.
-    """
-    with _staged(path, mode, os.link) as handle:
-        handle.write(data)
-    return Path(path)
 
 
 @contextlib.contextmanager
