@@ -79,12 +79,15 @@ def _reveal(ws: Workspace) -> list[str]:
 
 
 SPILL = "tmp/contact-scanner-*"
+STAGED = "out/.contact-scanner-staging.*"  # a scan's files are staged here, then committed
 SITES: tuple[Site, ...] = (
     Site("scan --out folder", lambda ws: _scan(ws, ws("out_new")), "out_new", stage="create", scans=True),
-    Site("rows.parquet", _scan, "out/rows.parquet", scans=True),
-    Site("contactable.csv", _scan, "out/contactable.csv", scans=True),
-    Site("vault.bin", _scan, "out/vault.bin", scans=True),
-    Site("report.json", _scan, "out/report.json", scans=True),
+    Site("output staging folder", _scan, STAGED, named="out", stage="create", scans=True),
+    Site("rows.parquet", _scan, f"{STAGED}/rows.parquet", named="out/rows.parquet", scans=True),
+    Site("contactable.csv", _scan, f"{STAGED}/contactable.csv", named="out/contactable.csv", scans=True),
+    Site("vault.bin", _scan, f"{STAGED}/vault.bin", named="out/vault.bin", scans=True),
+    Site("report.json", _scan, f"{STAGED}/report.json", named="out/report.json", scans=True),
+    Site("manifest.json", _scan, f"{STAGED}/manifest.json", named="out/manifest.json", scans=True),
     Site("spill folder ($TMPDIR)", _scan, "tmp", stage="create", scans=True),
     Site("spill owner file", _scan, f"{SPILL}/owner.pid", scans=True),
     Site("spill row parts", _scan, f"{SPILL}/part-*", scans=True),

@@ -227,10 +227,10 @@ class ScanResult:
         """The distinct phone tokens of the valid numbers (registry, canaries)."""
         return valid_tokens(self._number_table).sort()
 
-    def write(self, out_dir: str | os.PathLike) -> dict[str, Path]:
+    def write(self, out_dir: str | os.PathLike, before_commit: Callable[[], None] | None = None) -> dict[str, Path]:
         from scanner.report.write import write_outputs
 
-        return write_outputs(self, Path(out_dir))
+        return write_outputs(self, Path(out_dir), before_commit)
 
 
 def valid_tokens(numbers: pl.DataFrame) -> pl.Series:

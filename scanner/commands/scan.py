@@ -85,19 +85,23 @@ def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fai
             _check_name(state, register_name, result.keys.key_id)  # again: the scan may have taken long
         if step:
             step("write")
-        written = result.write(out_dir)
-        if register_name:
-            # After the scan's own evidence, so the list is not compared with itself.
+
+        def register() -> None:
+            """After the scan's own evidence (the list is not compared with itself), and before
+            the outputs are committed: a registry that cannot be written (full disk) leaves
+            the previous outputs in place."""
             from scanner.commands.registry import register_result
 
             try:
                 register_result(result, name=register_name, source=register_source, leaked=False,
                                 state=state)
             except RegistryError as exc:
-                # The outputs are written and good: a registration lost to a concurrent one
-                # is a warning, and the exit code still follows the verdict.
+                # The outputs are staged and good: a registration lost to a concurrent one is a
+                # warning, and the exit code still follows the verdict.
                 click.echo(f"contact-scanner: warning: outputs written, but the list was not "
                            f"registered: {exc.one_line()}", err=True)
+
+        written = result.write(out_dir, before_commit=register if register_name else None)
     finally:
         if status is not None:
             status.stop()

@@ -27,10 +27,11 @@ import secrets
 from pathlib import Path
 
 from scanner import interrupt
-from scanner.errors import InputError
+from scanner.errors import InputError, WriteError
+from scanner.io_errors import check_fault, writing
 from scanner.manifest import MANIFEST, OWN_FILES, build_manifest, folder_lock, manifest_bytes
 from scanner.privacy.keys import KeyMaterial
-from scanner.privacy.safe_files import atomic_write_bytes
+from scanner.privacy.safe_files import atomic_write_bytes, make_dir
 from scanner.rowstore import process_exists
 
 STAGING_PREFIX = ".contact-scanner-staging."
@@ -83,11 +84,17 @@ class OutputFolder:
         self._created = not self.out.exists()
         if self.out.exists() and not self.out.is_dir():
             raise InputError("--out is not a folder", path=str(self.out))
-        self.out.mkdir(parents=True, exist_ok=True)
+        make_dir(self.out)
         self._abort = interrupt.on_abort(self._discard)
         sweep_leftovers(self.out)
         staging = self.out / f"{STAGING_PREFIX}{os.getpid()}.{secrets.token_hex(6)}"
-        os.mkdir(staging, 0o700)
+        try:
+            with writing(self.out):
+                check_fault(staging, "create")
+                os.mkdir(staging, 0o700)
+        except BaseException:
+            self.__exit__()
+            raise
         self.staging = staging
         return self
 
@@ -96,6 +103,10 @@ class OutputFolder:
             self._discard()
         finally:
             interrupt.forget(self._abort)
+        error = exc[1] if exc else None
+        if isinstance(error, WriteError) and self.staging and error.path and Path(error.path).parent == self.staging:
+            # the user knows the file by its name in --out, not in the staging folder
+            raise WriteError(error.message, path=str(self.out / Path(error.path).name)) from error
 
     def _discard(self) -> None:
         if self.staging is not None:
@@ -129,9 +140,11 @@ class OutputFolder:
                 if name not in staged and os.path.lexists(self.out / name):
                     os.unlink(self.out / name)
             for name in staged:
-                os.replace(self.staging / name, self.out / name)
+                with writing(self.out / name):
+                    os.replace(self.staging / name, self.out / name)
             _fsync_dir(self.out)
-            os.replace(self.staging / MANIFEST, self.out / MANIFEST)
+            with writing(self.out / MANIFEST):
+                os.replace(self.staging / MANIFEST, self.out / MANIFEST)
             _fsync_dir(self.out)
             self.committed = True
         return {name: self.out / name for name in (*staged, MANIFEST)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import polars as pl
 import pyarrow as pa
@@ -30,13 +30,14 @@ if TYPE_CHECKING:
     from scanner.api import ScanResult
 
 
-def write_outputs(result: "ScanResult", out_dir: Path) -> dict[str, Path]:
+def write_outputs(result: "ScanResult", out_dir: Path,
+                  before_commit: Callable[[], None] | None = None) -> dict[str, Path]:
     """Write report.json, rows.parquet, contactable.csv (and vault.bin) into ``out_dir``, then
     manifest.json (the commit, :mod:`scanner.report.folder`). Returns kind -> final path.
 
     Every file is first written into the folder's staging area and checked there: anything
-    raised before the commit (an I/O error, a failed exposure check, a signal) leaves
-    ``out_dir`` exactly as it was.
+    raised before the commit (an I/O error, a failed exposure check, a signal, or raised by
+    ``before_commit``, called once every file is staged) leaves ``out_dir`` exactly as it was.
     """
     from scanner.api import report_json
 
@@ -56,6 +57,8 @@ def write_outputs(result: "ScanResult", out_dir: Path) -> dict[str, Path]:
             # fail closed: raised before the commit, so --out is left as it was
             raise OutputExposure(_exposure_message(exposure, in_report))
         staged["report"] = atomic_write_bytes(folder.path("report.json"), text.encode("utf-8"))
+        if before_commit is not None:
+            before_commit()
         final = folder.commit(scan_id=result.report["scan"]["id"], keys=result.keys)
     written = {kind: final[path.name] for kind, path in staged.items()}
     written["manifest"] = final[MANIFEST]
