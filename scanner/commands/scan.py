@@ -8,6 +8,7 @@ import click
 from rich.console import Console
 
 from scanner.commands.options import announce, key_options, state_for
+from scanner.privacy.safe_files import check_folder_can_be_made
 from scanner.errors import RegistryError
 
 
@@ -70,6 +71,8 @@ def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fai
 
     err = Console(stderr=True, soft_wrap=True)
     state = state_for(state_dir)
+    for folder in (out_dir, state.path):  # before the scan, not after it
+        check_folder_can_be_made(folder)
     if register_name:
         _check_name(state, register_name)
     show_progress = not no_progress and fmt == "text" and sys.stderr.isatty()

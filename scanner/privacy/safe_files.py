@@ -67,6 +67,16 @@ def make_dir(path: str | os.PathLike) -> list[Path]:
     return missing[::-1]
 
 
+def check_folder_can_be_made(path: str | os.PathLike) -> None:
+    """Fail now (:class:`WriteError`) when the folder ``path`` could not be made later: a
+    file in the way, a missing or read-only parent. A missing folder is made and removed
+    again at once, so a long scan does not end on a mistyped ``--out``."""
+    folder = Path(path)
+    if folder.is_dir():
+        return
+    remove_created(make_dir(folder))
+
+
 def remove_created(folders: list[Path]) -> None:
     """Remove the folders :func:`make_dir` created, innermost first, where still empty: a
     write that failed leaves no empty folder behind (an empty state folder would count as

@@ -157,6 +157,7 @@ def test_unusable_output_and_state_paths(tmp_path, option, value, cause):
     assert lines[-1].startswith(f"contact-scanner: error: {value}: ") and cause in lines[-1].lower()
     assert [line for line in lines if "error" in line] == [lines[-1]] and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "state-home").exists()  # refused before the scan: no new key either
 
 
 def _limited(limit: int):
