@@ -111,10 +111,10 @@ def test_name_taken_while_writing_is_a_warning(tmp_path, monkeypatch):
     real_write = ScanResult.write
 
     def write_while_another_registers(self, out_dir, *a, **kw):
-        written = real_write(self, out_dir, *a, **kw)
+        # the scan registers once its outputs are staged, inside write
         other = CliRunner().invoke(main, ["registry", "add", str(second), "--name", "x", "--state-dir", "st"])
         assert other.exit_code == 0, other.output
-        return written
+        return real_write(self, out_dir, *a, **kw)
 
     monkeypatch.setattr(ScanResult, "write", write_while_another_registers)
     result = CliRunner().invoke(main, ["scan", str(first), "--out", "a", "--register", "x",
