@@ -253,7 +253,9 @@ def _suppressed_numbers(paths: Iterable[str | os.PathLike], policy: Policy) -> p
     """E.164 numbers from suppression files (any format the ingest reads)."""
     frames = []
     for path in paths:
-        ing = read_input(path)
+        # (read in the campaign's region: a US do-not-call file's national numbers are
+        # phone numbers only there)
+        ing = read_input(path, region=policy.campaign.region, phone_min_valid=policy.columns.phone_min_valid)
         for column in ing.phone_columns:
             norm = normalize(ing.frame.get_column(column), region=policy.campaign.region)
             frames.append(norm.select("e164").drop_nulls())

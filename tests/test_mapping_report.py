@@ -73,3 +73,14 @@ def test_rules_command_explains_cl001():
 
     result = CliRunner().invoke(main, ["rules", "CL001"])
     assert result.exit_code == 0 and "unused-role-column" in result.output and "[columns]" in result.output
+
+
+def test_a_suppression_file_is_read_in_the_campaigns_region(tmp_path, keys):
+    from scanner.policy import policy_from_dict
+
+    (tmp_path / "dnc.txt").write_text("2015550123\n4155552671\n2125550199\n", encoding="utf-8")
+    (tmp_path / "l.csv").write_text("phone,consent\n+12015550123,yes\n+14155550100,yes\n", encoding="utf-8")
+    policy = policy_from_dict({"campaign": {"region": "US", "allowed_regions": ["US"]}})
+    result = scan(tmp_path / "l.csv", policy=policy, suppress=[tmp_path / "dnc.txt"], keys=keys,
+                  registry=False, state_dir=tmp_path / "state")
+    assert result.report["findings"]["SP001"] == 1

@@ -21,6 +21,7 @@ import polars as pl
 HEAD_ROWS = 1000
 PROFILE_ROWS = 4_000
 WINDOW_BYTES = 4 << 20
+MAX_CELLS = 2_000_000   # cells profiled at most (a wide file's sample is cut to fewer records)
 _SEED = 20261122
 # Number types a person's contact number has; others (toll-free, premium, shared cost,
 # pager, UAN, voicemail) are not what a contact column holds.
@@ -106,66 +107,64 @@ def profile_columns(frame: pl.DataFrame, region: str, phone_hint: set[int] | fro
     """One :class:`Profile` per column of ``frame`` (String columns, the sample).
 
     Columns are normalized as phone numbers when ``phone_hint`` names them or enough of
-    their values are digits for them to be a phone column."""
+    their values are digits for them to be a phone column. The cells are profiled in one
+    long table (column, value), so the cost follows the cells, not the column count; a
+    wide sample is cut to :data:`MAX_CELLS` cells (its first records)."""
     if frame.width == 0:
         return []
+    rows = max(1, min(frame.height, MAX_CELLS // frame.width))
     names = [f"c{i}" for i in range(frame.width)]
-    frame = frame.rename(dict(zip(frame.columns, names))).select(
-        pl.all().str.strip_chars().replace("", None))
+    long = (frame.head(rows).rename(dict(zip(frame.columns, names)))
+            .with_row_index("r").unpivot(index="r", variable_name="c", value_name="v")
+            .with_columns(pl.col("c").str.slice(1).cast(pl.UInt32), pl.col("v").str.strip_chars())
+            .filter(pl.col("v").is_not_null() & (pl.col("v") != "")))
     vocab = _vocab()
-    base = frame.select(
-        *(pl.col(c).count().alias(f"{c}|n") for c in names),
-        *(pl.col(c).n_unique().alias(f"{c}|d") for c in names),
-        *(pl.col(c).str.contains(PHONEISH).sum().alias(f"{c}|p") for c in names),
-        *(pl.col(c).str.contains(_DATE).sum().alias(f"{c}|date") for c in names),
-        *(pl.col(c).str.contains(_EPOCH).sum().alias(f"{c}|epoch") for c in names),
-        *(pl.col(c).str.contains(_EMAIL).sum().alias(f"{c}|email") for c in names),
-        *(pl.col(c).str.to_uppercase().is_in(vocab["regions"]).sum().alias(f"{c}|region") for c in names),
-    ).row(0, named=True)
-    keyed = frame.select(pl.all().str.normalize("NFKC").str.to_lowercase())
-    counts = keyed.select(
-        *(pl.col(c).is_in(vocab[kind]).sum().alias(f"{c}|{kind}")
-          for c in names for kind in ("consent", "specific", "channel", "purpose")),
-    ).row(0, named=True)
-    phones = _phone_shares(frame, [i for i, c in enumerate(names)
-                                   if i in phone_hint or base[f"{c}|p"] >= 0.2 * max(1, base[f"{c}|n"])],
-                           region, phone_hint)
+    key = pl.col("v").str.normalize("NFKC").str.to_lowercase()
+    stats = long.group_by("c").agg(
+        pl.len().alias("n"), pl.col("v").n_unique().alias("d"),
+        pl.col("v").str.contains(PHONEISH).sum().alias("p"),
+        pl.col("v").str.contains(_DATE).sum().alias("date"),
+        pl.col("v").str.contains(_EPOCH).sum().alias("epoch"),
+        pl.col("v").str.contains(_EMAIL).sum().alias("email"),
+        pl.col("v").str.to_uppercase().is_in(vocab["regions"]).sum().alias("region"),
+        *(key.is_in(vocab[kind]).sum().alias(kind) for kind in ("consent", "specific", "channel", "purpose")),
+    )
+    by_column = {row["c"]: row for row in stats.iter_rows(named=True)}
+    phones = _phone_shares(long, [c for c, row in by_column.items()
+                                  if c in phone_hint or row["p"] >= 0.2 * row["n"]], region, phone_hint)
     out = []
-    for i, c in enumerate(names):
-        n = base[f"{c}|n"]
-        if not n:
+    for i in range(frame.width):
+        row = by_column.get(i)
+        if row is None:
             out.append(EMPTY)
             continue
+        n = row["n"]
         valid, plausible, mobile = phones.get(i, (0.0, 0.0, 0.0))
         out.append(Profile(
-            values=n, distinct=base[f"{c}|d"] - (1 if frame.get_column(c).null_count() else 0),
-            phoneish=base[f"{c}|p"] / n,
+            values=n, distinct=row["d"], phoneish=row["p"] / n,
             phone_valid=valid, phone_plausible=plausible, mobile=mobile,
-            consent=counts[f"{c}|consent"] / n, consent_specific=counts[f"{c}|specific"] / n,
-            channel=counts[f"{c}|channel"] / n, purpose=counts[f"{c}|purpose"] / n,
-            date=base[f"{c}|date"] / n, epoch=base[f"{c}|epoch"] / n, email=base[f"{c}|email"] / n,
-            region=base[f"{c}|region"] / n,
+            consent=row["consent"] / n, consent_specific=row["specific"] / n,
+            channel=row["channel"] / n, purpose=row["purpose"] / n,
+            date=row["date"] / n, epoch=row["epoch"] / n, email=row["email"] / n, region=row["region"] / n,
         ))
     return out
 
 
-def _phone_shares(frame: pl.DataFrame, columns: list[int], region: str,
+def _phone_shares(long: pl.DataFrame, columns: list[int], region: str,
                   hint: set[int] | frozenset) -> dict[int, tuple[float, float, float]]:
     """Per column index: the shares of its non-empty sampled values that are valid numbers,
     valid numbers of a plausible type written as dialled, and mobiles (with repeats).
 
-    A column no header names is judged on the records of its first :data:`HEAD_ROWS`
-    sampled values (enough to tell a phone column at the 0.8 threshold from look-alike
-    digits, at a quarter of the cost); a column named a phone column on all of them."""
+    A column no header names is judged on its first :data:`HEAD_ROWS` sampled values
+    (enough to tell a phone column at the 0.8 threshold from look-alike digits, at a
+    quarter of the cost); a column named a phone column on all of them."""
     if not columns:
         return {}
     from scanner.phone.normalize import parse_distinct
 
-    values = pl.concat([
-        frame.select(pl.lit(i, dtype=pl.UInt32).alias("col"), pl.col(frame.columns[i]).alias("raw"))
-        .drop_nulls("raw").head(frame.height if i in hint else HEAD_ROWS).group_by("col", "raw").len()
-        for i in columns
-    ])
+    values = (long.filter(pl.col("c").is_in(columns))
+              .filter(pl.col("c").is_in(sorted(hint)) | (pl.int_range(pl.len()).over("c") < HEAD_ROWS))
+              .group_by("c", "v").len().rename({"v": "raw"}))
     distinct = values.select("raw").unique().with_columns(pl.lit(region).alias("region_hint"))
     parsed = parse_distinct(distinct).select(
         "raw", pl.col("valid").fill_null(False).alias("valid"),
@@ -173,11 +172,11 @@ def _phone_shares(frame: pl.DataFrame, columns: list[int], region: str,
          & _dialled(pl.col("clean"), pl.col("type"), region)).alias("plausible"),
         (pl.col("valid").fill_null(False) & pl.col("type").is_in(["MOBILE", "FIXED_LINE_OR_MOBILE"]))
         .alias("mobile"))
-    summed = values.join(parsed, on="raw", how="left").group_by("col").agg(
+    summed = values.join(parsed, on="raw", how="left").group_by("c").agg(
         pl.col("len").sum().alias("n"),
         *(pl.col("len").filter(pl.col(k)).sum().alias(k) for k in ("valid", "plausible", "mobile")))
     return {c: (v / n, p / n, m / n)
-            for c, n, v, p, m in summed.select("col", "n", "valid", "plausible", "mobile").iter_rows()}
+            for c, n, v, p, m in summed.select("c", "n", "valid", "plausible", "mobile").iter_rows()}
 
 
 def _dialled(clean: pl.Expr, kind: pl.Expr, region: str) -> pl.Expr:

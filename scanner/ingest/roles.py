@@ -151,6 +151,11 @@ def _claim(index: int, m: Meaning, p: Profile, header: str, min_valid: float) ->
     role, words = m.role, m.words
     if role is not None:
         words = tuple(w for w in split_words(header)) or words
+    if role not in (None, "phone") and p.phone_plausible >= min_valid:
+        # values that are phone numbers make a phone column whatever the header says
+        # (联系人 holding numbers): read as a name or a source they would be copied
+        return Assignment(index, "phone", round(0.4 + 0.5 * p.phone_plausible, 2), "values", words,
+                          share=p.phone_plausible, share_of="valid phone numbers", mobile=p.mobile)
     if role == "phone":
         if p.values and max(p.date, p.consent_specific, p.email) >= 0.8:
             return None

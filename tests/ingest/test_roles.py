@@ -217,3 +217,18 @@ def _cpu(fn) -> float:
     start = time.process_time()
     fn()
     return time.process_time() - start
+
+
+def test_a_name_header_over_phone_numbers_is_a_phone_column(write):
+    rows = [[f"x{i}", p] for i, p in enumerate(phones(10))]
+    result = read_input(write("l.csv", csv_text(["备注", "联系人"], rows)))
+    assert result.columns == {"phone": "联系人"}
+
+
+def test_a_wide_sample_is_profiled_on_fewer_records():
+    from scanner.ingest.profiles import MAX_CELLS, profile_columns
+
+    width = 3000
+    frame = pl.DataFrame({f"c{i}": [str(i)] * 1000 for i in range(width)})
+    profiles = profile_columns(frame, "CN")
+    assert len(profiles) == width and profiles[0].values == MAX_CELLS // width
