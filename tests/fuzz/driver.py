@@ -2,11 +2,12 @@
 
 Started by :mod:`tests.fuzz.harness` (``python -m tests.fuzz.driver``) to spare a Python
 and polars start-up per case. Requests arrive as JSON lines on standard input
-(``{"args": [...], "stderr": path}``); each is run through the real command line
-(``scanner.cli.main``, as the ``contact-scanner`` entry point runs it), with file
-descriptors 1 and 2 pointing at /dev/null and at the case's stderr file, so anything
-written there (Python or native code) is kept. An exception escaping the command is
-printed as the interpreter prints it and counts as exit 1, as it would in a child
+(``{"args": [...], "stderr": path}``); each is run through the real command line as the
+``contact-scanner`` entry point (``scanner.__main__``) runs it: the click command under the
+signal handlers (``SignalGuard``), but returning instead of ending the process. File
+descriptors 1 and 2 point at /dev/null and at the case's stderr file meanwhile, so
+anything written there (Python or native code) is kept. An exception escaping the command
+is printed as the interpreter prints it and counts as exit 1, as it would in a child
 process. Before each case the peak resident size is reset (``/proc/self/clear_refs``,
 value 5) and ``VmHWM`` is read after it: the case's peak, on top of what the process
 still holds from earlier cases (so never less than a fresh process would show; the harness
@@ -57,6 +58,7 @@ def main() -> None:
     os.dup2(devnull, 0)
     saved_err = os.dup(2)
     from scanner.cli import main as command
+    from scanner.interrupt import SignalGuard
 
     print(json.dumps({"ready": os.getpid()}), file=results)
     for line in requests:
@@ -69,7 +71,8 @@ def main() -> None:
         os.close(err)
         _peak_reset()
         start = time.monotonic()
-        code = _run(command, case["args"])
+        with SignalGuard():
+            code = _run(command, case["args"])
         seconds = time.monotonic() - start
         sys.stdout.flush()
         sys.stderr.flush()
