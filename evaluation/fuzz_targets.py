@@ -41,16 +41,19 @@ def main(argv: list[str] | None = None) -> int:
     specs = draw_specs(args.cases, args.seed, args.scale)
     names = {f"case{i:05d}-{spec.kind}": spec for i, spec in enumerate(specs)}
     done = 0
+    outcomes_so_far: list[Outcome] = []
 
     def report(outcome: Outcome) -> None:
         nonlocal done
         done += 1
+        outcomes_so_far.append(outcome)
         if outcome.problems:
             print(f"FAIL {outcome.name}: {', '.join(outcome.problems)}: {names[outcome.name].describe()[:300]}",
                   file=sys.stderr)
             print("  " + "\n  ".join(outcome.stderr.strip().splitlines()[-6:]), file=sys.stderr)
-        if done % 500 == 0:
-            print(f"... {done}/{len(names)} cases, {time.monotonic() - started:.0f} s", file=sys.stderr)
+        if done % 250 == 0:
+            print(f"... {done}/{len(names)} cases, {time.monotonic() - started:.0f} s: "
+                  f"{json.dumps(summary(outcomes_so_far))}", file=sys.stderr)
 
     outcomes = run_cases(((name, spec.suffix, spec.write) for name, spec in names.items()),
                          workers=args.workers, keep_failures=args.keep, on_outcome=report)

@@ -244,7 +244,8 @@ def _open_bytes(raw: _Source, sheet: str | None, options: _Options) -> InputStre
         fmt = "xls" if first.startswith(_OLE2) else "xlsx"
         return _records(iter([(table, True)]), fmt, lambda: None, path, options, finish, raw.close)
     if first.startswith(_PARQUET):
-        tables = None if path == "-" else structured.parquet_tables(path, path, options.batch_bytes)
+        tables = None if path == "-" else structured.parquet_tables(path, path, options.batch_bytes,
+                                                                           options.limit)
         if tables is None:
             tables = iter([(structured.read_parquet(first + raw.read_rest(), path), True)])
         return _records(tables, "parquet", lambda: None, path, options, finish, raw.close)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator
 from itertools import accumulate
@@ -20,6 +21,7 @@ from typing import BinaryIO
 import polars as pl
 
 from scanner.errors import InputError
+from scanner.ingest import columnar
 from scanner.ingest.headers import no_readable_records
 from scanner.ingest.model import Table
 from scanner.ingest.workbook import check_workbook
@@ -74,23 +76,30 @@ def _unreadable_parquet(exc: Exception, path: str | None) -> InputError:
     return InputError(f"not a readable Parquet file ({type(exc).__name__})", path=path)
 
 
-def parquet_tables(source: str | BinaryIO, path: str | None,
-                   batch_bytes: int) -> Iterator[tuple[Table, bool]] | None:
+def parquet_tables(source: str | BinaryIO, path: str | None, batch_bytes: int,
+                   cell_limit: int = 1 << 20) -> Iterator[tuple[Table, bool]] | None:
     """A Parquet file's record batches of about ``batch_bytes`` as (table, last) pairs,
     converted as :func:`read_parquet` converts the whole file (polars reads Arrow batches
-    with the dtypes it gives the file). None when pyarrow cannot open the file: read it
-    whole with :func:`read_parquet` then (it also reads types pyarrow lacks, like Int128,
-    and names the error as before)."""
+    with the dtypes it gives the file). Text columns are read as dictionaries and decoded
+    within the bounds of :mod:`~scanner.ingest.columnar` (a value over ``cell_limit``
+    makes its row a bad record). None when pyarrow cannot open the file: read it whole
+    with :func:`read_parquet` then (it also reads types pyarrow lacks, like Int128, and
+    names the error as before)."""
     import pyarrow.parquet as pq
 
     try:
         parquet = pq.ParquetFile(source)
+        size = os.path.getsize(source) if isinstance(source, str) else parquet.metadata.serialized_size
     except Exception:  # noqa: BLE001
         return None
-    return _parquet_batches(parquet, path, batch_bytes)
+    budget = columnar.Budget(size, path)
+    return _parquet_batches(parquet, columnar.open_bounded(source, parquet), path, batch_bytes,
+                            cell_limit, budget)
 
 
-def _parquet_batches(parquet, path: str | None, batch_bytes: int) -> Iterator[tuple[Table, bool]]:
+def _parquet_batches(parquet, reader, path: str | None, batch_bytes: int, cell_limit: int,
+                     budget: columnar.Budget) -> Iterator[tuple[Table, bool]]:
+    """``reader`` is ``parquet`` with its text columns read as dictionaries (or itself)."""
     meta = parquet.metadata
     total = meta.num_rows
     size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
@@ -98,13 +107,16 @@ def _parquet_batches(parquet, path: str | None, batch_bytes: int) -> Iterator[tu
     header = list(parquet.schema_arrow.names)
     seen = 0
     try:
-        for batch in parquet.iter_batches(batch_size=rows):
-            frame = pl.from_arrow(batch)
-            seen += frame.height
-            yield Table(_positional(to_string_frame(frame)), header=header), seen >= total
+        for batch in reader.iter_batches(batch_size=rows):
+            for piece, bad in columnar.decoded_pieces(batch, cell_limit, budget):
+                frame = pl.from_arrow(piece)
+                seen += frame.height
+                yield Table(_positional(to_string_frame(frame)), header=header, bad=bad), seen >= total
         if not total:
             frame = pl.from_arrow(parquet.schema_arrow.empty_table())
             yield Table(_positional(to_string_frame(frame)), header=header), True
+    except InputError:
+        raise
     except Exception as exc:  # noqa: BLE001 - a corrupt row group
         raise _unreadable_parquet(exc, path) from None
 

@@ -261,6 +261,20 @@ def build_parquet(header, rows, types, dictionary_mib):
     return buffer.getvalue()
 
 
+def build_parquet_bomb(value_bytes, rows, value_count):
+    """``rows`` rows pointing, through a dictionary, at ``value_count`` values of
+    ``value_bytes`` bytes each (a few KB of file, gigabytes once decoded)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    values = pa.array([chr(65 + k) * value_bytes for k in range(value_count)])
+    note = pa.DictionaryArray.from_arrays(pa.array([i % value_count for i in range(rows)], pa.int32()), values)
+    phone = pa.DictionaryArray.from_arrays(pa.array([0] * rows, pa.int32()), pa.array(["13800138000"]))
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"phone": phone, "note": note}), buffer, use_dictionary=True)
+    return buffer.getvalue()
+
+
 def build_seed(name):
     return (CORPUS / name).read_bytes()
 
@@ -289,7 +303,7 @@ def build_zip_garbage(entries):
 
 BUILDERS = {
     "delimited": build_delimited, "json": build_json, "xlsx": build_xlsx, "xlsx_bomb": build_xlsx_bomb,
-    "parquet": build_parquet, "seed": build_seed, "huge_field": build_huge_field,
+    "parquet": build_parquet, "parquet_bomb": build_parquet_bomb, "seed": build_seed, "huge_field": build_huge_field,
     "newlines": build_newlines, "wide": build_wide, "zip": build_zip_garbage,
 }
 
@@ -358,6 +372,9 @@ def hostile_specs(scale: int = 1):
         st.builds(lambda chars, refs, pad, m: Spec("xlsx_bomb", ".xlsx", (chars, refs, pad), m),
                   st.sampled_from([10, 100_000, 1 << 20, (1 << 20) + 1]), st.sampled_from([1, 50, 5000]),
                   st.sampled_from([0] * 8 + [16] * 4 + ([1100] if big else [])), mutations.filter(lambda m: len(m) <= 1)),
+        st.builds(lambda size, rows, count, m: Spec("parquet_bomb", ".parquet", (size, rows, count), m),
+                  st.sampled_from([100, 900 << 10, (1 << 20) + 1]), st.sampled_from([10, 3000, 100_000]),
+                  st.integers(1, 3), mutations.filter(lambda m: len(m) <= 1)),
         st.builds(lambda entries: Spec("zip", ".xlsx", (tuple(entries),)),
                   st.lists(st.tuples(st.sampled_from(["xl/workbook.xml", "[Content_Types].xml", "a",
                                                       "xl/worksheets/sheet1.xml"]),

@@ -10,7 +10,8 @@ import pytest
 from tests.fuzz.cases import draw_specs
 from tests.fuzz.harness import run_cases, summary
 
-FAMILIES = {"delimited", "json", "xlsx", "parquet", "seed", "huge_field", "newlines", "wide", "xlsx_bomb", "zip"}
+FAMILIES = {"delimited", "json", "xlsx", "parquet", "seed", "huge_field", "newlines", "wide", "xlsx_bomb", "zip",
+            "parquet_bomb"}
 
 
 def _fuzz(count: int, seed: int, scale: int, keep) -> dict:

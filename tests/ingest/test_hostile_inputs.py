@@ -130,3 +130,29 @@ def test_wider_than_a_spreadsheet_is_refused_saying_so(write):
     record = {f"k{i}": "v" for i in range(MAX_COLUMNS)} | {"phone": phones(1)[0]}
     with pytest.raises(InputError, match="16,385 columns"):
         read_input(write("wide.json", json.dumps([record])))
+
+
+def _dictionary_parquet(path, values: list[str], indices: list[int]):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    note = pa.DictionaryArray.from_arrays(pa.array(indices, pa.int32()), pa.array(values))
+    phone = pa.array(phones(len(indices)))
+    pq.write_table(pa.table({"phone": phone, "note": note}), path, use_dictionary=True)
+    return path
+
+
+def test_parquet_dictionary_bomb_is_refused_before_it_is_decoded(tmp_path):
+    # 1 KB of file; decoded, 20,000 rows would each hold the same 900 KiB value.
+    path = _dictionary_parquet(tmp_path / "bomb.parquet", ["y" * (900 << 10)], [0] * 20_000)
+    assert path.stat().st_size < 1 << 20
+    with pytest.raises(InputError, match="decodes to more than 1000 times its size"):
+        read_input(path)
+
+
+def test_parquet_value_over_the_cell_limit_makes_its_rows_bad_records(tmp_path):
+    path = _dictionary_parquet(tmp_path / "big.parquet", ["ok", "z" * ((1 << 20) + 1)], [0, 1, 0, 1])
+    result = read_input(path)
+    assert [b.row for b in result.bad_records] == [2, 4]
+    assert all("exceeds the 1048576-byte limit" in b.reason for b in result.bad_records)
+    assert result.frame["phone"].to_list() == [phones(4)[0], None, phones(4)[2], None]
