@@ -48,7 +48,8 @@ class Site:
     """``args(ws)``: the command; ``pattern``: the failing path(s) under the workspace
     (fnmatch); ``named``: the path the error line names (fnmatch; default ``pattern``);
     ``stage``: force the fault's stage (folders fail when created, whatever the errno);
-    ``scans``: the command runs a scan (slower)."""
+    ``scans``: the command runs a scan (slower); ``setup(root)``: readies the copied
+    workspace for the command (before the "before" snapshot)."""
 
     name: str
     args: Callable[["Workspace"], list[str]]
@@ -56,6 +57,7 @@ class Site:
     named: str | None = None
     stage: str | None = None
     scans: bool = False
+    setup: Callable[[Path], None] | None = None
 
 
 class Workspace:
@@ -103,8 +105,16 @@ SITES: tuple[Site, ...] = (
     Site("registry (registry add)",
          lambda ws: ["registry", "add", ws("list.csv"), "--name", "third", "--state-dir", ws("state")],
          "state/registry.duckdb", scans=True),
+    Site("registry remove", lambda ws: ["registry", "remove", "first", "--state-dir", ws("state")],
+         "state/registry.duckdb"),
+    Site("verify (its re-scan's spill)",
+         lambda ws: ["verify", ws("cert.json"), ws("list.csv"), "--public-key", ws("signing/signing-key.pub.pem")],
+         f"{SPILL}/part-*", scans=True),
     Site("reveal --to", _reveal, "revealed.csv"),
     Site("audit log (reveal)", _reveal, "state/audit.log"),
+    Site("audit log seal (keys verify-audit --seal)",
+         lambda ws: ["keys", "verify-audit", "--seal", "--state-dir", ws("state")], "state/audit.log",
+         setup=lambda root: _tear(root / "state" / "audit.log")),
     Site("consent ledger", lambda ws: ["ledger", "append", ws("ledger.jsonl"), "--phone", ws("phones.txt"),
                                        "--action", "grant", "--channel", "sms", "--purpose", "marketing",
                                        "--evidence", "form-2", "--state-dir", ws("state")],
@@ -130,6 +140,12 @@ SITES: tuple[Site, ...] = (
     Site("keys create", lambda ws: ["keys", "create", "--state-dir", ws("state_new")], "state_new/key.json"),
     Site("keys rotate-vault", lambda ws: ["keys", "rotate-vault", "--state-dir", ws("state")], "state/key.json"),
 )
+
+
+def _tear(log: Path) -> None:
+    """A torn last line, as a crash mid-append leaves (the chain is broken until sealed)."""
+    with open(log, "ab") as fh:
+        fh.write(b'{"v": 1, "time": "2026-')
 
 
 def _invoke(args: list[str]):
@@ -240,6 +256,8 @@ def run_case(site: Site, errno_name: str, prepared: Path, work: Path) -> Outcome
     injected there, and record the outcome."""
     shutil.copytree(prepared, work, symlinks=True)
     ws = Workspace(work)
+    if site.setup is not None:
+        site.setup(work)
     before = snapshot(work)
     code, stderr, unexpected, result = None, "", None, None
     with _tmpdir(work / "tmp"), inject_fault(str(work / site.pattern), ERRNOS[errno_name], stage=site.stage):

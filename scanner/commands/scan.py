@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 from rich.console import Console
 
 from scanner.commands.options import announce, key_options, state_for
-from scanner.privacy.safe_files import check_folder_can_be_made
 from scanner.errors import RegistryError
+from scanner.privacy.keys import ENV_KEY
+from scanner.privacy.safe_files import check_folder_can_be_made
 
 
 FAIL_ON = {"error": ("fail",), "warning": ("review", "fail"), "never": ()}
@@ -71,8 +73,11 @@ def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fai
 
     err = Console(stderr=True, soft_wrap=True)
     state = state_for(state_dir)
-    for folder in (out_dir, state.path):  # before the scan, not after it
-        check_folder_can_be_made(folder)
+    # before the scan, not after it: --out, and the state folder when the scan writes there
+    # (a new key, a registration)
+    check_folder_can_be_made(out_dir)
+    if register_name or (key_file is None and not os.environ.get(ENV_KEY)):
+        check_folder_can_be_made(state.path)
     if register_name:
         _check_name(state, register_name)
     show_progress = not no_progress and fmt == "text" and sys.stderr.isatty()

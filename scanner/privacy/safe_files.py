@@ -1,11 +1,17 @@
 """Safe output files (DESIGN.md §5 "Everything else"): atomic, mode 0600, formula-safe CSV.
 
-Every file the tool writes goes through here:
+Every file the tool writes goes through here (the write layer), and every failure to write
+is a :class:`~scanner.errors.WriteError` naming the path and the cause, exit 2, with nothing
+partial left (:mod:`scanner.io_errors`):
 
 * :func:`atomic_write_bytes` / :func:`atomic_writer` write a temporary file in the target's
   directory (mode 0600 from creation, never wider), ``fsync`` it and ``os.replace`` it onto
   the target, so a reader sees the old file or the whole new one, never half of one, and an
   interrupted write leaves no partial output behind.
+* :func:`exclusive_writer`: a new file in a private folder (the scan's spill), removed
+  when its write fails; :func:`append_bytes`: a log entry appended whole or not at all;
+  :func:`make_dir`: folders, removed again (:func:`remove_created`) when the write that
+  needed them fails.
 * :func:`atomic_write_csv` also neutralizes spreadsheet formulas: a text cell that begins
   with ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading ``'`` (OWASP "CSV injection").
 

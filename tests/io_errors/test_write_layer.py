@@ -212,3 +212,15 @@ def test_a_real_file_size_limit_in_duckdb(tmp_path):
                           timeout=120, preexec_fn=_limited(400_000))
     assert done.stdout.strip() == f"{tmp_path / 'registry.duckdb'}: file too large", done.stderr
     assert open_registry(tmp_path).list() == []
+
+
+def test_a_state_folder_the_scan_never_writes_is_not_probed(tmp_path, monkeypatch):
+    """With the key in $CONTACT_SCANNER_KEY and no --register, nothing goes to the state
+    folder: an unusable one (a read-only home in a container) does not stop the scan."""
+    monkeypatch.setenv("CONTACT_SCANNER_KEY", "ab" * 32)
+    source = tmp_path / "list.csv"
+    source.write_text(LIST_CSV, encoding="utf-8")
+    result = CliRunner().invoke(main, ["scan", str(source), "--out", str(tmp_path / "out"), "--as-of",
+                                       "2026-11-23", "--no-progress", "--state-dir", "/proc/nope"])
+    assert result.exit_code in (0, 1), result.output
+    assert (tmp_path / "out" / "manifest.json").is_file()
