@@ -41,7 +41,8 @@ from scanner.prepare import (
     with_consent_columns,
 )
 from scanner.privacy.keys import KeyMaterial
-from scanner.privacy.masking import mask_name_expr, mask_phone_expr, numbers_in_phone_cells
+from scanner.privacy.embedded import numbers_in_phone_cells
+from scanner.privacy.masking import mask_name_expr, mask_phone_expr
 from scanner.privacy.tokens import normalize_email_expr, normalize_name_expr, token_expr
 from scanner.rules import RULES, rule_columns
 

@@ -40,7 +40,7 @@ import phonenumbers
 import polars as pl
 
 from scanner.grouping import pass_filters
-from scanner.privacy.masking import DATE_TIME, MAX_SEPARATOR_RUN, SEPARATOR, chain_regex
+from scanner.privacy.embedded import DATE_TIME, MAX_SEPARATOR_RUN, SEPARATOR, chain_regex
 from scanner.privacy.reveal import carrier_of
 
 MIN_NEEDLE_DIGITS = 7

@@ -23,7 +23,7 @@ from typing import Any, Iterable
 import polars as pl
 
 from scanner.errors import InputError
-from scanner.privacy.masking import (
+from scanner.privacy.embedded import (
     NUMBERS_SCHEMA, mask_and_find, mask_report, mask_texts, numbers_in_columns, output_names,
 )
 

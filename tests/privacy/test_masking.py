@@ -12,9 +12,10 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from scanner.privacy.masking import (
-    find_embedded, mask_embedded, mask_embedded_expr, mask_text, mask_texts, may_hold_number, min_digits,
+from scanner.privacy.embedded import (
+    find_embedded, mask_embedded, mask_text, mask_texts, may_hold_number, min_digits,
 )
+from scanner.privacy.masking import mask_embedded_expr
 
 EXAMPLES = [
     ("推荐人 13900139000", "推荐人 139****9000"),
@@ -143,7 +144,7 @@ def _flat(text: str) -> str:
     return re.sub(r"[^0-9]", "", unicodedata.normalize("NFKC", text))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(before=TEXT, b1=BOUNDARY, number=written(), b2=BOUNDARY, after=TEXT)
 def test_any_valid_number_in_any_form_is_masked(before, b1, number, b2, after):
     form, parsed = number
@@ -186,7 +187,7 @@ def test_a_large_column_is_masked_per_distinct_value():
 
 
 def test_few_candidates_take_the_reference_with_the_engines_answers(monkeypatch):
-    import scanner.privacy.masking as masking
+    import scanner.privacy.embedded as masking
 
     texts = ["推荐人 13900139000", "+44 20 7946 0958", "010-12345678", "ORD-2022-141454", "8613800138000",
              "０１０－１２３４５６７８", "(650) 253-0000", "400-822-8575", "95588 9000"]
