@@ -335,6 +335,7 @@ def test_certificate_and_registry_cover_the_second_column(sheet, tmp_path, monke
     again = _cli("scan", path, "--out", tmp_path / "o2", "--state-dir", state, "--fail-on", "never",
                  "--no-progress", "--policy", _policy_file(tmp_path))
     assert again.exit_code == 0, again.output
+    assert "findings count every number of the 2 phone columns" in again.output
     rows = pl.read_parquet(tmp_path / "o2" / "rows.parquet")
     assert "DU003" in _phones(rows)[0][1]["findings"] and "DU003" not in _phones(rows)[0][0]["findings"]
 

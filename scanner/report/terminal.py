@@ -113,6 +113,11 @@ def print_summary(report: dict[str, Any], written: dict[str, Path] | None, conso
         console.print(top)
         if len(findings) > limit:
             console.print(f"  … and {len(findings) - limit} more finding codes in report.json")
+        phones = len(report.get("input", {}).get("phone_columns") or ())
+        if phones > 1:
+            # the counts are per number while the verdicts above are per row
+            console.print(f"  findings count every number of the {phones} phone columns; a row's verdict is "
+                          "its contact number's (rows.parquet: contact_column, phones)")
     purchased = lst.get("purchased", {})
     fired = [s for s in purchased.get("signals", []) if s.get("fired")]
     for sig in fired[:5]:
