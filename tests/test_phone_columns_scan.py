@@ -344,3 +344,13 @@ def _policy_file(tmp_path):
     path = tmp_path / "policy.toml"
     path.write_text('[columns]\nphone = ["手机号", "备用电话"]\n', encoding="utf-8")
     return path
+
+
+def test_a_suppression_file_with_two_phone_columns(keys, tmp_path):
+    """Every phone column of a do-not-contact file suppresses (here the number the list
+    holds is only in the file's second column)."""
+    path = _write_sheet(tmp_path / "l.csv")
+    dnc = tmp_path / "退订名单.csv"
+    dnc.write_text("姓名,手机号,备用电话\n某人,13300133000,13600136000\n", encoding="utf-8")
+    result = scan(path, policy_from_dict(CN_POLICY), keys=keys, as_of=AS_OF, suppress=[dnc])
+    assert "SP001" in _phones(result.rows)[2][1]["findings"] and result.report["findings"]["SP001"] == 1
