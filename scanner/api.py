@@ -525,6 +525,8 @@ def scan(
         region=policy.campaign.region) + unused_role_findings(ing.column_report)
     # (digest and sensitive columns are never copied; an unused role-like column may be kept)
     never_copy = {f.column for f in col_findings if f.code.startswith("PS")}
+    # (an ignored column rule is not reported; its column is still never copied)
+    col_findings = [f for f in col_findings if f.code in active.severity]
     kept = [texts.out_names[c] for c in ctx.kept if c not in never_copy]
     extra_out = [c for c in ("name_token", "name_masked", "email_token")
                  if ("name" in ing.columns if c.startswith("name") else "email" in ing.columns)]

@@ -84,3 +84,16 @@ def test_a_suppression_file_is_read_in_the_campaigns_region(tmp_path, keys):
     result = scan(tmp_path / "l.csv", policy=policy, suppress=[tmp_path / "dnc.txt"], keys=keys,
                   registry=False, state_dir=tmp_path / "state")
     assert result.report["findings"]["SP001"] == 1
+
+
+def test_cl001_can_be_ignored_like_any_rule(tmp_path, keys):
+    from scanner.policy import policy_from_dict
+
+    rows = [HEADER] + [[f"N{i}", f"1380013{8000 + i}", "", "false", "false", "Web", "8/1/2024", "google", "", "x"]
+                       for i in range(5)]
+    path = tmp_path / "l.csv"
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    report = scan(path, policy=policy_from_dict({"rules": {"ignore": ["CL001"]}}), keys=keys, registry=False,
+                  state_dir=tmp_path / "state").report
+    assert "CL001" not in report["findings"] and not [c for c in report["columns"] if c["code"] == "CL001"]
+    assert report["input"]["mapping"]["unused"]  # still shown
