@@ -39,6 +39,7 @@ _EN = {
     "opt out": "REFUSE", "optout": "REFUSE", "opted out": "REFUSE", "unsubscribed": "REFUSE",
     "unsubscribe": "REFUSE", "unsub": "REFUSE", "do not call": "REFUSE", "donotcall": "REFUSE",
     "do not contact": "REFUSE", "do not text": "REFUSE", "do not email": "REFUSE", "dnc": "REFUSE",
+    "do not disturb": "REFUSE", "dnd": "REFUSE",
     "has opted out": "REFUSE", "blacklist": "REFUSE", "blacklisted": "REFUSE",
     "blocklist": "REFUSE", "blocklisted": "REFUSE", "bounced": "ANTI", "blocked": "REFUSE", "suppressed": "REFUSE",
     "marketing": "MARKETING", "promotional": "MARKETING", "promo": "MARKETING",

@@ -49,7 +49,8 @@ def test_role_words_combine(header, role):
 
 
 @pytest.mark.parametrize("header", ["Email Opt Out", "Do Not Call", "unsubscribed", "退订", "是否拒绝",
-                                    "HasOptedOutOfEmail", "Unsubscribed from all email", "请勿致电"])
+                                    "HasOptedOutOfEmail", "Unsubscribed from all email", "请勿致电",
+                                    "Do not disturb", "SMS_BLACKLISTED"])
 def test_refusal_headers_are_consent_read_inverted(header):
     m = meaning(header)
     assert (m.role, m.inverted) == ("consent", True)
