@@ -6,8 +6,9 @@ and ``MOBILE-PHONE*`` all match the synonym ``mobile phone``. A bracketed suffix
 as ``手机号(必填)`` or ``Phone (mobile)`` is tried without the brackets when the full
 header does not match.
 
-To teach the scanner a new header, add it here; a test checks that no normalized
-synonym names two canonical columns.
+These exact spellings are the strongest evidence of a role; every other spelling is read
+by its words (:mod:`scanner.ingest.header_words`, where a new word or morpheme goes). A
+test checks that no normalized synonym names two canonical columns.
 """
 
 from __future__ import annotations
