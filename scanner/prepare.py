@@ -128,7 +128,10 @@ def _source_exprs(policy: Policy, source: pl.Expr) -> list[pl.Expr]:
 
 def source_window_expr(policy: Policy) -> pl.Expr:
     """True/False when an approved source's window can be judged, null otherwise."""
-    when_collected = pl.coalesce(pl.col("collected_at_utc"), pl.col("consent_at"))
+    # An unreadable collection time leaves the window unjudged: it is not a missing one
+    # that the consent time could stand in for.
+    when_collected = pl.when(pl.col("collected_at_unread").is_null()).then(
+        pl.coalesce(pl.col("collected_at_utc"), pl.col("consent_at")))
     expr = None
     tz = policy.tz
     for src in policy.sources:

@@ -123,3 +123,31 @@ def test_excel_serial_dates(tmp_path, keys, serial, expected):
     path.write_text(f"手机号,是否同意,同意时间\n{NUMBERS[0]},✓,{serial}\n", encoding="utf-8")
     result = _scan(path, {"rules": {"ignore": ["PR001"]}}, keys)
     assert _consent_findings(result) == [expected]
+
+
+def test_hubspot_export_maps_and_inverts_with_no_policy(tmp_path, keys):
+    """The roles come from the headers and values alone: the opt-out column is read
+    inverted, the US dates month-first."""
+    rows = [("false", "8/27/2023 7:32 AM"), ("true", "8/27/2023 7:32 PM"), ("false", ""),
+            ("false", "1/5/2022 10:00 AM"), ("", "12/1/2023 9:00 AM")]
+    text = "Record ID,First Name,Mobile Phone Number,Email Opt Out,Marketing opt in date,Create Date\n" + "".join(
+        f"{1000 + i},N{i},{NUMBERS[i]},{o},{d},12/31/2023 11:00 PM\n" for i, (o, d) in enumerate(rows))
+    path = tmp_path / "hubspot-crm-exports-all-contacts-2024-06-01.csv"
+    path.write_text(text, encoding="utf-8")
+    result = _scan(path, {"rules": {"ignore": ["PR001"]}}, keys)
+    inp = result.report["input"]
+    assert inp["columns"]["consent"] == "Email Opt Out" and inp["inverted"] == ["consent"]
+    assert inp["columns"]["consent_time"] == "Marketing opt in date"
+    assert inp["dates"]["consent_time"]["order"] == "month-first"
+    assert _consent_findings(result) == [[], ["CN002"], ["CN009"], ["CN003"], ["CN001"]]
+
+
+def test_postgres_dump_maps_with_no_policy(tmp_path, keys):
+    text = "id,phone,marketing_opt_in,opt_in_at\n" + "".join(
+        f"{i + 1},{NUMBERS[i]},{c},{t}\n" for i, (c, t) in enumerate(
+            [("t", "2023-08-27 07:32:00+08"), ("f", "2023-08-27 07:32:00+08"), ("t", "")]))
+    path = tmp_path / "contacts.csv"
+    path.write_text(text, encoding="utf-8")
+    result = _scan(path, {"rules": {"ignore": ["PR001"]}}, keys)
+    assert result.report["input"]["columns"]["consent"] == "marketing_opt_in"
+    assert _consent_findings(result) == [[], ["CN002"], ["CN009"]]

@@ -57,6 +57,9 @@ CASES = [
     ("PR003", {}, None, False),
     ("PR004", {"consent_time": "2025-09-01"}, SOURCES, True),
     ("PR004", {"consent_time": "2025-03-01"}, SOURCES, False),
+    ("PR004", {"consent_time": "2025-03-01", "collected_at": "2025-09-01"}, SOURCES, True),
+    # an unreadable collection time is not replaced by the consent time
+    ("PR004", {"consent_time": "2025-09-01", "collected_at": "2025-02-30"}, SOURCES, False),
     ("PR005", {"source": "第三方合作", "consent_evidence": None}, None, True),
     ("PR005", {"source": "partner list", "consent_evidence": ""}, None, True),
     ("PR005", {"source": "第三方合作"}, None, False),
