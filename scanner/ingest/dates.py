@@ -4,9 +4,8 @@ Read: ISO 8601 with or without an offset (``2025-03-04T10:20:30+08:00``, ``Z``);
 ``2025/3/4``, ``2025.3.4``, ``2025年3月4日``, ``20250304``, ``20250304102030``; day/month
 and month/day forms (``27/8/2023``, ``8/27/2023 7:32 AM``, ``27.08.2023 19:32``, two-digit
 years, 上午/下午); epoch seconds and milliseconds of ten and thirteen digits (from
-2001-09-09: ``1700000000``, ``1700000000000``); Excel
-serial days (``45165.3``). Times without an offset are in the policy's time zone; epoch
-times are UTC.
+2001-09-09: ``1700000000``, ``1700000000000``); Excel serial days (``45165.3``). Times
+without an offset are in the policy's time zone; epoch times are UTC.
 
 Whether ``3/4/2025`` is 3 April or 4 March is decided once per column, on the column's
 first records (:func:`decide_readings`), so every batch of an input reads the same way:
@@ -15,7 +14,9 @@ month-first; when none says either, 12-hour times (``AM``/``PM``) and a US-style
 mean month-first, anything else day-first (reported as assumed). A policy can give a
 column an explicit format (``[columns] formats``); then only that format is read.
 
-Everything is polars expressions: no Python runs per value.
+Everything is polars expressions, no Python runs per value: the forms a column takes on
+its first records are parsed directly (``DateReading.forms``), and what they leave takes a
+general route of regular expressions once per distinct value (both give the same instant).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ _AWARE_FORMS = ("%Y-%m-%dT%H:%M:%S%#z", "%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%d %H:
                 "%Y-%m-%d %H:%M:%S%.f%#z")
 _TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p")
 MAX_FORMS = 3
+FORM_SAMPLE = 1_000   # distinct values the forms are found on
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _EXCEL_DAYS = (20_000, 80_000)   # 1954 .. 2119: a five-digit number in a time column
 
@@ -93,7 +95,7 @@ def decide_readings(frame: pl.DataFrame, *, explicit: Mapping[str, str] | None =
         if column in explicit:
             out[column] = DateReading("format", "policy", explicit[column])
         elif column in frame.columns:
-            values = frame.get_column(column).head(SAMPLE_ROWS).drop_nulls().unique()
+            values = frame.get_column(column).head(SAMPLE_ROWS).drop_nulls().unique(maintain_order=True)
             out[column] = decide_reading(values, month_first=(region or "").upper() in MONTH_FIRST_REGIONS)
     return out
 
@@ -120,11 +122,11 @@ def decide_reading(values: pl.Series, *, month_first: bool = False) -> DateReadi
 
 def direct_forms(values: pl.Series, order: str) -> tuple[str, ...]:
     """Up to :data:`MAX_FORMS` forms polars reads directly that cover the most of
-    ``values`` (distinct values), most first."""
+    ``values`` (distinct values; the first :data:`FORM_SAMPLE`), most first."""
     day_month = "%d{0}%m{0}%Y" if order != "month-first" else "%m{0}%d{0}%Y"
     candidates = [*_AWARE_FORMS, *_YEAR_FIRST_FORMS,
                   *(day_month.format(sep) + time for sep in "/.-" for time in _TIMES)]
-    rest = values.cast(pl.String).str.strip_chars()
+    rest = values.cast(pl.String).str.strip_chars().head(FORM_SAMPLE)
     chosen: list[str] = []
     while rest.len() and len(chosen) < MAX_FORMS:
         frame = rest.to_frame("v")
