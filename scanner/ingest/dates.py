@@ -29,8 +29,6 @@ import polars as pl
 
 #: Canonical columns read as times.
 TIME_COLUMNS = ("consent_time", "collected_at")
-#: Records whose values decide a column's day/month order.
-SAMPLE_ROWS = 10_000
 #: Regions whose lists write month/day (``8/27/2023``) when the values do not tell.
 MONTH_FIRST_REGIONS = frozenset({"US", "PH", "PR", "GU", "AS", "VI", "MP", "UM", "FM", "MH", "PW"})
 
@@ -87,15 +85,15 @@ DEFAULT_READING = DateReading()
 
 def decide_readings(frame: pl.DataFrame, *, explicit: Mapping[str, str] | None = None,
                     region: str | None = None) -> dict[str, DateReading]:
-    """The reading of each time column of ``frame`` (the input's first records, canonical
-    names), decided on its first :data:`SAMPLE_ROWS` values."""
+    """The reading of each time column of ``frame`` (the input's first records, as many as
+    the column roles are decided on; canonical names)."""
     explicit = dict(explicit or {})
     out = {}
     for column in TIME_COLUMNS:
         if column in explicit:
             out[column] = DateReading("format", "policy", explicit[column])
         elif column in frame.columns:
-            values = frame.get_column(column).head(SAMPLE_ROWS).drop_nulls().unique(maintain_order=True)
+            values = frame.get_column(column).drop_nulls().unique(maintain_order=True)
             out[column] = decide_reading(values, month_first=(region or "").upper() in MONTH_FIRST_REGIONS)
     return out
 

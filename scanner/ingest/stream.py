@@ -34,8 +34,8 @@ from pathlib import Path
 import polars as pl
 
 from scanner.errors import InputError
-from scanner.ingest import delimited, structured
-from scanner.ingest.dates import SAMPLE_ROWS, decide_readings
+from scanner.ingest import delimited, headers, structured
+from scanner.ingest.dates import decide_readings
 from scanner.ingest.encoding import SAMPLE, Decoder
 from scanner.ingest.headers import (
     MAX_TITLE_ROWS, FirstRecordsBad, Layout, apply_layout, decide_layout, first_line_unreadable,
@@ -425,8 +425,10 @@ def _records(tables: Iterator[tuple[Table, bool]], fmt: str, encoding: Callable[
             raise first_line_unreadable(exc.reason, path) from None
         raise no_readable_records(records, 1, exc.reason, path) from None
     empty, _ = apply_layout(layout, Table(data.frame.clear()), 1)
-    first_rows, _ = apply_layout(layout, Table(data.frame.head(SAMPLE_ROWS),
-                                               bad={i: r for i, r in data.bad.items() if i < SAMPLE_ROWS}), 1)
+    # the records the column roles were decided on (as many whatever the batch size)
+    sample = headers.SAMPLE_ROWS
+    first_rows, _ = apply_layout(layout, Table(data.frame.head(sample),
+                                               bad={i: r for i, r in data.bad.items() if i < sample}), 1)
     # the policy's list, when it gives one, replaces what the headers say
     inverted = layout.inverted if options.inverted is None else options.inverted
     meta = Ingested(frame=empty, bad_records=(), format=fmt, encoding=encoding(),

@@ -124,11 +124,18 @@ def test_day_or_month_first_is_decided_from_the_values(values, region, order, de
     assert (reading.order, reading.decided_by) == (order, decided_by)
 
 
-def test_decision_reads_the_first_records_only():
-    values = ["1/2/2023"] * 10_000 + ["27/8/2023"]
-    assert decide_reading(pl.Series(values[:10_000])).decided_by == "assumed"
-    frame = pl.DataFrame({"consent_time": values})
-    assert decide_readings(frame)["consent_time"].decided_by == "assumed"
+def test_decision_reads_the_records_the_roles_are_decided_on(tmp_path):
+    from scanner.ingest import headers, open_input
+
+    n = headers.SAMPLE_ROWS
+    lines = [f"1380013{i % 10000:04d},1/2/2023" for i in range(n)] + ["13800138000,27/8/2023"]
+    path = tmp_path / "list.csv"
+    path.write_text("phone,consent_time\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    for batch_bytes in (64 << 20, 4096):
+        stream = open_input(path, batch_bytes=batch_bytes)
+        stream.close()
+        reading = stream.meta.date_formats["consent_time"]
+        assert (reading.order, reading.decided_by, reading.day_month_values) == ("day-first", "assumed", 1)
 
 
 @settings(max_examples=25, deadline=None)
