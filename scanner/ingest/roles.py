@@ -165,9 +165,11 @@ def _claim(index: int, m: Meaning, p: Profile, header: str, min_valid: float) ->
             return None
         return _with(index, "phone", m, p.phone_valid, "valid phone numbers", p, words)
     if role == "consent" and p.values and p.date + p.epoch >= 0.8:
+        if m.inverted:
+            return None  # the time of an opt-out is no consent time: shown as unused
         role = "consent_time"
-    if role == "consent_channel" and p.values and p.channel < 0.5 and m.strength < 1 or (
-            role == "consent_channel" and p.values and p.channel == 0 and len(words) == 1):
+    # a bare "channel" over values that are no channels (web, 门店) is where the contact came from
+    if role == "consent_channel" and p.values and p.channel < 0.5 and (m.strength < 1 or len(words) == 1):
         role = "source"
     if role == "source" and m.looks_like == "channel" and p.channel >= 0.5:
         role = "consent_channel"

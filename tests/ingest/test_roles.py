@@ -233,3 +233,13 @@ def test_a_wide_sample_is_profiled_on_fewer_records():
     frame = pl.DataFrame({f"c{i}": [str(i)] * 1000 for i in range(width)})
     profiles = profile_columns(frame, "CN")
     assert len(profiles) == width and profiles[0].values == MAX_CELLS // width
+
+
+def test_values_redirect_a_header(write):
+    rows = [[p, f"2024-01-{1 + i:02d}", "web" if i % 2 else "门店", f"2024-02-{1 + i:02d}"]
+            for i, p in enumerate(phones(10))]
+    result = read_input(write("l.csv", csv_text(["phone", "Email Consent", "channel", "unsubscribed"], rows)))
+    # a consent header over dates is the consent time; a bare channel over no channels the
+    # source; an opt-out header over dates is no consent (its time is shown, not mapped)
+    assert result.columns == {"phone": "phone", "source": "channel", "consent_time": "Email Consent"}
+    assert {u["column"] for u in result.column_report.unused} == {"unsubscribed"}
