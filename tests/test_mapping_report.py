@@ -4,9 +4,11 @@ CL001 for unused consent/time/source-like columns; never a value or a number-lik
 import io
 import json
 
+import pytest
 from rich.console import Console
 
 from scanner.api import scan
+from scanner.privacy.keys import KeyMaterial
 from scanner.report.terminal import print_summary
 from scanner.rules import RULES
 
@@ -14,16 +16,20 @@ HEADER = ["First Name", "Mobile", "Phone", "Email Opt Out", "Do Not Call", "Lead
           "utm_source", "UNSUB_TIME", "客户13800138000"]
 
 
-def _scan(tmp_path, keys):
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory):
+    """One scan of a Salesforce-style export, shared by the tests that read its report."""
+    tmp_path = tmp_path_factory.mktemp("sf")
     rows = [[f"N{i}", f"1380013{8000 + i}", f"+86 139 0013 {9000 + i}", "false" if i % 4 else "true",
              "false", "Web", f"8/{1 + i % 27}/2024 7:32 AM", "google", "", "x"] for i in range(20)]
     path = tmp_path / "sf.csv"
     path.write_text("\n".join(",".join(r) for r in [HEADER, *rows]) + "\n", encoding="utf-8")
-    return scan(path, keys=keys, registry=False, state_dir=tmp_path / "state", as_of="2025-01-01")
+    return scan(path, keys=KeyMaterial.from_master(bytes(range(32))), registry=False,
+                state_dir=tmp_path / "state", as_of="2025-01-01")
 
 
-def test_report_carries_each_columns_role_confidence_and_evidence(tmp_path, keys):
-    report = _scan(tmp_path, keys).report
+def test_report_carries_each_columns_role_confidence_and_evidence(scanned):
+    report = scanned.report
     mapping = report["input"]["mapping"]
     by_column = {c["column"]: c for c in mapping["columns"]}
     assert by_column["Mobile"]["role"] == "phone"
@@ -44,9 +50,9 @@ def test_report_carries_each_columns_role_confidence_and_evidence(tmp_path, keys
     assert by_column["column_10"]["role"] is None
 
 
-def test_terminal_summary_begins_with_the_mapping(tmp_path, keys):
+def test_terminal_summary_begins_with_the_mapping(scanned):
     out = io.StringIO()
-    print_summary(_scan(tmp_path, keys).report, None, Console(file=out, width=200))
+    print_summary(scanned.report, None, Console(file=out, width=200))
     lines = out.getvalue().splitlines()
     assert lines[1].startswith("phone ← 'Mobile': header says mobile; 100% valid phone numbers")
     assert lines[2].startswith("phone (also) ← 'Phone'")
