@@ -81,6 +81,7 @@ class Bench:
     old: Path = field(init=False)
     duration: float = 0.0
     to_write: float = 0.0
+    stderr_lines: set = field(default_factory=set)
     revealed: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -108,10 +109,11 @@ class Bench:
         start = time.monotonic()
         wait_staging(proc, new)
         self.to_write = time.monotonic() - start
-        proc.communicate()
+        _, stderr = proc.communicate()
         if proc.returncode != 0:
             raise RuntimeError(f"scan failed ({proc.returncode})")
         self.duration = time.monotonic() - start
+        self.stderr_lines = set(stderr.decode().splitlines())
         self.keys = read_key_file(self.state / "key.json")
         self.revealed = {"old": self._reveal(self.old), "new": self._reveal(new)}
         self.old_files = snapshot(self.old)
@@ -207,20 +209,29 @@ def _folder_state(bench: Bench, out: Path) -> str:
 
 
 def signal_trial(bench: Bench, k: int, signum: int, rng: random.Random, phase: str = "any",
-                 double: bool = False) -> tuple[str, str | None]:
-    """One scan signalled at a random moment (``double``: twice, 50 ms apart): (where it
-    stopped, the failure or None)."""
+                 double: bool = False) -> tuple[str, str | None, float | None]:
+    """One scan signalled at a random moment (``double``: twice, 50 ms apart): where it
+    stopped (``ended``: the scan finished before the moment came), the failure or None,
+    and the seconds from the signal to the exit."""
     trial = bench.root / f"sig-{k}"
+    try:
+        return _signal_trial(bench, trial, k, signum, rng, phase, double)
+    finally:
+        shutil.rmtree(trial, ignore_errors=True)
+
+
+def _signal_trial(bench, trial, k, signum, rng, phase, double):
     out, tmp = trial / "out", trial / "tmp"
     shutil.copytree(bench.old, out)
     proc = bench.scan(bench.list_b, out, tmp=tmp)
+    name = signal.Signals(signum).name
     try:
         if not wait_ready(proc):
-            return "ended", "the scan ended before its handlers were seen"
+            return "ended", f"{name} trial {k}: the scan ended before its handlers were seen", None
         wait_moment(bench, proc, out, phase, rng)
         if proc.poll() is not None:
             proc.communicate()
-            return "ended", None  # finished before the moment came (not a stop)
+            return "ended", None, None
         sent = time.monotonic()
         proc.send_signal(signum)
         if double:  # a second Ctrl-C while the first is being acted on
@@ -230,23 +241,22 @@ def signal_trial(bench: Bench, k: int, signum: int, rng: random.Random, phase: s
         try:
             stdout, stderr = proc.communicate(timeout=30)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
-            return "hung", f"{signal.Signals(signum).name}: no exit within 30 s"
+            return "hung", f"{name} trial {k}: no exit within 30 s", None
         took = time.monotonic() - sent
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    name = signal.Signals(signum).name
     text = (stdout + stderr).decode(errors="replace")
     lines = stderr.decode(errors="replace").splitlines()
     state = _folder_state(bench, out)
     problems = []
     if proc.returncode != 128 + signum:
         problems.append(f"exit {proc.returncode}, not {128 + signum}")
-    if lines != [f"contact-scanner: interrupted by {name}"]:
-        problems.append(f"stderr {lines[:5]!r}")
+    # one line says so; before it, only lines an uninterrupted scan prints too (the state
+    # folder and key in use)
+    if lines[-1:] != [f"contact-scanner: interrupted by {name}"] or not set(lines[:-1]) <= bench.stderr_lines:
+        problems.append(f"stderr {lines[-5:]!r}")
     if "Traceback" in text:
         problems.append("a traceback")
     if took > STOP_WITHIN:
@@ -255,21 +265,31 @@ def signal_trial(bench: Bench, k: int, signum: int, rng: random.Random, phase: s
         problems.append(state)
     if _spill_left(tmp):
         problems.append(f"spill left: {_spill_left(tmp)}")
-    shutil.rmtree(trial, ignore_errors=True)
-    return state, (f"{name} trial {k}: " + "; ".join(problems)) if problems else None
+    return state, (f"{name} trial {k}{' (twice)' if double else ''}: " + "; ".join(problems)) if problems else None, took
 
 
 def kill_trial(bench: Bench, k: int, rng: random.Random, recover: bool, phase: str = "any"
                ) -> tuple[str, str | None]:
     """One scan killed (SIGKILL) at a random moment, then read by ``reveal``: accepted only
-    as the old scan or the new one. ``recover``: a next scan into the folder must remove
-    what the killed one left and commit."""
+    as the old scan or the new one (``ended``: the scan finished before the moment came).
+    ``recover``: a next scan into the folder must remove what the killed one left and
+    commit."""
     trial = bench.root / f"kill-{k}"
+    try:
+        return _kill_trial(bench, trial, k, rng, recover, phase)
+    finally:
+        shutil.rmtree(trial, ignore_errors=True)
+
+
+def _kill_trial(bench, trial, k, rng, recover, phase):
     out, tmp = trial / "out", trial / "tmp"
     shutil.copytree(bench.old, out)
     proc = bench.scan(bench.list_b, out, tmp=tmp)
     if wait_ready(proc):
         wait_moment(bench, proc, out, phase, rng)
+    if proc.poll() is not None:
+        proc.communicate()
+        return "ended", None
     proc.kill()
     proc.communicate()
     try:
@@ -278,36 +298,47 @@ def kill_trial(bench: Bench, k: int, rng: random.Random, recover: bool, phase: s
         outcome = "refused"
     else:
         outcome = next((name for name, numbers in bench.revealed.items() if numbers == got), "other")
-    problem = None
     if outcome == "other":
-        problem = f"kill trial {k}: reveal accepted a folder that is neither the old scan nor the new one"
-    elif outcome == "old" and snapshot(out) != bench.old_files:
-        problem = f"kill trial {k}: reveal gave the old numbers from a changed folder"
-    if recover and problem is None:
+        return outcome, f"kill trial {k}: reveal accepted a folder that is neither the old scan nor the new one"
+    if outcome == "old" and snapshot(out) != bench.old_files:
+        return outcome, f"kill trial {k}: reveal gave the old numbers from a changed folder"
+    if recover:
         bench.scan(bench.list_b, out, tmp=tmp, check=True)
         state = _folder_state(bench, out)
         if state != "new":
-            problem = f"kill trial {k}: the next scan left {state}"
-    shutil.rmtree(trial, ignore_errors=True)
-    return outcome, problem
+            return outcome, f"kill trial {k}: the next scan left {state}"
+    return outcome, None
 
 
 def run(root: Path, *, signals: int, kills: int, seed: int = 1, rows: int = 40_000, batch_rows: int = 8_000,
         batch_bytes: int = 256 << 10, recover_every: int = 1) -> dict:
-    """Run the trials; returns counts and the failures (empty when every trial was clean)."""
+    """``signals`` signals and ``kills`` kills delivered to running scans (a moment that
+    falls after the scan has finished is drawn again, at most twice per trial); returns
+    counts, stop times and the failures (empty when every trial was clean)."""
     rng = random.Random(seed)
     bench = Bench(root, rows, batch_rows, batch_bytes)
     result = {"scan_seconds": round(bench.duration, 2), "write_seconds": round(bench.duration - bench.to_write, 2),
-              "signals": {}, "kills": {}, "failures": []}
-    for k in range(signals):
-        signum = (signal.SIGINT, signal.SIGTERM)[k % 2]
-        state, problem = signal_trial(bench, k, signum, rng, phase=PHASES[k % 4 // 2], double=k % 5 == 4)
+              "signals": {}, "kills": {}, "clean_stops": 0, "stop_seconds": [], "failures": []}
+    k = delivered = 0
+    while delivered < signals and k < 3 * signals:
+        signum = (signal.SIGINT, signal.SIGTERM)[delivered % 2]
+        state, problem, took = signal_trial(bench, k, signum, rng, phase=PHASES[delivered % 4 // 2],
+                                            double=delivered % 5 == 4)
+        k += 1
         result["signals"][state] = result["signals"].get(state, 0) + 1
+        delivered += state != "ended"
+        result["clean_stops"] += state != "ended" and problem is None
+        if took is not None:
+            result["stop_seconds"].append(round(took, 3))
         if problem:
             result["failures"].append(problem)
-    for k in range(kills):
-        outcome, problem = kill_trial(bench, k, rng, recover=k % recover_every == 0, phase=PHASES[k % 2])
+    k = delivered = 0
+    while delivered < kills and k < 3 * kills:
+        outcome, problem = kill_trial(bench, k, rng, recover=delivered % recover_every == 0,
+                                      phase=PHASES[delivered % 2])
+        k += 1
         result["kills"][outcome] = result["kills"].get(outcome, 0) + 1
+        delivered += outcome != "ended"
         if problem:
             result["failures"].append(problem)
     return result
@@ -322,15 +353,19 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="interrupts-") as tmp:
         result = run(Path(tmp), signals=args.signals, kills=args.kills, seed=args.seed, rows=args.rows)
-    stopped = sum(n for s, n in result["signals"].items() if s in ("old", "new"))
+    sig, kill = result["signals"], result["kills"]
+    stopped = result["clean_stops"]
+    times = sorted(result["stop_seconds"])
     print(f"uninterrupted scan: {result['scan_seconds']} s from its handlers being in place, "
           f"of which writing {result['write_seconds']} s")
-    print(f"signals: {args.signals} sent, {stopped} clean stops "
-          f"(folder unchanged: {result['signals'].get('old', 0)}, new complete scan: "
-          f"{result['signals'].get('new', 0)}, scan ended first: {result['signals'].get('ended', 0)})")
-    print(f"kills: {args.kills}, reveal accepted the old scan {result['kills'].get('old', 0)}, "
-          f"the new scan {result['kills'].get('new', 0)}, refused {result['kills'].get('refused', 0)}, "
-          f"anything else {result['kills'].get('other', 0)}")
+    print(f"signals delivered to a running scan: {sum(n for s, n in sig.items() if s != 'ended')}, "
+          f"clean stops: {stopped} (folder unchanged: {sig.get('old', 0)}, the new complete scan: "
+          f"{sig.get('new', 0)}); moments drawn again because the scan had finished: {sig.get('ended', 0)}")
+    if times:
+        print(f"signal to exit: median {times[len(times) // 2]:.2f} s, slowest {times[-1]:.2f} s")
+    print(f"kills delivered: {sum(n for s, n in kill.items() if s != 'ended')}; reveal then accepted the old "
+          f"scan {kill.get('old', 0)}, the new scan {kill.get('new', 0)}, refused {kill.get('refused', 0)}, "
+          f"accepted anything else {kill.get('other', 0)}")
     for failure in result["failures"]:
         print("FAIL", failure)
     return 1 if result["failures"] else 0

@@ -38,8 +38,14 @@ def run(prepare: Callable[[], None] | None = None) -> NoReturn:
         else:
             print(exc.code, file=sys.stderr)
             code = 1
-    except interrupt.Interrupted as exc:
-        interrupt.exit_now(exc.exit_code, exc.one_line())
+    except BaseException as exc:
+        # stopped: whatever the stop made fail (a library's own SIGINT handling raising
+        # KeyboardInterrupt, a read cut short) ends as the stop, in one line
+        if isinstance(exc, interrupt.Interrupted):
+            interrupt.exit_stopped(exc)
+        if interrupt.stopping() or isinstance(exc, KeyboardInterrupt):
+            interrupt.exit_stopped()
+        raise
     interrupt.finish(code)
 
 

@@ -38,12 +38,18 @@ class ScannerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ScannerError as exc:
+            if interrupt.stopping():  # a failure the stop caused: the stop is the one line
+                interrupt.exit_stopped()
             click.echo(f"contact-scanner: error: {exc.one_line()}", err=True)
             sys.exit(exc.exit_code)
         except interrupt.Interrupted as exc:
             # os._exit inside: a normal exit would wait for threads finishing their step
-            interrupt.exit_now(exc.exit_code, exc.one_line())
-        except KeyboardInterrupt:  # no handler of ours installed (the library called in-process)
+            interrupt.exit_stopped(exc)
+        except KeyboardInterrupt:
+            # raised by a library's own SIGINT handling (pyarrow has some), or no handler of
+            # ours is installed (the command line called in-process)
+            if interrupt.stopping():
+                interrupt.exit_stopped()
             click.echo("contact-scanner: interrupted by SIGINT", err=True)
             sys.exit(130)
         except Exception as exc:

@@ -95,21 +95,27 @@ def run_cleanups() -> None:
             cleanup()
 
 
+_removing = threading.Lock()
+
+
 def remove_folder(path: str | os.PathLike) -> None:
     """Remove a temporary folder even while a thread may still be writing into it: renamed
-    first (a file opened by its old path afterwards fails), then removed."""
+    first (a file opened by its old path afterwards fails), then removed. One removal at a
+    time, so the watcher ending the process waits for one the main thread has begun."""
     path = Path(path)
     gone = path.with_name(path.name + ".removing")
-    try:
-        os.rename(path, gone)
-    except FileNotFoundError:
-        return
-    except OSError:
-        gone = path
-    for _ in range(3):
-        shutil.rmtree(gone, ignore_errors=True)
-        if not os.path.lexists(gone):
-            return
+    with _removing:
+        try:
+            os.rename(path, gone)
+        except FileNotFoundError:
+            if not os.path.lexists(gone):
+                return
+        except OSError:
+            gone = path
+        for _ in range(3):
+            shutil.rmtree(gone, ignore_errors=True)
+            if not os.path.lexists(gone):
+                return
 
 
 def stopping() -> bool:
@@ -193,7 +199,7 @@ def _handler(signum: int, frame) -> None:
     _note(signum)
 
 
-def exit_now(code: int, line: str) -> None:
+def exit_now(code: int, line: str) -> NoReturn:
     """End the process after a signal: clean-ups, one line on stderr, ``os._exit(code)``.
     Only the first caller (main thread or watcher) does it; a second one waits for the end.
     (``os._exit``: a normal exit would wait for worker threads still finishing a step.)"""
@@ -210,6 +216,12 @@ def exit_now(code: int, line: str) -> None:
         os._exit(code)
 
 
+def exit_stopped(error: Interrupted | None = None) -> NoReturn:
+    """:func:`exit_now` for ``error`` (default: the signal that came)."""
+    error = error or stopped_error()
+    exit_now(error.exit_code, error.one_line())
+
+
 def finish(code: int) -> NoReturn:
     """End a command line process that ran under :class:`SignalGuard`: exit handlers, then
     exit ``code``, or 130 / 143 if a signal came meanwhile (whatever the moment, a signal
@@ -219,8 +231,7 @@ def finish(code: int) -> NoReturn:
             stream.flush()
     atexit._run_exitfuncs()
     if STOP.is_set():
-        error = stopped_error()
-        exit_now(error.exit_code, error.one_line())
+        exit_stopped()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(BaseException):
             stream.flush()
@@ -246,8 +257,7 @@ def _watch(read_fd: int) -> None:
                 break  # a second signal: do not wait any longer
             os.close(read_fd)  # the guard was removed: the command ended by itself
             return
-    signum = _State.signum or first[0]
-    exit_now(128 + signum, Interrupted(signum).one_line())
+    exit_stopped(Interrupted(_State.signum or first[0]))
 
 
 def _quiet_thread_hook(default):
