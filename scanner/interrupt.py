@@ -39,7 +39,7 @@ from typing import Any, Callable, Iterator, NoReturn
 #: Set on the first SIGINT/SIGTERM; every worker thread's wait checks it.
 STOP = threading.Event()
 #: Seconds the main thread has to unwind after a signal before the watcher ends the process.
-GRACE = 1.2
+GRACE = 0.8
 #: How often a waiting thread looks at :data:`STOP`.
 POLL = 0.1
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -68,7 +68,8 @@ class _State:
     next_handle = 0
 
 
-_lock = threading.Lock()
+# re-entrant: a finalizer that garbage collection runs while one is held takes them again
+_lock = threading.RLock()
 _critical_lock = threading.RLock()
 _exit_claim = threading.Lock()
 
@@ -95,7 +96,7 @@ def run_cleanups() -> None:
             cleanup()
 
 
-_removing = threading.Lock()
+_removing = threading.RLock()
 
 
 def remove_folder(path: str | os.PathLike) -> None:
@@ -226,15 +227,13 @@ def finish(code: int) -> NoReturn:
     """End a command line process that ran under :class:`SignalGuard`: exit handlers, then
     exit ``code``, or 130 / 143 if a signal came meanwhile (whatever the moment, a signal
     gives its exit code and one line)."""
+    atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(BaseException):
             stream.flush()
-    atexit._run_exitfuncs()
+    # the last look, right before the end: a signal after it finds the process exiting
     if STOP.is_set():
         exit_stopped()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(BaseException):
-            stream.flush()
     os._exit(code)
 
 

@@ -153,7 +153,8 @@ def test_signals_and_kills_at_random_moments_sampled(tmp_path):
     result = interrupts.run(tmp_path, signals=4, kills=2, seed=seed, rows=8_000, batch_rows=2_000,
                             batch_bytes=64 << 10, recover_every=2)
     assert result["failures"] == [], f"seed {seed}: {result}"
-    assert result["clean_stops"] == 4 and sum(n for s, n in result["kills"].items() if s != "ended") == 2, result
+    assert result["clean_stops"] + result["signals"].get("finished", 0) == 4, result
+    assert result["clean_stops"] >= 3 and sum(n for s, n in result["kills"].items() if s != "ended") == 2, result
 
 
 @pytest.mark.slow
@@ -161,4 +162,5 @@ def test_fifty_signals_and_twenty_kills(tmp_path):
     seed = random.randrange(1 << 30)
     result = interrupts.run(tmp_path, signals=50, kills=20, seed=seed)
     assert result["failures"] == [], f"seed {seed}: {result}"
-    assert result["clean_stops"] == 50 and sum(n for s, n in result["kills"].items() if s != "ended") == 20, result
+    assert result["clean_stops"] + result["signals"].get("finished", 0) == 50, result
+    assert result["clean_stops"] >= 45 and sum(n for s, n in result["kills"].items() if s != "ended") == 20, result
