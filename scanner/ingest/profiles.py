@@ -72,6 +72,8 @@ class Profile:
             return f"consent values ({self.consent:.0%})"
         if self.phone_valid >= 0.2:
             return f"some phone numbers ({self.phone_valid:.0%} valid)"
+        if self.phoneish >= 0.8:
+            return f"numbers, not phone numbers ({self.phone_valid:.0%} valid)"
         return f"text ({self.distinct} distinct of {self.values})"
 
 
