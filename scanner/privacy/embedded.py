@@ -388,10 +388,22 @@ def mask_and_find(values: pl.Series, region: str | None) -> tuple[pl.Series, pl.
             found.numbers, int(changed.sum()))
 
 
+#: More text columns than this are prefiltered together (:func:`numbers_in_columns`).
+WIDE = 64
+
+
 def numbers_in_columns(frame: pl.DataFrame, columns: Iterable[str], region: str | None) -> pl.DataFrame:
     """Every embedded number of the text ``columns`` of ``frame`` (:data:`NUMBERS_SCHEMA`)."""
-    parts = [find_embedded(frame.get_column(c), region).numbers for c in columns
-             if frame.schema[c] == pl.String]
+    schema = frame.schema  # (built anew on each access: once, not once per column)
+    texts = [c for c in columns if schema[c] == pl.String]
+    if len(texts) > WIDE and frame.height:
+        # a wide file's columns mostly hold no chain: one prefilter over them all
+        chain = chain_regex(min_digits(region))
+        hit = pl.concat([frame.get_column(c) for c in texts]).str.contains(chain).fill_null(False)
+        per_column = (hit.to_frame("h").with_columns((pl.int_range(pl.len()) // frame.height).alias("c"))
+                      .group_by("c", maintain_order=True).agg(pl.col("h").any()).get_column("h"))
+        texts = [c for c, h in zip(texts, per_column) if h]
+    parts = [find_embedded(frame.get_column(c), region).numbers for c in texts]
     return pl.concat(parts).unique() if parts else pl.DataFrame(schema=NUMBERS_SCHEMA)
 
 

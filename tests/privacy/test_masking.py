@@ -196,3 +196,14 @@ def test_few_candidates_take_the_reference_with_the_engines_answers(monkeypatch)
     engine = find_embedded(pl.Series(texts), "CN")
     assert small.masked.sort("value").equals(engine.masked.sort("value"))
     assert small.numbers.sort(pl.all()).equals(engine.numbers.sort(pl.all()))
+
+
+def test_numbers_of_every_column_of_a_wide_frame():
+    from scanner.privacy.embedded import numbers_in_columns
+
+    frame = pl.DataFrame({f"c{i}": [f"v{i}", "x", None] for i in range(3000)}).with_columns(
+        pl.Series("c5", ["call 13900139000", "y", None]), pl.Series("c2999", ["a", "+86 138 0013 8000", None]))
+    for width in (20, 3000):  # one column at a time, and all prefiltered together
+        columns = list(dict.fromkeys([*frame.columns[:width], "c2999"]))
+        found = numbers_in_columns(frame.select(columns), columns, "CN")
+        assert set(found.get_column("e164")) == {"+8613900139000", "+8613800138000"}
