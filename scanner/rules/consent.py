@@ -17,8 +17,11 @@ def _granted() -> pl.Expr:
 def no_consent() -> pl.Expr:
     """What it flags: no consent recorded: the consent column is missing or empty, or holds
     a value the vocabulary does not know; also a granted consent whose channel, purpose or
-    time cannot be read. Unmapped values are listed in ``report.input.unmapped`` so they
-    can be mapped in the policy's ``[vocabulary]``.
+    time cannot be read. Unmapped values are listed with their rows in
+    ``report.input.unmapped`` and the summary so they can be mapped in the policy's
+    ``[vocabulary]``; unreadable times are listed there by shape (digits as 9), and
+    ``[columns] formats`` gives their format. A status that records no consent either way
+    (pending, never subscribed, 未授权) is no consent too.
 
     Why it matters: commercial SMS and calls need prior consent (Advertising Law Art. 43,
     MIIT SMS rules, PIPL Art. 13).
