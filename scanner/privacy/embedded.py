@@ -67,6 +67,11 @@ DATE_TIME = (
 #: else. Every character belongs to exactly one token, so the tokens rebuild the text.
 TOKEN = rf"{DATE_TIME}|{PLUS}?\d+|{SEPARATOR}+|[^\d+\uff0b{SEPARATOR_CHARS}]+|{PLUS}"
 MAX_DIGITS = 24
+#: A date where the tokens can start one: not inside a digit group, nor after a ``+``
+#: (``+82-10-2000-0000`` holds ``2-10-2000``, which is no date there); replaced by
+#: :data:`NO_DATE` it leaves the text a reader of tokens sees.
+DATE_AT = rf"(^|[^\d+\uff0b]){DATE_TIME}"
+NO_DATE = "${1}\x00"
 #: A value that is one date or date-time and nothing else.
 ONLY_DATE = rf"^\s*{DATE_TIME}\s*$"
 
@@ -107,7 +112,7 @@ def may_hold_number(values: pl.Series, region: str | None) -> pl.Series:
     texts = values.gather(at)
     undated = (~texts.str.contains(ONLY_DATE)).arg_true()
     keep = pl.repeat(False, texts.len(), eager=True).scatter(
-        undated, texts.gather(undated).str.replace_all(DATE_TIME, "\x00").str.contains(chain))
+        undated, texts.gather(undated).str.replace_all(DATE_AT, NO_DATE).str.contains(chain))
     return hit.scatter(at, keep)
 
 
@@ -130,10 +135,30 @@ _NO_MASKED = {"value": pl.String, "masked": pl.String}
 MAX_PASSES = 4
 
 
+#: A value longer than this that may hold a number has every digit starred instead of being
+#: read (a 1 MiB cell of one-digit groups would make millions of candidates).
+LONG_TEXT_BYTES = 16 << 10
+#: Values are read in chunks of about this many bytes (memory: candidates grow with the text).
+CHUNK_BYTES = 1 << 20
+
+
 def find_embedded(values: pl.Series, region: str | None) -> Embedded:
     """Embedded numbers of text ``values`` (any repeats; each distinct value is read once)."""
     values = values.cast(pl.String)
     current = values.filter(may_hold_number(values, region)).unique()
+    long = current.str.len_bytes() > LONG_TEXT_BYTES
+    starred = pl.DataFrame({"value": current.filter(long)}).with_columns(
+        pl.col("value").str.replace_all(r"\d", "*").alias("masked"))
+    current = current.filter(~long)
+    ends = current.str.len_bytes().cum_sum() // CHUNK_BYTES
+    parts = [_find(current.filter(ends == k), region) for k in (ends.unique().sort() if current.len() else [])]
+    replaced = pl.concat([starred, *(p.masked for p in parts)])
+    numbers = pl.concat([p.numbers for p in parts]).unique() if parts else pl.DataFrame(schema=NUMBERS_SCHEMA)
+    return Embedded(replaced, numbers)
+
+
+def _find(current: pl.Series, region: str | None) -> Embedded:
+    """:func:`find_embedded` of distinct values that each may hold a number."""
     found: list[pl.DataFrame] = []
     replaced = pl.DataFrame(schema={"value": pl.String, "masked": pl.String})
     for round_ in range(MAX_PASSES + 1):

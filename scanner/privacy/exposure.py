@@ -40,7 +40,7 @@ import phonenumbers
 import polars as pl
 
 from scanner.grouping import pass_filters
-from scanner.privacy.embedded import DATE_TIME, MAX_SEPARATOR_RUN, SEPARATOR, chain_regex
+from scanner.privacy.embedded import DATE_AT, MAX_SEPARATOR_RUN, NO_DATE, SEPARATOR, chain_regex
 from scanner.privacy.reveal import carrier_of
 
 MIN_NEEDLE_DIGITS = 7
@@ -330,7 +330,7 @@ def _text_runs(frame: pl.DataFrame, names: "_Names | None") -> tuple[pl.Series, 
     # a run of several groups keeps their boundaries as "|" (numbers are searched in whole
     # groups: :meth:`_Search.result`); dates are no run, as the masking reads them
     found = frame.filter(~digits).with_columns(
-        pl.col("t").str.normalize("NFKC").str.replace_all(HEX_WORD, "#").str.replace_all(DATE_TIME, "#")
+        pl.col("t").str.normalize("NFKC").str.replace_all(HEX_WORD, "#").str.replace_all(DATE_AT, NO_DATE)
         .str.extract_all(CHAIN)).explode("t").drop_nulls("t")
     found = found.with_columns(pl.col("t").str.replace_all(f"{SEPARATOR}+", "|")).filter(
         pl.col("t").str.replace_all("|", "", literal=True).str.len_bytes() >= RUN_DIGITS)

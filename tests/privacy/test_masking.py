@@ -207,3 +207,15 @@ def test_numbers_of_every_column_of_a_wide_frame():
         columns = list(dict.fromkeys([*frame.columns[:width], "c2999"]))
         found = numbers_in_columns(frame.select(columns), columns, "CN")
         assert set(found.get_column("e164")) == {"+8613900139000", "+8613800138000"}
+
+
+def test_a_huge_text_is_starred_and_many_texts_read_in_chunks(monkeypatch):
+    import scanner.privacy.embedded as embedded
+
+    huge = "备注 " + "1 " * 20_000 + "13900139000"
+    assert mask_text(huge, "CN") == huge.replace("1", "*").replace("3", "*").replace("9", "*").replace("0", "*")
+    monkeypatch.setattr(embedded, "CHUNK_BYTES", 64)
+    values = pl.Series([f"推荐人 1390013{i:04d}" for i in range(50)] + ["门店"])
+    masked = mask_embedded(values, "CN")
+    assert masked.to_list() == [f"推荐人 139****{i:04d}" for i in range(50)] + ["门店"]
+    assert find_embedded(values, "CN").numbers.height == 50
