@@ -24,12 +24,20 @@ FLOOR_BYTES = 256 << 20
 
 
 def open_bounded(source, parquet):
-    """``parquet`` (a ``pq.ParquetFile``) reopened with its text columns as dictionaries;
-    ``parquet`` itself when that is not possible."""
+    """``parquet`` (a ``pq.ParquetFile``) reopened with its dictionary-encoded text columns
+    read as dictionaries; ``parquet`` itself when there are none or that is not possible.
+    (Plain-encoded columns stay plain: read as dictionaries, every value would be hashed.)"""
     import pyarrow.parquet as pq
 
-    names = [f.name for f in parquet.schema_arrow if _textual(f.type)]
-    if not names or len(set(parquet.schema_arrow.names)) != len(parquet.schema_arrow.names):
+    schema = parquet.schema_arrow
+    if len(set(schema.names)) != len(schema.names):
+        return parquet
+    meta = parquet.metadata
+    encoded = {meta.row_group(g).column(c).path_in_schema
+               for g in range(meta.num_row_groups) for c in range(meta.num_columns)
+               if any("DICTIONARY" in e for e in meta.row_group(g).column(c).encodings)}
+    names = [f.name for f in schema if _textual(f.type) and f.name in encoded]
+    if not names:
         return parquet
     try:
         if hasattr(source, "seek"):
@@ -61,7 +69,10 @@ class Budget:
 def decoded_pieces(batch: pa.RecordBatch, limit: int, budget: Budget) -> Iterator[tuple[pa.RecordBatch, dict[int, str]]]:
     """``batch`` with its dictionary columns decoded, in pieces of bounded text, each with
     the rows (0-based in the piece) that held a value over ``limit`` bytes, and why."""
-    sizes = pa.array([0] * batch.num_rows, pa.int64()) if batch.num_rows else pa.array([], pa.int64())
+    if not any(pa.types.is_dictionary(c.type) for c in batch.columns):
+        yield batch, {}
+        return
+    sizes = pa.repeat(pa.scalar(0, pa.int64()), batch.num_rows)
     largest = sizes
     columns = []
     for column in batch.columns:
