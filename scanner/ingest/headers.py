@@ -228,11 +228,14 @@ def records_to_decide() -> int:
 def apply_layout(layout: Layout, table: Table, first_row: int) -> tuple[pl.DataFrame, tuple[BadRecord, ...]]:
     """Data records as rows numbered from ``first_row``: bad records null, columns named."""
     frame, bad = table.frame, table.bad
-    good = _good_mask(frame.height, bad)
+    keep = pl.all() != ""
+    if bad:
+        keep = _good_mask(frame.height, bad) & keep
+    # one expression over all columns: a wide file pays for one plan, not one per column
+    rename = dict(zip(frame.columns, layout.names))
     frame = frame.select(
         pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64).alias("row"),
-        *(pl.when(good & (pl.col(old) != "")).then(pl.col(old)).alias(new)
-          for old, new in zip(frame.columns, layout.names)),
+        pl.when(keep).then(pl.all()).name.map(rename.__getitem__),
     )
     return frame, tuple(BadRecord(first_row + i, bad[i]) for i in sorted(bad))
 
