@@ -77,7 +77,8 @@ def check_workbook(data: bytes, path: str | None, cell_limit: int) -> None:
                     columns = max(columns, _column_number(letters))
                     rows = max(rows, int(row))
                 rows = max(rows, max(map(int, _ROW_REF.findall(piece)), default=0))
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError):
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError,
+            ValueError):  # (a zip whose offsets point before its start raises ValueError)
         return  # (a corrupt or encrypted part: the spreadsheet reader names it)
     if text > MAX_CELL_TEXT:
         raise InputError(f"the workbook's cells would hold more than {_mib(MAX_CELL_TEXT)} of text "

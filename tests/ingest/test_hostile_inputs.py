@@ -156,3 +156,10 @@ def test_parquet_value_over_the_cell_limit_makes_its_rows_bad_records(tmp_path):
     assert [b.row for b in result.bad_records] == [2, 4]
     assert all("exceeds the 1048576-byte limit" in b.reason for b in result.bad_records)
     assert result.frame["phone"].to_list() == [phones(4)[0], None, phones(4)[2], None]
+
+
+def test_xlsx_with_bytes_missing_near_its_start_is_an_input_error(write):
+    # The zip's offsets then point before its start (zipfile: "negative seek value").
+    data = raw_workbook([b"phone"], _cells(3))
+    with pytest.raises(InputError, match="not a readable Excel workbook"):
+        read_input(write("cut.xlsx", data[:100] + data[142:]))
