@@ -37,30 +37,31 @@ class ScannerGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except ScannerError as exc:
-            if interrupt.stopping():  # a failure the stop caused: the stop is the one line
-                interrupt.exit_stopped()
-            click.echo(f"contact-scanner: error: {exc.one_line()}", err=True)
-            sys.exit(exc.exit_code)
-        except interrupt.Interrupted as exc:
-            # os._exit inside: a normal exit would wait for threads finishing their step
-            interrupt.exit_stopped(exc)
-        except KeyboardInterrupt:
-            # raised by a library's own SIGINT handling (pyarrow has some), or no handler of
-            # ours is installed (the command line called in-process)
+        except BaseException as stopped:
+            # After a signal, whatever failed on the way (a file of a removed staging folder,
+            # a library's own KeyboardInterrupt) was the stop's doing: the stop is the one
+            # line (os._exit inside: a normal exit would wait for threads finishing a step).
+            if isinstance(stopped, interrupt.Interrupted):
+                interrupt.exit_stopped(stopped)
             if interrupt.stopping():
                 interrupt.exit_stopped()
-            click.echo("contact-scanner: interrupted by SIGINT", err=True)
-            sys.exit(130)
-        except Exception as exc:
-            # An I/O error no write site claimed (every known one raises WriteError) is
-            # still an I/O error: one line, exit 2.
-            code = errno_of(exc)
-            if code is None:
+            try:
                 raise
-            where = getattr(exc, "filename", None)
-            click.echo(f"contact-scanner: error: {f'{where}: ' if where else ''}{cause(code)}", err=True)
-            sys.exit(2)
+            except ScannerError as exc:
+                click.echo(f"contact-scanner: error: {exc.one_line()}", err=True)
+                sys.exit(exc.exit_code)
+            except KeyboardInterrupt:  # no handler of ours installed (called in-process)
+                click.echo("contact-scanner: interrupted by SIGINT", err=True)
+                sys.exit(130)
+            except Exception as exc:
+                # An I/O error no write site claimed (every known one raises WriteError) is
+                # still an I/O error: one line, exit 2.
+                code = errno_of(exc)
+                if code is None:
+                    raise
+                where = getattr(exc, "filename", None)
+                click.echo(f"contact-scanner: error: {f'{where}: ' if where else ''}{cause(code)}", err=True)
+                sys.exit(2)
 
 
 @click.group(cls=ScannerGroup, context_settings={"help_option_names": ["-h", "--help"]})
