@@ -3,9 +3,10 @@
     python evaluation/roles.py [--exports DIR] [--labels FILE] [--region CN] [-v]
 
 ``--labels`` is a JSON object: file name → ``{"roles": {column: role}, "inverted": [...]}``
-where a column is its header, or ``@N`` for the N-th column (headerless files, repeated
-headers). Every column not labelled is expected to get no role. A consent column read with
-the wrong polarity counts as a wrong assignment. Prints each miss, then precision (correct
+(optionally ``"region"``: the default region of that file's national-format numbers) where
+a column is its header, or ``@N`` for the N-th column (headerless files, repeated headers).
+Every column not labelled is expected to get no role. A consent column read with the wrong
+polarity counts as a wrong assignment. Prints each miss, then precision (correct
 assignments / assignments) and recall (correct assignments / labelled roles); exits 1 when
 ``--min-precision`` or ``--min-recall`` is not met. Defaults: the corpus in
 ``evaluation/exports`` (written by ``evaluation/exports/generate.py``).
@@ -92,7 +93,7 @@ def evaluate(exports: Path, labels: Path, region: str = "CN") -> Score:
     score = Score()
     started = time.perf_counter()
     for name, label in sorted(table.items()):
-        score_file(exports / name, label, region, score)
+        score_file(exports / name, label, label.get("region", region), score)
     score.seconds = time.perf_counter() - started
     return score
 
