@@ -78,6 +78,8 @@ MONGO_COLS = [
 ]
 
 SHAPES: list[Shape] = [
+    # source: not verified: no public Salesforce report-export sample was found; labels and value forms
+    #   from memory
     Shape("salesforce_leads_report.csv", "Salesforce",
           "Leads report exported as CSV (report column labels; checkboxes as 0/1, dates in the user's US locale)",
           [("First Name", FIRST, "name"), ("Last Name", LAST, None), ("Title", const("CEO", "VP Sales", "Buyer"), None),
@@ -88,6 +90,10 @@ SHAPES: list[Shape] = [
            ("Created Date", v(lambda x: x.when("usdate")), "collected_at"),
            ("Email Opt Out", const("0", "1"), None), ("Do Not Call", const("0", "0", "1"), "consent")],
           inverted=("consent",)),
+    # source: Lead API field names (Id, FirstName, LastName, Company, Email, HasOptedOutOfEmail,
+    #   DoNotCall, HasOptedOutOfFax, Status, CreatedDate, Fax …) as listed in
+    #   AethereusMohamedAskar/aethereusDev
+    #   retrieve/AccentureSFMC/_ParentBU_/dataExtension/Lead_Salesforce.dataExtension-doc.md
     Shape("salesforce_dataloader_leads.csv", "Salesforce",
           "Data Loader export of Lead (API field names; booleans true/false; ISO 8601 UTC datetimes)",
           [("Id", v(lambda x: "00Q" + x.digits(12)), None), ("FirstName", FIRST, "name"), ("LastName", LAST, None),
@@ -98,6 +104,7 @@ SHAPES: list[Shape] = [
            ("CreatedDate", v(lambda x: x.when("isoT")), "collected_at"),
            ("HasOptedOutOfEmail", TF, None), ("DoNotCall", TF, "consent"), ("HasOptedOutOfFax", TF, None)],
           inverted=("consent",)),
+    # source: not verified: no public Salesforce report-export sample was found
     Shape("salesforce_contacts_report.csv", "Salesforce",
           "Contacts & Accounts report (Phone, Mobile, Home Phone, Other Phone; Email Opt Out only)",
           [("Salutation", const("Mr.", "Ms.", "Dr."), None), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
@@ -108,6 +115,9 @@ SHAPES: list[Shape] = [
            ("Mailing City", const("Boston", "Austin"), None), ("Lead Source", const("Web", "Other"), "source"),
            ("Created Date", v(lambda x: x.when("us")), "collected_at"), ("Email Opt Out", const("0", "1"), "consent")],
           inverted=("consent",)),
+    # source: labels First Name, Last Name, Email, Mobile Phone Number, Company Name, Contact owner,
+    #   Lifecycle Stage as in the hubspot-crm-exports-all-contacts file described by
+    #   BasyirSheersComputer/leads START_HERE_HUBSPOT_IMPORT.md; the rest not verified
     Shape("hubspot_contacts.csv", "HubSpot",
           "Contacts export with default columns (property labels; booleans true/false; datetimes as shown)",
           [("Record ID", v(lambda x: x.digits(11)), None), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
@@ -123,6 +133,8 @@ SHAPES: list[Shape] = [
            ("Unsubscribed from all email", const("true", "false", ""), "consent"),
            ("Country/Region", const("United States", "Canada"), None), ("State/Region", const("MA", "TX", "NY"), None)],
           inverted=("consent",)),
+    # source: not verified: only API field names (First_Name, Lead_Source …) were found, not the
+    #   export's labels
     Shape("zoho_crm_leads.csv", "Zoho CRM",
           "Leads module export (field labels; Email Opt Out true/false; Created Time yyyy-MM-dd HH:mm:ss)",
           [("Record Id", v(lambda x: "zcrm_" + x.digits(18)), None), ("Lead Owner", const("Li Wei", "Sam Ito"), None),
@@ -138,6 +150,7 @@ SHAPES: list[Shape] = [
            ("Created Time", v(lambda x: x.when("iso")), "collected_at"), ("Modified Time", v(lambda x: x.when("iso")), None),
            ("Zip Code", v(lambda x: x.digits(5)), None), ("Country", const("USA", "India"), None)],
           inverted=("consent",)),
+    # source: not verified: no Zoho CRM export sample was found
     Shape("zoho_crm_contacts.csv", "Zoho CRM",
           "Contacts module export (Phone, Mobile, Home Phone, Other Phone, Asst Phone)",
           [("Contact Owner", const("Li Wei"), None), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
@@ -149,6 +162,9 @@ SHAPES: list[Shape] = [
            ("Email Opt Out", TF, "consent"), ("Created Time", v(lambda x: x.when("iso")), "collected_at"),
            ("Mailing Country", const("USA", "Canada"), None)],
           inverted=("consent",)),
+    # source: not verified: no audience-export header line was found (the API's member fields, e.g.
+    #   stitchdata/docs _integration-schemas/mailchimp/v1/list_members.md, confirm member_rating,
+    #   timestamp_opt, last_changed, not the CSV labels)
     Shape("mailchimp_subscribed_members.csv", "Mailchimp",
           "Audience export, subscribed_members_export_*.csv (merge fields, then the fixed columns)",
           [("Email Address", EMAIL, "email"), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
@@ -164,6 +180,7 @@ SHAPES: list[Shape] = [
            ("REGION", const("MA", "NY", "TX", ""), None), ("LAST_CHANGED", v(lambda x: x.when("iso")), None),
            ("LEID", v(lambda x: x.digits(9)), None), ("EUID", v(lambda x: "a" + x.digits(9)), None),
            ("NOTES", const("", "VIP"), None), ("TAGS", const('"Customer"', ""), None)]),
+    # source: not verified: as the subscribed export
     Shape("mailchimp_unsubscribed_members.csv", "Mailchimp",
           "Audience export, unsubscribed_members_export_*.csv (adds UNSUB_TIME, UNSUB_CAMPAIGN_*, UNSUB_REASON*)",
           [("Email Address", EMAIL, "email"), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
@@ -177,6 +194,8 @@ SHAPES: list[Shape] = [
            ("UNSUB_CAMPAIGN_ID", v(lambda x: "c" + x.digits(9)), None),
            ("UNSUB_REASON", const("I no longer want to receive these emails", "The emails are spam"), None),
            ("UNSUB_REASON_OTHER", const("", "too many"), None)]),
+    # source: not verified: help.klaviyo.com describes profile exports and consent but no export header
+    #   line was found
     Shape("klaviyo_profiles.csv", "Klaviyo",
           "Profile export of a list/segment (consent columns SUBSCRIBED / NEVER_SUBSCRIBED / UNSUBSCRIBED)",
           [("Email", EMAIL, "email"), ("Phone Number", v(lambda x: x.us_phone()), "phone"),
@@ -190,6 +209,7 @@ SHAPES: list[Shape] = [
            ("Email Marketing Consent Timestamp", v(lambda x: x.when("iso")), None),
            ("SMS Marketing Consent", const("SUBSCRIBED", "NEVER_SUBSCRIBED", "UNSUBSCRIBED"), "consent"),
            ("SMS Marketing Consent Timestamp", v(lambda x: x.when("iso")), "consent_time")]),
+    # source: not verified in this pass
     Shape("shopify_customers.csv", "Shopify",
           "Customers export (Accepts Email Marketing / Accepts SMS Marketing yes/no; E.164 phones)",
           [("Customer ID", v(lambda x: x.digits(13)), None), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
@@ -201,15 +221,19 @@ SHAPES: list[Shape] = [
            ("Accepts SMS Marketing", const("yes", "no"), "consent"), ("Total Spent", const("0.00", "129.95"), None),
            ("Total Orders", const("0", "3"), None), ("Note", const("", "gift"), None), ("Tax Exempt", const("no"), None),
            ("Tags", const("", "vip"), None)]),
+    # source: jmadden/twilio-sms-log-export exportlog.php (message logs to CSV: header set and Y-m-d
+    #   H:i:s dates); no console export sample was found
     Shape("twilio_messages.csv", "Twilio",
-          "Console > Monitor > Messaging logs, Export CSV",
-          [("From", const("+14155550100", "+14155550101"), "phone"), ("To", v(lambda x: x.us_phone()), "phone"),
-           ("Body", const("Your code is 1234", "Reply STOP to opt out"), None),
-           ("Status", const("delivered", "undelivered", "failed"), None),
-           ("SentDate", v(lambda x: x.when("isoT")), None), ("ApiVersion", const("2010-04-01"), None),
-           ("NumSegments", const("1", "2"), None), ("ErrorCode", const("", "30003"), None),
-           ("AccountSid", const("AC" + "0" * 32), None), ("Sid", v(lambda x: "SM" + x.digits(32)), None),
-           ("Direction", const("outbound-api"), None), ("Price", const("-0.00790"), None), ("PriceUnit", const("USD"), None)]),
+          "Message logs exported to CSV through the REST API (Y-m-d H:i:s dates, E.164 From/To)",
+          [("SMS Message SID", v(lambda x: "SM" + x.digits(32)), None),
+           ("From", const("+14155550100", "+14155550101"), "phone"), ("To", v(lambda x: x.us_phone()), "phone"),
+           # (the record's creation time; in a message log, when the message was created)
+           ("Date Created", v(lambda x: x.when("iso")), "collected_at"), ("Date Sent", v(lambda x: x.when("iso")), None),
+           ("Date Updated", v(lambda x: x.when("iso")), None),
+           ("Status", const("delivered", "undelivered", "failed"), None), ("Direction", const("outbound-api"), None),
+           ("Message Segments", const("1", "2"), None), ("Price", const("-0.00790"), None),
+           ("Body", const("Your code is 1234", "Reply STOP to opt out"), None)]),
+    # source: not verified in this pass
     Shape("google_contacts.csv", "Google Contacts",
           "Export > Google CSV (Phone 1 - Type / Phone 1 - Value pairs)",
           [("Name", v(lambda x: x.first() + " " + x.last()), "name"), ("Given Name", FIRST, None),
@@ -218,6 +242,7 @@ SHAPES: list[Shape] = [
            ("Phone 1 - Value", v(lambda x: x.us_phone("intl")), "phone"), ("Phone 2 - Type", const("Work", ""), None),
            ("Phone 2 - Value", blank_or(lambda x: x.us_phone("intl")), "phone"),
            ("Group Membership", const("* myContacts"), None)]),
+    # source: not verified in this pass
     Shape("outlook_contacts.csv", "Microsoft Outlook",
           "Export to a file > Comma Separated Values (Outlook's fixed column set, subset)",
           [("First Name", FIRST, "name"), ("Middle Name", const(""), None), ("Last Name", LAST, None),
@@ -227,6 +252,7 @@ SHAPES: list[Shape] = [
            ("Mobile Phone", v(lambda x: x.us_phone("paren")), "phone"), ("E-mail Address", EMAIL, "email"),
            ("E-mail Display Name", v(lambda x: x.first()), None), ("Notes", const(""), None)],
           crlf=True),
+    # source: not verified: no 企业微信 customer-export header was found (only the externalcontact API fields)
     Shape("wecom_customers.csv", "企业微信",
           "管理后台 客户联系 > 客户 > 导出 (客户名称, 添加人, 添加时间, 来源/添加渠道, 备注手机号)",
           [("客户名称", NAME_CN, "name"), ("客户备注", const("老客户", ""), None), ("类型", const("微信", "企业微信"), None),
@@ -236,6 +262,7 @@ SHAPES: list[Shape] = [
            ("添加渠道", const("扫描渠道二维码", "通过搜索手机号添加", "通过名片分享添加"), "source"),
            ("企业标签", const("意向客户", ""), None), ("描述", const("", "展会"), None),
            ("备注手机号", blank_or(lambda x: x.cn_mobile(), 0.1), "phone"), ("备注企业名称", const("", "某公司"), None)]),
+    # source: not verified: as the Chinese console export
     Shape("wecom_customers_en.csv", "企业微信 (English admin console)",
           "The same customer export with the admin console in English",
           [("Customer Name", v(lambda x: x.first()), "name"), ("Remark", const("VIP", ""), None),
@@ -243,6 +270,7 @@ SHAPES: list[Shape] = [
            ("Added Time", v(lambda x: x.when("iso")), "collected_at"),
            ("Source", const("Scan QR code", "Search by mobile"), "source"), ("Tags", const("", "lead"), None),
            ("Remark Mobile", v(lambda x: x.cn_mobile()), "phone")]),
+    # source: not verified: nothing found for 钉钉 CRM exports
     Shape("dingtalk_crm_customers.csv", "钉钉",
           "客户管理 > 客户 > 导出 (客户名称, 联系人, 手机号, 电话, 客户来源, 创建时间)",
           [("客户名称", const("某某科技有限公司", "某某贸易"), None), ("联系人", NAME_CN, "name"),
@@ -252,12 +280,14 @@ SHAPES: list[Shape] = [
            ("创建时间", v(lambda x: x.when("slash")), "collected_at"),
            ("最后跟进时间", v(lambda x: x.when("slash")), None), ("地址", const("北京市朝阳区"), None),
            ("备注", const("", "重点"), None)]),
+    # source: not verified: nothing found for 飞书 exports (a bitable's columns are its author's)
     Shape("feishu_bitable_leads.csv", "飞书",
           "多维表格 线索表 导出 CSV (表单收集: 是否同意接收营销信息, 提交时间)",
           [("线索名称", const("官网表单", "直播间"), None), ("姓名", NAME_CN, "name"), ("手机号", MOBILE, "phone"),
            ("邮箱", blank_or(lambda x: x.email()), "email"), ("线索来源", const("官网", "抖音", "线下活动"), "source"),
            ("是否同意接收营销信息", YN, "consent"), ("提交时间", v(lambda x: x.when("slash")), "collected_at"),
            ("负责人", const("王伟"), None)]),
+    # source: not verified: nothing found for 有赞 exports
     Shape("youzan_customers.csv", "有赞",
           "客户 > 客户列表 > 导出 (客户姓名, 手机号, 成为客户时间, 客户来源)",
           [("客户姓名", NAME_CN, "name"), ("手机号", MOBILE, "phone"), ("性别", const("男", "女"), None),
@@ -266,12 +296,14 @@ SHAPES: list[Shape] = [
            ("最近消费时间", v(lambda x: x.when("iso")), None), ("累计消费金额", const("0.00", "358.00"), None),
            ("客户来源", const("公众号", "小程序", "门店"), "source"), ("所属门店", const("总店"), None),
            ("标签", const("", "复购"), None)]),
+    # source: not verified: nothing found for 有赞 exports
     Shape("youzan_orders.csv", "有赞",
           "订单 > 订单查询 > 导出 (订单号, 买家手机号, 收货人手机号/提货人手机号)",
           [("订单号", v(lambda x: "E2023" + x.digits(19)), None), ("下单时间", v(lambda x: x.when("iso")), None),
            ("买家手机号", MOBILE, "phone"), ("收货人/提货人", NAME_CN, None),
            ("收货人手机号/提货人手机号", MOBILE, "phone"), ("详细收货地址/提货地址", const("浙江省杭州市西湖区"), None),
            ("订单状态", const("交易成功", "待发货"), None), ("订单实付金额", const("99.00", "1280.50"), None)]),
+    # source: not verified: nothing found for 微盟 exports
     Shape("weimob_members.csv", "微盟",
           "会员管理 > 会员列表 > 导出 (客户昵称, 手机号, 注册时间, 会员卡号, 是否订阅)",
           [("客户编号", v(lambda x: x.digits(10)), None), ("客户昵称", NAME_CN, "name"), ("手机号", MOBILE, "phone"),
@@ -279,6 +311,9 @@ SHAPES: list[Shape] = [
            ("会员卡号", v(lambda x: x.digits(12)), None), ("客户来源", const("小程序", "H5"), "source"),
            ("最近消费时间", v(lambda x: x.when("iso")), None), ("消费金额", const("0", "66.6"), None),
            ("是否订阅", YN, "consent")]),
+    # source: not verified: the console export was not found; the API's clue fields (bububa/oceanengine
+    #   marketing-api/model/tools/clue/clue.go: clue_id, advertiser_name, ad_name …) differ from these
+    #   labels
     Shape("oceanengine_leads.csv", "巨量引擎",
           "巨量引擎 线索管理 > 导出 (线索ID, 姓名, 电话, 线索创建时间, 线索来源, 广告计划名称)",
           [("线索ID", v(lambda x: x.digits(19)), None), ("姓名", NAME_CN, "name"), ("电话", MOBILE, "phone"),
@@ -287,6 +322,7 @@ SHAPES: list[Shape] = [
            ("广告计划名称", const("双11拉新计划", "品牌词"), None), ("广告创意ID", v(lambda x: x.digits(16)), None),
            ("省份", const("广东", "浙江"), None), ("城市", const("深圳", "杭州"), None),
            ("留言", const("", "想了解价格"), None), ("跟进状态", const("未跟进", "有效"), None)]),
+    # source: not verified: nothing found for 抖店 order exports
     Shape("douyin_shop_orders.csv", "抖店",
           "订单管理 > 批量导出 (主订单编号, 收件人, 收件人手机号, 达人昵称)",
           [("主订单编号", v(lambda x: "69" + x.digits(17)), None), ("子订单编号", v(lambda x: "69" + x.digits(17)), None),
@@ -295,6 +331,7 @@ SHAPES: list[Shape] = [
            ("收件人手机号", MOBILE, "phone"), ("省", const("广东省"), None), ("市", const("深圳市"), None),
            ("详细地址", const("南山区科技园"), None), ("订单提交时间", v(lambda x: x.when("slash")), None),
            ("订单状态", const("已完成", "待发货"), None), ("达人昵称", const("小美好物", "阿强"), None)]),
+    # source: a common template, not a tool's export
     Shape("excel_template_cn.xlsx", "Excel 客户登记模板",
           "A title row in A1, then 序号/姓名/手机号码/… (the common Chinese customer sheet)",
           [("序号", seq(), None), ("姓名", NAME_CN, "name"), ("手机号码", MOBILE, "phone"), ("性别", const("男", "女"), None),
@@ -302,12 +339,14 @@ SHAPES: list[Shape] = [
            ("是否同意营销短信", YN, "consent"), ("授权日期", v(lambda x: x.when("zh")), "consent_time"),
            ("登记日期", v(lambda x: x.when("date")), "collected_at"), ("备注", const("", "老客户"), None)],
           title="2023年8月客户登记表"),
+    # source: a common template, not a tool's export
     Shape("excel_template_en.xlsx", "Excel contact template",
           "An English sign-up sheet: No./Name/Mobile/Email/Source/Consent (Y/N)/Consent Date",
           [("No.", seq(), None), ("Name", v(lambda x: x.first() + " " + x.last()), "name"),
            ("Mobile", v(lambda x: x.us_phone("dashed")), "phone"), ("Email", EMAIL, "email"),
            ("Source", const("event", "website"), "source"), ("Consent (Y/N)", const("Y", "N"), "consent"),
            ("Consent Date", v(lambda x: x.when("usdate")), "consent_time"), ("Notes", const(""), None)]),
+    # source: a common sheet shape (title row, GBK), not a tool's export
     Shape("cn_sheet_title_gb18030.csv", "Excel 另存为 CSV (GBK)",
           "A Chinese sheet saved as CSV from Excel: GB18030 bytes, CRLF, title row, 备用电话",
           [("序号", seq(), None), ("客户姓名", NAME_CN, "name"), ("手机", MOBILE, "phone"),
@@ -315,6 +354,7 @@ SHAPES: list[Shape] = [
            ("是否订阅", YN, "consent"), ("订阅时间", v(lambda x: x.when("slash")), "consent_time"),
            ("添加时间", v(lambda x: x.when("slash")), "collected_at")],
           title="客户名单（内部）", encoding="gb18030", crlf=True),
+    # source: PostgreSQL COPY … CSV HEADER output forms (t/f, timestamptz text); the columns are the table's
     Shape("postgres_copy.csv", "PostgreSQL",
           "\\copy (SELECT …) TO … CSV HEADER: booleans t/f, timestamptz with microseconds and offset",
           [("id", seq(1001), None), ("full_name", v(lambda x: x.first() + " " + x.last()), "name"),
@@ -324,6 +364,7 @@ SHAPES: list[Shape] = [
            ("utm_source", const("google", "wechat", "newsletter"), "source"),
            ("created_at", v(lambda x: x.when("isoTz")), "collected_at"), ("updated_at", v(lambda x: x.when("isoTz")), None),
            ("is_deleted", const("f"), None)]),
+    # source: MySQL output forms (tinyint 1/0, DATETIME); the columns are the table's
     Shape("mysql_export.csv", "MySQL",
           "SELECT … INTO OUTFILE with a header line (tinyint 1/0 booleans, DATETIME)",
           [("user_id", seq(1), None), ("nickname", NAME_CN, "name"), ("mobile", MOBILE, "phone"),
@@ -332,19 +373,23 @@ SHAPES: list[Shape] = [
            ("register_channel", const("app", "h5", "mini_program"), "source"),
            ("register_time", v(lambda x: x.when("iso")), "collected_at"), ("last_login_time", v(lambda x: x.when("iso")), None),
            ("status", const("1", "0"), None)]),
+    # source: MySQL Workbench tab-separated result export; the columns are the query's
     Shape("mysql_workbench.tsv", "MySQL Workbench",
           "Result grid exported as tab-separated (consent_at, is_unsubscribed 1/0)",
           [("id", seq(1), None), ("name", NAME_CN, "name"), ("tel", MOBILE, "phone"), ("is_unsubscribed", const("0", "1"), "consent"),
            ("consent_at", v(lambda x: x.when("iso")), "consent_time"), ("lead_source", const("ad", "seo"), "source")],
           inverted=("consent",)),
+    # source: mongoexport Extended JSON forms ($oid, $date); the fields are the collection's
     Shape("mongoexport.json", "MongoDB",
           "mongoexport --jsonArray (Extended JSON: $oid, $date; nested name object)",
           MONGO_COLS,
           document=_mongo),
+    # source: mongoexport Extended JSON forms, one document per line
     Shape("mongoexport.ndjson", "MongoDB",
           "mongoexport default output: one Extended JSON document per line",
           MONGO_COLS,
           document=_mongo),
+    # source: not verified: Chinese UI labels from memory
     Shape("salesforce_leads_zh.csv", "Salesforce (简体中文界面)",
           "The Leads report with the user language set to Chinese (Simplified)",
           [("名", v(lambda x: x.cn_name()[1:]), "name"), ("姓", v(lambda x: x.cn_name()[0]), None),
@@ -353,25 +398,31 @@ SHAPES: list[Shape] = [
            ("创建日期", v(lambda x: x.when("slash")), "collected_at"), ("拒绝电子邮件", const("0", "1"), None),
            ("请勿致电", const("0", "1"), "consent")],
           inverted=("consent",)),
+    # source: a sign-up sheet shape, not a tool's export
     Shape("zh_hant_signup.csv", "繁體中文 報名表",
           "A Traditional Chinese (Taiwan/Hong Kong) sign-up sheet: 手機號碼, 電子郵件, 來源, 是否同意行銷, 同意時間",
           [("姓名", NAME_CN, "name"), ("手機號碼", v(lambda x: "09" + x.digits(8)), "phone"), ("電子郵件", EMAIL, "email"),
            ("來源", const("官網", "活動"), "source"), ("是否同意行銷", YN, "consent"),
            ("同意時間", v(lambda x: x.when("slash")), "consent_time")]),
+    # source: a vendor list shape, not a tool's export
     Shape("headerless_vendor.txt", "Vendor list (no header)",
           "A purchased-list style text file: number, name, city; no header line",
           [("c1", MOBILE, "phone"), ("c2", NAME_CN, None), ("c3", const("北京", "上海"), None)],
           header=False),
+    # source: look-alike numbers, not a tool's export
     Shape("not_a_phone.csv", "Order sheet with look-alike numbers",
           "Order IDs, 18-digit ID-card numbers, QQ numbers, postal codes, amounts and a row counter beside one phone column",
           [("行号", seq(), None), ("订单编号", v(lambda x: "2023" + x.digits(14)), None), ("身份证号码", v(lambda x: x.cn_id()), None),
            ("QQ", v(lambda x: x.digits(x.r.choice((9, 10)))), None), ("邮政编码", const("100000", "200120", "518057"), None),
            ("金额", v(lambda x: f"{x.r.randrange(1, 99999)}.{x.r.randrange(100):02d}"), None),
            ("联系手机", MOBILE, "phone")]),
+    # source: repeated headers, not a tool's export
     Shape("duplicate_headers.csv", "Sheet with a repeated header",
           "Two columns both headed 手机号 (a merged sheet)",
           [("姓名", NAME_CN, "name"), ("手机号", MOBILE, "phone"), ("手机号", blank_or(lambda x: x.cn_mobile(), 0.5), "phone"),
            ("来源", const("门店"), "source")]),
+    # source: not verified: only the export API's filter options were found (getbrevo/brevo-php docs),
+    #   not the CSV header
     Shape("brevo_contacts.csv", "Brevo (Sendinblue)",
           "Contacts > Export: attribute names in capitals (SMS, LANDLINE_NUMBER, WHATSAPP, *_BLACKLISTED, OPT_IN)",
           [("CONTACT ID", seq(1), None), ("EMAIL", EMAIL, "email"), ("FIRSTNAME", FIRST, "name"), ("LASTNAME", LAST, None),
@@ -381,6 +432,7 @@ SHAPES: list[Shape] = [
            ("MODIFIED_TIME", v(lambda x: x.when("iso")), None), ("OPT_IN", const("Yes", "No"), None),
            ("DOUBLE_OPT-IN", const("Yes", "No"), None)],
           inverted=("consent",)),
+    # source: not verified in this pass
     Shape("pipedrive_persons.csv", "Pipedrive",
           "Contacts > People > Export (\"Person - Field\" labels, Marketing status Subscribed/Unsubscribed)",
           [("Person - Name", v(lambda x: x.first() + " " + x.last()), "name"),
@@ -390,12 +442,14 @@ SHAPES: list[Shape] = [
            ("Person - Marketing status", const("Subscribed", "Unsubscribed", "Subscribed"), "consent"),
            ("Person - Person created", v(lambda x: x.when("iso")), "collected_at"), ("Person - Owner", const("Jo Ng"), None),
            ("Person - Label", const("Hot lead", "Cold lead", ""), None)]),
+    # source: not verified: nothing found for 销售易 exports
     Shape("xiaoshouyi_contacts.csv", "销售易",
           "联系人 导出 (客户名称, 联系人姓名, 联系人手机, 联系人电话, 线索来源, 是否接收短信)",
           [("客户名称", const("某某科技", "某某贸易"), None), ("联系人姓名", NAME_CN, "name"), ("联系人手机", MOBILE, "phone"),
            ("联系人电话", blank_or(lambda x: x.cn_landline()), "phone"), ("线索来源", const("百度推广", "展会", "官网"), "source"),
            ("创建时间", v(lambda x: x.when("slash")), "collected_at"), ("是否接收短信", YN, "consent"),
            ("最后修改时间", v(lambda x: x.when("slash")), None)]),
+    # source: not verified in this pass
     Shape("activecampaign_contacts.csv", "ActiveCampaign",
           "Contacts > Export (Date Created, IP Address, a custom SMS Opt-In field)",
           [("Email", EMAIL, "email"), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
