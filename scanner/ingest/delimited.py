@@ -2,8 +2,12 @@
 
 Record model: a record is one physical line, unless its line holds an odd number of
 quote characters, in which case (and only then) an open quoted field may continue over
-the next lines while the record stays under the size limit. Blank lines outside
-records are skipped and not counted.
+the next lines. Under the size limit the record is parsed (and one that cannot be closed
+cleanly is a bad record of its first line). A quoted field that grows past the size
+limit makes one bad record up to the line where its quote closes (the first line after
+it with an odd number of quotes), or up to the end of the input: it is never held whole,
+and its lines never become records of their own. Blank lines outside records are skipped
+and not counted.
 
 :func:`vectorized_read` (the normal path) lets polars split the UTF-8 bytes into
 physical lines and parse them with ``pl.read_csv`` (every column String). Each parsed
@@ -18,7 +22,9 @@ Both readers can read an input a piece at a time (pieces cut at line ends, the l
 read with ``final=True``): a record whose quoted field is still open at the end of a
 piece and could still close within the size limit is left unread, and
 ``Table.open_lines`` says how many lines at the end of the piece it spans; they belong
-in front of the next piece. Every other record is decided by the lines it spans and
+in front of the next piece. An oversized record still open at the end of a piece is
+listed as bad and ``Table.quote_open`` is set: the next piece starts with its remaining
+lines (:func:`quote_close`). Every other record is decided by the lines it spans and
 those up to where its quoting closed or failed, so piece by piece gives the records
 reading the whole input at once gives.
 
@@ -31,8 +37,10 @@ swallows the rest of the file.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import re
+import sys
 from collections import Counter
 from collections.abc import Sequence
 
@@ -59,7 +67,7 @@ def sniff_delimiter(head: str, hint: str | None = None) -> str:
     lines wins. Ties go to ``hint`` (from the file extension), then to the candidate
     making more columns, then to the order comma, tab, semicolon, pipe.
     """
-    lines = [line for line in head.split("\n")[:_SNIFF_LINES] if line.strip()]
+    lines = [line for line in _record_lines(head)[:_SNIFF_LINES] if line.strip()]
     if len(head) >= SNIFF_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last line of a cut sample may be partial
     unquoted = [_QUOTED.sub("", line) for line in lines]
@@ -82,7 +90,7 @@ def first_record_width(head: str, delimiter: str) -> int | None:
     exports) does not set the width: when the first line has at most one non-empty
     field and the lines after it agree on more fields, their count wins.
     """
-    lines = [line for line in head.split("\n")[:_TITLE_SNIFF_LINES] if line.strip()]
+    lines = [line for line in _record_lines(head)[:_TITLE_SNIFF_LINES] if line.strip()]
     if not lines:
         return None
     fields = [_lenient_fields(line, delimiter) for line in lines]
@@ -95,6 +103,18 @@ def first_record_width(head: str, delimiter: str) -> int | None:
 
 
 _TITLE_SNIFF_LINES = 20
+
+
+def _record_lines(head: str) -> list[str]:
+    """The lines of ``head`` that start a record: the lines inside a multi-line quoted
+    field (opened by a line with an odd number of quotes) are data, not records."""
+    lines, inside = [], False
+    for line in head.split("\n"):
+        if not inside:
+            lines.append(line)
+        if line.count(QUOTE) % 2:
+            inside = not inside
+    return lines
 
 
 def _lenient_fields(line: str, delimiter: str) -> list[str]:
@@ -186,13 +206,13 @@ def vectorized_read(utf8: bytes, delimiter: str, width: int, limit: int,
         size=line.str.len_bytes(),
     ).with_row_index("i")
     special: dict[int, tuple[list[str] | None, str]] = {}
-    continuation: list[int] = []
+    spans: list[tuple[int, int]] = []  # lines of multi-line records after their first
     access = _Lines(lines["line"])
-    total, stop = lines.height, None
+    total, stop, quote_open = lines.height, None, None
     if quoted:
-        odd = lines.filter(~pl.col("blank") & (pl.col("quotes") % 2 == 1))["i"].to_list()
+        odd = lines.filter(pl.col("quotes") % 2 == 1)["i"].to_list()
         for i in odd:
-            if i in special or (continuation and i <= continuation[-1]):
+            if i in special or (spans and i < spans[-1][1]):
                 continue
             try:
                 fields, used, reason = _record_at(access, i, delimiter, limit, final=final)
@@ -200,24 +220,38 @@ def vectorized_read(utf8: bytes, delimiter: str, width: int, limit: int,
                 stop = i
                 lines = lines.head(stop)
                 break
+            except _Oversized as over:
+                fields, reason = None, oversized_reason(limit)
+                if over.closed:
+                    used = over.end - i
+                else:  # the field closes on the next line with an odd quote count
+                    k = bisect.bisect_left(odd, over.end)
+                    if k < len(odd):
+                        used = odd[k] + 1 - i
+                    elif final:  # never closes: its first line is the bad record
+                        used, reason = 1, UNTERMINATED
+                    else:  # may close in a later piece
+                        used, quote_open = total - i, i
             special[i] = (fields, reason)
-            continuation.extend(range(i + 1, i + used))
+            if used > 1:
+                spans.append((i + 1, i + used))
+    continuation = _span_indexes(spans)
     irregular = _malformed(lines, delimiter) if quoted else []
     if b"\r" in utf8:
         # A carriage return inside a line is data; polars may take it for a line end.
         # (The lines read already lost the \r of each CRLF.)
         irregular += lines.filter(~pl.col("blank") & pl.col("line").str.contains("\r", literal=True))["i"].to_list()
-    done = set(continuation)
     for i in irregular:
-        if i not in special and i not in done:
+        if i not in special and not _in_spans(spans, i):
             fields, _, reason = _record_at(access, i, delimiter, limit, extend=False)
             special[i] = (fields, reason)
     blank = bool(lines["blank"].any())
-    if special or continuation or blank or stop is not None:
-        ordinary = lines.filter(~pl.col("blank") & ~pl.col("i").is_in(list(special) + continuation))
+    if special or spans or blank or stop is not None:
+        dropped = pl.concat([pl.Series(list(special), dtype=pl.UInt32), continuation])
+        ordinary = lines.filter(~pl.col("blank") & ~pl.col("i").is_in(dropped.implode()))
     else:  # every line is an ordinary record: no filtered copy of the whole file's lines
         ordinary = lines
-    if not special and not continuation and stop is None:
+    if not special and not spans and stop is None:
         frame = _parse_csv(utf8, delimiter, width, quoted)
         if frame is None or frame.height != lines.height:
             return None
@@ -239,8 +273,24 @@ def vectorized_read(utf8: bytes, delimiter: str, width: int, limit: int,
         keep = exact
         frame, ordinary = frame.filter(keep), ordinary.filter(keep)
     table = _assemble(frame, ordinary["i"], special, width) if special else Table(frame)
-    table.open_lines = 0 if stop is None else total - stop
+    if quote_open is not None:
+        table.open_lines, table.quote_open = total - quote_open - 1, True
+    elif stop is not None:
+        table.open_lines = total - stop
     return table
+
+
+def _span_indexes(spans: list[tuple[int, int]]) -> pl.Series:
+    """The line indexes in ``spans`` (start inclusive, end exclusive)."""
+    if not spans:
+        return pl.Series([], dtype=pl.UInt32)
+    ranges = pl.DataFrame(spans, schema={"s": pl.UInt32, "e": pl.UInt32}, orient="row")
+    return ranges.select(pl.int_ranges("s", "e", dtype=pl.UInt32).explode())["s"]
+
+
+def _in_spans(spans: list[tuple[int, int]], i: int) -> bool:
+    k = bisect.bisect_right(spans, (i, sys.maxsize)) - 1
+    return k >= 0 and spans[k][0] <= i < spans[k][1]
 
 
 def _assemble(frame: pl.DataFrame, order: pl.Series, special: dict, width: int) -> Table:
@@ -272,6 +322,36 @@ class _Unresolved(Exception):
     """The record's quoted field is open at the end of the piece and may close later."""
 
 
+class _Oversized(Exception):
+    """The record's quoted field grew past the size limit, still open after line
+    ``end - 1`` (``closed``: its quotes so far balance, yet it did not parse)."""
+
+    def __init__(self, end: int, closed: bool):
+        super().__init__(end)
+        self.end, self.closed = end, closed
+
+
+def oversized_reason(limit: int) -> str:
+    return f"quoted field over the {limit}-byte limit"
+
+
+UNTERMINATED = f"{_BROKEN} (unterminated quote)"
+
+
+def quote_close(utf8: bytes) -> int | None:
+    """Offset after the line end of the line where a quoted field open at the start of
+    ``utf8`` closes (the first line whose quotes make an odd count), None if it does not."""
+    open_, at = True, utf8.find(b'"')
+    while at >= 0:
+        open_ = not open_
+        end = utf8.find(b"\n", at)
+        following = utf8.find(b'"', at + 1)
+        if not open_ and (following < 0 or 0 <= end < following):
+            return len(utf8) if end < 0 else end + 1
+        at = following
+    return None
+
+
 def _parse_one(text: str, delimiter: str) -> list[str] | None:
     """The fields of ``text`` when it is exactly one well-formed record, else None.
 
@@ -282,6 +362,9 @@ def _parse_one(text: str, delimiter: str) -> list[str] | None:
         fields = _parse_one(text.replace("\r", _CR), delimiter)
         return None if fields is None else [f.replace(_CR, "\r") for f in fields]
     parts = text.split("\n")
+    # The caller bounds the text by the size limit; the csv module's own field limit
+    # (128 KiB) would call a valid long field broken.
+    previous = csv.field_size_limit(sys.maxsize)
     try:
         records = list(csv.reader([p + "\n" for p in parts[:-1]] + [parts[-1]],
                                   delimiter=delimiter, quotechar=QUOTE, strict=True))
@@ -289,6 +372,8 @@ def _parse_one(text: str, delimiter: str) -> list[str] | None:
         if "unexpected end of data" in str(exc):
             raise _OpenQuote from None
         return None
+    finally:
+        csv.field_size_limit(previous)
     return records[0] if len(records) == 1 else None
 
 
@@ -323,9 +408,11 @@ def _record_at(lines: Sequence[str], i: int, delimiter: str, limit: int,
             break
         return fields, j - i, ""
     else:
-        if not final and size <= limit:
+        if size > limit:
+            raise _Oversized(j, quotes % 2 == 0)
+        if not final:
             raise _Unresolved
-    return None, 1, f"{_BROKEN} (unterminated quote)"
+    return None, 1, UNTERMINATED
 
 
 def robust_read(text: str, delimiter: str, width: int, limit: int, final: bool = True) -> Table:
@@ -335,7 +422,7 @@ def robust_read(text: str, delimiter: str, width: int, limit: int, final: bool =
         lines.pop()  # what follows the last line end is the next piece's
     rows: list[list[str] | None] = []
     bad: dict[int, str] = {}
-    i, open_lines = 0, 0
+    i, open_lines, quote_open = 0, 0, False
     while i < len(lines):
         if not lines[i].strip():
             i += 1
@@ -345,6 +432,18 @@ def robust_read(text: str, delimiter: str, width: int, limit: int, final: bool =
         except _Unresolved:
             open_lines = len(lines) - i
             break
+        except _Oversized as over:
+            fields, reason, j = None, oversized_reason(limit), over.end
+            if not over.closed:
+                while j < len(lines) and lines[j].count(QUOTE) % 2 == 0:
+                    j += 1
+                if j < len(lines):
+                    j += 1
+                elif final:  # never closes: its first line is the bad record
+                    j, reason = i + 1, UNTERMINATED
+                else:
+                    quote_open, open_lines = True, len(lines) - i - 1
+            used = j - i
         fields, reason = _checked(fields, reason, width)
         if fields is None:
             bad[len(rows)] = reason
@@ -353,4 +452,4 @@ def robust_read(text: str, delimiter: str, width: int, limit: int, final: bool =
     columns = _column_names(width)
     data = {name: [r[k] if r is not None else None for r in rows] for k, name in enumerate(columns)}
     return Table(pl.DataFrame(data, schema={name: pl.String for name in columns}), bad=bad,
-                 open_lines=open_lines)
+                 open_lines=open_lines, quote_open=quote_open)

@@ -383,13 +383,48 @@ def _units(pieces: Iterable[bytes], size: int) -> Iterator[tuple[bytes, bool]]:
 
 def _delimited_tables(units: Iterator[tuple[bytes, bool]], delimiter: str, width: int,
                       limit: int) -> Iterator[tuple[Table, bool]]:
-    """Each unit's records; lines of a record still open at a unit's end go to the next."""
-    tail = b""
-    for unit, last in units:
+    """Each unit's records; lines of a record still open at a unit's end go to the next.
+
+    The lines of an oversized quoted field are passed over up to where it closes; until
+    then they are held unread (with the table holding the record) in case it never
+    closes, when its first line alone is the bad record and they are read as records."""
+    tail, grown = b"", 0
+    queue: list[tuple[bytes, bool]] = []
+    held: list[bytes] = []
+    pending: Table | None = None
+    while queue or (unit_last := next(units, None)) is not None:
+        unit, last = queue.pop() if queue else unit_last
+        if pending is not None:
+            close = delimited.quote_close(unit)
+            if close is None and not last:
+                held.append(unit)
+                continue
+            if close is None:  # never closes: read its lines after all
+                pending.bad[pending.frame.height - 1] = delimited.UNTERMINATED
+                queue.append((b"".join((*held, unit)), True))
+                unit, last = b"", False
+            else:
+                unit = unit[close:]
+            held = []
+            yield pending, False
+            pending = None
+            if not unit and not last:
+                continue
+        if tail and not last and grown + len(unit) < len(tail) - grown:
+            # a long open record: read it again only once the text after it has grown
+            # as long as it (each record is decided the same whatever the pieces)
+            tail, grown = b"".join((tail, unit)), grown + len(unit)
+            continue
+        grown = 0
         if tail:
             unit, tail = b"".join((tail, unit)), b""
         table = delimited.read_lines(unit, delimiter, width, limit, final=last) if unit \
             else delimited.no_records(width)
+        if table.quote_open:
+            held = [unit[_line_start(unit, table.open_lines):]] if table.open_lines else []
+            pending = table
+            del unit
+            continue
         if table.open_lines:
             tail = unit[_line_start(unit, table.open_lines):]
         del unit

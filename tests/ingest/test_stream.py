@@ -57,6 +57,17 @@ FIXTURES = {
     "headerless txt": ("\n".join(phones(3)) + "\n\n").encode(),
     "headerless csv": "".join(f"N{i},{p},x{i}@example.com\n" for i, p in enumerate(phones(4))).encode(),
     "quoted single column": b'phone\n"13800138000"\n"+86 138 0013 8001"\n',
+    # quoted fields spanning many lines, over and under the (lowered) size limit
+    "oversized quoted field": b'phone,note\n13800100000,"' + b"a\n" * 300 + b'"\n13800100001,ok\n',
+    "oversized quoted CRLF": b'phone,note\r\n13800100000,"' + b"a\r\n" * 300 + b'"\r\n13800100001,ok\r\n',
+    "oversized quoted tsv": b'phone\tnote\n13800100000\t"' + b"\n" * 600 + b'"\n13800100001\tok\n',
+    "oversized quoted gb18030": ('手机号,备注\n13800138000,"' + "张三\n" * 200 + '"\n13800138001,李四\n').encode("gb18030"),
+    "oversized quoted utf-16": codecs.BOM_UTF16_LE + ('手机号,备注\r\n13800138000,"' + "张\r\n" * 200
+                                                      + '"\r\n13800138001,李四\r\n').encode("utf-16-le"),
+    "oversized quoted, escapes and a second field": (b'phone,note,x\n13800100000,"' + b'say ""hi""\n' * 60
+                                                     + b'","second\nfield"\n13800100001,ok,y\n'),
+    "oversized quoted never closes": b'phone,note\n13800100000,ok\n13800100001,"' + b"b\n" * 300,
+    "long quoted field under the limit": b'phone,note\n13800100000,"' + b"\n" * 200 + b'x"\n13800100001,ok\n',
     "tsv": ("mobile\tname\tsource\n"
             + "".join(f"{p}\tN{i}\tweb, form\n" for i, p in enumerate(phones(5)))).encode(),
     "semicolon decimals": ("telefon;betrag\n" + "".join(f"{p};1,5\n" for p in phones(4))).encode(),
@@ -88,7 +99,7 @@ ERROR_FIXTURES = {
     "empty": b"   \n\n\t\r\n",
     "first line unreadable": b'phone,"x\n' + _rows(5).encode(),
 }
-LIMIT = {"unterminated to limit": 4096}
+LIMIT = {"unterminated to limit": 4096, **{name: 256 for name in FIXTURES if name.startswith("oversized")}}
 
 
 def _read(path, batch_bytes, **kw):
