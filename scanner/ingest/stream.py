@@ -15,7 +15,7 @@ whole gives (:func:`scanner.ingest.read_input` is this stream, concatenated):
 * XLSX / XLS, JSON / NDJSON and in-memory frames are read whole, as one batch.
 
 Known limits of reading as a stream: one physical line is held whole; the lines after
-an oversized quoted field's first are held (undecoded into records) until it closes, so
+an oversized quoted field's first are held, not yet read as records, until it closes, so
 one that never closes holds the rest of the input; classic Mac line
 ends (CR only) are decided on the first line ends seen; an input with several problems
 reports the first one reached; an ASCII-only first batch reports ``utf-8`` in
