@@ -97,15 +97,19 @@ def run_cleanups() -> None:
 
 
 _removing = threading.RLock()
+_removed: set[str] = set()
 
 
 def remove_folder(path: str | os.PathLike) -> None:
     """Remove a temporary folder even while a thread may still be writing into it: renamed
     first (a file opened by its old path afterwards fails), then removed. One removal at a
-    time, so the watcher ending the process waits for one the main thread has begun."""
+    time, so the watcher ending the process waits for one the main thread has begun. The
+    folder is never made again in this process (:func:`was_removed`): a writer still running
+    would otherwise recreate it as it opens its next file, and outlive the removal."""
     path = Path(path)
     gone = path.with_name(path.name + ".removing")
     with _removing:
+        _removed.add(os.path.abspath(path))
         try:
             os.rename(path, gone)
         except FileNotFoundError:
@@ -117,6 +121,11 @@ def remove_folder(path: str | os.PathLike) -> None:
             shutil.rmtree(gone, ignore_errors=True)
             if not os.path.lexists(gone):
                 return
+
+
+def was_removed(path: str | os.PathLike) -> bool:
+    """Whether :func:`remove_folder` removed the folder ``path`` in this process."""
+    return os.path.abspath(path) in _removed
 
 
 def stopping() -> bool:

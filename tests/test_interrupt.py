@@ -164,3 +164,40 @@ def test_fifty_signals_and_twenty_kills(tmp_path):
     assert result["failures"] == [], f"seed {seed}: {result}"
     assert result["clean_stops"] + result["signals"].get("finished", 0) == 50, result
     assert result["clean_stops"] >= 45 and sum(n for s, n in result["kills"].items() if s != "ended") == 20, result
+
+
+def test_a_removed_temporary_folder_is_never_made_again_by_a_late_writer(tmp_path):
+    # The watcher removes the staging folder while a writer thread may still be opening its
+    # next file; a writer that made the folder again would leave it behind after the exit.
+    from scanner.errors import WriteError
+    from scanner.privacy.safe_files import atomic_write_bytes
+
+    staging = tmp_path / "out" / ".contact-scanner-staging.1.abc"
+    staging.mkdir(parents=True)
+    interrupt.remove_folder(staging)
+    assert not staging.exists()
+    with pytest.raises(WriteError):
+        atomic_write_bytes(staging / "rows.parquet", b"late")
+    assert not staging.exists()
+    assert os.listdir(tmp_path / "out") == []
+
+
+def test_the_staging_folder_is_known_to_the_clean_up_before_it_exists(tmp_path, monkeypatch):
+    # A signal between the folder's creation and its registration would leave it behind:
+    # the clean-up run right after the mkdir (as the watcher would) must find and remove it.
+    from scanner.report import folder as folder_module
+
+    made = []
+    real_mkdir = os.mkdir
+
+    def mkdir_then_abort(path, mode=0o777):
+        real_mkdir(path, mode)
+        if Path(path).name.startswith(folder_module.STAGING_PREFIX):
+            interrupt.run_cleanups()
+            made.append(Path(path).exists())
+
+    monkeypatch.setattr(folder_module.os, "mkdir", mkdir_then_abort)
+    out = tmp_path / "out"
+    with folder_module.OutputFolder(out):
+        pass
+    assert made == [False]

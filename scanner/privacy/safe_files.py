@@ -37,6 +37,7 @@ from typing import IO, Iterable, Iterator
 
 import polars as pl
 
+from scanner import interrupt
 from scanner.errors import InputError, ScannerError
 from scanner.io_errors import GuardedFile, check_fault, write_error, writing
 
@@ -67,6 +68,8 @@ def make_dir(path: str | os.PathLike) -> list[Path]:
         missing.append(candidate)
     with writing(folder):
         check_fault(folder, "create")
+        if any(interrupt.was_removed(candidate) for candidate in missing):
+            raise FileNotFoundError(errno.ENOENT, "removed while the command stops", str(folder))
         if folder.exists() and not folder.is_dir():
             raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
         folder.mkdir(parents=True, exist_ok=True)

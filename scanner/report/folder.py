@@ -89,13 +89,15 @@ class OutputFolder:
         sweep_leftovers(self.out)
         staging = self.out / f"{STAGING_PREFIX}{os.getpid()}.{secrets.token_hex(6)}"
         try:
-            with writing(self.out):
-                check_fault(staging, "create")
-                os.mkdir(staging, 0o700)
+            # known to the clean-up before it exists: a signal between the two would leave it
+            with interrupt.critical():
+                self.staging = staging
+                with writing(self.out):
+                    check_fault(staging, "create")
+                    os.mkdir(staging, 0o700)
         except BaseException:
             self.__exit__()
             raise
-        self.staging = staging
         return self
 
     def __exit__(self, *exc) -> None:
