@@ -23,7 +23,7 @@ EXPANSION = 1000
 FLOOR_BYTES = 256 << 20
 
 
-def open_bounded(source, parquet):
+def open_bounded(source, parquet, path: str | None = None):
     """``parquet`` (a ``pq.ParquetFile``) reopened with its dictionary-encoded text columns
     read as dictionaries; ``parquet`` itself when there are none or that is not possible.
     (Plain-encoded columns stay plain: read as dictionaries, every value would be hashed.)"""
@@ -32,10 +32,14 @@ def open_bounded(source, parquet):
     schema = parquet.schema_arrow
     if len(set(schema.names)) != len(schema.names):
         return parquet
-    meta = parquet.metadata
-    encoded = {meta.row_group(g).column(c).path_in_schema
-               for g in range(meta.num_row_groups) for c in range(meta.num_columns)
-               if any("DICTIONARY" in e for e in meta.row_group(g).column(c).encodings)}
+    try:
+        meta = parquet.metadata
+        encoded = {meta.row_group(g).column(c).path_in_schema
+                   for g in range(meta.num_row_groups) for c in range(meta.num_columns)
+                   if any("DICTIONARY" in e for e in meta.row_group(g).column(c).encodings)}
+    except Exception as exc:  # noqa: BLE001 - damaged metadata (a column path that is not UTF-8, ...)
+        raise InputError(f"not a readable Parquet file ({type(exc).__name__} in its metadata)",
+                         path=path) from None
     names = [f.name for f in schema if _textual(f.type) and f.name in encoded]
     if not names:
         return parquet

@@ -93,7 +93,7 @@ def parquet_tables(source: str | BinaryIO, path: str | None, batch_bytes: int,
     except Exception:  # noqa: BLE001
         return None
     budget = columnar.Budget(size, path)
-    return _parquet_batches(parquet, columnar.open_bounded(source, parquet), path, batch_bytes,
+    return _parquet_batches(parquet, columnar.open_bounded(source, parquet, path), path, batch_bytes,
                             cell_limit, budget)
 
 

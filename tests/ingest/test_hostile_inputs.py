@@ -163,3 +163,13 @@ def test_xlsx_with_bytes_missing_near_its_start_is_an_input_error(write):
     data = raw_workbook([b"phone"], _cells(3))
     with pytest.raises(InputError, match="not a readable Excel workbook"):
         read_input(write("cut.xlsx", data[:100] + data[142:]))
+
+
+def test_parquet_whose_column_path_is_not_utf8_is_an_input_error():
+    # Found by fuzzing: a flipped byte in a column chunk's path made pyarrow raise
+    # UnicodeDecodeError while the reader looked for dictionary-encoded columns.
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "damaged_column_path.parquet"
+    with pytest.raises(InputError, match="not a readable Parquet file"):
+        read_input(str(path))
