@@ -1,4 +1,4 @@
-"""Safe output files (DESIGN.md §5 "Everything else"): atomic, mode 0600, formula-safe CSV.
+"""Safe output files (docs/PRIVACY.md): atomic, mode 0600, formula-safe CSV.
 
 Every file the tool writes goes through here (the write layer), and every failure to write
 is a :class:`~scanner.errors.WriteError` naming the path and the cause, exit 2, with nothing
@@ -136,14 +136,19 @@ def atomic_writer(path: str | os.PathLike, *, mode: int = FILE_MODE) -> Iterator
             raw.close()
             os.replace(tmp, target)
     except BaseException as exc:
-        handle.discard()
-        with contextlib.suppress(OSError):
-            raw.close()
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        _abandon(handle, raw, tmp)
         remove_created(created)
         _raise_claimed(handle, exc)
     _fsync_dir(target.parent)
+
+
+def _abandon(handle: GuardedFile, raw: IO[bytes], partial: Path) -> None:
+    """After a failed block: later writes go nowhere, the file is closed and removed."""
+    handle.discard()
+    with contextlib.suppress(OSError):
+        raw.close()
+    with contextlib.suppress(FileNotFoundError):
+        partial.unlink()
 
 
 def _raise_claimed(handle: GuardedFile, exc: BaseException) -> None:
@@ -171,11 +176,7 @@ def exclusive_writer(path: str | os.PathLike, *, mode: int = FILE_MODE) -> Itera
         with writing(target):
             raw.close()
     except BaseException as exc:
-        handle.discard()
-        with contextlib.suppress(OSError):
-            raw.close()
-        with contextlib.suppress(FileNotFoundError):
-            target.unlink()
+        _abandon(handle, raw, target)
         _raise_claimed(handle, exc)
 
 
