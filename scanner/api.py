@@ -1,4 +1,4 @@
-"""Python API: ``scan()``, ``ScanResult``, ``normalize()`` (DESIGN.md §4).
+"""Python API: ``scan()``, ``ScanResult``, ``normalize()`` (docs/ARCHITECTURE.md).
 
 ``scan`` runs the whole flow — ingest → normalize → enrich → list analyses → row rules →
 decide → protect — as one lazy polars plan over the ingested frame, then assembles the
@@ -642,7 +642,7 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
                  col_findings, active: ActiveRules, keys: KeyMaterial,
                  evidence: ListEvidence, scan_id: str, unmapped: pl.DataFrame,
                  dup_numbers: int, pairs: pl.LazyFrame | None = None) -> dict[str, Any]:
-    """report.json (DESIGN.md §6). ``dup_numbers``: numbers with duplicate rows (from the
+    """report.json (docs/ARCHITECTURE.md). ``dup_numbers``: numbers with duplicate rows (from the
     duplicate stats: counting them over the rows is a group-by on every number). ``work``:
     one record per row (verdicts); ``pairs``: one per (row, number) (findings, duplicates),
     the same frame when there is one phone column; ``unmapped``: :func:`_unmapped_counts`

@@ -1,7 +1,7 @@
 """Command line: a thin click layer over the library.
 
 Library errors are typed (:mod:`scanner.errors`); this module turns them into one line on
-stderr and the exit code of DESIGN.md §4 (0 ok, 1 negative result, 2 usage/input error).
+stderr and the exit code of docs/ARCHITECTURE.md (0 ok, 1 negative result, 2 usage/input error).
 No traceback reaches the user, and no message carries a phone number.
 """
 

@@ -106,7 +106,7 @@ def finding_counts(masks: pl.Series | pl.LazyFrame, active: ActiveRules) -> dict
 def list_verdict(*, rows_total: int, rejected: int, not_accepted: int, policy: Policy,
                  purchased_likely: bool, hard_signal: bool, other_signal: bool,
                  column_findings: bool) -> str:
-    """DESIGN.md §3: fail on a likely purchase, a hard signal or too many rejects."""
+    """docs/ARCHITECTURE.md: fail on a likely purchase, a hard signal or too many rejects."""
     reject_share = rejected / rows_total if rows_total else 0.0
     if purchased_likely or hard_signal or reject_share > policy.list.max_reject_share:
         return "fail"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 
 class ScannerError(Exception):
-    """Base class: a problem the user can fix. ``exit_code`` follows DESIGN.md §4."""
+    """Base class: a problem the user can fix. ``exit_code`` follows docs/ARCHITECTURE.md."""
 
     exit_code = 2
 

@@ -1,4 +1,4 @@
-"""The row kernel: ingest's records → normalized, enriched, ruled and protected rows (DESIGN §7).
+"""The row kernel: ingest's records → normalized, enriched, ruled and protected rows (docs/ARCHITECTURE.md).
 
 ``row_kernel(batch, ctx)`` is a pure ``pl.DataFrame -> pl.DataFrame`` over one batch of
 ingested records: same rows, same order, the columns of :data:`KERNEL_SCHEMA` plus the

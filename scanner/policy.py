@@ -1,6 +1,6 @@
-"""Scan policy: frozen dataclasses loaded from TOML (DESIGN.md §4).
+"""Scan policy: frozen dataclasses loaded from TOML (docs/ARCHITECTURE.md).
 
-Every top-level table of DESIGN.md is reserved; unknown tables and unknown keys are errors
+Every documented top-level table is reserved; unknown tables and unknown keys are errors
 that name the key. ``Policy.effective()`` is the policy with every default filled in, as
 plain JSON data; ``Policy.sha256`` hashes its canonical JSON form.
 """

@@ -1,1 +1,1 @@
-"""List-level analyses: group-bys and joins over the kernel's output (DESIGN.md §7)."""
+"""List-level analyses: group-bys and joins over the kernel's output (docs/ARCHITECTURE.md)."""

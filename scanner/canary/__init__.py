@@ -1,4 +1,4 @@
-"""Canary numbers: per-recipient fingerprinting codes that trace leaked copies (issue 6)."""
+"""Canary numbers: per-recipient fingerprinting codes that trace leaked copies."""
 
 from scanner.canary.canary import Issued, canary_signal, detect, detect_in_state, issue
 from scanner.canary.scheme import Assignment, Hit, tolerated_coalition

@@ -115,7 +115,7 @@ SIGNAL_NAME = "canary-hit"
 
 
 def canary_signal(hits: list[Hit], *, code: str = "LS_CANARY") -> dict:
-    """The list-level signal (DESIGN.md §3 format plus ``recipients``). It fires on any hit:
+    """The list-level signal (the report.json signal format plus ``recipients``). It fires on any hit:
     a canary number in a list means the list is (part of) a copy handed to a recipient —
     a hard signal (list likely leaked / purchased, verdict ``fail``)."""
     fired = bool(hits)

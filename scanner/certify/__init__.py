@@ -1,1 +1,1 @@
-"""Signed list certificates and Ed25519 signing keys (issue 6)."""
+"""Signed list certificates and Ed25519 signing keys."""

@@ -1,7 +1,7 @@
 """``contact-scanner keys``: create, show and rotate key material; verify the audit log.
 
 The master secret is never printed: only the key id, where the key came from, when it was
-created, and the ids of the vault keyring (DESIGN.md §5, docs/PRIVACY.md).
+created, and the ids of the vault keyring (docs/PRIVACY.md).
 """
 
 from __future__ import annotations

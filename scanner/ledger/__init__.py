@@ -1,4 +1,4 @@
-"""Tamper-evident consent ledger (issue 6): append, verify, checkpoint, latest consent."""
+"""Tamper-evident consent ledger: append, verify, checkpoint, latest consent."""
 
 from scanner.ledger.ledger import (
     CONSENT_SCHEMA, ConsentEvent, LedgerCheck, append_events, consent_from_ledger, latest_consent,

@@ -60,7 +60,7 @@ def _answers(distinct: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def normalize(raw: pl.Series | list, region: str | None = "CN") -> pl.DataFrame:
-    """Normalize phone values exactly as phonenumbers would (DESIGN.md §4 Python API).
+    """Normalize phone values exactly as phonenumbers would (docs/ARCHITECTURE.md).
 
     Returns one row per input value with ``raw, e164, valid, type, region, extension`` and
     the preclean and segment facts the rules use.

@@ -1,7 +1,7 @@
 """``preclean``: the small, documented repair step that runs before ``phonenumbers``.
 
 The reference answer for every raw value is ``phonenumbers.parse(preclean(raw).clean, region)``
-(DESIGN.md §3). ``preclean`` only repairs what phonenumbers cannot know about:
+(docs/ARCHITECTURE.md). ``preclean`` only repairs what phonenumbers cannot know about:
 
 1. NFKC normalization (full-width digits and punctuation, non-breaking spaces).
    A value that NFKC changes counts as *repaired* (PH010).

@@ -1,1 +1,1 @@
-"""Keys, keyed tokens, masks and the encrypted vault (DESIGN.md §5)."""
+"""Keys, keyed tokens, masks and the encrypted vault (docs/PRIVACY.md)."""

@@ -1,5 +1,5 @@
 """The reveal audit log: ``audit.log`` beside the key that was used (the state folder's
-``key.json``, or the ``--key-file``), one JSON object per line (DESIGN.md §5).
+``key.json``, or the ``--key-file``), one JSON object per line (docs/PRIVACY.md).
 
 Each entry says who revealed how many numbers of which scan, when, why and into which
 files; it never holds a number. Entries are chained and authenticated: ``prev`` is the

@@ -1,4 +1,4 @@
-"""Phone numbers embedded in free text: found, and masked in place (DESIGN.md §5 masks).
+"""Phone numbers embedded in free text: found, and masked in place (docs/PRIVACY.md).
 
 Every text value a scan writes (sources, kept columns, header names,
 vocabulary samples, paths echoed in the report) has the phone numbers inside it masked in

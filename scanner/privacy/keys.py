@@ -1,4 +1,4 @@
-"""Master key material and its HKDF subkeys (DESIGN.md §5, contract).
+"""Master key material and its HKDF subkeys (docs/PRIVACY.md).
 
 ``key.json`` (mode 0600) holds ``{"version": 1, "key_id", "master", "created"}``. Each use
 derives its own subkey: HKDF-SHA256, empty salt, ``info = "contact-scanner/v1/" + purpose``.

@@ -1,4 +1,4 @@
-"""Masked display forms (DESIGN.md §5), and masking of numbers embedded in free text.
+"""Masked display forms (docs/PRIVACY.md), and masking of numbers embedded in free text.
 
 CN mobile numbers keep the first 3 and last 4 digits (``138****8000``); other numbers keep
 the country code and the last 4 (``+1******0000``). Names keep the first character

@@ -1,4 +1,4 @@
-"""Reveal: the one explicit, audited way real numbers leave the vault (DESIGN.md §5).
+"""Reveal: the one explicit, audited way real numbers leave the vault (docs/PRIVACY.md).
 
 :func:`reveal` reads a scan's output directory (``report.json`` for the scan id and input
 hash, ``rows.parquet`` for row verdicts, ``vault.bin`` for the numbers) only once it matches

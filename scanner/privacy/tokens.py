@@ -1,4 +1,4 @@
-"""Keyed tokens (DESIGN.md §5, contract).
+"""Keyed tokens (docs/TOKENS.md).
 
 ``token = hex(HMAC-SHA256(K, field + ":" + value))[:32]`` where ``K`` is the ASCII bytes of
 the 64-hex token subkey. Every component that tokenizes uses these two functions; the

@@ -1,4 +1,4 @@
-"""The encrypted vault: the only place a scan keeps real numbers (DESIGN.md §5, contract).
+"""The encrypted vault: the only place a scan keeps real numbers (docs/PRIVACY.md).
 
 File layout (``vault.bin``, format 1; all integers big-endian)::
 
