@@ -265,14 +265,24 @@ def vectorized_read(utf8: bytes, delimiter: str, width: int, limit: int,
         if frame.height != ordinary.height:
             return None
     exact = _exact(frame, ordinary, width, quoted)
+    miscounted = None
     if not exact.all():
+        # A line with no quote splits directly: when its field count is wrong, that is
+        # its reason, decided here for all such lines at once (a file of short broken
+        # lines can hold millions); any other inexact line goes through the parser.
+        fields = pl.col("line").str.count_matches(delimiter, literal=True) + 1
+        inexact = ordinary.with_row_index("k").filter(~exact).with_columns(fields=fields)
+        plain = (pl.col("quotes") == 0) & (pl.col("fields") != width)
+        miscounted = inexact.filter(plain).select(
+            "i", reason=pl.col("fields").cast(pl.String) + f" fields, expected {width}")
         access = _Lines(ordinary["line"])
-        for k in (~exact).arg_true().to_list():
+        for k in inexact.filter(~plain)["k"].to_list():
             fields, _, reason = _record_at(access, k, delimiter, limit, extend=False)
             special[ordinary["i"][k]] = (fields, reason)
         keep = exact
         frame, ordinary = frame.filter(keep), ordinary.filter(keep)
-    table = _assemble(frame, ordinary["i"], special, width) if special else Table(frame)
+    table = _assemble(frame, ordinary["i"], special, width, miscounted) \
+        if special or miscounted is not None else Table(frame)
     if quote_open is not None:
         table.open_lines, table.quote_open = total - quote_open - 1, True
     elif stop is not None:
@@ -293,18 +303,28 @@ def _in_spans(spans: list[tuple[int, int]], i: int) -> bool:
     return k >= 0 and spans[k][0] <= i < spans[k][1]
 
 
-def _assemble(frame: pl.DataFrame, order: pl.Series, special: dict, width: int) -> Table:
-    """Merge vectorized records and Python-parsed ones back into physical line order."""
+def _assemble(frame: pl.DataFrame, order: pl.Series, special: dict, width: int,
+              miscounted: pl.DataFrame | None = None) -> Table:
+    """Merge vectorized records, Python-parsed ones and lines already known to be bad
+    (``miscounted``: line index ``i`` and ``reason``) back into physical line order."""
     columns = _column_names(width)
+    schema = {"i": pl.UInt32, **{c: pl.String for c in columns}}
     indexes = sorted(special)
     rows = [_checked(*special[i], width) for i in indexes]
     extra = pl.DataFrame(
         {"i": indexes, **{c: [r[0][k] if r[0] else None for r in rows] for k, c in enumerate(columns)}},
-        schema={"i": pl.UInt32, **{c: pl.String for c in columns}})
-    merged = pl.concat([frame.with_columns(order.alias("i")).select("i", *columns), extra])
+        schema=schema)
+    if miscounted is None:
+        miscounted = pl.DataFrame(schema={"i": pl.UInt32, "reason": pl.String})
+    broken = miscounted.select(pl.col("i").cast(pl.UInt32), *(pl.lit(None, pl.String).alias(c) for c in columns))
+    merged = pl.concat([frame.with_columns(order.alias("i")).select("i", *columns), extra, broken])
     merged = merged.sort("i")
     positions = merged["i"].search_sorted(pl.Series(indexes, dtype=pl.UInt32)).to_list()
     bad = {pos: rows[k][1] for k, pos in enumerate(positions) if rows[k][0] is None}
+    if miscounted.height:
+        at = merged["i"].search_sorted(miscounted["i"].cast(pl.UInt32)).to_list()
+        reasons = [sys.intern(r) for r in miscounted["reason"].to_list()]
+        bad.update(zip(at, reasons))
     return Table(merged.drop("i"), bad=bad)
 
 

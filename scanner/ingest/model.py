@@ -30,7 +30,7 @@ def is_phone_column(name: str) -> bool:
     return name == "phone" or _MORE_PHONES.fullmatch(name) is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BadRecord:
     """A data record that could not be read; its cells are null in ``Ingested.frame``.
 

@@ -58,6 +58,10 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PARQUET = b"PAR1"
 # The first records grow until they decide the layout, or past this many bytes in memory.
 _FIRST_RECORDS_BYTES = WINDOW_BYTES
+#: Lines per unit of text read at once, at the most: what a unit costs beyond its bytes
+#: (records, and for malformed lines their reasons) grows with its lines, and a file of
+#: very short lines would otherwise hold tens of millions of them at once.
+UNIT_LINES = 1 << 20
 _MIN_READ = 1 << 12  # raw bytes read at a time at the least, whatever the batch size
 #: The widest input read: Excel's limit (column XFD). Every column costs per-column work
 #: (header mapping, value profiles, checks, outputs), so wider files are refused up front.
@@ -288,7 +292,7 @@ def _open_text(raw: _Source, opening: list[bytes], options: _Options) -> InputSt
     _check_width(width, path)
     fmt = hint if hint in _DELIMITED else "tsv" if delimiter == "\t" else (
         "txt" if delimiter == delimited.NO_DELIMITER else "csv")
-    tables = _delimited_tables(_units(text, options.batch_bytes), delimiter, width, options.limit)
+    tables = _delimited_tables(_units(text, options.batch_bytes, UNIT_LINES), delimiter, width, options.limit)
     return _records(tables, fmt, encoding, path, options, finish, raw.close)
 
 
@@ -364,9 +368,10 @@ def _replay(opening: list[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:
     yield from rest
 
 
-def _units(pieces: Iterable[bytes], size: int) -> Iterator[tuple[bytes, bool]]:
-    """UTF-8 text as (unit, last) pairs: units of about ``size`` bytes ending at a line
-    end, then the text after the last line end (maybe empty) as the last unit."""
+def _units(pieces: Iterable[bytes], size: int, lines: int) -> Iterator[tuple[bytes, bool]]:
+    """UTF-8 text as (unit, last) pairs: units of about ``size`` bytes and at most
+    ``lines`` lines, ending at a line end, then the text after the last line end (maybe
+    empty) as the last unit."""
     carry = b""
     for piece in pieces:
         if carry:
@@ -377,6 +382,8 @@ def _units(pieces: Iterable[bytes], size: int) -> Iterator[tuple[bytes, bool]]:
             if cut <= start:
                 carry = piece[start:]
                 break
+            if piece.count(b"\n", start, cut) > lines:
+                cut = _after_lines(piece, start, lines)
             yield (piece if start == 0 and cut == end else piece[start:cut]), False
             start = cut
         del piece  # before the next piece is made: hold one at a time
@@ -432,6 +439,14 @@ def _delimited_tables(units: Iterator[tuple[bytes, bool]], delimiter: str, width
         del unit
         yield table, last
         del table
+
+
+def _after_lines(text: bytes, start: int, lines: int) -> int:
+    """Offset after the ``lines``-th line end from ``start``."""
+    at = start
+    for _ in range(lines):
+        at = text.find(b"\n", at) + 1
+    return at
 
 
 def _line_start(text: bytes, lines: int) -> int:

@@ -35,3 +35,15 @@ def test_fuzzed_inputs_exit_cleanly_in_bounded_memory(tmp_path):
 def test_ten_thousand_fuzzed_inputs(tmp_path):
     counts = _fuzz(10_000, seed=15, scale=2, keep=tmp_path / "failing")
     assert counts["cases"] == 10_000 and counts["tracebacks"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("closed", [False, True])
+def test_millions_of_short_lines_in_an_open_quote_stay_under_the_bound(tmp_path, closed):
+    """3.5M short lines after a quote that never closes (each then a broken record) or
+    that closes (one oversized record): the shape of the largest newline cases."""
+    from tests.fuzz.cases import Spec
+
+    spec = Spec("newlines", ".csv", (3_500_000, "ab\n", closed))
+    (outcome,) = run_cases([("short-lines", spec.suffix, spec.write)], workers=1, keep_failures=tmp_path / "f")
+    assert not outcome.problems, (outcome.problems, outcome.stderr[-1000:])

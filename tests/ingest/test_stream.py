@@ -385,3 +385,21 @@ def test_any_small_csv_reads_the_same_in_batches(tmp_path_factory, rows, quoted,
         _assert_same(_outcome(path, k, max_field_bytes=limit), whole)
     finally:
         headers.SAMPLE_ROWS = saved
+
+
+@pytest.mark.parametrize("name", list(FIXTURES))
+def test_units_capped_by_lines_read_the_same(write, name, monkeypatch):
+    """A unit ends after UNIT_LINES lines even when it is far under its bytes: the
+    records are the same as when the whole input is one unit."""
+    data = FIXTURES[name]
+    path = write("list.txt" if "txt" in name else "list.tsv" if name == "tsv" else "list.csv", data)
+    kw = {"max_field_bytes": LIMIT.get(name, 1 << 20)}
+    whole = _outcome(path, WHOLE, **kw)
+    for lines in (1, 3):
+        monkeypatch.setattr(stream, "UNIT_LINES", lines)
+        _assert_same(_outcome(path, WHOLE, **kw), whole)
+
+
+def test_units_end_after_their_line_cap():
+    units = list(stream._units([b"a\n" * 10 + b"tail"], 1 << 20, 4))
+    assert units == [(b"a\n" * 4, False), (b"a\n" * 4, False), (b"a\n" * 2, False), (b"tail", True)]
