@@ -227,10 +227,16 @@ class ScanResult:
         """The distinct phone tokens of the valid numbers (registry, canaries)."""
         return valid_tokens(self._number_table).sort()
 
-    def write(self, out_dir: str | os.PathLike, before_commit: Callable[[], None] | None = None) -> dict[str, Path]:
+    def write(self, out_dir: str | os.PathLike, before_commit: Callable[[], None] | None = None, *,
+              html: bool | None = None, lang: str | None = None) -> dict[str, Path]:
+        """The outputs (docs/ARCHITECTURE.md). ``html`` and ``lang`` (report.html, its
+        language): by default the policy's ``[report]``, else on, in the locale's language."""
+        from scanner.i18n import resolve_lang
         from scanner.report.write import write_outputs
 
-        return write_outputs(self, Path(out_dir), before_commit)
+        html = self.policy.report.html if html is None else html
+        return write_outputs(self, Path(out_dir), before_commit, html=html,
+                             lang=resolve_lang(lang, self.policy.report.lang))
 
 
 def valid_tokens(numbers: pl.DataFrame) -> pl.Series:
@@ -535,7 +541,7 @@ def scan(
     report = build_report(
         ing=ing, policy=policy, as_of=as_of_dt, work=work, pairs=pairs, col_findings=col_findings,
         active=active, keys=keys, evidence=evidence, scan_id=scan_id, dup_numbers=dup_numbers,
-        unmapped=unmapped.table(),
+        unmapped=unmapped.table(), row_parts=[p for p, _ in store.parts],
     )
     report = texts.protect_report(report)
     return ScanResult(report=report, policy=policy, keys=keys, _store=store, _list=work,
@@ -612,6 +618,7 @@ class ListEvidence:
     overlaps: list[dict[str, Any]]
     hard_signal: bool
     other_signal: bool
+    facts: Any = None  # the signals' ListFacts (the report's chart aggregates read them)
 
 
 def _list_evidence(work: pl.LazyFrame, numbers: pl.DataFrame, names: pl.DataFrame, ing: Ingested,
@@ -635,18 +642,22 @@ def _list_evidence(work: pl.LazyFrame, numbers: pl.DataFrame, names: pl.DataFram
     if canary["fired"]:  # a canary proves the list is a leaked copy
         purchased["likely"] = True
         purchased["score"] = max(purchased["score"], 1.0)
-    return ListEvidence(purchased, result.report_overlaps, hard, result.other_signal)
+    return ListEvidence(purchased, result.report_overlaps, hard, result.other_signal, result.facts)
 
 
 def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.LazyFrame,
                  col_findings, active: ActiveRules, keys: KeyMaterial,
                  evidence: ListEvidence, scan_id: str, unmapped: pl.DataFrame,
-                 dup_numbers: int, pairs: pl.LazyFrame | None = None) -> dict[str, Any]:
+                 dup_numbers: int, pairs: pl.LazyFrame | None = None,
+                 row_parts: Iterable[Path] = ()) -> dict[str, Any]:
     """report.json (docs/ARCHITECTURE.md). ``dup_numbers``: numbers with duplicate rows (from the
     duplicate stats: counting them over the rows is a group-by on every number). ``work``:
     one record per row (verdicts); ``pairs``: one per (row, number) (findings, duplicates),
     the same frame when there is one phone column; ``unmapped``: :func:`_unmapped_counts`
-    of every batch."""
+    of every batch; ``row_parts``: the spilled row outputs (masked example rows are read
+    from them)."""
+    from scanner.report.aggregates import block_aggregates, consent_aggregates, example_rows, list_aggregates
+
     multi = pairs is not None and pairs is not work
     pairs = work if pairs is None else pairs
     counts_by = work.select(
@@ -668,6 +679,13 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
     dup_rows = int(counts_by["dup_rows"])
 
     purchased, overlaps = evidence.purchased, evidence.overlaps
+    classes, provenance, masks = list_aggregates(work, pairs, active)
+    if evidence.facts is not None:
+        purchased = {**purchased, "blocks": block_aggregates(evidence.facts, policy.detect)}
+        consent = consent_aggregates(evidence.facts, as_of=as_of, timezone=policy.campaign.timezone,
+                                     max_age_days=policy.consent.max_age_days, classes=classes)
+    else:
+        consent = {"classes": classes}
     verdict = list_verdict(
         rows_total=total, rejected=counts["reject"], not_accepted=counts["review"] + counts["reject"],
         policy=policy, purchased_likely=purchased["likely"], hard_signal=evidence.hard_signal,
@@ -692,12 +710,17 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
                       for column, reading in readings_report(ing.date_formats, ing.columns).items()},
         },
         "policy": {"sha256": policy.sha256, "path": policy.path, "channel": policy.campaign.channel,
-                   "purpose": policy.campaign.purpose, "region": policy.campaign.region},
+                   "purpose": policy.campaign.purpose, "region": policy.campaign.region,
+                   "max_reject_share": policy.list.max_reject_share,
+                   "max_consent_age_days": policy.consent.max_age_days},
         "rows": {"total": total, **counts},
         "findings": findings,
         "rules": {c: {"name": RULES[c].name, "severity": active.severity.get(c, RULES[c].severity)}
                   for c in findings},
         "columns": [f.as_dict() for f in col_findings],
+        "examples": example_rows(masks, active, row_parts, work),
+        "consent": consent,
+        "provenance": provenance,
         "list": {
             "verdict": verdict,
             "reject_share": round(counts["reject"] / total, 6) if total else 0.0,

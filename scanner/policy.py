@@ -176,6 +176,13 @@ class RegistryPolicy:
 @dataclass(frozen=True)
 class ReportPolicy:
     top_findings: int = 5
+    html: bool = True             # write report.html beside report.json
+    lang: str | None = None       # en | zh; None: from the locale
+
+
+#: How the report is shown, not what is judged: left out of the policy's hash, so a
+#: policy read in another language certifies and verifies the same.
+PRESENTATION_KEYS = ("html", "lang")
 
 
 @dataclass(frozen=True)
@@ -235,7 +242,7 @@ class Policy:
             "detect": plain(asdict(self.detect)),
             "privacy": plain(asdict(self.privacy)),
             "registry": plain(asdict(self.registry)),
-            "report": plain(asdict(self.report)),
+            "report": {k: v for k, v in plain(asdict(self.report)).items() if k not in PRESENTATION_KEYS},
         }
         return doc
 
@@ -446,7 +453,9 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
     r.done()
     r = _Reader("report", doc.get("report", {}), path)
     report = ReportPolicy(top_findings=r.get("top_findings", int, 5,
-                                             check=lambda v: None if v > 0 else "must be positive"))
+                                             check=lambda v: None if v > 0 else "must be positive"),
+                          html=r.get("html", bool, True),
+                          lang=r.get("lang", str, None, choices=("en", "zh")))
     r.done()
 
     return Policy(campaign=campaign, consent=consent, sources=tuple(sources), columns=columns,

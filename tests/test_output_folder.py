@@ -31,14 +31,14 @@ LIST_B = LIST_A + "张三,13700137000,web-form,yes,sms,marketing,2026-01-01\n赵
 POLICY = Path(__file__).resolve().parent.parent / "sample_data" / "policy.toml"
 
 
-def _scan(tmp_path, keys, text, out, vault=True):
+def _scan(tmp_path, keys, text, out, vault=True, html=True):
     source = tmp_path / f"list-{len(text)}.csv"
     source.write_text(text, "utf-8")
     policy = load_policy(POLICY)
     if not vault:
         policy = dataclasses.replace(policy, privacy=dataclasses.replace(policy.privacy, vault=False))
     result = scan(source, policy, keys=keys, as_of=AS_OF, registry=False, state_dir=tmp_path / "state")
-    return result, result.write(out)
+    return result, result.write(out, html=html)
 
 
 def _files(folder):
@@ -60,10 +60,11 @@ def scanned(tmp_path, keys):
 
 def test_a_scan_commits_a_manifest_of_every_file(tmp_path, keys, scanned):
     out, result, written = scanned
-    assert set(written) == {"rows", "contactable", "vault", "report", "manifest"}
+    assert set(written) == {"rows", "contactable", "vault", "report", "html", "manifest"}
     manifest = verify_folder(out, keys)
     assert manifest.scan_id == result.report["scan"]["id"] and manifest.key_id == keys.key_id
-    assert sorted(manifest.names()) == ["contactable.csv", "report.json", "rows.parquet", "vault.bin"]
+    assert sorted(manifest.names()) == ["contactable.csv", "report.html", "report.json", "rows.parquet",
+                                        "vault.bin"]
     doc = json.loads((out / MANIFEST).read_text())
     for entry in doc["files"]:
         assert entry["size"] == (out / entry["name"]).stat().st_size
@@ -135,7 +136,7 @@ def test_mixed_folder_refused(tmp_path, keys, scanned):
 
 def test_wrong_scan_id_and_wrong_key(tmp_path, keys, scanned):
     out, result, _ = scanned
-    names = ["contactable.csv", "report.json", "rows.parquet", "vault.bin"]
+    names = ["contactable.csv", "report.html", "report.json", "rows.parquet", "vault.bin"]
     forged = build_manifest(out, names, scan_id="0" * 32, keys=keys)  # MACed, but not this scan's id
     (out / MANIFEST).write_bytes(manifest_bytes(forged, keys))
     with pytest.raises(VerificationFailed, match="report.json's scan id is not the manifest's"):
@@ -153,6 +154,7 @@ def test_wrong_scan_id_and_wrong_key(tmp_path, keys, scanned):
 
 def test_extra_scan_file_refused_foreign_files_ignored(tmp_path, keys, scanned):
     out, _, _ = scanned
+    _scan(tmp_path, keys, LIST_A, out, html=False)  # a scan without the page
     (out / "my-notes.txt").write_text("mine")
     (out / "report.html").write_text("<html>not from this scan</html>")
     with pytest.raises(VerificationFailed, match="report.html is not part of the scan"):
@@ -259,7 +261,7 @@ def test_crash_at_every_step_of_the_commit(tmp_path, keys, scanned, monkeypatch,
     except Killed:
         finished = False
     monkeypatch.undo()
-    assert finished == (crash_at >= 9)  # 9 operations: unlink, fsync, 4 replaces, fsync, replace, fsync
+    assert finished == (crash_at >= 10)  # 10 operations: unlink, fsync, 5 replaces, fsync, replace, fsync
     try:
         numbers = _revealed(tmp_path, out, keys)
     except VerificationFailed as exc:
@@ -267,7 +269,7 @@ def test_crash_at_every_step_of_the_commit(tmp_path, keys, scanned, monkeypatch,
         assert "manifest.json is missing" in str(exc)
     # before the old manifest goes: the old scan; until the new one is in: refused; then the new
     new_numbers = sorted(["+8613800138000", "+8613912345678", "+8613700137000", "+8618912345678"])
-    assert numbers == (old_numbers if crash_at == 0 else None if crash_at < 8 else new_numbers)
+    assert numbers == (old_numbers if crash_at == 0 else None if crash_at < 9 else new_numbers)
     if crash_at == 0:
         assert _files(out) == old_files
     sweep_leftovers(out)  # the next scan's sweep (same process here: the staging folder is ours)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 import polars as pl
 
 from scanner.analyses.overlap import find_overlaps, list_tokens, report_overlaps
-from scanner.analyses.signals import SIGNALS, SignalResult, collect_facts
+from scanner.analyses.signals import SIGNALS, ListFacts, SignalResult, collect_facts
 from scanner.errors import PolicyError, RegistryError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -135,6 +135,7 @@ class PurchasedResult:
     signals: tuple[SignalResult, ...]
     overlaps: list[dict]               # full precision, best first (report form: report_overlaps)
     du003_tokens: pl.Series            # tokens of this list found in the registry
+    facts: ListFacts | None = None     # the aggregates the signals read (the report's charts too)
 
     @property
     def hard_signal(self) -> bool:
@@ -228,4 +229,4 @@ def evaluate_list(
     signals = tuple(sig.func(facts, policy, sig) for sig in SIGNALS.values())
     score = score_signals(signals)
     return PurchasedResult(score=score, likely=score >= policy.likely_score, signals=signals,
-                           overlaps=overlaps[: policy.overlap_top], du003_tokens=du003)
+                           overlaps=overlaps[: policy.overlap_top], du003_tokens=du003, facts=facts)

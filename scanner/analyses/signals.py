@@ -315,6 +315,10 @@ def _stamps(lf: pl.LazyFrame, *, rows: int, timezone: str, night_end_hour: int) 
     ).row(0, named=True)
     with_time = stamps.filter(timed)
     c["groups"] = with_time.get_column("g")
+    # For the report's charts (scanner/report/aggregates.py): rows per local hour of day and
+    # per local date, small tables whatever the list's size.
+    c["hours"] = with_time.group_by((pl.col("_tod") // 3_600_000_000).alias("hour")).agg(pl.col("g").sum())
+    c["days"] = stamps.group_by(local_us.floordiv(day_us).alias("day")).agg(pl.col("g").sum())
     c["gaps"] = (with_time.lazy().select(pl.col("consent_at").sort())
                  .select((pl.col("consent_at").diff().dt.total_microseconds()).alias("gap")).drop_nulls()
                  .group_by("gap").agg(pl.len().alias("k"))).collect()
@@ -507,6 +511,7 @@ def dense_blocks(facts: ListFacts, policy: "DetectPolicy", s: Signal) -> SignalR
     tests = {size: _block_test(facts.blocks[size].get_column("count"), size, policy, policy.block_alpha / 2)
              for size in (10_000, 1_000)}
     main = tests[10_000]
+    facts.extra["block_tests"] = tests  # the report's block-density chart draws the null from these
     hit = max(tests.values(), key=lambda t: (t["flagged"] > 0, t["numbers"]))
     fired = any(t["flagged"] for t in tests.values())
     if fired:

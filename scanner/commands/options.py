@@ -10,7 +10,7 @@ import click
 from scanner.privacy.keys import ENV_KEY, KEY_FILE_NAME, KeyMaterial, load_key
 from scanner.privacy.state import HOME_ENV, STATE_DIR_NAME, StateDir, check_state_dir, find_state_dir
 
-__all__ = ["announce", "key_file_option", "key_options", "keys_for", "notice_echo", "region_option",
+__all__ = ["announce", "key_file_option", "lang_option", "key_options", "keys_for", "notice_echo", "region_option",
            "state_dir_option", "state_for"]
 
 
@@ -34,6 +34,12 @@ def key_file_option(fn):
 def key_options(fn):
     """``--state-dir`` and ``--key-file`` together."""
     return state_dir_option(key_file_option(fn))
+
+
+def lang_option(fn):
+    return click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
+                        help="Language of what a person reads (report.html, the summary). Default: the "
+                             "policy's [report] lang, else the locale (zh_* is Chinese).")(fn)
 
 
 def region_option(fn):

@@ -8,7 +8,7 @@ import sys
 import click
 from rich.console import Console
 
-from scanner.commands.options import announce, key_options, state_for
+from scanner.commands.options import announce, key_options, lang_option, state_for
 from scanner.errors import RegistryError
 from scanner.privacy.keys import ENV_KEY
 from scanner.privacy.safe_files import check_folder_can_be_made
@@ -62,8 +62,10 @@ def _check_name(state, name: str, key_id: str | None = None) -> None:
                    "taken: exit 2 before anything is written).")
 @click.option("--register-source", metavar="S", help="Source/vendor recorded with --register.")
 @click.option("--no-progress", is_flag=True, help="No progress display.")
+@click.option("--no-html", is_flag=True, help="Do not write report.html (also: [report] html = false).")
+@lang_option
 def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fail_on, fmt, as_of,
-            consent_ledger, register_name, register_source, no_progress):
+            consent_ledger, register_name, register_source, no_progress, no_html, lang):
     """Scan INPUT (CSV/TSV/TXT, XLSX, Parquet, JSON/NDJSON) and write pseudonymized outputs.
 
     Exit code 0 when the list verdict is below --fail-on, 1 when it reaches it, 2 on a usage
@@ -80,6 +82,10 @@ def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fai
         check_folder_can_be_made(state.path)
     if register_name:
         _check_name(state, register_name)
+    if not no_html:
+        from scanner.report.charts import warm_up
+
+        warm_up()  # the chart renderer starts while the list is scanned
     show_progress = not no_progress and fmt == "text" and sys.stderr.isatty()
     step, status = _progress(show_progress, err)
     try:
@@ -109,7 +115,8 @@ def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fai
                 click.echo(f"contact-scanner: warning: outputs written, but the list was not "
                            f"registered: {exc.one_line()}", err=True)
 
-        written = result.write(out_dir, before_commit=register if register_name else None)
+        written = result.write(out_dir, before_commit=register if register_name else None,
+                               html=False if no_html else None, lang=lang)
     finally:
         if status is not None:
             status.stop()

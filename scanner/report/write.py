@@ -31,9 +31,11 @@ if TYPE_CHECKING:
 
 
 def write_outputs(result: "ScanResult", out_dir: Path,
-                  before_commit: Callable[[], None] | None = None) -> dict[str, Path]:
-    """Write report.json, rows.parquet, contactable.csv (and vault.bin) into ``out_dir``, then
-    manifest.json (the commit, :mod:`scanner.report.folder`). Returns kind -> final path.
+                  before_commit: Callable[[], None] | None = None, *, html: bool = True,
+                  lang: str = "en") -> dict[str, Path]:
+    """Write report.json, rows.parquet, contactable.csv (and vault.bin, and with ``html``
+    report.html in ``lang``) into ``out_dir``, then manifest.json (the commit,
+    :mod:`scanner.report.folder`). Returns kind -> final path.
 
     Every file is first written into the folder's staging area and checked there: anything
     raised before the commit (an I/O error, a failed exposure check, a signal, or raised by
@@ -49,14 +51,22 @@ def write_outputs(result: "ScanResult", out_dir: Path,
         needles = _add_exposure(result, staged)
         exposure = result.report["exposure"]
         # Recorded before serializing, so the text checked is exactly the text written.
-        exposure["files_checked"]["report.json"] = 0
-        exposure["checks"]["searched"]["report.json"] = ["text"]
+        for name in ("report.json", *(["report.html"] if html else [])):
+            exposure["files_checked"][name] = 0
+            exposure["checks"]["searched"][name] = ["text"]
         text = report_json(result.report)
-        in_report = plaintext_in_text(text, None, needles=needles)
-        if exposure["plaintext_numbers_written"] or in_report:
+        in_report = {"report.json": plaintext_in_text(text, None, needles=needles)}
+        if html:
+            from scanner.report.html import report_html
+
+            page = report_html(result.report, lang=lang)
+            in_report["report.html"] = plaintext_in_text(page, None, needles=needles)
+        if exposure["plaintext_numbers_written"] or any(in_report.values()):
             # fail closed: raised before the commit, so --out is left as it was
             raise OutputExposure(_exposure_message(exposure, in_report))
         staged["report"] = atomic_write_bytes(folder.path("report.json"), text.encode("utf-8"))
+        if html:
+            staged["html"] = atomic_write_bytes(folder.path("report.html"), page.encode("utf-8"))
         if before_commit is not None:
             before_commit()
         final = folder.commit(scan_id=result.report["scan"]["id"], keys=result.keys)
@@ -106,7 +116,7 @@ def _ranged(kind: pa.DataType) -> bool:
         pa.types.is_temporal(kind)
 
 
-def _exposure_message(exposure: dict, in_report: int) -> str:
+def _exposure_message(exposure: dict, in_report: dict[str, int]) -> str:
     """Where the plaintext check found numbers (files, columns, parts; never a number)."""
     found = exposure["checks"]["found_in"]
     places = []
@@ -117,9 +127,8 @@ def _exposure_message(exposure: dict, in_report: int) -> str:
         if name == "rows.parquet":
             parts = [f"column {c!r}" for c in found if " " not in c or not c.startswith("rows.parquet ")] + parts
         places.append(f"{name} ({', '.join(parts)})" if parts else name)
-    if in_report:
-        places.append("report.json")
-    total = exposure["plaintext_numbers_written"] + in_report
+    places += [name for name, n in in_report.items() if n]
+    total = exposure["plaintext_numbers_written"] + sum(in_report.values())
     return (f"refused to write the outputs: the plaintext check found {total} phone number(s) in "
             f"{'; '.join(places)}; nothing was written (is a [columns] keep_verbatim column a copy of "
             f"numbers?)")

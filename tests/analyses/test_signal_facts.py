@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import polars as pl
+from polars.testing import assert_frame_equal
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -72,6 +73,8 @@ def reference_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int, s
         (pl.col("consent_at") > pl.col("collected_at") + pl.duration(days=1)).sum().alias("after_collected"),
     ).collect().row(0, named=True)
     c["groups"] = with_time.group_by("consent_at").agg(pl.len().alias("g")).select("g").collect().get_column("g")
+    c["hours"] = with_time.group_by((pl.col("_tod") // 3_600_000_000).alias("hour")).agg(pl.len().alias("g")).collect()
+    c["days"] = stamped.group_by(local_us.floordiv(day_us).alias("day")).agg(pl.len().alias("g")).collect()
     c["gaps"] = (with_time.select(pl.col("consent_at").unique().sort())
                  .select((pl.col("consent_at").diff().dt.total_microseconds()).alias("gap")).drop_nulls()
                  .group_by("gap").agg(pl.len().alias("k"))).collect()
@@ -107,6 +110,8 @@ def assert_same(facts, ref):
     assert sorted(got.pop("groups").to_list()) == sorted(want.pop("groups").to_list())
     assert got.pop("groups", None) is None
     assert got.pop("gaps").sort("gap").equals(want.pop("gaps").sort("gap"))
+    for key, by in (("hours", "hour"), ("days", "day")):  # the report's chart tables
+        assert_frame_equal(got.pop(key).sort(by), want.pop(key).sort(by), check_dtypes=False)
     assert got == want
 
 

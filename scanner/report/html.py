@@ -1,0 +1,324 @@
+"""report.html: the scan's report as one self-contained page, in Chinese or English.
+
+Built from report.json alone (its aggregates: :mod:`scanner.report.aggregates`), never from
+rows, so building it costs the same at any list size. The page has no script, loads
+nothing (no font, stylesheet or image from anywhere: the charts are inline SVG drawn at
+scan time by :mod:`scanner.report.charts`), opens from disk and prints. Every text that
+came from the input (headers, sources, names, list names) is HTML-escaped by the template
+engine and isolated in ``<bdi>`` so right-to-left or override characters cannot reorder
+the page around it. What the terminal shows as English sentences comes from the gettext
+catalog (:mod:`scanner.i18n`); codes, keys and values of report.json stay as they are.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from markupsafe import Markup, escape
+
+from scanner.i18n import gettext_for
+from scanner.report import charts
+
+#: Mapping rows shown (a 16,384-column sheet would otherwise make a long page).
+COLUMNS_SHOWN = 200
+#: Rule docs are split into these paragraphs (their docstrings' headings).
+DOC_PARTS = (("What it flags:", "what"), ("Why it matters:", "why"), ("How it is judged:", "how"),
+             ("Example:", "example"))
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalog where it is translated later (by value)."""
+    return message
+
+
+#: report.json values shown as words (translated by value; the values stay English in the JSON).
+VALUE_WORDS = (
+    N_("valid phone numbers"), N_("email addresses"), N_("consent values"), N_("dates/times"),
+    N_("channel values"), N_("purpose values"), N_("region codes"),
+    N_("phone"), N_("name"), N_("email"), N_("source"), N_("consent"), N_("consent_channel"),
+    N_("consent_purpose"), N_("consent_time"), N_("consent_evidence"), N_("region"), N_("collected_at"),
+    N_("granted"), N_("refused"), N_("withdrawn"), N_("missing"), N_("unknown"),
+    N_("pass"), N_("review"), N_("fail"), N_("accept"), N_("reject"),
+    N_("error"), N_("warning"), N_("info"),
+    N_("policy"), N_("header"), N_("values"), N_("header+values"),
+)
+
+
+@functools.lru_cache(maxsize=None)
+def _environment():
+    from jinja2 import ChainableUndefined, Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("scanner.report", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      # a key an older or partial report lacks shows as empty, never a traceback
+                      undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
+                      extensions=["jinja2.ext.i18n"])
+    env.filters["data"] = data
+    env.filters["num"] = num
+    env.filters["pct"] = pct
+    return env
+
+
+def data(value: Any) -> Markup:
+    """Text from the input: escaped, and bidi-isolated so RTL or override characters in it
+    cannot reorder the surrounding page."""
+    if _missing(value) or value == "":
+        return Markup('<bdi class="data empty">–</bdi>')
+    return Markup('<bdi class="data">{}</bdi>').format(escape(str(value)))
+
+
+def _missing(value: Any) -> bool:
+    from jinja2 import Undefined
+
+    return value is None or isinstance(value, Undefined)
+
+
+def num(value: Any) -> str:
+    if _missing(value) or not isinstance(value, (int, float)):
+        return "–" if _missing(value) else str(value)
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.2f}"
+    return f"{int(value):,}"
+
+
+def pct(value: float | None) -> str:
+    if _missing(value) or not isinstance(value, (int, float)):
+        return "–"
+    return f"{100 * value:.1f}%" if value >= 0.001 or value == 0 else f"{100 * value:.2g}%"
+
+
+def rule_doc(code: str) -> tuple[str, str, str]:
+    """(name, summary, docstring) of a rule or list signal, in English."""
+    import inspect
+
+    from scanner.analyses.signals import SIGNALS
+    from scanner.rules import RULES
+
+    if code in RULES:
+        r = RULES[code]
+        return r.name, r.summary, r.doc
+    if code in SIGNALS:
+        s = SIGNALS[code]
+        return s.name, s.summary, s.doc
+    if code == "LS017":
+        from scanner.canary import canary as canary_module
+
+        return (canary_module.SIGNAL_NAME, "a canary number issued to a recipient is in the list (hard)",
+                inspect.cleandoc(canary_module.canary_signal.__doc__ or ""))
+    return code, "", ""
+
+
+def doc_parts(doc: str) -> dict[str, str]:
+    """A rule docstring's paragraphs by heading (``what``, ``why``, ``how``, ``example``);
+    text before the first heading counts as ``what``."""
+    parts: dict[str, list[str]] = {}
+    current = "what"
+    for para in [p.strip() for p in doc.split("\n\n") if p.strip()]:
+        for heading, key in DOC_PARTS:
+            if para.startswith(heading):
+                current = key
+                para = para[len(heading):].strip()
+                break
+        parts.setdefault(current, []).append(" ".join(para.split()))
+    return {k: "\n\n".join(v) for k, v in parts.items()}
+
+
+class Page:
+    """What the template needs, in one language."""
+
+    def __init__(self, report: dict[str, Any], lang: str):
+        self.report = report
+        self.lang = lang
+        self._ = gettext_for(lang)
+
+    def word(self, value: Any) -> str:
+        """A report.json value shown as a word in the page's language."""
+        return self._(str(value)) if value is not None else "–"
+
+    def summary(self, code: str) -> str:
+        _name, summary, _doc = rule_doc(code)
+        return self._(summary) if summary else ""
+
+    def label(self, code: str) -> str:
+        name = rule_doc(code)[0]
+        return f"{code} {self.summary(code) if self.lang != 'en' else name}"
+
+    def docs(self) -> dict[str, dict[str, str]]:
+        """Each named code's What / Why / How / Example, each paragraph translated, with the
+        numbers of the examples masked like every text the scan writes (the list may hold
+        the very number a doc uses as its example)."""
+        from scanner.privacy.embedded import mask_texts
+
+        docs = {}
+        for code in self.rule_codes():
+            parts = doc_parts(rule_doc(code)[2])
+            docs[code] = {k: "\n\n".join(self._(p) for p in v.split("\n\n")) for k, v in parts.items()}
+        texts = [t for parts in docs.values() for t in parts.values()]
+        masked = mask_texts(texts, self.report["policy"].get("region")) if texts else {}
+        return {code: {k: masked.get(t, t) for k, t in parts.items()} for code, parts in docs.items()}
+
+    # -- sections ---------------------------------------------------------------------
+
+    def verdict(self) -> dict[str, Any]:
+        _ = self._
+        r = self.report
+        rows, lst = r["rows"], r["list"]
+        total = rows["total"]
+        verdict = lst["verdict"]
+        headline = {"pass": _("You can import this list."),
+                    "review": _("Import only after a review: some rows or signals need a look."),
+                    "fail": _("Do not import this list as it is.")}[verdict]
+        reasons = []
+        purchased = lst["purchased"]
+        fired = [s for s in purchased["signals"] if s["fired"]]
+        if purchased["likely"]:
+            reasons.append(_("the list looks bought, scraped or generated (purchased score {score})")
+                           .format(score=f"{purchased['score']:.2f}"))
+        hard = [s["code"] for s in fired if s.get("hard")]
+        if hard:
+            reasons.append(_("a hard signal fired: {codes}").format(codes=", ".join(hard)))
+        limit = r["policy"].get("max_reject_share")
+        if total and rows["reject"]:
+            share = rows["reject"] / total
+            if limit is not None:
+                reasons.append(_("{share} of rows are rejected; the policy allows {limit}")
+                               .format(share=pct(share), limit=pct(limit)))
+            else:
+                reasons.append(_("{share} of rows are rejected").format(share=pct(share)))
+        if not total:
+            reasons.append(_("the list has no rows"))
+        return {"verdict": verdict, "headline": headline, "reasons": reasons, "limit": limit,
+                "rows": rows, "shares": {v: (rows[v] / total if total else 0.0) for v in ("accept", "review", "reject")},
+                "actions": self.actions()}
+
+    def actions(self) -> list[str]:
+        """The three things to do next, most urgent first."""
+        _ = self._
+        r = self.report
+        rows, lst = r["rows"], r["list"]
+        out: list[str] = []
+        purchased = lst["purchased"]
+        fired = [s["code"] for s in purchased["signals"] if s["fired"]]
+        if purchased["likely"] or any(s["fired"] and s.get("hard") for s in purchased["signals"]):
+            out.append(_("Do not send to this list: ask its supplier for each person's consent record "
+                         "(signals {codes}).").format(codes=", ".join(fired)))
+        errors = [c for c, n in r["findings"].items() if r["rules"].get(c, {}).get("severity") == "error"]
+        warnings = [c for c, n in r["findings"].items() if r["rules"].get(c, {}).get("severity") == "warning"]
+        top = lambda codes: ", ".join(sorted(codes, key=lambda c: -r["findings"][c])[:3])  # noqa: E731
+        if rows["reject"]:
+            out.append(_("Leave out the {n} rejected rows (mostly {codes}): import contactable.csv, which "
+                         "holds the accepted rows only.").format(n=num(rows["reject"]), codes=top(errors) or "–"))
+        if rows["review"]:
+            out.append(_("Check the {n} rows marked review (mostly {codes}) before contacting them.")
+                       .format(n=num(rows["review"]), codes=top(warnings) or "–"))
+        unmapped = r["input"].get("unmapped") or {}
+        if unmapped:
+            n = sum(v["rows"] for values in unmapped.values() for v in values)
+            out.append(_("Map the values nothing understood ({n} rows) in the policy's [vocabulary], then "
+                         "scan again.").format(n=num(n)))
+        unused = ((r["input"].get("mapping") or {}).get("unused")) or []
+        if unused:
+            out.append(_("Check the {n} unused columns that look like a role (Column mapping).")
+                       .format(n=len(unused)))
+        if fired and not purchased["likely"]:
+            out.append(_("Read the list signals that fired ({codes}) under Purchased-list evidence.")
+                       .format(codes=", ".join(fired)))
+        if not out:
+            out.append(_("Import contactable.csv: every row passed."))
+        out.append(_("Keep this report with the import record; it holds no phone number."))
+        return out[:3]
+
+    def mapping(self) -> dict[str, Any]:
+        _ = self._
+        mapping = self.report["input"].get("mapping") or {}
+        columns = []
+        for c in (mapping.get("columns") or [])[:COLUMNS_SHOWN]:
+            evidence = []
+            if c.get("basis") == "policy":
+                evidence.append(_("set in the policy ([columns])"))
+            if c.get("header_words"):
+                evidence.append(_("header says {words}").format(words=" ".join(c["header_words"])))
+            if c.get("share") is not None and c.get("share_of"):
+                evidence.append(_("{share} of sampled values are {what}")
+                                .format(share=pct(c["share"]), what=self.word(c["share_of"])))
+            if c.get("inverted"):
+                evidence.append(_("read inverted (yes = refused)"))
+            columns.append({"column": c.get("column"), "role": c.get("role"), "confidence": c.get("confidence"),
+                            "primary": c.get("primary"), "basis": c.get("basis"),
+                            "evidence": evidence})
+        total = len(mapping.get("columns") or [])
+        return {"columns": columns, "more": max(0, total - COLUMNS_SHOWN),
+                "unused": mapping.get("unused") or [], "unmapped": self.report["input"].get("unmapped") or {}}
+
+    def findings(self) -> list[dict[str, Any]]:
+        r = self.report
+        examples = r.get("examples") or {}
+        return [{"code": c, "label": self.label(c), "rows": n, "severity": r["rules"].get(c, {}).get("severity"),
+                 "summary": self.summary(c), "examples": examples.get(c, [])}
+                for c, n in sorted(r["findings"].items(), key=lambda kv: -kv[1])]
+
+    def signals(self) -> list[dict[str, Any]]:
+        return [{**s, "summary": self.summary(s["code"]), "detail": self.signal_detail(s)}
+                for s in self.report["list"]["purchased"]["signals"]]
+
+    def signal_detail(self, s: dict[str, Any]) -> str:
+        """The signal's detail: English as the report says it; other languages state value
+        against threshold (the English sentence is the report's)."""
+        if self.lang == "en":
+            return s.get("detail", "")
+        _ = self._
+        if s.get("value") is None:
+            return _("not judged: too little data for this signal")
+        state = _("fired") if s["fired"] else _("not fired")
+        return _("value {value}, threshold {threshold}: {state}").format(
+            value=num(s["value"]), threshold=num(s["threshold"]), state=state)
+
+    def rule_codes(self) -> list[str]:
+        """Every code the page names: findings, column findings and the list signals."""
+        codes = list(self.report["findings"]) + [c["code"] for c in self.report.get("columns") or []]
+        codes += [s["code"] for s in self.report["list"]["purchased"]["signals"]]
+        return list(dict.fromkeys(codes))
+
+    def charts(self) -> dict[str, Markup | None]:
+        _ = self._
+        r = self.report
+        consent = r.get("consent") or {}
+        specs = {
+            "verdict": charts.verdict_bar(r["rows"], _),
+            "findings": charts.findings_bar(r["findings"], r["rules"], self.label, _),
+            "age": charts.age_histogram(consent.get("age") or {}, _),
+            "hours": charts.hour_histogram(consent.get("hour_of_day") or [], _),
+            "gaps": charts.gap_histogram(consent.get("gaps") or {}, _),
+            "sources": charts.sources_bar(r.get("provenance") or {}, _),
+            "blocks": charts.block_chart(r["list"]["purchased"].get("blocks") or {}, _),
+        }
+        return {k: (Markup(charts.svg(v)) if v is not None else None) for k, v in specs.items()}
+
+
+def report_html(report: dict[str, Any], *, lang: str = "en") -> str:
+    """The page for ``report`` (a report.json dict) in ``lang`` (``en`` or ``zh``)."""
+    page = Page(report, lang)
+    env = _environment()
+    env.install_gettext_callables(page._, lambda s, p, n: page._(s if n == 1 else p), newstyle=False)
+    return env.get_template("report.html.j2").render(
+        r=report, page=page, lang=lang, verdict=page.verdict(), mapping=page.mapping(),
+        findings=page.findings(), signals=page.signals(), charts=page.charts(),
+        codes=page.rule_codes(), docs=page.docs(), word=page.word, css=_css())
+
+
+@functools.lru_cache(maxsize=None)
+def _css() -> Markup:
+    return Markup((Path(__file__).parent / "templates" / "page.css").read_text(encoding="utf-8"))
+
+
+def timed_report_html(report: dict[str, Any], *, lang: str = "en") -> tuple[str, float]:
+    """The page and the seconds it took to build."""
+    start = time.perf_counter()
+    text = report_html(report, lang=lang)
+    return text, time.perf_counter() - start
+
+
+Gettext = Callable[[str], str]
