@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from scanner.certify.certificate import DEFAULT_VALID_DAYS, build_certificate
-from scanner.commands.options import announce, key_options, notice_echo, state_for
-from scanner.certify.signing import load_private, write_json_document
+from scanner.certify.page import page_path, verdict_of, write_certificate
+from scanner.commands.options import announce, key_options, lang_option, notice_echo, state_for
+from scanner.commands.scan import FAIL_ON
+from scanner.certify.signing import load_private
 
 FILE = click.Path(dir_okay=False, path_type=Path)
 
@@ -16,26 +19,42 @@ FILE = click.Path(dir_okay=False, path_type=Path)
 @click.command("certify")
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--signing-key", type=FILE, required=True, help="Ed25519 private key (keys signing).")
-@click.option("--out", type=FILE, required=True, help="Where to write the certificate (JSON).")
+@click.option("--out", type=FILE, required=True,
+              help="Where to write the certificate (JSON); its page is written beside it (.html). Both 0644.")
 @click.option("--policy", "policy_path", type=FILE, default=None, help="Policy TOML (default: built-in).")
 @click.option("--issuer", default=None, help="Issuer name stated in the certificate.")
 @click.option("--as-of", default=None, help="Scan time (ISO; default now).")
 @click.option("--valid-days", type=click.IntRange(min=1), default=DEFAULT_VALID_DAYS, show_default=True,
               help="The certificate expires this many days after issue.")
+@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="error", show_default=True,
+              help="Exit 1 when the certified verdict reaches this level (the certificate is still written).")
+@lang_option
 @key_options
-def command(input_path, signing_key, out, policy_path, issuer, as_of, valid_days, state_dir, key_file) -> None:
-    """Scan INPUT and write a signed certificate of its fingerprint, counts and verdict."""
+def command(input_path, signing_key, out, policy_path, issuer, as_of, valid_days, fail_on, lang, state_dir,
+            key_file) -> None:
+    """Scan INPUT and write a signed certificate of its fingerprint, counts and verdict, and
+    a page showing it (CERT.html beside CERT.json).
+
+    Exit code 0 when the certified verdict is below --fail-on, 1 when it reaches it, 2 on a
+    usage or input error.
+    """
     from scanner.api import scan
+    from scanner.i18n import resolve_lang
+    from scanner.privacy.exposure import Needles
 
     key = load_private(signing_key)
+    page_path(out)  # an --out the page cannot go beside stops before the scan
     state = state_for(state_dir)
     result = scan(input_path, policy_path, state_dir=state.path, key_file=key_file, as_of=as_of,
                   notice=notice_echo)
     announce(state, result.keys)
     cert = build_certificate(result, key, issuer=issuer, valid_days=valid_days)
-    write_json_document(out, cert)
+    _, page = write_certificate(cert, out, needles=Needles.of(result.distinct_numbers()),
+                                lang=resolve_lang(lang, result.policy.report.lang))
     counts = cert["counts"]
-    verdict = counts.get("verdict") or cert["claims"].get("outcome", {}).get("verdict")
+    verdict = verdict_of(cert)
     click.echo(f"certificate {out}: {cert['list']['numbers']} unique numbers, "
                f"{counts['rows']['total']} rows, verdict {verdict}, expires {cert['expires']}, "
-               f"signed by {key.fingerprint[:16]}…")
+               f"signed by {key.fingerprint[:16]}…; page {page}")
+    if verdict in FAIL_ON[fail_on]:
+        sys.exit(1)

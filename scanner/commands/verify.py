@@ -23,6 +23,7 @@ FILE = click.Path(dir_okay=False, path_type=Path)
 def command(cert_path, input_path, public_key, policy_path, fmt) -> None:
     """Exit 0 when the signature verifies, the list matches its fingerprint and a re-scan
     reproduces the certified counts; exit 1 with the reason otherwise."""
+    from scanner.certify.page import verdict_of
     from scanner.policy import load_policy
 
     public = load_public(public_key)
@@ -30,14 +31,15 @@ def command(cert_path, input_path, public_key, policy_path, fmt) -> None:
     expected = load_policy(policy_path).sha256 if policy_path else None
     result = verify(cert, input_path, public, expected_policy_sha256=expected)
     if fmt == "json":
-        click.echo(json.dumps({"ok": True, "checked": result.checked, "notes": result.notes,
-                               "claims": result.claims}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"ok": True, "verdict": verdict_of(cert), "checked": result.checked,
+                               "notes": result.notes, "claims": result.claims}, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{cert_path}: verified")
+    # the first line is the answer a pipeline or a person looks for; notices go to stderr
+    click.echo(f"certified verdict: {verdict_of(cert)} ({cert_path}: verified)")
     for line in result.checked:
         click.echo(f"  ok     {line}")
     for line in result.notes:
-        click.echo(f"  note   {line}")
+        click.echo(f"contact-scanner: notice: {line}", err=True)
     claims = result.claims
     for code, n in sorted(claims.get("findings", {}).items()):
         click.echo(f"  claim  {code}: {n} (issuer's registry/key; not re-checked)")

@@ -30,7 +30,8 @@ def env(tmp_path, cli):
     result = cli("certify", listing, "--signing-key", tmp_path / "sig" / "signing-key.pem", "--out", cert,
                  "--state-dir", tmp_path / "state", "--as-of", "2026-06-01T10:00:00+08:00",
                  "--issuer", "ACME Data")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # 3 of 6 rows rejected: a failing list, still certified
+    assert "verdict fail" in result.output and cert.exists()
     return {"list": listing, "cert": cert, "public": tmp_path / "sig" / "signing-key.pub.pem",
             "private": tmp_path / "sig" / "signing-key.pem", "tmp": tmp_path}
 
