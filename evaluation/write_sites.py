@@ -75,6 +75,11 @@ def _scan(ws: Workspace, out: str | None = None, state: str | None = None, *extr
             "--as-of", AS_OF, "--no-progress", "--fail-on", "never", *extra]
 
 
+def _certify(ws: Workspace) -> list[str]:
+    return ["certify", ws("list.csv"), "--signing-key", ws("signing/signing-key.pem"), "--out", ws("cert.json"),
+            "--as-of", AS_OF, "--state-dir", ws("state"), "--fail-on", "never"]
+
+
 def _reveal(ws: Workspace) -> list[str]:
     return ["reveal", ws("out"), "--to", ws("revealed.csv"), "--reason", "call back the customers",
             "--rows", "all", "--state-dir", ws("state")]
@@ -89,6 +94,7 @@ SITES: tuple[Site, ...] = (
     Site("contactable.csv", _scan, f"{STAGED}/contactable.csv", named="out/contactable.csv", scans=True),
     Site("vault.bin", _scan, f"{STAGED}/vault.bin", named="out/vault.bin", scans=True),
     Site("report.json", _scan, f"{STAGED}/report.json", named="out/report.json", scans=True),
+    Site("report.html", _scan, f"{STAGED}/report.html", named="out/report.html", scans=True),
     Site("manifest.json", _scan, f"{STAGED}/manifest.json", named="out/manifest.json", scans=True),
     Site("spill folder ($TMPDIR)", _scan, "tmp", stage="create", scans=True),
     Site("spill owner file", _scan, f"{SPILL}/owner.pid", scans=True),
@@ -130,9 +136,8 @@ SITES: tuple[Site, ...] = (
     Site("canary issue --out", lambda ws: ["canary", "issue", "--recipient", "beta", "--pool", ws("pool.csv"),
                                            "--count", "6", "--out", ws("beta.csv"), "--state-dir", ws("state")],
          "beta.csv"),
-    Site("certify --out", lambda ws: ["certify", ws("list.csv"), "--signing-key", ws("signing/signing-key.pem"),
-                                      "--out", ws("cert.json"), "--as-of", AS_OF, "--state-dir", ws("state")],
-         "cert.json", scans=True),
+    Site("certify --out", lambda ws: _certify(ws), "cert.json", scans=True),
+    Site("certify page", lambda ws: _certify(ws), "cert.html", scans=True),
     Site("keys signing (private key)", lambda ws: ["keys", "signing", "--out", ws("signing_new")],
          "signing_new/signing-key.pem"),
     Site("keys signing (public key)", lambda ws: ["keys", "signing", "--out", ws("signing_new")],
@@ -169,8 +174,7 @@ def prepare(root: Path) -> Workspace:
          "--out", ws("checkpoint.json"), "--state-dir", ws("state")],
         ["canary", "issue", "--recipient", "alpha", "--pool", ws("pool.csv"), "--count", "6",
          "--out", ws("alpha.csv"), "--state-dir", ws("state")],
-        ["certify", ws("list.csv"), "--signing-key", ws("signing/signing-key.pem"), "--out", ws("cert.json"),
-         "--as-of", AS_OF, "--state-dir", ws("state")],
+        _certify(ws),
     ]
     with _tmpdir(root / "tmp"):
         for args in steps:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from scanner.certify.signing import write_json_document
+from scanner.certify.signing import json_document_bytes
 from scanner.errors import InputError, OutputExposure
 from scanner.i18n import gettext_for
-from scanner.privacy.safe_files import atomic_write_bytes
+from scanner.privacy.safe_files import atomic_writer
 
 #: Mode of the certificate and its page: documents for others to read.
 PUBLIC_MODE = 0o644
@@ -66,10 +66,11 @@ def certificate_html(cert: dict[str, Any], *, cert_name: str, lang: str = "en") 
 
 
 def write_certificate(cert: dict[str, Any], out: Path, *, needles=None, lang: str = "en") -> tuple[Path, Path]:
-    """CERT.json and CERT.html beside it, both 0644. The page is checked for plaintext
-    numbers (``needles``: the list's, :class:`scanner.privacy.exposure.Needles`) before
-    either file is written; the page is written first and removed again when the
-    certificate cannot be, so no page stands beside a certificate it does not show."""
+    """CERT.json and CERT.html beside it, both 0644, old-or-new together: the page is
+    checked for plaintext numbers (``needles``: the list's,
+    :class:`scanner.privacy.exposure.Needles`) before anything is written, then both files
+    are written in full before either replaces its old version (a failure while writing
+    either leaves both as they were)."""
     from scanner.privacy.exposure import plaintext_in_text
 
     page = page_path(out)
@@ -77,10 +78,8 @@ def write_certificate(cert: dict[str, Any], out: Path, *, needles=None, lang: st
     if needles is not None and plaintext_in_text(text, None, needles=needles):
         raise OutputExposure(f"refused to write the certificate: the plaintext check found a phone number in "
                              f"{page.name}; nothing was written")
-    atomic_write_bytes(page, text.encode("utf-8"), mode=PUBLIC_MODE)
-    try:
-        write_json_document(out, cert, mode=PUBLIC_MODE)
-    except BaseException:
-        page.unlink(missing_ok=True)
-        raise
+    with atomic_writer(page, mode=PUBLIC_MODE) as page_fh, atomic_writer(out, mode=PUBLIC_MODE) as cert_fh:
+        page_fh.write(text.encode("utf-8"))
+        page_fh.flush()
+        cert_fh.write(json_document_bytes(cert))
     return out, page

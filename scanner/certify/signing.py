@@ -176,8 +176,11 @@ def read_json_document(path: str | os.PathLike, *, what: str) -> dict:
     return doc
 
 
-def write_json_document(path: str | os.PathLike, doc: dict, *, mode: int = 0o600) -> Path:
-    """Write a (signed) document as readable, sorted JSON, atomically, mode 0600 unless
-    it is meant to be handed out (a certificate: 0644)."""
-    text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    return atomic_write_bytes(path, text.encode("utf-8"), mode=mode)
+def json_document_bytes(doc: dict) -> bytes:
+    """A (signed) document as readable, sorted JSON."""
+    return (json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def write_json_document(path: str | os.PathLike, doc: dict) -> Path:
+    """Write a (signed) document as readable, sorted JSON, atomically, mode 0600."""
+    return atomic_write_bytes(path, json_document_bytes(doc))
