@@ -15,6 +15,7 @@ import click
 from scanner import interrupt
 from scanner.errors import ScannerError
 from scanner.io_errors import cause, errno_of
+from scanner.privacy.embedded import mask_message
 
 # Each module defines a click command or group named ``command``; adding a command to the
 # tool is one line here.
@@ -48,7 +49,7 @@ class ScannerGroup(click.Group):
             try:
                 raise
             except ScannerError as exc:
-                click.echo(f"contact-scanner: error: {exc.one_line()}", err=True)
+                click.echo(f"contact-scanner: error: {mask_message(exc.one_line())}", err=True)
                 sys.exit(exc.exit_code)
             except KeyboardInterrupt:  # no handler of ours installed (called in-process)
                 click.echo("contact-scanner: interrupted by SIGINT", err=True)
@@ -60,7 +61,8 @@ class ScannerGroup(click.Group):
                 if code is None:
                     raise
                 where = getattr(exc, "filename", None)
-                click.echo(f"contact-scanner: error: {f'{where}: ' if where else ''}{cause(code)}", err=True)
+                line = f"{f'{where}: ' if where else ''}{cause(code)}"
+                click.echo(f"contact-scanner: error: {mask_message(line)}", err=True)
                 sys.exit(2)
 
 

@@ -18,6 +18,7 @@ from scanner.commands.options import announce, key_options, keys_for, state_for
 from scanner.errors import KeyMaterialError
 from scanner.privacy.audit import AUDIT_FILE_NAME, audit_dir, seal_audit_log, verify_audit_log
 from scanner.privacy.keys import ENV_KEY, KEY_FILE_NAME, KeyMaterial, rotate_vault_key, write_new_key
+from scanner.privacy.embedded import mask_message
 
 # Other ``keys`` subcommands living in their own modules (each defines ``command``).
 SUBCOMMAND_MODULES = ["scanner.commands.signing"]
@@ -49,7 +50,7 @@ def create(state_dir: Path | None, key_file: Path | None) -> None:
             raise KeyMaterialError("a key already exists; refusing to overwrite it", path=str(path)) from None
         raise exc
     announce(state, keys)
-    click.echo(f"created key {keys.key_id} in {path} (mode 0600)")
+    click.echo(f"created key {keys.key_id} in {mask_message(str(path))} (mode 0600)")
     click.echo("back it up and keep it away from scan outputs: without it tokens cannot be "
                "matched and vaults cannot be opened")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from scanner.privacy.embedded import mask_message
 from scanner.privacy.keys import ENV_KEY, KEY_FILE_NAME, KeyMaterial, load_key
 from scanner.privacy.state import HOME_ENV, STATE_DIR_NAME, StateDir, check_state_dir, find_state_dir
 
@@ -48,7 +49,7 @@ def region_option(fn):
 
 
 def notice_echo(message: str) -> None:
-    click.echo(f"contact-scanner: notice: {message}", err=True)
+    click.echo(f"contact-scanner: notice: {mask_message(message)}", err=True)
 
 
 def state_for(state_dir: Path | None) -> StateDir:
@@ -67,8 +68,9 @@ def key_origin(keys: KeyMaterial) -> str:
 
 def announce(state: StateDir, keys: KeyMaterial | None) -> None:
     """One stderr line: the state folder (and how it was found) and the key used."""
-    used = f"key {keys.key_id} from {key_origin(keys)}" if keys is not None else "no key needed"
-    click.echo(f"contact-scanner: state folder {state.describe()}; {used}", err=True)
+    # (paths masked, never the key id: a fingerprint is compared digit by digit)
+    used = f"key {keys.key_id} from {mask_message(key_origin(keys))}" if keys is not None else "no key needed"
+    click.echo(f"contact-scanner: state folder {mask_message(state.describe())}; {used}", err=True)
 
 
 def keys_for(state_dir: Path | None, key_file: Path | None, *, create: bool = False,

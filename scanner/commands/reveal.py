@@ -15,6 +15,7 @@ from scanner.commands.options import key_options, keys_for, state_for
 from scanner.privacy.audit import AUDIT_FILE_NAME, audit_dir
 from scanner.privacy.reveal import FORMATS, ROW_CHOICES, reveal
 from scanner.privacy.safe_files import CSV_ENCODINGS
+from scanner.privacy.embedded import mask_message
 
 
 @click.command("reveal")
@@ -41,7 +42,7 @@ def command(out_dir: Path, to: Path, reason: str, rows: str, state_dir: Path | N
     result = reveal(out_dir, to=to, reason=reason, keys=keys, state_dir=state.path, rows=rows, fmt=fmt,
                     encoding=encoding, split_by=split_by, all_numbers=all_numbers)
     for path, count in result.files.items():
-        click.echo(f"wrote {count} rows to {path} (mode 0600)")
+        click.echo(f"wrote {count} rows to {mask_message(str(path))} (mode 0600)")
     for note in result.notes:
         click.echo(f"note: {note}")
     what = "numbers" if all_numbers else "rows"

@@ -12,6 +12,7 @@ from scanner.commands.options import announce, key_options, lang_option, state_f
 from scanner.errors import RegistryError
 from scanner.privacy.keys import ENV_KEY
 from scanner.privacy.safe_files import check_folder_can_be_made
+from scanner.privacy.embedded import mask_message
 
 
 FAIL_ON = {"error": ("fail",), "warning": ("review", "fail"), "never": ()}
@@ -92,7 +93,7 @@ def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fai
         result = scan(
             input_path, policy_path, state_dir=state.path, key_file=key_file, suppress=suppress,
             as_of=as_of, progress=step, consent_ledger=consent_ledger, register_source=register_source,
-            notice=lambda msg: err.print(f"[yellow]notice:[/] {msg}"),
+            notice=lambda msg: err.print(f"[yellow]notice:[/] {mask_message(msg)}"),
         )
         announce(state, result.keys)
         if register_name:

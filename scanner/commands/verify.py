@@ -9,6 +9,7 @@ import click
 
 from scanner.certify.certificate import verify
 from scanner.certify.signing import load_public, read_json_document
+from scanner.privacy.embedded import mask_message
 
 FILE = click.Path(dir_okay=False, path_type=Path)
 
@@ -35,11 +36,11 @@ def command(cert_path, input_path, public_key, policy_path, fmt) -> None:
                                "notes": result.notes, "claims": result.claims}, ensure_ascii=False, indent=2))
         return
     # the first line is the answer a pipeline or a person looks for; notices go to stderr
-    click.echo(f"certified verdict: {verdict_of(cert)} ({cert_path}: verified)")
+    click.echo(f"certified verdict: {verdict_of(cert)} ({mask_message(str(cert_path))}: verified)")
     for line in result.checked:
         click.echo(f"  ok     {line}")
     for line in result.notes:
-        click.echo(f"contact-scanner: notice: {line}", err=True)
+        click.echo(f"contact-scanner: notice: {mask_message(line)}", err=True)
     claims = result.claims
     for code, n in sorted(claims.get("findings", {}).items()):
         click.echo(f"  claim  {code}: {n} (issuer's registry/key; not re-checked)")

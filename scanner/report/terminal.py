@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from scanner.rules import RULES
+from scanner.privacy.embedded import mask_message
 
 VERDICT_STYLE = {"pass": "bold green", "review": "bold yellow", "fail": "bold red"}
 #: The policy key that maps each vocabulary column's values.
@@ -138,4 +139,4 @@ def print_summary(report: dict[str, Any], written: dict[str, Path] | None, conso
                       markup=False)
     if written:
         out_dir = Path(next(iter(written.values()))).parent
-        console.print(f"outputs: {out_dir}/ ({', '.join(sorted(p.name for p in written.values()))})")
+        console.print(f"outputs: {mask_message(str(out_dir))}/ ({', '.join(sorted(p.name for p in written.values()))})")
