@@ -13,6 +13,7 @@ catalog (:mod:`scanner.i18n`); codes, keys and values of report.json stay as the
 from __future__ import annotations
 
 import functools
+import re
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -59,6 +60,7 @@ def _environment():
     env.filters["data"] = data
     env.filters["num"] = num
     env.filters["pct"] = pct
+    env.filters["doc"] = doc_markup
     return env
 
 
@@ -74,6 +76,12 @@ def _missing(value: Any) -> bool:
     from jinja2 import Undefined
 
     return value is None or isinstance(value, Undefined)
+
+
+def doc_markup(text: str) -> Markup:
+    """A rule doc paragraph: escaped, its ````literals```` (values, keys, examples) as code."""
+    escaped = str(escape(text))
+    return Markup(re.sub(r"``(.+?)``", r"<code>\1</code>", escaped))
 
 
 def num(value: Any) -> str:
