@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-all bench sample clean
+.PHONY: install run test test-all bench sample clean browser
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,25 @@ run: $(STAMP)
 		--out scan-out --state-dir .contact-scanner --as-of 2026-11-23 --fail-on never --no-progress
 	@echo "report: scan-out/report.json   rows: scan-out/rows.parquet   contactable: scan-out/contactable.csv"
 
-test: $(STAMP)
+# The browser tests open report.html in Debian's Chromium (driven by Playwright) and need a
+# CJK font, or Chinese renders as boxes. Installed here when missing; a failed install
+# stops `make test` with apt's message (the tests themselves fail loudly without them).
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
+browser:
+	@if [ -x /usr/bin/chromium ] && fc-list ':lang=zh' 2>/dev/null | grep -q 'WenQuanYi Micro Hei'; then \
+		echo "browser: chromium and fonts-wqy-microhei present"; \
+	else \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO="sudo -n"; \
+		echo "browser: installing $(BROWSER_PACKAGES) with apt-get"; \
+		$$SUDO apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $(BROWSER_PACKAGES) || \
+		{ echo "browser: could not install $(BROWSER_PACKAGES); the browser tests will fail" >&2; exit 1; }; \
+	fi
+
+test: $(STAMP) browser
 	$(PY) -m pytest -q
 
-test-all: $(STAMP)
+test-all: $(STAMP) browser
 	$(PY) -m pytest -q -m ''
 
 bench: $(STAMP)
