@@ -74,7 +74,9 @@ def write_certificate(cert: dict[str, Any], out: Path, *, needles=None, lang: st
     from scanner.privacy.exposure import plaintext_in_text
 
     page = page_path(out)
-    text = certificate_html(cert, cert_name=out.name, lang=lang)
+    from scanner.privacy.embedded import mask_message
+
+    text = certificate_html(cert, cert_name=mask_message(out.name), lang=lang)
     if needles is not None and plaintext_in_text(text, None, needles=needles):
         raise OutputExposure(f"refused to write the certificate: the plaintext check found a phone number in "
                              f"{page.name}; nothing was written")

@@ -12,6 +12,7 @@ from scanner.certify.page import page_path, verdict_of, write_certificate
 from scanner.commands.options import announce, key_options, lang_option, notice_echo, state_for
 from scanner.commands.scan import FAIL_ON
 from scanner.certify.signing import load_private
+from scanner.privacy.embedded import mask_message
 
 FILE = click.Path(dir_okay=False, path_type=Path)
 
@@ -53,8 +54,8 @@ def command(input_path, signing_key, out, policy_path, issuer, as_of, valid_days
                                 lang=resolve_lang(lang, result.policy.report.lang))
     counts = cert["counts"]
     verdict = verdict_of(cert)
-    click.echo(f"certificate {out}: {cert['list']['numbers']} unique numbers, "
+    click.echo(f"certificate {mask_message(str(out))}: {cert['list']['numbers']} unique numbers, "
                f"{counts['rows']['total']} rows, verdict {verdict}, expires {cert['expires']}, "
-               f"signed by {key.fingerprint[:16]}…; page {page}")
+               f"signed by {key.fingerprint[:16]}…; page {mask_message(str(page))}")
     if verdict in FAIL_ON[fail_on]:
         sys.exit(1)
