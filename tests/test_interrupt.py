@@ -201,3 +201,25 @@ def test_the_staging_folder_is_known_to_the_clean_up_before_it_exists(tmp_path, 
     with folder_module.OutputFolder(out):
         pass
     assert made == [False]
+
+
+def test_a_file_written_outside_a_staging_folder_leaves_no_partial_file_on_a_signal(tmp_path):
+    # (reveal's CSV, a certificate): the clean-up a signal runs removes the partial file;
+    # once the file is in place, the clean-up no longer knows it
+    from scanner.privacy.safe_files import atomic_writer
+
+    from scanner.errors import WriteError
+
+    target = tmp_path / "revealed.csv"
+    with pytest.raises(WriteError):  # (the process ends on the signal before this matters)
+        with atomic_writer(target) as fh:
+            fh.write(b"row,phone\n")
+            partial = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+            assert len(partial) == 1
+            interrupt.run_cleanups()
+            assert not partial[0].exists()
+    assert list(tmp_path.iterdir()) == []
+    with atomic_writer(target) as fh:
+        fh.write(b"kept\n")
+    interrupt.run_cleanups()
+    assert target.read_bytes() == b"kept\n"

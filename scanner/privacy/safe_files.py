@@ -124,6 +124,9 @@ def atomic_writer(path: str | os.PathLike, *, mode: int = FILE_MODE) -> Iterator
         remove_created(created)
         raise
     tmp = Path(tmp_name)
+    # a process ended on a signal leaves no partial file behind (the block's own cleanup
+    # below does not run then)
+    abort = interrupt.on_abort(lambda: tmp.unlink(missing_ok=True))
     raw = os.fdopen(fd, "wb")
     handle = GuardedFile(raw, target)
     try:
@@ -139,6 +142,8 @@ def atomic_writer(path: str | os.PathLike, *, mode: int = FILE_MODE) -> Iterator
         _abandon(handle, raw, tmp)
         remove_created(created)
         _raise_claimed(handle, exc)
+    finally:
+        interrupt.forget(abort)
     _fsync_dir(target.parent)
 
 
