@@ -75,6 +75,8 @@ class Values:
             return f"{area}-{exchange}-{line}"
         if form == "intl":
             return f"+1 {area}-{exchange}-{line}"
+        if form == "spaced":
+            return f"+1 {area} {exchange} {line}"
         return f"+1{area}{exchange}{line}"
 
     def cn_name(self) -> str:
@@ -144,7 +146,8 @@ def write_shape(shape: Shape, out: Path, values: Values) -> None:
         return
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter="\t" if shape.file.endswith(".tsv") else ",",
-                        lineterminator="\r\n" if shape.crlf else "\n")
+                        lineterminator="\r\n" if shape.crlf else "\n",
+                        quoting=csv.QUOTE_ALL if shape.quote_all else csv.QUOTE_MINIMAL)
     if shape.title:
         writer.writerow([shape.title] + [""] * (len(header) - 1))
     if shape.header:

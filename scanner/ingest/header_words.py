@@ -56,7 +56,9 @@ _EN = {
     "referral": "SOURCE", "lead source": "SOURCE", "utm source": "SOURCE",
     "channel": "CHANNEL", "medium": "ANTI", "utm medium": "ANTI", "utm campaign": "ANTI",
     "purpose": "PURPOSE", "evidence": "EVIDENCE", "proof": "EVIDENCE",
-    "name": "NAME", "fullname": "NAME", "nickname": "NAME", "full name": "NAME", "contact": "CONTACT",
+    "name": "NAME", "fullname": "NAME", "nickname": "NICK", "full name": "NAME", "contact": "CONTACT",
+    # (a name's prefix, suffix or salutation is no name: Google's "Name Prefix", "Name Suffix")
+    "prefix": "ANTI", "suffix": "ANTI", "salutation": "ANTI", "initials": "ANTI",
     "first": "PART", "last name": "LASTNAME", "first name": "FIRSTNAME", "firstname": "FIRSTNAME",
     "lastname": "LASTNAME", "surname": "LASTNAME", "given name": "FIRSTNAME", "middle": "PART",
     "email": "EMAIL", "e mail": "EMAIL", "mail": "EMAIL", "emails": "EMAIL",
@@ -64,7 +66,7 @@ _EN = {
     "by": "BY", "owner": "BY", "id": "ID", "uuid": "ID", "key": "ID", "order": "ANTI",
     "qq": "ANTI", "wechat": "ANTI", "zip": "ANTI", "postal": "ANTI", "postcode": "ANTI",
     "amount": "ANTI", "price": "ANTI", "total": "ANTI", "count": "ANTI", "card": "ANTI",
-    "type": "FLAG", "verified": "FLAG", "valid": "FLAG", "validity": "FLAG", "is": "FLAG",
+    "type": "FLAG", "label": "FLAG", "labels": "FLAG", "verified": "FLAG", "valid": "FLAG", "validity": "FLAG", "is": "FLAG",
     "carrier": "FLAG", "extension": "FLAG", "ext": "FLAG", "country code phone": "FLAG",
     "company": "ORG", "account": "ORG", "organization": "ORG", "organisation": "ORG",
     "campaign": "ORG", "product": "ORG", "user": "ORG", "file": "ORG", "list": "ORG",
@@ -273,9 +275,10 @@ def _combine(pairs: list[tuple[str, str]]) -> Meaning:
         return Meaning("consent_evidence", 0.6, said("EVIDENCE"))
     if "EMAIL" in has and not has & {"FLAG", "STATUS", "TIME", "ORG", "MARKETING", "ID", "LATER"}:
         return Meaning("email", 0.8, said("EMAIL"))
-    if has & {"NAME", "FIRSTNAME", "LASTNAME"} and not has & {"ORG", "ID", "TIME", "SOURCE", "CHANNEL"}:
-        if has & {"FIRSTNAME", "LASTNAME", "PART", "LATER"}:  # (``name.last``: a surname)
-            return Meaning("name", 0.5, said("NAME", "FIRSTNAME", "LASTNAME", "PART"))
+    if has & {"NAME", "FIRSTNAME", "LASTNAME", "NICK"} and not has & {"ORG", "ID", "TIME", "SOURCE", "CHANNEL"}:
+        # (``name.last``: a surname; a nickname is a name only where no fuller one is)
+        if has & {"FIRSTNAME", "LASTNAME", "PART", "LATER", "NICK"}:
+            return Meaning("name", 0.5, said("NAME", "FIRSTNAME", "LASTNAME", "PART", "NICK"))
         return Meaning("name", 0.8, said("NAME", "CUSTOMER", "CONTACT"))
     if "REGION" in has and not has & {"TIME", "ORG", "STATUS"}:
         return Meaning("region", 0.6, said("REGION"))

@@ -113,6 +113,10 @@ def assign_roles(headers: list[str], profiles: list[Profile], *, has_header: boo
     if "phone" not in forced:
         found = sorted((c for c in claims if c.role == "phone"),
                        key=lambda c: (-(c.mobile >= 0.5), c.alternate, -c.confidence, c.index))
+        # (a phone header over a column the sample found empty, such as Outlook's "Car Phone",
+        # names no numbers to scan while another phone column holds some)
+        if any(_filled(profiles, c.index) for c in found):
+            found = [c for c in found if _filled(profiles, c.index)]
         out.phones = [c.index for c in found]
         for c in found:
             out.assignments[c.index] = c
@@ -120,7 +124,11 @@ def assign_roles(headers: list[str], profiles: list[Profile], *, has_header: boo
     if out.phones:
         out.roles["phone"] = out.phones[0]
 
-    for c in sorted((c for c in claims if c.role != "phone"), key=lambda c: (-_rank(c), c.index)):
+    # (a column holding values before one the sample found empty; at equal support the
+    # column holding more values, then column order)
+    for c in sorted((c for c in claims if c.role != "phone"),
+                    key=lambda c: (not _filled(profiles, c.index), -_rank(c), -_filled(profiles, c.index),
+                                   c.index)):
         if c.index in taken:
             continue
         if c.role in out.roles:
@@ -134,6 +142,11 @@ def assign_roles(headers: list[str], profiles: list[Profile], *, has_header: boo
         out.inverted = frozenset({"consent"})
     out.unused = _unused(headers, profiles, out, has_header, min_valid)
     return out
+
+
+def _filled(profiles: list[Profile], index: int) -> int:
+    """Non-empty sampled values of a column."""
+    return profiles[index].values if index < len(profiles) else 0
 
 
 def _rank(c: Assignment) -> float:

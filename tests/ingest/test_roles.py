@@ -243,3 +243,38 @@ def test_values_redirect_a_header(write):
     # source; an opt-out header over dates is no consent (its time is shown, not mapped)
     assert result.columns == {"phone": "phone", "source": "channel", "consent_time": "Email Consent"}
     assert {u["column"] for u in result.column_report.unused} == {"unsubscribed"}
+
+
+@pytest.mark.parametrize(("header", "role"), [
+    ("Name Prefix", None), ("Name Suffix", None), ("Salutation", None), ("Nickname", "name"),
+    ("Phone 1 - Label", None), ("E-mail 1 - Label", None), ("Phone 1 - Value", "phone"),
+    ("First Name", "name"), ("昵称", "name"),
+])
+def test_affixes_and_labels_name_no_role_and_a_nickname_is_a_weak_name(header, role):
+    assert meaning(header).role == role
+    assert meaning("Nickname").strength == meaning("First Name").strength < meaning("Name").strength
+
+
+def test_google_contacts_current_layout_takes_the_first_name_not_its_prefix_or_nickname(write):
+    # (Google Contacts' export: First Name … Name Prefix, Nickname, E-mail 1 - Value, Phone 1 - Value)
+    header = ["First Name", "Last Name", "Name Prefix", "Nickname", "E-mail 1 - Value", "Phone 1 - Value"]
+    rows = [["Ann", "Smith", "Dr.", "", "ann@example.com", "+1 415 555 0134"],
+            ["Bob", "Chen", "", "Bobby", "bob@example.com", "+1 212 555 0199"]]
+    result = read_input(write("google.csv", csv_text(header, rows)), region="US")
+    assert result.columns["name"] == "First Name"
+    assert result.columns["phone"] == "Phone 1 - Value"
+
+
+def test_empty_columns_yield_their_role_to_columns_holding_values(write):
+    # (Outlook's full export: a dozen phone headers and "Assistant's Name", mostly empty)
+    header = ["Assistant's Name", "First Name", "Car Phone", "Business Phone", "Mobile Phone", "Pager"]
+    rows = [["", "Ann", "", "", "(415) 555-0134", ""], ["", "Bob", "", "(212) 555-0199", "(646) 555-0101", ""]]
+    result = read_input(write("outlook.csv", csv_text(header, rows)), region="US")
+    assert result.columns["name"] == "First Name"
+    assert set(result.phone_columns) == {"phone", "phone_2"}
+    assert {result.columns[c] for c in result.phone_columns} == {"Mobile Phone", "Business Phone"}
+
+
+def test_an_empty_phone_column_is_still_the_phone_column_when_no_other_holds_numbers(write):
+    result = read_input(write("l.csv", csv_text(["Mobile Phone", "note"], [["", "a"], ["", "b"]])))
+    assert result.columns["phone"] == "Mobile Phone"
