@@ -385,22 +385,65 @@ SHAPES: list[Shape] = [
            ("邮箱", blank_or(lambda x: x.email()), "email"), ("线索来源", const("官网", "抖音", "线下活动"), "source"),
            ("是否同意接收营销信息", YN, "consent"), ("提交时间", v(lambda x: x.when("slash")), "collected_at"),
            ("负责人", const("王伟"), None)]),
-    # source: not verified: nothing found for 有赞 exports
+    # source: 有赞's 客户列表 export header (34 columns and a trailing empty one; masked numbers such as
+    #   186******05; 是/否 flags; 来源渠道 有赞后台 / 微信小程序, 来源方式 外部导入 / 登录创建客户) as a public
+    #   customer-migration audit test writes it (find_string "客户手机号,客户生日", file ids 61436263874,
+    #   61579471254); no 有赞 help page with the header line was found
     Shape("youzan_customers.csv", "有赞",
-          "客户 > 客户列表 > 导出 (客户姓名, 手机号, 成为客户时间, 客户来源)",
-          [("客户姓名", NAME_CN, "name"), ("手机号", MOBILE, "phone"), ("性别", const("男", "女"), None),
-           ("生日", const("", "1990-05-01"), None), ("会员等级", const("VIP1", "普通会员"), None),
-           ("积分", const("0", "120"), None), ("成为客户时间", v(lambda x: x.when("iso")), "collected_at"),
-           ("最近消费时间", v(lambda x: x.when("iso")), None), ("累计消费金额", const("0.00", "358.00"), None),
-           ("客户来源", const("公众号", "小程序", "门店"), "source"), ("所属门店", const("总店"), None),
-           ("标签", const("", "复购"), None)]),
-    # source: not verified: nothing found for 有赞 exports
+          "客户 > 客户列表 > 导出 (public migration-audit fixture: find_string file id 61436263874; "
+          "有赞's own documentation not found)",
+          [("客户姓名", blank_or(lambda x: x.cn_name(), 0.2), "name"), ("客户昵称", NAME_CN, None),
+           ("客户手机号", v(lambda x: x.cn_mobile() if x.r.random() < 0.9
+                          else x.cn_mobile()[:3] + "******" + x.cn_mobile()[-2:]), "phone"),
+           ("客户生日", const("", "1990-01-01"), None), ("客户性别", const("男", "女", "其他"), None),
+           ("标签", const("", "生日蛋糕"), None), ("是否会员", YN, None), ("成长值", const("1", "12", "20"), None),
+           ("免费等级", const(""), None), ("付费等级", const(""), None), ("权益卡", const(" "), None),
+           ("客户积分", const("0", "10", "200"), None), ("客户储值余额", const("0.00", "10.00"), None),
+           ("消费次数", const("0", "1", "2"), None), ("消费金额", const("0.00", "100.00", "300.00"), None),
+           ("累计退款金额", const("0.00"), None), ("累计退款订单数", const("0"), None),
+           ("笔单价", const("0.00", "150.00"), None), ("上次消费时间", blank_or(lambda x: x.when("iso")), None),
+           ("分销员", const(""), None), ("导购员", const(""), None), ("企微好友", YN, None),
+           ("来源渠道", const("有赞后台", "微信小程序"), "source"), ("来源方式", const("外部导入", "登录创建客户"), None),
+           ("成为客户时间", v(lambda x: x.when("iso")), "collected_at"),
+           ("成为会员时间", blank_or(lambda x: x.when("iso"), 0.6), None), ("成为会员店铺", const(""), None),
+           ("公众号", const(""), None), ("公众号关注时间", const(""), None), ("最近浏览时间", const(""), None),
+           ("微信地域", const("北京", "上海", "广州"), None), ("所属区域", const("朝阳区", "浦东新区", "天河区"), None),
+           ("指定时间消费次数", const(""), None), ("指定时间消费金额", const(""), None), ("", const(""), None)]),
+    # source: 有赞's 订单查询 export header (59 columns, 分销员 twice) as the same public audit test writes
+    #   it (find_string "收货人手机号/提货人手机号", file id 61436263874); other public parsers agree on the
+    #   columns they read (file ids 56694781712, 71482714201)
     Shape("youzan_orders.csv", "有赞",
-          "订单 > 订单查询 > 导出 (订单号, 买家手机号, 收货人手机号/提货人手机号)",
-          [("订单号", v(lambda x: "E2023" + x.digits(19)), None), ("下单时间", v(lambda x: x.when("iso")), None),
-           ("买家手机号", MOBILE, "phone"), ("收货人/提货人", NAME_CN, None),
-           ("收货人手机号/提货人手机号", MOBILE, "phone"), ("详细收货地址/提货地址", const("浙江省杭州市西湖区"), None),
-           ("订单状态", const("交易成功", "待发货"), None), ("订单实付金额", const("99.00", "1280.50"), None)]),
+          "订单 > 订单查询 > 导出 (public migration-audit fixture: find_string file id 61436263874; "
+          "有赞's own documentation not found)",
+          [("订单号", v(lambda x: "E2026" + x.digits(19)), None), ("销售渠道", const("网店"), None),
+           ("归属店铺", const("芸熙烘焙"), None), ("订单类型", const("普通订单"), None),
+           ("订单状态", const("交易完成", "待发货"), None), ("推广方式", const(""), None),
+           ("订单来源", const("商家小程序", "微信公众号"), None), ("订单创建时间", v(lambda x: x.when("iso")), None),
+           ("买家付款时间", v(lambda x: x.when("iso")), None), ("交易成功时间", blank_or(lambda x: x.when("iso")), None),
+           ("付款方式", const("微信支付"), None), ("支付流水号", v(lambda x: "4200" + x.digits(24)), None),
+           ("商品金额合计", const("100.00", "200.00"), None), ("运费", const("0.00", "8.00"), None),
+           ("店铺优惠合计", const("0"), None), ("应收订单金额", const("100.00", "200.00"), None),
+           ("订单实付金额", const("100.00", "200.00"), None), ("支付优惠合计", const("0.00"), None),
+           ("订单实收金额", const("100.00", "200.00"), None), ("订单抵用积分数", const("0"), None),
+           ("店铺优惠方式", const(""), None), ("支付优惠方式", const(""), None),
+           ("全部商品名称", const("草莓蛋糕", "蓝莓蛋糕"), None), ("商品种类数", const("1", "2"), None),
+           ("订单配送方式", const("同城送", "快递"), None),
+           ("同城送达时间/提货时间", const("", "2026-06-20 11:00 - 2026-06-20 12:00"), None),
+           ("收货人省份", const("北京", "浙江省"), None), ("收货人城市", const("北京", "杭州市"), None),
+           ("收货人地区", const("朝阳区", "西湖区"), None), ("详细收货地址/提货地址", const("地址"), None),
+           ("收货人/提货人", NAME_CN, None), ("收货人手机号/提货人手机号", MOBILE, "phone"),
+           ("买家备注", const("", "请周末派送"), None), ("订单星级", const(" "), None),
+           # (the buyer's nickname: the customer's name in this file; 收货人 is a delivery detail)
+           ("买家昵称", NAME_CN, "name"),
+           ("买家是否会员", YN, None), ("买家手机号", MOBILE, "phone"), ("下单网点", const(""), None),
+           ("收银员", const(""), None), ("分销员", const(""), None), ("销售导购", const(""), None),
+           ("专属导购", const(""), None), ("订单退款状态", const(""), None), ("订单已退款金额", const("0.00"), None),
+           ("商家订单备注", const(""), None), ("桌号", const(""), None), ("挂账主体", const(""), None),
+           ("挂账手机号", const(""), None), ("团长订单", const("否"), None), ("订单风险标签", const("——"), None),
+           ("分销员", const(""), None), ("分销员手机号", const(""), None), ("分销员所属店铺", const(""), None),
+           ("分销员所属团队", const(""), None), ("分销员所属分组", const(""), None), ("分销员等级", const(""), None),
+           ("订单佣金类型", const(""), None), ("订单佣金金额", const(""), None),
+           ("订单下级卖货提成类型", const(""), None), ("订单下级卖货提成金额", const(""), None)]),
     # source: not verified: nothing found for 微盟 exports
     Shape("weimob_members.csv", "微盟",
           "会员管理 > 会员列表 > 导出 (客户昵称, 手机号, 注册时间, 会员卡号, 是否订阅)",
@@ -420,15 +463,26 @@ SHAPES: list[Shape] = [
            ("广告计划名称", const("双11拉新计划", "品牌词"), None), ("广告创意ID", v(lambda x: x.digits(16)), None),
            ("省份", const("广东", "浙江"), None), ("城市", const("深圳", "杭州"), None),
            ("留言", const("", "想了解价格"), None), ("跟进状态", const("未跟进", "有效"), None)]),
-    # source: not verified: nothing found for 抖店 order exports
+    # source: 抖店's order export as a public settlement tool's test writes it (find_string "主订单编号,子订单编号",
+    #   file id 70460770877: PLATFORM_HEAD, 21 columns; ids and text cells written "\t…" so that Excel keeps
+    #   them as text; "-" for nothing); a second public test agrees (file id 57460331505: UTF-8 with BOM,
+    #   达人ID / 达人昵称). By default the export carries the recipient's name, number and address as
+    #   ciphertext (the fixture writes placeholders "##密文", "$$密文"); this shape is the plaintext form a
+    #   shop with decryption rights exports. 抖店's own help page with the header line was not found.
     Shape("douyin_shop_orders.csv", "抖店",
-          "订单管理 > 批量导出 (主订单编号, 收件人, 收件人手机号, 达人昵称)",
-          [("主订单编号", v(lambda x: "69" + x.digits(17)), None), ("子订单编号", v(lambda x: "69" + x.digits(17)), None),
-           ("选购商品", const("洗发水 500ml", "T恤"), None), ("商品数量", const("1", "2"), None),
-           ("订单应付金额", const("59.90", "129.00"), None), ("收件人", NAME_CN, None),
-           ("收件人手机号", MOBILE, "phone"), ("省", const("广东省"), None), ("市", const("深圳市"), None),
-           ("详细地址", const("南山区科技园"), None), ("订单提交时间", v(lambda x: x.when("slash")), None),
-           ("订单状态", const("已完成", "待发货"), None), ("达人昵称", const("小美好物", "阿强"), None)]),
+          "订单管理 > 批量导出 (public test fixtures: find_string file ids 70460770877, 57460331505; "
+          "抖店's own documentation not found)",
+          [("主订单编号", v(lambda x: "\t69" + x.digits(17)), None), ("子订单编号", v(lambda x: "\t69" + x.digits(17)), None),
+           ("选购商品", const("\t辣丝丝", "\t玉肌皂"), None), ("商品规格", const("\t1袋", "\t500ml"), None),
+           ("商品数量", const("1", "2"), None), ("商家编码", v(lambda x: "\t3004" + x.digits(5)), None),
+           ("订单应付金额", const("28.90", "15.90", "129.00"), None), ("运费", const("0.00"), None),
+           ("收件人", NAME_CN, None), ("收件人手机号", MOBILE, "phone"), ("详细地址", const("广东省深圳市南山区科技园"), None),
+           ("订单提交时间", v(lambda x: x.when("iso")), None), ("商家备注", const("-", "补发一包"), None),
+           ("订单完成时间", const("-", "2026-09-24 13:18:29"), None), ("订单状态", const("已完成", "待发货", "已发货"), None),
+           ("售后状态", const("-", "退款成功"), None), ("取消原因", const(""), None),
+           ("发货时间", const("-", "2026-09-22 08:53:45"), None), ("平台实际承担优惠金额", const("0.00", "21.00"), None),
+           ("商家实际承担优惠金额", const("0.00", "25.00"), None), ("达人实际承担优惠金额", const("0.00", "8.00"), None)],
+          encoding="utf-8-sig"),
     # source: a common template, not a tool's export
     Shape("excel_template_cn.xlsx", "Excel 客户登记模板",
           "A title row in A1, then 序号/姓名/手机号码/… (the common Chinese customer sheet)",
@@ -530,13 +584,23 @@ SHAPES: list[Shape] = [
            ("MODIFIED_TIME", v(lambda x: x.when("iso")), None), ("OPT_IN", const("Yes", "No"), None),
            ("DOUBLE_OPT-IN", const("Yes", "No"), None)],
           inverted=("consent",)),
-    # source: not verified in this pass
+    # source: the People export's "Person - …" labels as public importers read them (find_string "Person -
+    #   Phone - Mobile", file ids 60521965755, 70506503659, 32272061839, 53640503544: Person - ID, Name,
+    #   First name, Last name, Organization, Email - Work/Home/Other, Phone - Work/Home/Mobile/Other,
+    #   Owner, Label, Marketing status); "Person - Person created" and the values are not verified;
+    #   Pipedrive's own page with the header line was not found
     Shape("pipedrive_persons.csv", "Pipedrive",
-          "Contacts > People > Export (\"Person - Field\" labels, Marketing status Subscribed/Unsubscribed)",
-          [("Person - Name", v(lambda x: x.first() + " " + x.last()), "name"),
+          "Contacts > People > Export (\"Person - Field\" labels as public importers read them: find_string "
+          "file ids 60521965755, 70506503659, 32272061839; Pipedrive's own documentation not found)",
+          [("Person - ID", seq(101), None), ("Person - Name", v(lambda x: x.first() + " " + x.last()), "name"),
+           ("Person - First name", FIRST, None), ("Person - Last name", LAST, None),
+           ("Person - Organization", const("Acme", "Globex", ""), None),
+           ("Person - Email - Work", EMAIL, "email"), ("Person - Email - Home", const(""), None),
+           ("Person - Email - Other", const(""), None),
            ("Person - Phone - Work", blank_or(lambda x: x.us_phone("intl")), "phone"),
+           ("Person - Phone - Home", blank_or(lambda x: x.us_phone("intl"), 0.7), "phone"),
            ("Person - Phone - Mobile", v(lambda x: x.us_phone("intl")), "phone"),
-           ("Person - Email - Work", EMAIL, "email"),
+           ("Person - Phone - Other", const(""), None),
            ("Person - Marketing status", const("Subscribed", "Unsubscribed", "Subscribed"), "consent"),
            ("Person - Person created", v(lambda x: x.when("iso")), "collected_at"), ("Person - Owner", const("Jo Ng"), None),
            ("Person - Label", const("Hot lead", "Cold lead", ""), None)]),
