@@ -98,6 +98,7 @@ class Values:
         h12 = h % 12 or 12
         return {
             "iso": f"{y}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}",
+            "isoMin": f"{y}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}",
             "isoT": f"{y}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}.000Z",
             "isoTz": f"{y}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}.{self.r.randrange(10 ** 6):06d}+08",
             "date": f"{y}-{mo:02d}-{d:02d}",

@@ -84,10 +84,13 @@ MONGO_COLS = [
 ]
 
 SHAPES: list[Shape] = [
-    # source: not verified: no public Salesforce report-export sample was found; labels and value forms
+    # source: not verified: no public report-export sample was found (searched pages "Salesforce report
+    #   export CSV Contact Owner Mobile Email Opt Out columns"; find_string "Company / Account" found only
+    #   unrelated code); the labels follow the Lead object's field labels, the value forms are not verified;
     #   from memory
     Shape("salesforce_leads_report.csv", "Salesforce",
-          "Leads report exported as CSV (report column labels; checkboxes as 0/1, dates in the user's US locale)",
+          "NOT VERIFIED: Leads report exported as CSV (report column labels; checkboxes 0/1, US-locale dates); "
+          "no public report-export sample found (pages search, find_string \"Company / Account\")",
           [("First Name", FIRST, "name"), ("Last Name", LAST, None), ("Title", const("CEO", "VP Sales", "Buyer"), None),
            ("Company / Account", const("Acme", "Globex", "Initech"), None),
            ("Phone", v(lambda x: x.us_phone("paren")), "phone"), ("Mobile", v(lambda x: x.us_phone("paren")), "phone"),
@@ -110,22 +113,37 @@ SHAPES: list[Shape] = [
            ("CreatedDate", v(lambda x: x.when("isoT")), "collected_at"),
            ("HasOptedOutOfEmail", TF, None), ("DoNotCall", TF, "consent"), ("HasOptedOutOfFax", TF, None)],
           inverted=("consent",)),
-    # source: not verified: no public Salesforce report-export sample was found
+    # source: partly verified: the Contact object reference gives the labels a report shows where they
+    #   differ from the API names ("AssistantPhone … Label is Asst. Phone", "Fax … Label is Business
+    #   Fax": developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_contact.htm);
+    #   no public report-export sample was found (searched: "Salesforce report export CSV Contact Owner
+    #   Mobile Email Opt Out", find_string "Company / Account"), so the rest of the column set and the
+    #   0/1 checkbox and US-locale date forms are not verified
     Shape("salesforce_contacts_report.csv", "Salesforce",
-          "Contacts & Accounts report (Phone, Mobile, Home Phone, Other Phone; Email Opt Out only)",
+          "Contacts & Accounts report (labels Asst. Phone, Business Fax per the Contact object reference "
+          "developer.salesforce.com …/sforce_api_objects_contact.htm; no report-export sample found)",
           [("Salutation", const("Mr.", "Ms.", "Dr."), None), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
            ("Account Name", const("Acme", "Globex"), None), ("Phone", v(lambda x: x.us_phone("paren")), "phone"),
            ("Mobile", v(lambda x: x.us_phone("paren")), "phone"),
            ("Home Phone", blank_or(lambda x: x.us_phone("paren")), "phone"),
-           ("Other Phone", blank_or(lambda x: x.us_phone("paren"), 0.6), "phone"), ("Email", EMAIL, "email"),
+           ("Other Phone", blank_or(lambda x: x.us_phone("paren"), 0.6), "phone"),
+           ("Asst. Phone", blank_or(lambda x: x.us_phone("paren"), 0.7), "phone"),
+           ("Business Fax", blank_or(lambda x: x.us_phone("paren"), 0.8), None), ("Email", EMAIL, "email"),
            ("Mailing City", const("Boston", "Austin"), None), ("Lead Source", const("Web", "Other"), "source"),
            ("Created Date", v(lambda x: x.when("us")), "collected_at"), ("Email Opt Out", const("0", "1"), "consent")],
           inverted=("consent",)),
     # source: labels First Name, Last Name, Email, Mobile Phone Number, Company Name, Contact owner,
     #   Lifecycle Stage as in the hubspot-crm-exports-all-contacts file described by
-    #   BasyirSheersComputer/leads START_HERE_HUBSPOT_IMPORT.md; the rest not verified
+    #   BasyirSheersComputer/leads START_HERE_HUBSPOT_IMPORT.md; Record ID, Phone Number, Lead Status,
+    #   Create Date ("2024-03-12 09:14", minutes, no seconds) and Country/Region as public importer tests
+    #   write a HubSpot export (find_string "Record ID,First Name,Last Name", file ids 71609405143,
+    #   70318367598); the source and consent columns are not verified (knowledge.hubspot.com's import
+    #   pages, found, describe imports only)
     Shape("hubspot_contacts.csv", "HubSpot",
-          "Contacts export with default columns (property labels; booleans true/false; datetimes as shown)",
+          "PARTLY VERIFIED: Contacts export (labels First Name … Contact owner, Lifecycle Stage per "
+          "BasyirSheersComputer/leads START_HERE_HUBSPOT_IMPORT.md; Record ID, Phone Number, Lead Status, "
+          "Create Date 'YYYY-MM-DD HH:MM', Country/Region per public importer tests, find_string file ids "
+          "71609405143, 70318367598); the consent and source columns not verified",
           [("Record ID", v(lambda x: x.digits(11)), None), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
            ("Email", EMAIL, "email"), ("Phone Number", v(lambda x: x.us_phone("intl")), "phone"),
            ("Mobile Phone Number", blank_or(lambda x: x.us_phone("intl")), "phone"),
@@ -133,16 +151,19 @@ SHAPES: list[Shape] = [
            ("Lifecycle Stage", const("Lead", "Subscriber", "Customer"), None), ("Lead Status", const("New", "Open"), None),
            ("Original Source", const("Organic Search", "Paid Social", "Offline Sources", "Direct Traffic"), "source"),
            ("Original Source Drill-Down 1", const("IMPORT", "API", "google"), None),
-           ("Create Date", v(lambda x: x.when("iso")), "collected_at"),
-           ("Last Activity Date", v(lambda x: x.when("iso")), None),
+           ("Create Date", v(lambda x: x.when("isoMin")), "collected_at"),
+           ("Last Activity Date", v(lambda x: x.when("isoMin")), None),
            ("Marketing contact status", const("Marketing contact", "Non-marketing contact"), None),
            ("Unsubscribed from all email", const("true", "false", ""), "consent"),
            ("Country/Region", const("United States", "Canada"), None), ("State/Region", const("MA", "TX", "NY"), None)],
           inverted=("consent",)),
-    # source: not verified: only API field names (First_Name, Lead_Source …) were found, not the
+    # source: not verified (searched pages "Zoho CRM export contacts Mobile Phone Email Opt Out CSV":
+    #   help.zoho.com covers imports only; find_string '"Email Opt Out"' found no Zoho export);
+    #   only API field names (First_Name, Lead_Source …) were found, not the
     #   export's labels
     Shape("zoho_crm_leads.csv", "Zoho CRM",
-          "Leads module export (field labels; Email Opt Out true/false; Created Time yyyy-MM-dd HH:mm:ss)",
+          "NOT VERIFIED: Leads module export (field labels; Email Opt Out true/false; Created Time "
+          "yyyy-MM-dd HH:mm:ss); no Zoho export sample or header list found (help.zoho.com import pages only)",
           [("Record Id", v(lambda x: "zcrm_" + x.digits(18)), None), ("Lead Owner", const("Li Wei", "Sam Ito"), None),
            ("Company", const("Acme", "Zylker"), None), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
            ("Email", EMAIL, "email"), ("Phone", v(lambda x: x.us_phone("intl")), "phone"),
@@ -156,9 +177,10 @@ SHAPES: list[Shape] = [
            ("Created Time", v(lambda x: x.when("iso")), "collected_at"), ("Modified Time", v(lambda x: x.when("iso")), None),
            ("Zip Code", v(lambda x: x.digits(5)), None), ("Country", const("USA", "India"), None)],
           inverted=("consent",)),
-    # source: not verified: no Zoho CRM export sample was found
+    # source: not verified: no Zoho CRM export sample was found (searches as for the Leads export)
     Shape("zoho_crm_contacts.csv", "Zoho CRM",
-          "Contacts module export (Phone, Mobile, Home Phone, Other Phone, Asst Phone)",
+          "NOT VERIFIED: Contacts module export (Phone, Mobile, Home Phone, Other Phone, Asst Phone); "
+          "no Zoho export sample or header list found",
           [("Contact Owner", const("Li Wei"), None), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
            ("Account Name", const("Acme"), None), ("Email", EMAIL, "email"), ("Phone", v(lambda x: x.us_phone("dashed")), "phone"),
            ("Mobile", v(lambda x: x.us_phone("dashed")), "phone"),
@@ -264,7 +286,8 @@ SHAPES: list[Shape] = [
     # source: jmadden/twilio-sms-log-export exportlog.php (message logs to CSV: header set and Y-m-d
     #   H:i:s dates); no console export sample was found
     Shape("twilio_messages.csv", "Twilio",
-          "Message logs exported to CSV through the REST API (Y-m-d H:i:s dates, E.164 From/To)",
+          "jmadden/twilio-sms-log-export exportlog.php (message logs to CSV through the REST API: header "
+          "set, Y-m-d H:i:s dates, E.164 From/To); no console export sample found",
           [("SMS Message SID", v(lambda x: "SM" + x.digits(32)), None),
            ("From", const("+14155550100", "+14155550101"), "phone"), ("To", v(lambda x: x.us_phone()), "phone"),
            # (the record's creation time; in a message log, when the message was created)
@@ -350,9 +373,12 @@ SHAPES: list[Shape] = [
           + [("Sensitivity", const("Normal"), None)]
           + [(h, EMPTY_CELL, None) for h in ("Spouse", "User 1", "User 2", "User 3", "User 4", "Web Page")],
           crlf=True, quote_all=True),
-    # source: not verified: no 企业微信 customer-export header was found (only the externalcontact API fields)
+    # source: not verified: no 企业微信 customer-export header was found (searched pages "企业微信 导出客户
+    #   表格 字段"; find_string "添加人账号", "备注手机号": app code and the externalcontact API only, whose
+    #   remark_mobiles the API docs call 备注手机号, e.g. file id 3526003166)
     Shape("wecom_customers.csv", "企业微信",
-          "管理后台 客户联系 > 客户 > 导出 (客户名称, 添加人, 添加时间, 来源/添加渠道, 备注手机号)",
+          "NOT VERIFIED: 管理后台 客户联系 > 客户 > 导出 (客户名称, 添加人, 添加时间, 添加渠道, 备注手机号); "
+          "no export header found (pages search; find_string 添加人账号, 备注手机号: API fields only)",
           [("客户名称", NAME_CN, "name"), ("客户备注", const("老客户", ""), None), ("类型", const("微信", "企业微信"), None),
            ("性别", const("男", "女", "未知"), None), ("添加人", const("王伟", "李娜"), None),
            ("添加人账号", const("WangWei", "LiNa"), None), ("所属部门", const("销售部"), None),
@@ -362,15 +388,18 @@ SHAPES: list[Shape] = [
            ("备注手机号", blank_or(lambda x: x.cn_mobile(), 0.1), "phone"), ("备注企业名称", const("", "某公司"), None)]),
     # source: not verified: as the Chinese console export
     Shape("wecom_customers_en.csv", "企业微信 (English admin console)",
-          "The same customer export with the admin console in English",
+          "NOT VERIFIED: the same customer export with the admin console in English (labels not found)",
           [("Customer Name", v(lambda x: x.first()), "name"), ("Remark", const("VIP", ""), None),
            ("Type", const("WeChat", "WeCom"), None), ("Added By", const("Wang Wei"), None),
            ("Added Time", v(lambda x: x.when("iso")), "collected_at"),
            ("Source", const("Scan QR code", "Search by mobile"), "source"), ("Tags", const("", "lead"), None),
            ("Remark Mobile", v(lambda x: x.cn_mobile()), "phone")]),
-    # source: not verified: nothing found for 钉钉 CRM exports
+    # source: not verified: nothing found for 钉钉 CRM exports (searched pages "钉钉 客户管理 导出客户 字段 客户名称
+    #   联系人 手机号": www.dingtalk.com/qidian/help-detail-1060635221.html says imports use 钉钉's own
+    #   template with fields matched automatically, and lists no header)
     Shape("dingtalk_crm_customers.csv", "钉钉",
-          "客户管理 > 客户 > 导出 (客户名称, 联系人, 手机号, 电话, 客户来源, 创建时间)",
+          "NOT VERIFIED: 客户管理 > 客户 > 导出 (客户名称, 联系人, 手机号, 电话, 客户来源, 创建时间); no header "
+          "list found (dingtalk.com/qidian/help-detail-1060635221.html: own template, no columns listed)",
           [("客户名称", const("某某科技有限公司", "某某贸易"), None), ("联系人", NAME_CN, "name"),
            ("手机号", MOBILE, "phone"), ("电话", blank_or(lambda x: x.cn_landline()), "phone"),
            ("客户来源", const("电话营销", "展会", "转介绍"), "source"), ("客户状态", const("跟进中", "已成交"), None),
@@ -378,9 +407,13 @@ SHAPES: list[Shape] = [
            ("创建时间", v(lambda x: x.when("slash")), "collected_at"),
            ("最后跟进时间", v(lambda x: x.when("slash")), None), ("地址", const("北京市朝阳区"), None),
            ("备注", const("", "重点"), None)]),
-    # source: not verified: nothing found for 飞书 exports (a bitable's columns are its author's)
+    # source: a bitable's columns are its author's: a record's keys are "多维表格每列的标题" (open.feishu.cn
+    #   多维表格记录数据结构, copy at feishu.fate.red/uUDN04SN0QjL1QDN/bitable-v1/app-table-record/bitable-record-data-structure-overview);
+    #   the CSV export's value forms (dates, 复选框) were not found
     Shape("feishu_bitable_leads.csv", "飞书",
-          "多维表格 线索表 导出 CSV (表单收集: 是否同意接收营销信息, 提交时间)",
+          "NOT VERIFIED (no fixed header exists: a bitable's column titles are its author's, per the "
+          "多维表格记录数据结构 doc, copy at feishu.fate.red/…/bitable-record-data-structure-overview): "
+          "多维表格 线索表 导出 CSV (是否同意接收营销信息, 提交时间)",
           [("线索名称", const("官网表单", "直播间"), None), ("姓名", NAME_CN, "name"), ("手机号", MOBILE, "phone"),
            ("邮箱", blank_or(lambda x: x.email()), "email"), ("线索来源", const("官网", "抖音", "线下活动"), "source"),
            ("是否同意接收营销信息", YN, "consent"), ("提交时间", v(lambda x: x.when("slash")), "collected_at"),
@@ -444,9 +477,11 @@ SHAPES: list[Shape] = [
            ("分销员所属团队", const(""), None), ("分销员所属分组", const(""), None), ("分销员等级", const(""), None),
            ("订单佣金类型", const(""), None), ("订单佣金金额", const(""), None),
            ("订单下级卖货提成类型", const(""), None), ("订单下级卖货提成金额", const(""), None)]),
-    # source: not verified: nothing found for 微盟 exports
+    # source: not verified: nothing found for 微盟 exports (searched pages "微盟 会员 导出 字段 手机号 注册时间":
+    #   other tools' member pages only)
     Shape("weimob_members.csv", "微盟",
-          "会员管理 > 会员列表 > 导出 (客户昵称, 手机号, 注册时间, 会员卡号, 是否订阅)",
+          "NOT VERIFIED: 会员管理 > 会员列表 > 导出 (客户昵称, 手机号, 注册时间, 会员卡号, 是否订阅); nothing "
+          "public found (pages search \"微盟 会员 导出 字段\")",
           [("客户编号", v(lambda x: x.digits(10)), None), ("客户昵称", NAME_CN, "name"), ("手机号", MOBILE, "phone"),
            ("性别", const("男", "女"), None), ("注册时间", v(lambda x: x.when("iso")), "collected_at"),
            ("会员卡号", v(lambda x: x.digits(12)), None), ("客户来源", const("小程序", "H5"), "source"),
@@ -456,7 +491,9 @@ SHAPES: list[Shape] = [
     #   marketing-api/model/tools/clue/clue.go: clue_id, advertiser_name, ad_name …) differ from these
     #   labels
     Shape("oceanengine_leads.csv", "巨量引擎",
-          "巨量引擎 线索管理 > 导出 (线索ID, 姓名, 电话, 线索创建时间, 线索来源, 广告计划名称)",
+          "NOT VERIFIED: 巨量引擎 线索管理 > 导出 (线索ID, 姓名, 电话, 线索创建时间, 线索来源, 广告计划名称); "
+          "console export not found (pages search \"巨量引擎 线索 导出 字段\": nothing; find_string 线索创建时间: "
+          "other CRMs' code); the API's clue fields differ (bububa/oceanengine …/clue/clue.go)",
           [("线索ID", v(lambda x: x.digits(19)), None), ("姓名", NAME_CN, "name"), ("电话", MOBILE, "phone"),
            ("线索创建时间", v(lambda x: x.when("iso")), "collected_at"),
            ("线索来源", const("抖音", "今日头条", "西瓜视频"), "source"),
@@ -541,9 +578,10 @@ SHAPES: list[Shape] = [
           "mongoexport default output: one Extended JSON document per line",
           MONGO_COLS,
           document=_mongo),
-    # source: not verified: Chinese UI labels from memory
+    # source: not verified: Chinese UI labels from memory (no zh-CN report sample searched out)
     Shape("salesforce_leads_zh.csv", "Salesforce (简体中文界面)",
-          "The Leads report with the user language set to Chinese (Simplified)",
+          "NOT VERIFIED: the Leads report with the user language set to Chinese (Simplified); labels from "
+          "memory, no public sample found",
           [("名", v(lambda x: x.cn_name()[1:]), "name"), ("姓", v(lambda x: x.cn_name()[0]), None),
            ("公司", const("某某公司"), None), ("电话", v(lambda x: x.cn_landline()), "phone"), ("手机", MOBILE, "phone"),
            ("电子邮件", EMAIL, "email"), ("潜在客户来源", const("Web", "合作伙伴"), "source"),
@@ -573,10 +611,15 @@ SHAPES: list[Shape] = [
           "Two columns both headed 手机号 (a merged sheet)",
           [("姓名", NAME_CN, "name"), ("手机号", MOBILE, "phone"), ("手机号", blank_or(lambda x: x.cn_mobile(), 0.5), "phone"),
            ("来源", const("门店"), "source")]),
-    # source: not verified: only the export API's filter options were found (getbrevo/brevo-php docs),
-    #   not the CSV header
+    # source: partly corroborated: a public importer's Brevo preset (find_string "SMS_BLACKLISTED" led to
+    #   file id 70869883819: "Contacts export: EMAIL, LASTNAME, FIRSTNAME, SMS, …, EMAIL_BLACKLISTED /
+    #   BLACKLISTED, ADDED_TIME, MODIFIED_TIME", also CONTACT_ID, DOUBLE_OPT-IN, OPT_IN, WHATSAPP,
+    #   LANDLINE_NUMBER); Brevo's API docs (getbrevo SDKs) give SMS with its country code and
+    #   emailBlacklisted / smsBlacklisted; no Brevo page with the export header line was found
     Shape("brevo_contacts.csv", "Brevo (Sendinblue)",
-          "Contacts > Export: attribute names in capitals (SMS, LANDLINE_NUMBER, WHATSAPP, *_BLACKLISTED, OPT_IN)",
+          "PARTLY CORROBORATED: Contacts > Export, attribute names in capitals (SMS, LANDLINE_NUMBER, "
+          "WHATSAPP, *_BLACKLISTED, OPT_IN) as a public importer's preset names them (find_string file id "
+          "70869883819); Brevo's own export documentation not found",
           [("CONTACT ID", seq(1), None), ("EMAIL", EMAIL, "email"), ("FIRSTNAME", FIRST, "name"), ("LASTNAME", LAST, None),
            ("SMS", v(lambda x: x.us_phone()), "phone"), ("LANDLINE_NUMBER", blank_or(lambda x: x.us_phone()), "phone"),
            ("WHATSAPP", blank_or(lambda x: x.us_phone()), "phone"), ("EMAIL_BLACKLISTED", const("Yes", "No"), None),
@@ -604,19 +647,25 @@ SHAPES: list[Shape] = [
            ("Person - Marketing status", const("Subscribed", "Unsubscribed", "Subscribed"), "consent"),
            ("Person - Person created", v(lambda x: x.when("iso")), "collected_at"), ("Person - Owner", const("Jo Ng"), None),
            ("Person - Label", const("Hot lead", "Cold lead", ""), None)]),
-    # source: not verified: nothing found for 销售易 exports
+    # source: not verified: nothing found for 销售易 exports (searched pages "销售易 联系人 导出 字段 手机": other
+    #   CRMs' help pages only)
     Shape("xiaoshouyi_contacts.csv", "销售易",
-          "联系人 导出 (客户名称, 联系人姓名, 联系人手机, 联系人电话, 线索来源, 是否接收短信)",
+          "NOT VERIFIED: 联系人 导出 (客户名称, 联系人姓名, 联系人手机, 联系人电话, 线索来源, 是否接收短信); "
+          "nothing public found (pages search \"销售易 联系人 导出 字段\")",
           [("客户名称", const("某某科技", "某某贸易"), None), ("联系人姓名", NAME_CN, "name"), ("联系人手机", MOBILE, "phone"),
            ("联系人电话", blank_or(lambda x: x.cn_landline()), "phone"), ("线索来源", const("百度推广", "展会", "官网"), "source"),
            ("创建时间", v(lambda x: x.when("slash")), "collected_at"), ("是否接收短信", YN, "consent"),
            ("最后修改时间", v(lambda x: x.when("slash")), None)]),
-    # source: not verified in this pass
+    # source: partly corroborated: a public importer's ActiveCampaign preset (file id 70869883819:
+    #   "Contacts export: Email, First Name, Last Name, Phone, Tags, Date Created, IP, Status,
+    #   Organization"); SMS Opt-In is an account's own custom field; ActiveCampaign's page not found
     Shape("activecampaign_contacts.csv", "ActiveCampaign",
-          "Contacts > Export (Date Created, IP Address, a custom SMS Opt-In field)",
+          "PARTLY CORROBORATED: Contacts > Export (Email, First Name, Last Name, Phone, Tags, Date Created, IP, "
+          "Status, Organization as a public importer's preset names them, find_string file id 70869883819; "
+          "SMS Opt-In a custom field); ActiveCampaign's own documentation not found",
           [("Email", EMAIL, "email"), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
            ("Phone", v(lambda x: x.us_phone()), "phone"), ("Organization", const("Acme", ""), None),
            ("Tags", const("vip", ""), None), ("Date Created", v(lambda x: x.when("iso")), "collected_at"),
-           ("IP Address", v(lambda x: f"203.0.113.{x.r.randrange(255)}"), None), ("SMS Opt-In", const("Yes", "No"), "consent"),
+           ("IP", v(lambda x: f"203.0.113.{x.r.randrange(255)}"), None), ("SMS Opt-In", const("Yes", "No"), "consent"),
            ("Status", const("Active", "Unsubscribed"), None)]),
 ]
