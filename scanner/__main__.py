@@ -29,6 +29,9 @@ def run(prepare: Callable[[], None] | None = None) -> NoReturn:
     try:
         if prepare is not None:
             prepare()
+        from scanner.i18n import argv_lang, set_lang
+
+        set_lang(argv_lang(sys.argv[1:]))  # the help texts are built in this language
         from scanner.cli import main as cli
 
         cli()

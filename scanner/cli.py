@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import Iterator
 
 import click
 
 from scanner import interrupt
 from scanner.errors import ScannerError
+from scanner.i18n import LANGS, _, current_lang, set_lang
+from scanner.i18n.messages import error_line, translated
 from scanner.io_errors import cause, errno_of
 from scanner.privacy.embedded import mask_message
 
@@ -49,7 +52,7 @@ class ScannerGroup(click.Group):
             try:
                 raise
             except ScannerError as exc:
-                click.echo(f"contact-scanner: error: {mask_message(exc.one_line())}", err=True)
+                click.echo(f"contact-scanner: {_error()}: {mask_message(error_line(exc))}", err=True)
                 sys.exit(exc.exit_code)
             except KeyboardInterrupt:  # no handler of ours installed (called in-process)
                 click.echo("contact-scanner: interrupted by SIGINT", err=True)
@@ -61,16 +64,47 @@ class ScannerGroup(click.Group):
                 if code is None:
                     raise
                 where = getattr(exc, "filename", None)
-                line = f"{f'{where}: ' if where else ''}{cause(code)}"
-                click.echo(f"contact-scanner: error: {mask_message(line)}", err=True)
+                line = f"{f'{where}: ' if where else ''}{translated(cause(code))}"
+                click.echo(f"contact-scanner: {_error()}: {mask_message(line)}", err=True)
                 sys.exit(2)
 
 
-@click.group(cls=ScannerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def _error() -> str:
+    # "error" stays the English word in English: scripts match "contact-scanner: error: "
+    return _("error") if current_lang() != "en" else "error"
+
+
+@click.group(cls=ScannerGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             help=_("contact-scanner: check a contact list before it reaches an SMS or call platform."))
 @click.version_option(package_name="contact-scanner", prog_name="contact-scanner")
-def main() -> None:
-    """contact-scanner: check a contact list before it reaches an SMS or call platform."""
+@click.option("--lang", type=click.Choice(LANGS), default=None, is_eager=True,
+              help=_("Language of everything a person reads: en or zh. Default: the locale (zh_* is Chinese); "
+                     "scan and certify also take the policy's [report] lang."))
+def main(lang: str | None) -> None:
+    # each invocation starts from its own --lang (a command's own --lang may change it)
+    set_lang(lang)
 
 
 for _name in COMMAND_MODULES:
     main.add_command(importlib.import_module(_name).command)
+
+
+def help_texts(group: click.Group = main) -> Iterator[tuple[object, str]]:
+    """Every help text of the command line: (its holder, the attribute), commands and options."""
+    stack: list[click.Command] = [group]
+    while stack:
+        cmd = stack.pop()
+        for attr in ("help", "short_help"):
+            if getattr(cmd, attr, None):
+                yield cmd, attr
+        for param in cmd.params:
+            if getattr(param, "help", None):
+                yield param, "help"
+        if isinstance(cmd, click.Group):
+            stack.extend(cmd.commands.values())
+
+
+# --help in the language of this process (scanner/__main__.py sets it from --lang, else the
+# locale): each text is looked up in the catalog by its English.
+for _holder, _attr in help_texts():
+    setattr(_holder, _attr, _(getattr(_holder, _attr)))

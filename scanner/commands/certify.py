@@ -40,7 +40,7 @@ def command(input_path, signing_key, out, policy_path, issuer, as_of, valid_days
     usage or input error.
     """
     from scanner.api import scan
-    from scanner.i18n import resolve_lang
+    from scanner.i18n import current_lang, explicit_lang, set_lang
     from scanner.privacy.exposure import Needles
 
     key = load_private(signing_key)
@@ -50,8 +50,8 @@ def command(input_path, signing_key, out, policy_path, issuer, as_of, valid_days
                   notice=notice_echo)
     announce(state, result.keys)
     cert = build_certificate(result, key, issuer=issuer, valid_days=valid_days)
-    _, page = write_certificate(cert, out, needles=Needles.of(result.distinct_numbers()),
-                                lang=resolve_lang(lang, result.policy.report.lang))
+    set_lang(explicit_lang() or result.policy.report.lang)  # --lang, the policy, the locale
+    _, page = write_certificate(cert, out, needles=Needles.of(result.distinct_numbers()), lang=current_lang())
     counts = cert["counts"]
     verdict = verdict_of(cert)
     click.echo(f"certificate {mask_message(str(out))}: {cert['list']['numbers']} unique numbers, "

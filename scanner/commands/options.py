@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 
 from scanner.privacy.embedded import mask_message
+from scanner.i18n import _, set_lang
+from scanner.i18n.messages import translated
 from scanner.privacy.keys import ENV_KEY, KEY_FILE_NAME, KeyMaterial, load_key
 from scanner.privacy.state import HOME_ENV, STATE_DIR_NAME, StateDir, check_state_dir, find_state_dir
 
@@ -37,10 +39,16 @@ def key_options(fn):
     return state_dir_option(key_file_option(fn))
 
 
+def _set_lang(ctx, param, value):
+    if value:
+        set_lang(value)
+    return value
+
+
 def lang_option(fn):
-    return click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
-                        help="Language of what a person reads (report.html, the summary). Default: the "
-                             "policy's [report] lang, else the locale (zh_* is Chinese).")(fn)
+    return click.option("--lang", type=click.Choice(["en", "zh"]), default=None, callback=_set_lang,
+                        help=_("Language of what a person reads (report.html, the summary). Default: the "
+                               "policy's [report] lang, else the locale (zh_* is Chinese)."))(fn)
 
 
 def region_option(fn):
@@ -49,7 +57,7 @@ def region_option(fn):
 
 
 def notice_echo(message: str) -> None:
-    click.echo(f"contact-scanner: notice: {mask_message(message)}", err=True)
+    click.echo(f"contact-scanner: {_('notice')}: {mask_message(translated(message))}", err=True)
 
 
 def state_for(state_dir: Path | None) -> StateDir:
@@ -69,8 +77,10 @@ def key_origin(keys: KeyMaterial) -> str:
 def announce(state: StateDir, keys: KeyMaterial | None) -> None:
     """One stderr line: the state folder (and how it was found) and the key used."""
     # (paths masked, never the key id: a fingerprint is compared digit by digit)
-    used = f"key {keys.key_id} from {mask_message(key_origin(keys))}" if keys is not None else "no key needed"
-    click.echo(f"contact-scanner: state folder {mask_message(state.describe())}; {used}", err=True)
+    used = (_("key {key} from {origin}").format(key=keys.key_id, origin=mask_message(key_origin(keys)))
+            if keys is not None else _("no key needed"))
+    click.echo("contact-scanner: " + _("state folder {folder}; {used}").format(
+        folder=mask_message(state.describe()), used=used), err=True)
 
 
 def keys_for(state_dir: Path | None, key_file: Path | None, *, create: bool = False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from scanner.errors import ScannerError
+from scanner.i18n import _, current_lang
 
 
 def _canary_entry():
@@ -21,6 +22,8 @@ def command(code):
     from scanner.analyses.signals import SIGNALS
     from scanner.rules import RULES
 
+    if current_lang() != "en":
+        return _translated(code)
     if code is None:
         click.echo("Row and column rules:")
         for r in RULES.values():
@@ -28,7 +31,7 @@ def command(code):
         click.echo("List signals (list.purchased.signals):")
         for s in SIGNALS.values():
             click.echo(f"  {s.code}  {s.name:<38} {'hard' if s.hard else 'weight ' + str(s.weight):<8} {s.summary}")
-        code_, name, summary, _ = _canary_entry()
+        code_, name, summary, _doc = _canary_entry()
         click.echo(f"  {code_}  {name:<38} {'hard':<8} {summary}")
         return
     key = code.upper()
@@ -60,3 +63,31 @@ def command(code):
         click.echo(inspect.cleandoc(doc))
         return
     raise ScannerError(f"unknown rule code {code!r}; `contact-scanner rules` lists them")
+
+
+def _translated(code: str | None) -> None:
+    """The catalogue, or one entry's What / Why / How / Example, in the current language
+    (the same text as report.html's rule reference; codes and names stay as they are)."""
+    from scanner.analyses.signals import SIGNALS
+    from scanner.report.html import doc_parts, rule_doc
+    from scanner.rules import RULES
+
+    if code is None:
+        click.echo(_("Row and column rules:"))
+        for r in RULES.values():
+            click.echo(f"  {r.code}  {_(r.severity):<4} {_(r.summary)}")
+        click.echo(_("List signals (list.purchased.signals):"))
+        for c in [*SIGNALS, "LS017"]:
+            click.echo(f"  {c}  {_(rule_doc(c)[1])}")
+        return
+    key = code.upper()
+    if key not in RULES and key not in SIGNALS and key != "LS017":
+        raise ScannerError(_("unknown rule code {code}; `contact-scanner rules` lists them").format(code=repr(code)))
+    name, summary, doc = rule_doc(key)
+    click.echo(f"{key} {name}")
+    click.echo(_(summary))
+    headings = {"what": _("What it flags"), "why": _("Why it matters"), "how": _("How it is judged"),
+                "example": _("Example")}
+    for part, text in doc_parts(doc).items():
+        click.echo("")
+        click.echo(f"{headings[part]}: " + "\n".join(_(p) for p in text.split("\n\n")))

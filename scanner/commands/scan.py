@@ -10,6 +10,7 @@ from rich.console import Console
 
 from scanner.commands.options import announce, key_options, lang_option, state_for
 from scanner.errors import RegistryError
+from scanner.i18n import current_lang, explicit_lang, set_lang
 from scanner.privacy.keys import ENV_KEY
 from scanner.privacy.safe_files import check_folder_can_be_made
 from scanner.privacy.embedded import mask_message
@@ -95,6 +96,8 @@ def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fai
             as_of=as_of, progress=step, consent_ledger=consent_ledger, register_source=register_source,
             notice=lambda msg: err.print(f"[yellow]notice:[/] {mask_message(msg)}"),
         )
+        # the summary and report.html: --lang, else the policy's [report] lang, else the locale
+        set_lang(explicit_lang() or result.policy.report.lang)
         announce(state, result.keys)
         if register_name:
             _check_name(state, register_name, result.keys.key_id)  # again: the scan may have taken long
@@ -117,7 +120,7 @@ def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fai
                            f"registered: {exc.one_line()}", err=True)
 
         written = result.write(out_dir, before_commit=register if register_name else None,
-                               html=False if no_html else None, lang=lang)
+                               html=False if no_html else None, lang=current_lang())
     finally:
         if status is not None:
             status.stop()

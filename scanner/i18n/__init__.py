@@ -54,3 +54,36 @@ def translations(lang: str) -> gettext.NullTranslations:
 def gettext_for(lang: str) -> Callable[[str], str]:
     """``_`` for ``lang``: the message in that language (English is the message itself)."""
     return translations(lang).gettext
+
+
+#: The command line's language for this invocation (None: the locale's); set by ``--lang``.
+_current: list[str | None] = [None]
+
+
+def set_lang(lang: str | None) -> None:
+    _current[0] = lang
+
+
+def current_lang() -> str:
+    return _current[0] or locale_lang()
+
+
+def explicit_lang() -> str | None:
+    """The language ``--lang`` asked for in this invocation, if any."""
+    return _current[0]
+
+
+def _(message: str) -> str:
+    """``message`` in the command line's current language."""
+    return gettext_for(current_lang())(message)
+
+
+def argv_lang(argv: list[str]) -> str | None:
+    """The ``--lang`` an argument list asks for (``--lang zh`` or ``--lang=zh``), if any:
+    help texts are built before the options are parsed."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in LANGS:
+            return argv[i + 1]
+        if arg.startswith("--lang=") and arg[7:] in LANGS:
+            return arg[7:]
+    return None

@@ -42,6 +42,16 @@ def doc_messages() -> list[str]:
     return [m for m in dict.fromkeys(out) if m]
 
 
+def help_messages() -> list[str]:
+    """Every ``--help`` text of the command line, in English."""
+    from scanner.i18n import set_lang
+
+    set_lang("en")
+    from scanner.cli import help_texts
+
+    return [m for m in dict.fromkeys(getattr(h, a) for h, a in help_texts()) if m]
+
+
 def extracted():
     """A Babel catalog of every message, with where each comes from."""
     from babel.messages.catalog import Catalog
@@ -56,6 +66,8 @@ def extracted():
             catalog.add(message, locations=[(filename, lineno)])
     for message in doc_messages():
         catalog.add(message, locations=[("rules and signals", 0)])
+    for message in help_messages():
+        catalog.add(message, locations=[("--help", 0)])
     return catalog
 
 

@@ -200,10 +200,30 @@ def svg(spec: Spec) -> str:
     return out[out.index("<svg"):]
 
 
+def _samples(_: Gettext = str) -> list[Spec]:
+    """One small chart of every kind the page draws."""
+    return [s for s in (
+        verdict_bar({"accept": 2, "review": 1, "reject": 1}, _),
+        findings_bar({"CN001": 2, "PH001": 1}, {"CN001": {"severity": "error"}}, str, _),
+        age_histogram({"bin_days": 61, "limit_days": 730, "rows": [1, 2, 0, 1]}, _),
+        hour_histogram([1] * 24, _),
+        gap_histogram({"counts": [0, 1, 2, 3, 4, 5, 6, 7, 8]}, _),
+        sources_bar({"sources": [{"source": "a", "rows": 3, "approved": 1, "unapproved": 2, "purchase": 1}]}, _),
+        block_chart({"bins": [{"from": 1, "to": 1, "blocks": 5, "expected": 4.0}]}, _),
+    ) if s is not None]
+
+
 def warm_up() -> threading.Thread:
-    """Start the renderer's JavaScript engine in the background (its first chart costs the
-    engine's start), so the page is built quickly once the scan's report is ready."""
-    thread = threading.Thread(target=lambda: svg(_spec([{"x": 1}], {"mark": "point"})),
-                              name="contact-scanner-charts", daemon=True)
+    """Start the renderer in the background: its JavaScript engine's start and the first
+    chart of each kind cost far more than the charts after them, so a scan draws one of
+    each while the list is read, and builds its page quickly once the report is ready."""
+    def draw() -> None:
+        from scanner.report.html import templates
+
+        templates()  # the template engine's import and the templates' compilation, too
+        for spec in _samples():
+            svg(spec)
+
+    thread = threading.Thread(target=draw, name="contact-scanner-charts", daemon=True)
     thread.start()
     return thread

@@ -64,6 +64,13 @@ def _environment():
     return env
 
 
+def templates() -> None:
+    """Compile the page templates (cached), e.g. ahead of time in the background."""
+    env = _environment()
+    for name in ("report.html.j2", "cert.html.j2"):
+        env.get_template(name)
+
+
 def data(value: Any) -> Markup:
     """Text from the input: escaped, and bidi-isolated so RTL or override characters in it
     cannot reorder the surrounding page."""
@@ -132,6 +139,22 @@ def doc_parts(doc: str) -> dict[str, str]:
                 break
         parts.setdefault(current, []).append(" ".join(para.split()))
     return {k: "\n\n".join(v) for k, v in parts.items()}
+
+
+def evidence_words(c: dict[str, Any], _: Callable[[str], str]) -> list[str]:
+    """A mapped column's evidence in words of the language of ``_``, from the report's
+    structured fields (report.json's own ``evidence`` is English)."""
+    evidence = []
+    if c.get("basis") == "policy":
+        evidence.append(_("set in the policy ([columns])"))
+    if c.get("header_words"):
+        evidence.append(_("header says {words}").format(words=" ".join(c["header_words"])))
+    if c.get("share") is not None and c.get("share_of"):
+        evidence.append(_("{share} of sampled values are {what}").format(share=pct(c["share"]),
+                                                                          what=_(c["share_of"])))
+    if c.get("inverted"):
+        evidence.append(_("read inverted (yes = refused)"))
+    return evidence
 
 
 class Page:
@@ -244,16 +267,7 @@ class Page:
         mapping = self.report["input"].get("mapping") or {}
         columns = []
         for c in (mapping.get("columns") or [])[:COLUMNS_SHOWN]:
-            evidence = []
-            if c.get("basis") == "policy":
-                evidence.append(_("set in the policy ([columns])"))
-            if c.get("header_words"):
-                evidence.append(_("header says {words}").format(words=" ".join(c["header_words"])))
-            if c.get("share") is not None and c.get("share_of"):
-                evidence.append(_("{share} of sampled values are {what}")
-                                .format(share=pct(c["share"]), what=self.word(c["share_of"])))
-            if c.get("inverted"):
-                evidence.append(_("read inverted (yes = refused)"))
+            evidence = evidence_words(c, _)
             columns.append({"column": c.get("column"), "role": c.get("role"), "confidence": c.get("confidence"),
                             "primary": c.get("primary"), "basis": c.get("basis"),
                             "evidence": evidence})

@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from scanner.i18n import _, current_lang
 from scanner.rules import RULES
 from scanner.privacy.embedded import mask_message
 
@@ -27,12 +28,13 @@ def _print_unread(inp: dict[str, Any], console: Console) -> None:
         if column in VOCABULARY_KEYS:
             example = values[0]["value"]
             hint = f'[vocabulary] {VOCABULARY_KEYS[column]} = {{ "{example}" = "…" }}'
-            console.print(f"unmapped {column} values (rows): {shown}{more} -> map them: {hint}",
-                          markup=False, highlight=False, style="yellow")
+            console.print(_("unmapped {column} values (rows): {shown}{more} -> map them: {hint}").format(
+                column=column, shown=shown, more=more, hint=hint), markup=False, highlight=False, style="yellow")
         else:
             rows = (inp.get("dates", {}).get(column) or {}).get("unreadable") or sum(v["rows"] for v in values)
             hint = f'[columns] formats = {{ {column} = "%d.%m.%Y %H:%M" }}'
-            console.print(f"unreadable {column}: {rows:,} rows, shaped {shown}{more} -> give the format: {hint}",
+            console.print(_("unreadable {column}: {rows} rows, shaped {shown}{more} -> give the format: {hint}")
+                          .format(column=column, rows=f"{rows:,}", shown=shown, more=more, hint=hint),
                           markup=False, highlight=False, style="yellow")
     for column, reading in (inp.get("dates") or {}).items():
         if reading.get("format"):
@@ -59,10 +61,15 @@ def mapping_lines(inp: dict[str, Any]) -> list[str]:
         evidence = c.get("evidence", "")
         if c["role"] in inverted:
             evidence = _INVERTED + "; " + evidence.replace("; read inverted (states refusal)", "")
+        if current_lang() != "en":  # the report's evidence is English: say it from its fields
+            from scanner.report.html import evidence_words
+
+            role = _(c["role"]) + ("" if c["role"] != "phone" or c.get("primary", True) else _(" (also)"))
+            evidence = "; ".join(evidence_words(c, _))
         lines.append(f"{role} ← {c['column']!r}: {evidence}")
     unused = mapping.get("unused", [])
     if unused:
-        lines.append("unused columns that look like a role:")
+        lines.append(_("unused columns that look like a role:"))
         for u in unused:
             use = f"  → {u['columns_line']}" if u.get("columns_line") else ""
             lines.append(f"  {u['column']!r}: looks like {u['looks_like']}{use}")
@@ -80,18 +87,19 @@ def print_summary(report: dict[str, Any], written: dict[str, Path] | None, conso
     inp = report["input"]
     console.print(
         f"[bold]contact-scanner[/] {inp.get('path') or '<frame>'}  "
-        f"({inp['format']}{', ' + inp['encoding'] if inp.get('encoding') else ''}, {rows['total']:,} rows)"
+        f"({inp['format']}{', ' + inp['encoding'] if inp.get('encoding') else ''}, "
+        + _("{rows} rows").format(rows=f"{rows['total']:,}") + ")"
     )
     for line in mapping_lines(inp):
         console.print(line, markup=False, highlight=False)
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    table.add_column("verdict")
-    table.add_column("rows", justify="right")
-    table.add_column("share", justify="right")
+    table.add_column(_("verdict"))
+    table.add_column(_("rows"), justify="right")
+    table.add_column(_("share"), justify="right")
     for verdict, style in (("accept", "green"), ("review", "yellow"), ("reject", "red")):
         n = rows[verdict]
         share = f"{n / rows['total']:.1%}" if rows["total"] else "-"
-        table.add_row(f"[{style}]{verdict}[/]", f"{n:,}", share)
+        table.add_row(f"[{style}]{_(verdict)}[/]", f"{n:,}", share)
     console.print(table)
     rank = {"error": 0, "warning": 1, "info": 2}
 
@@ -102,41 +110,53 @@ def print_summary(report: dict[str, Any], written: dict[str, Path] | None, conso
     findings = sorted(report["findings"].items(), key=lambda kv: (rank[severity(kv[0])], -kv[1], kv[0]))
     if findings:
         top = Table(show_header=True, header_style="bold", box=None, pad_edge=False, title=None)
-        top.add_column("code")
-        top.add_column("finding")
-        top.add_column("severity")
-        top.add_column("count", justify="right")
+        top.add_column(_("code"))
+        top.add_column(_("finding"))
+        top.add_column(_("severity"))
+        top.add_column(_("count"), justify="right")
         limit = 8
         for code, count in findings[:limit]:
             meta = report.get("rules", {}).get(code) or {"name": RULES[code].name, "severity": RULES[code].severity}
-            unit = " columns" if RULES[code].kind == "column" else ""
-            top.add_row(code, meta["name"], meta["severity"], f"{count:,}{unit}")
+            unit = _(" columns") if RULES[code].kind == "column" else ""
+            # in English the rule's name (the contract); in another language what it flags
+            name = meta["name"] if current_lang() == "en" else _(RULES[code].summary)
+            top.add_row(code, name, _(meta["severity"]), f"{count:,}{unit}")
         console.print(top)
         if len(findings) > limit:
-            console.print(f"  … and {len(findings) - limit} more finding codes in report.json")
+            console.print(_("  … and {n} more finding codes in report.json").format(n=len(findings) - limit))
         phones = len(report.get("input", {}).get("phone_columns") or ())
         if phones > 1:
             # the counts are per number while the verdicts above are per row
-            console.print(f"  findings count every number of the {phones} phone columns; a row's verdict is "
-                          "its contact number's (rows.parquet: contact_column, phones)")
+            console.print(_("  findings count every number of the {phones} phone columns; a row's verdict is "
+                            "its contact number's (rows.parquet: contact_column, phones)").format(phones=phones))
     purchased = lst.get("purchased", {})
     fired = [s for s in purchased.get("signals", []) if s.get("fired")]
     for sig in fired[:5]:
-        console.print(f"  signal {sig['code']} {sig['name']}: {sig.get('detail', '')}")
+        if current_lang() == "en":
+            console.print(f"  signal {sig['code']} {sig['name']}: {sig.get('detail', '')}")
+        else:
+            from scanner.report.html import num, rule_doc
+
+            console.print(_("  signal {code} {summary}: value {value}, threshold {threshold}").format(
+                code=sig["code"], summary=_(rule_doc(sig["code"])[1]), value=num(sig.get("value")),
+                threshold=num(sig.get("threshold"))), markup=False)
     style = VERDICT_STYLE.get(lst["verdict"], "bold")
+    verdict = lst["verdict"].upper() if current_lang() == "en" else _(lst["verdict"])
     console.print(
-        f"list verdict: [{style}]{lst['verdict'].upper()}[/]  "
-        f"(rejected {lst.get('reject_share', 0):.1%}; duplicates {lst['duplicates']['rows']:,}; "
-        f"purchased score {purchased.get('score', 0):.2f})"
+        _("list verdict:") + f" [{style}]{verdict}[/]  "
+        + _("(rejected {share}; duplicates {duplicates}; purchased score {score})").format(
+            share=f"{lst.get('reject_share', 0):.1%}", duplicates=f"{lst['duplicates']['rows']:,}",
+            score=f"{purchased.get('score', 0):.2f}")
     )
     _print_unread(inp, console)
     privacy = report.get("privacy") or {}
     if privacy.get("masked_cells"):
         cells = ", ".join(f"{c} {n:,}" for c, n in privacy["masked_cells"].items())
-        console.print(f"phone numbers inside text masked (cells): {cells}", markup=False)
+        console.print(_("phone numbers inside text masked (cells): {cells}").format(cells=cells), markup=False)
     if privacy.get("keep_verbatim"):
-        console.print(f"kept verbatim, not masked ([columns] keep_verbatim): {', '.join(privacy['keep_verbatim'])}",
-                      markup=False)
+        console.print(_("kept verbatim, not masked ([columns] keep_verbatim): {columns}").format(
+            columns=", ".join(privacy["keep_verbatim"])), markup=False)
     if written:
         out_dir = Path(next(iter(written.values()))).parent
-        console.print(f"outputs: {mask_message(str(out_dir))}/ ({', '.join(sorted(p.name for p in written.values()))})")
+        console.print(_("outputs: {folder}/ ({files})").format(
+            folder=mask_message(str(out_dir)), files=", ".join(sorted(p.name for p in written.values()))))

@@ -235,16 +235,20 @@ def test_empty_and_tiny_lists_render_every_section_saying_why(case, scan_frame, 
 
 
 def test_the_page_is_built_from_the_report_quickly(crm):
+    """< 0.5 s of CPU (all the process's threads: the renderer draws on its own), best of
+    3 once the renderer has started, as a scan starts it while the list is read. CPU time,
+    not wall time: on a shared machine the wall clock measures the other work too."""
     report = json.loads((crm / "report.json").read_text())
     charts.warm_up().join()
-    best = min(_timed(report) for _ in range(3))
+    report_html(report, lang="en")
+    best = min(_cpu(report) for _ in range(3))
     assert best < 0.5, best
 
 
-def _timed(report) -> float:
-    start = time.perf_counter()
+def _cpu(report) -> float:
+    start = time.process_time()
     report_html(report, lang="en")
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def test_a_report_without_the_chart_aggregates_still_renders(crm):
