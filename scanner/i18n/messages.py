@@ -33,6 +33,14 @@ FIXED = (
     N_("a signing key already exists here; choose another --out"), N_("a key already exists; refusing to overwrite it"),
     N_("certificate file not found"), N_("file not found"),
 )
+#: The policy file's fixed complaints about a key (``policy.toml: campaign.chanel: unknown key``).
+POLICY = (
+    N_("unknown key"), N_("must be a list of strings"), N_("must be a table of strings"),
+    N_("must be a date (YYYY-MM-DD)"), N_("must be positive"), N_("must be a header or a list of headers"),
+    N_("must be a header or a non-empty list of headers"), N_("must be a table"),
+)
+#: Fixed openings of messages whose rest names columns or values (kept as they are).
+PREFIXES = (N_("no phone column found"), N_("[columns] keep names a column the input lacks"))
 CAUSES = tuple(os.strerror(code).lower() for code in (
     errno.ENOSPC, errno.EFBIG, errno.EACCES, errno.EROFS, errno.ENOENT, errno.EISDIR, errno.ENOTDIR, errno.EPERM,
     errno.EEXIST, errno.EIO))
@@ -47,6 +55,9 @@ def translated(message: str) -> str:
     head, sep, tail = message.rpartition(": ")
     if sep and _(tail) != tail:
         return f"{head}: {_(tail)}"
+    for prefix in PREFIXES:
+        if message.startswith(prefix) and _(prefix) != prefix:
+            return _(prefix) + message[len(prefix):]
     return message
 
 

@@ -129,3 +129,15 @@ def test_chinese_page_has_chinese_headings(pages, open_page):
     page = open_page(paths[("crm", "zh")]).page
     for h2 in page.locator("h2").all_inner_texts():
         assert re.search(r"[\u4e00-\u9fff]", h2), h2
+
+
+def test_the_page_prints(pages, open_page):
+    """Printing (the print stylesheet) gives a PDF of several pages, without errors."""
+    opened = open_page(paths_for(pages, "crm", "en"))
+    pdf = opened.page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") > 2
+    assert opened.errors == [] and opened.outside == []
+
+
+def paths_for(pages, name, lang):
+    return pages[0][(name, lang)]

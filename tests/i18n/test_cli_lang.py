@@ -82,3 +82,16 @@ def test_help_in_chinese(how):
     out = subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "扫描 INPUT" in out.stdout and "输出文件夹。" in out.stdout and "不写出 report.html" in out.stdout
+
+
+def test_policy_and_ingest_errors_in_chinese(tmp_path):
+    policy = tmp_path / "bad.toml"
+    policy.write_text('[campaign]\nchanel = "sms"\n', "utf-8")
+    no_phone = tmp_path / "nophone.csv"
+    no_phone.write_text("a,b\nx,y\n", "utf-8")
+    bad = CliRunner().invoke(main, ["--lang", "zh", "scan", str(SAMPLE / "crm_export_gb18030.csv"), "--policy",
+                                    str(policy), "--out", str(tmp_path / "o")])
+    assert bad.exit_code == 2 and bad.stderr.strip().endswith("campaign.chanel: 未知的键")
+    found = CliRunner().invoke(main, ["--lang", "zh", "scan", str(no_phone), "--out", str(tmp_path / "o"),
+                                      "--state-dir", str(tmp_path / "s")])
+    assert found.exit_code == 2 and "nophone.csv: 未找到电话号码列 (columns: a" in found.stderr
