@@ -141,6 +141,46 @@ def doc_parts(doc: str) -> dict[str, str]:
     return {k: "\n\n".join(v) for k, v in parts.items()}
 
 
+#: How each list signal's value and threshold read (its report detail, in the words of
+#: another language; the English detail itself carries more, and report.json keeps it).
+SIGNAL_DETAILS = {
+    "LS001": N_("{value} of rows hold no valid personal number; fires at {threshold}"),
+    "LS002": N_("the fullest block of 10,000 numbers holds {value} of the list's numbers; a genuine list of "
+                "this size allows up to {threshold}"),
+    "LS003": N_("{value} pairs of consecutive numbers; fires from {threshold}"),
+    "LS004": N_("{value} of consent times fall in identical-time groups larger than the arrival rate allows; "
+                "fires at {threshold}"),
+    "LS005": N_("{value} of the gaps between consent times are one and the same interval; fires at {threshold}"),
+    "LS006": N_("{value} of consent times fall between midnight and dawn; fires at {threshold}"),
+    "LS007": N_("{value} of rows consented more than a day after collection; fires at {threshold}"),
+    "LS008": N_("{value} of rows consented before their source's start date; fires at {threshold}"),
+    "LS009": N_("{value} of rows record no source; fires at {threshold}"),
+    "LS010": N_("the most common source covers {value} of rows; fires at {threshold} for catch-all or "
+                "unapproved sources"),
+    "LS011": N_("{value} of names are empty or placeholders; fires at {threshold}"),
+    "LS012": N_("{value} distinct valid numbers have no approved source; the threshold is {threshold}"),
+    "LS013": N_("exact copy of a registered list: {value} (fires at {threshold})"),
+    "LS014": N_("similarity with a registered list {value}; fires at {threshold}"),
+    "LS015": N_("{value} of the list is inside a list registered from another source; fires at {threshold}"),
+    "LS016": N_("{value} of the list is inside a list marked leaked; fires at {threshold}"),
+    "LS017": N_("{value} canary numbers found; fires at {threshold}"),
+}
+#: Signals whose value and threshold are shares (shown as percentages).
+SHARE_SIGNALS = frozenset({"LS001", "LS004", "LS005", "LS006", "LS007", "LS008", "LS009", "LS010", "LS011",
+                           "LS014", "LS015", "LS016"})
+
+
+def signal_detail(s: dict[str, Any], _: Callable[[str], str]) -> str:
+    """A list signal's value against its threshold, in the language of ``_``."""
+    if s.get("value") is None:
+        return _("not judged: too little data for this signal")
+    fmt = pct if s["code"] in SHARE_SIGNALS else num
+    template = SIGNAL_DETAILS.get(s["code"], N_("value {value}, threshold {threshold}"))
+    state = _("fired") if s.get("fired") else _("not fired")
+    detail = _(template).format(value=fmt(s["value"]), threshold=fmt(s["threshold"]))
+    return _("{detail} ({state})").format(detail=detail, state=state)
+
+
 def evidence_words(c: dict[str, Any], _: Callable[[str], str]) -> list[str]:
     """A mapped column's evidence in words of the language of ``_``, from the report's
     structured fields (report.json's own ``evidence`` is English)."""
@@ -287,16 +327,11 @@ class Page:
                 for s in self.report["list"]["purchased"]["signals"]]
 
     def signal_detail(self, s: dict[str, Any]) -> str:
-        """The signal's detail: English as the report says it; other languages state value
-        against threshold (the English sentence is the report's)."""
+        """The signal's detail: in English the report's own sentence; in another language
+        the signal's value against its threshold in the signal's own terms."""
         if self.lang == "en":
             return s.get("detail", "")
-        _ = self._
-        if s.get("value") is None:
-            return _("not judged: too little data for this signal")
-        state = _("fired") if s["fired"] else _("not fired")
-        return _("value {value}, threshold {threshold}: {state}").format(
-            value=num(s["value"]), threshold=num(s["threshold"]), state=state)
+        return signal_detail(s, self._)
 
     def rule_codes(self) -> list[str]:
         """Every code the page names: findings, column findings and the list signals."""

@@ -135,11 +135,10 @@ def print_summary(report: dict[str, Any], written: dict[str, Path] | None, conso
         if current_lang() == "en":
             console.print(f"  signal {sig['code']} {sig['name']}: {sig.get('detail', '')}")
         else:
-            from scanner.report.html import num, rule_doc
+            from scanner.report.html import rule_doc, signal_detail
 
-            console.print(_("  signal {code} {summary}: value {value}, threshold {threshold}").format(
-                code=sig["code"], summary=_(rule_doc(sig["code"])[1]), value=num(sig.get("value")),
-                threshold=num(sig.get("threshold"))), markup=False)
+            console.print(_("  signal {code} {summary}: {detail}").format(
+                code=sig["code"], summary=_(rule_doc(sig["code"])[1]), detail=signal_detail(sig, _)), markup=False)
     style = VERDICT_STYLE.get(lst["verdict"], "bold")
     verdict = lst["verdict"].upper() if current_lang() == "en" else _(lst["verdict"])
     console.print(

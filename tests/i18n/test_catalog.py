@@ -57,7 +57,7 @@ def test_the_glossary_terms_are_used_throughout():
     for m in read_po():
         if not m.id:
             continue
-        prose = re.sub(r"\b\w+(?:\.\w+)+\b|\[\w+\]|--[\w-]+", " ", m.id)  # keys, [sections], --options
+        prose = re.sub(r"\b\w+(?:\.\w+)+\b|\[\w+\]|--[\w-]+|\{\w*\}", " ", m.id)  # keys, [sections], --options, {placeholders}
         for term in STRICT:
             if re.search(rf"\b{term}s?\b", prose, re.I) and terms[term] not in m.string and "``" not in m.id:
                 wrong.append((term, m.id, m.string))
