@@ -85,12 +85,12 @@ MONGO_COLS = [
 
 SHAPES: list[Shape] = [
     # source: not verified: no public report-export sample was found (searched pages "Salesforce report
-    #   export CSV Contact Owner Mobile Email Opt Out columns"; find_string "Company / Account" found only
+    #   export CSV Contact Owner Mobile Email Opt Out columns"; exact search "Company / Account" found only
     #   unrelated code); the labels follow the Lead object's field labels, the value forms are not verified;
     #   from memory
     Shape("salesforce_leads_report.csv", "Salesforce",
           "NOT VERIFIED: Leads report exported as CSV (report column labels; checkboxes 0/1, US-locale dates); "
-          "no public report-export sample found (pages search, find_string \"Company / Account\")",
+          "no public report-export sample found (pages search, exact search \"Company / Account\")",
           [("First Name", FIRST, "name"), ("Last Name", LAST, None), ("Title", const("CEO", "VP Sales", "Buyer"), None),
            ("Company / Account", const("Acme", "Globex", "Initech"), None),
            ("Phone", v(lambda x: x.us_phone("paren")), "phone"), ("Mobile", v(lambda x: x.us_phone("paren")), "phone"),
@@ -104,7 +104,9 @@ SHAPES: list[Shape] = [
     #   AethereusMohamedAskar/aethereusDev
     #   retrieve/AccentureSFMC/_ParentBU_/dataExtension/Lead_Salesforce.dataExtension-doc.md
     Shape("salesforce_dataloader_leads.csv", "Salesforce",
-          "Data Loader export of Lead (API field names; booleans true/false; ISO 8601 UTC datetimes)",
+          "Data Loader export of Lead: API field names as listed in AethereusMohamedAskar/aethereusDev "
+          "retrieve/AccentureSFMC/_ParentBU_/dataExtension/Lead_Salesforce.dataExtension-doc.md (booleans "
+          "true/false and ISO 8601 UTC datetimes not verified)",
           [("Id", v(lambda x: "00Q" + x.digits(12)), None), ("FirstName", FIRST, "name"), ("LastName", LAST, None),
            ("Company", const("Acme", "Globex"), None), ("Phone", v(lambda x: x.us_phone("dashed")), "phone"),
            ("MobilePhone", v(lambda x: x.us_phone("dashed")), "phone"), ("Email", EMAIL, "email"),
@@ -117,10 +119,10 @@ SHAPES: list[Shape] = [
     #   differ from the API names ("AssistantPhone … Label is Asst. Phone", "Fax … Label is Business
     #   Fax": developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_contact.htm);
     #   no public report-export sample was found (searched: "Salesforce report export CSV Contact Owner
-    #   Mobile Email Opt Out", find_string "Company / Account"), so the rest of the column set and the
+    #   Mobile Email Opt Out", exact search "Company / Account"), so the rest of the column set and the
     #   0/1 checkbox and US-locale date forms are not verified
     Shape("salesforce_contacts_report.csv", "Salesforce",
-          "Contacts & Accounts report (labels Asst. Phone, Business Fax per the Contact object reference "
+          "PARTLY VERIFIED: Contacts & Accounts report (labels Asst. Phone, Business Fax per the Contact object reference "
           "developer.salesforce.com …/sforce_api_objects_contact.htm; no report-export sample found)",
           [("Salutation", const("Mr.", "Ms.", "Dr."), None), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
            ("Account Name", const("Acme", "Globex"), None), ("Phone", v(lambda x: x.us_phone("paren")), "phone"),
@@ -136,13 +138,13 @@ SHAPES: list[Shape] = [
     #   Lifecycle Stage as in the hubspot-crm-exports-all-contacts file described by
     #   BasyirSheersComputer/leads START_HERE_HUBSPOT_IMPORT.md; Record ID, Phone Number, Lead Status,
     #   Create Date ("2024-03-12 09:14", minutes, no seconds) and Country/Region as public importer tests
-    #   write a HubSpot export (find_string "Record ID,First Name,Last Name", file ids 71609405143,
+    #   write a HubSpot export (exact search "Record ID,First Name,Last Name", file ids 71609405143,
     #   70318367598); the source and consent columns are not verified (knowledge.hubspot.com's import
     #   pages, found, describe imports only)
     Shape("hubspot_contacts.csv", "HubSpot",
           "PARTLY VERIFIED: Contacts export (labels First Name … Contact owner, Lifecycle Stage per "
           "BasyirSheersComputer/leads START_HERE_HUBSPOT_IMPORT.md; Record ID, Phone Number, Lead Status, "
-          "Create Date 'YYYY-MM-DD HH:MM', Country/Region per public importer tests, find_string file ids "
+          "Create Date 'YYYY-MM-DD HH:MM', Country/Region per public importer tests, search-index file ids "
           "71609405143, 70318367598); the consent and source columns not verified",
           [("Record ID", v(lambda x: x.digits(11)), None), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
            ("Email", EMAIL, "email"), ("Phone Number", v(lambda x: x.us_phone("intl")), "phone"),
@@ -158,7 +160,7 @@ SHAPES: list[Shape] = [
            ("Country/Region", const("United States", "Canada"), None), ("State/Region", const("MA", "TX", "NY"), None)],
           inverted=("consent",)),
     # source: not verified (searched pages "Zoho CRM export contacts Mobile Phone Email Opt Out CSV":
-    #   help.zoho.com covers imports only; find_string '"Email Opt Out"' found no Zoho export);
+    #   help.zoho.com covers imports only; exact search '"Email Opt Out"' found no Zoho export);
     #   only API field names (First_Name, Lead_Source …) were found, not the
     #   export's labels
     Shape("zoho_crm_leads.csv", "Zoho CRM",
@@ -232,13 +234,13 @@ SHAPES: list[Shape] = [
            ("LEID", v(lambda x: x.digits(6)), None), ("EUID", hexid(10), None),
            ("NOTES", const(""), None), ("TAGS", const('"Member"', ""), None)]),
     # source: the profile export's system columns as listed by a public Klaviyo import adapter
-    #   (find_string "SMS Marketing Consent Timestamp", file id 61144724306: KLAVIYO_SYSTEM, "Audience →
+    #   (exact search "SMS Marketing Consent Timestamp", file id 61144724306: KLAVIYO_SYSTEM, "Audience →
     #   Profiles → … Export Profiles to CSV"; consent values SUBSCRIBED / UNSUBSCRIBED /
     #   NEVER_SUBSCRIBED); a second public list (file id 10563411129) agrees on the consent, date and
     #   value columns; help.klaviyo.com (articles 360043841811, 115005078967) documents imports, not
     #   this header line
     Shape("klaviyo_profiles.csv", "Klaviyo",
-          "Profile export to CSV, system columns (public code: find_string file ids 61144724306, "
+          "Profile export to CSV, system columns (public code: search-index file ids 61144724306, "
           "10563411129; not Klaviyo's own documentation)",
           [("Klaviyo ID", v(lambda x: "01H" + "".join(x.r.choice("ABCDEFGHJKMNPQRSTVWXYZ0123456789")
                                                      for _ in range(23))), None),
@@ -264,13 +266,13 @@ SHAPES: list[Shape] = [
     #   (copy at ascendfs.zendesk.com/hc/en-us/articles/26465992706843, "Description of the Customer
     #   CSV File": Accepts Email Marketing / Accepts SMS Marketing "Valid entries are yes or no";
     #   Total Spent and Total Orders exported only); the current export names the address columns
-    #   "Default Address …" (public import templates: find_string "Accepts SMS Marketing", file ids
+    #   "Default Address …" (public import templates: exact search "Accepts SMS Marketing", file ids
     #   55843502395, 54127102222; "Customer ID" first and "Total Spent, Total Orders" after "Accepts
     #   SMS Marketing" in file id 17849155267)
     Shape("shopify_customers.csv", "Shopify",
           "Customers export (help.shopify.com customer CSV description, copy at "
           "ascendfs.zendesk.com/hc/en-us/articles/26465992706843; Default Address column names from "
-          "public templates, find_string file ids 55843502395, 54127102222)",
+          "public templates, search-index file ids 55843502395, 54127102222)",
           [("Customer ID", v(lambda x: x.digits(13)), None), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
            ("Email", EMAIL, "email"), ("Accepts Email Marketing", const("yes", "no"), None),
            ("Default Address Company", const("", "Acme"), None),
@@ -298,11 +300,11 @@ SHAPES: list[Shape] = [
            ("Body", const("Your code is 1234", "Reply STOP to opt out"), None)]),
     # source: Google Contacts' current export layout (First Name … Labels, "E-mail 1 - Label",
     #   "Phone 1 - Value"; several values of one kind in one cell joined by " ::: "; labels "* myContacts",
-    #   "* Home") as public importers' fixtures write it (find_string "E-mail 1 - Label,E-mail 1 -
+    #   "* Home") as public importers' fixtures write it (exact search "E-mail 1 - Label,E-mail 1 -
     #   Value,Phone 1 - Label", file ids 4164522375, 52034179767, 70257585059, 71017391833); no Google
     #   page with the header line was found (the older layout was Name, Given Name, … "Phone 1 - Type")
     Shape("google_contacts.csv", "Google Contacts",
-          "Export > Google CSV, current layout (public fixtures: find_string file ids 4164522375, "
+          "Export > Google CSV, current layout (public fixtures: search-index file ids 4164522375, "
           "70257585059, 71017391833; Google's own page not found)",
           [("First Name", FIRST, "name"), ("Middle Name", const("", "J"), None), ("Last Name", LAST, None),
            ("Phonetic First Name", const(""), None), ("Phonetic Middle Name", const(""), None),
@@ -322,13 +324,13 @@ SHAPES: list[Shape] = [
            ("Phone 2 - Value", blank_or(lambda x: x.us_phone("spaced")), "phone")]),
     # source: Outlook's full CSV column set, every field quoted, as "exact Microsoft order" from
     #   support.microsoft.com/en-us/office/create-or-edit-csv-files-to-import-into-outlook-4518d70d-8fe9-46ad-94fa-1494247193c7
-    #   quoted by public code (find_string '"Business Phone 2","Callback"', file ids 14020394344,
+    #   quoted by public code (exact search '"Business Phone 2","Callback"', file ids 14020394344,
     #   27731333022, 6657555680 give the same 92 columns); the older Outlook 2003 / Outlook.com set
     #   is in michalbe/csv2vcard README.md
     Shape("outlook_contacts.csv", "Microsoft Outlook",
           "Export to a file > Comma Separated Values: the 92 columns in Microsoft's order "
           "(support.microsoft.com …/create-or-edit-csv-files-to-import-into-outlook-4518d70d-8fe9-46ad-94fa-1494247193c7, "
-          "as quoted by public code: find_string file ids 14020394344, 27731333022, 6657555680)",
+          "as quoted by public code: search-index file ids 14020394344, 27731333022, 6657555680)",
           [(h, EMPTY_CELL, None) for h in ("Title",)]
           + [("First Name", FIRST, "name"), ("Middle Name", const(""), None), ("Last Name", LAST, None)]
           + [(h, EMPTY_CELL, None) for h in ("Suffix",)]
@@ -374,11 +376,11 @@ SHAPES: list[Shape] = [
           + [(h, EMPTY_CELL, None) for h in ("Spouse", "User 1", "User 2", "User 3", "User 4", "Web Page")],
           crlf=True, quote_all=True),
     # source: not verified: no 企业微信 customer-export header was found (searched pages "企业微信 导出客户
-    #   表格 字段"; find_string "添加人账号", "备注手机号": app code and the externalcontact API only, whose
+    #   表格 字段"; exact search "添加人账号", "备注手机号": app code and the externalcontact API only, whose
     #   remark_mobiles the API docs call 备注手机号, e.g. file id 3526003166)
     Shape("wecom_customers.csv", "企业微信",
           "NOT VERIFIED: 管理后台 客户联系 > 客户 > 导出 (客户名称, 添加人, 添加时间, 添加渠道, 备注手机号); "
-          "no export header found (pages search; find_string 添加人账号, 备注手机号: API fields only)",
+          "no export header found (pages search; exact search 添加人账号, 备注手机号: API fields only)",
           [("客户名称", NAME_CN, "name"), ("客户备注", const("老客户", ""), None), ("类型", const("微信", "企业微信"), None),
            ("性别", const("男", "女", "未知"), None), ("添加人", const("王伟", "李娜"), None),
            ("添加人账号", const("WangWei", "LiNa"), None), ("所属部门", const("销售部"), None),
@@ -420,10 +422,10 @@ SHAPES: list[Shape] = [
            ("负责人", const("王伟"), None)]),
     # source: 有赞's 客户列表 export header (34 columns and a trailing empty one; masked numbers such as
     #   186******05; 是/否 flags; 来源渠道 有赞后台 / 微信小程序, 来源方式 外部导入 / 登录创建客户) as a public
-    #   customer-migration audit test writes it (find_string "客户手机号,客户生日", file ids 61436263874,
+    #   customer-migration audit test writes it (exact search "客户手机号,客户生日", file ids 61436263874,
     #   61579471254); no 有赞 help page with the header line was found
     Shape("youzan_customers.csv", "有赞",
-          "客户 > 客户列表 > 导出 (public migration-audit fixture: find_string file id 61436263874; "
+          "客户 > 客户列表 > 导出 (public migration-audit fixture: search-index file id 61436263874; "
           "有赞's own documentation not found)",
           [("客户姓名", blank_or(lambda x: x.cn_name(), 0.2), "name"), ("客户昵称", NAME_CN, None),
            ("客户手机号", v(lambda x: x.cn_mobile() if x.r.random() < 0.9
@@ -443,10 +445,10 @@ SHAPES: list[Shape] = [
            ("微信地域", const("北京", "上海", "广州"), None), ("所属区域", const("朝阳区", "浦东新区", "天河区"), None),
            ("指定时间消费次数", const(""), None), ("指定时间消费金额", const(""), None), ("", const(""), None)]),
     # source: 有赞's 订单查询 export header (59 columns, 分销员 twice) as the same public audit test writes
-    #   it (find_string "收货人手机号/提货人手机号", file id 61436263874); other public parsers agree on the
+    #   it (exact search "收货人手机号/提货人手机号", file id 61436263874); other public parsers agree on the
     #   columns they read (file ids 56694781712, 71482714201)
     Shape("youzan_orders.csv", "有赞",
-          "订单 > 订单查询 > 导出 (public migration-audit fixture: find_string file id 61436263874; "
+          "订单 > 订单查询 > 导出 (public migration-audit fixture: search-index file id 61436263874; "
           "有赞's own documentation not found)",
           [("订单号", v(lambda x: "E2026" + x.digits(19)), None), ("销售渠道", const("网店"), None),
            ("归属店铺", const("芸熙烘焙"), None), ("订单类型", const("普通订单"), None),
@@ -492,7 +494,7 @@ SHAPES: list[Shape] = [
     #   labels
     Shape("oceanengine_leads.csv", "巨量引擎",
           "NOT VERIFIED: 巨量引擎 线索管理 > 导出 (线索ID, 姓名, 电话, 线索创建时间, 线索来源, 广告计划名称); "
-          "console export not found (pages search \"巨量引擎 线索 导出 字段\": nothing; find_string 线索创建时间: "
+          "console export not found (pages search \"巨量引擎 线索 导出 字段\": nothing; exact search 线索创建时间: "
           "other CRMs' code); the API's clue fields differ (bububa/oceanengine …/clue/clue.go)",
           [("线索ID", v(lambda x: x.digits(19)), None), ("姓名", NAME_CN, "name"), ("电话", MOBILE, "phone"),
            ("线索创建时间", v(lambda x: x.when("iso")), "collected_at"),
@@ -500,14 +502,14 @@ SHAPES: list[Shape] = [
            ("广告计划名称", const("双11拉新计划", "品牌词"), None), ("广告创意ID", v(lambda x: x.digits(16)), None),
            ("省份", const("广东", "浙江"), None), ("城市", const("深圳", "杭州"), None),
            ("留言", const("", "想了解价格"), None), ("跟进状态", const("未跟进", "有效"), None)]),
-    # source: 抖店's order export as a public settlement tool's test writes it (find_string "主订单编号,子订单编号",
+    # source: 抖店's order export as a public settlement tool's test writes it (exact search "主订单编号,子订单编号",
     #   file id 70460770877: PLATFORM_HEAD, 21 columns; ids and text cells written "\t…" so that Excel keeps
     #   them as text; "-" for nothing); a second public test agrees (file id 57460331505: UTF-8 with BOM,
     #   达人ID / 达人昵称). By default the export carries the recipient's name, number and address as
     #   ciphertext (the fixture writes placeholders "##密文", "$$密文"); this shape is the plaintext form a
     #   shop with decryption rights exports. 抖店's own help page with the header line was not found.
     Shape("douyin_shop_orders.csv", "抖店",
-          "订单管理 > 批量导出 (public test fixtures: find_string file ids 70460770877, 57460331505; "
+          "订单管理 > 批量导出 (public test fixtures: search-index file ids 70460770877, 57460331505; "
           "抖店's own documentation not found)",
           [("主订单编号", v(lambda x: "\t69" + x.digits(17)), None), ("子订单编号", v(lambda x: "\t69" + x.digits(17)), None),
            ("选购商品", const("\t辣丝丝", "\t玉肌皂"), None), ("商品规格", const("\t1袋", "\t500ml"), None),
@@ -522,7 +524,7 @@ SHAPES: list[Shape] = [
           encoding="utf-8-sig"),
     # source: a common template, not a tool's export
     Shape("excel_template_cn.xlsx", "Excel 客户登记模板",
-          "A title row in A1, then 序号/姓名/手机号码/… (the common Chinese customer sheet)",
+          "NOT A TOOL EXPORT (a common sheet shape, no source to verify): A title row in A1, then 序号/姓名/手机号码/… (the common Chinese customer sheet)",
           [("序号", seq(), None), ("姓名", NAME_CN, "name"), ("手机号码", MOBILE, "phone"), ("性别", const("男", "女"), None),
            ("所在城市", const("上海", "成都"), None), ("来源渠道", const("门店", "朋友介绍", "官网"), "source"),
            ("是否同意营销短信", YN, "consent"), ("授权日期", v(lambda x: x.when("zh")), "consent_time"),
@@ -530,14 +532,14 @@ SHAPES: list[Shape] = [
           title="2023年8月客户登记表"),
     # source: a common template, not a tool's export
     Shape("excel_template_en.xlsx", "Excel contact template",
-          "An English sign-up sheet: No./Name/Mobile/Email/Source/Consent (Y/N)/Consent Date",
+          "NOT A TOOL EXPORT (a common sheet shape, no source to verify): An English sign-up sheet: No./Name/Mobile/Email/Source/Consent (Y/N)/Consent Date",
           [("No.", seq(), None), ("Name", v(lambda x: x.first() + " " + x.last()), "name"),
            ("Mobile", v(lambda x: x.us_phone("dashed")), "phone"), ("Email", EMAIL, "email"),
            ("Source", const("event", "website"), "source"), ("Consent (Y/N)", const("Y", "N"), "consent"),
            ("Consent Date", v(lambda x: x.when("usdate")), "consent_time"), ("Notes", const(""), None)]),
     # source: a common sheet shape (title row, GBK), not a tool's export
     Shape("cn_sheet_title_gb18030.csv", "Excel 另存为 CSV (GBK)",
-          "A Chinese sheet saved as CSV from Excel: GB18030 bytes, CRLF, title row, 备用电话",
+          "NOT A TOOL EXPORT (a common sheet shape, no source to verify): A Chinese sheet saved as CSV from Excel: GB18030 bytes, CRLF, title row, 备用电话",
           [("序号", seq(), None), ("客户姓名", NAME_CN, "name"), ("手机", MOBILE, "phone"),
            ("备用电话", blank_or(lambda x: x.cn_mobile(), 0.5), "phone"), ("获客渠道", const("地推", "电销", "转介绍"), "source"),
            ("是否订阅", YN, "consent"), ("订阅时间", v(lambda x: x.when("slash")), "consent_time"),
@@ -545,7 +547,9 @@ SHAPES: list[Shape] = [
           title="客户名单（内部）", encoding="gb18030", crlf=True),
     # source: PostgreSQL COPY … CSV HEADER output forms (t/f, timestamptz text); the columns are the table's
     Shape("postgres_copy.csv", "PostgreSQL",
-          "\\copy (SELECT …) TO … CSV HEADER: booleans t/f, timestamptz with microseconds and offset",
+          "\\copy (SELECT …) TO … CSV HEADER (HEADER option: postgresql.org/docs/9.5/sql-copy.html); "
+          "\"boolean values are output using the letters t and f\" (PostgreSQL's Boolean Type page, copy at "
+          "docs.huihoo.com/postgresql/8.3.0-en/datatype-boolean.html); the columns are the table's own",
           [("id", seq(1001), None), ("full_name", v(lambda x: x.first() + " " + x.last()), "name"),
            ("phone", v(lambda x: x.cn_mobile("e164")), "phone"), ("alt_phone", blank_or(lambda x: x.cn_mobile("e164")), "phone"),
            ("email", EMAIL, "email"), ("marketing_opt_in", const("t", "f"), "consent"),
@@ -555,7 +559,7 @@ SHAPES: list[Shape] = [
            ("is_deleted", const("f"), None)]),
     # source: MySQL output forms (tinyint 1/0, DATETIME); the columns are the table's
     Shape("mysql_export.csv", "MySQL",
-          "SELECT … INTO OUTFILE with a header line (tinyint 1/0 booleans, DATETIME)",
+          "NOT VERIFIED (value forms from MySQL's types, no page searched; the columns are the query's own): SELECT … INTO OUTFILE with a header line (tinyint 1/0 booleans, DATETIME)",
           [("user_id", seq(1), None), ("nickname", NAME_CN, "name"), ("mobile", MOBILE, "phone"),
            ("mobile_backup", blank_or(lambda x: x.cn_mobile(), 0.6), "phone"), ("sms_subscribed", const("1", "0"), "consent"),
            ("subscribed_at", v(lambda x: x.when("iso")), "consent_time"),
@@ -564,18 +568,20 @@ SHAPES: list[Shape] = [
            ("status", const("1", "0"), None)]),
     # source: MySQL Workbench tab-separated result export; the columns are the query's
     Shape("mysql_workbench.tsv", "MySQL Workbench",
-          "Result grid exported as tab-separated (consent_at, is_unsubscribed 1/0)",
+          "NOT VERIFIED (value forms from MySQL's types, no page searched; the columns are the query's own): Result grid exported as tab-separated (consent_at, is_unsubscribed 1/0)",
           [("id", seq(1), None), ("name", NAME_CN, "name"), ("tel", MOBILE, "phone"), ("is_unsubscribed", const("0", "1"), "consent"),
            ("consent_at", v(lambda x: x.when("iso")), "consent_time"), ("lead_source", const("ad", "seo"), "source")],
           inverted=("consent",)),
     # source: mongoexport Extended JSON forms ($oid, $date); the fields are the collection's
     Shape("mongoexport.json", "MongoDB",
-          "mongoexport --jsonArray (Extended JSON: $oid, $date; nested name object)",
+          "mongoexport --jsonArray: Extended JSON v2 ($oid, $date in relaxed mode; "
+          "mongodb.com/docs/manual/reference/mongodb-extended-json); the fields are the collection's own",
           MONGO_COLS,
           document=_mongo),
     # source: mongoexport Extended JSON forms, one document per line
     Shape("mongoexport.ndjson", "MongoDB",
-          "mongoexport default output: one Extended JSON document per line",
+          "mongoexport default output, one Extended JSON v2 document per line "
+          "(mongodb.com/docs/manual/reference/mongodb-extended-json); the fields are the collection's own",
           MONGO_COLS,
           document=_mongo),
     # source: not verified: Chinese UI labels from memory (no zh-CN report sample searched out)
@@ -590,35 +596,35 @@ SHAPES: list[Shape] = [
           inverted=("consent",)),
     # source: a sign-up sheet shape, not a tool's export
     Shape("zh_hant_signup.csv", "繁體中文 報名表",
-          "A Traditional Chinese (Taiwan/Hong Kong) sign-up sheet: 手機號碼, 電子郵件, 來源, 是否同意行銷, 同意時間",
+          "NOT A TOOL EXPORT (a common sheet shape, no source to verify): A Traditional Chinese (Taiwan/Hong Kong) sign-up sheet: 手機號碼, 電子郵件, 來源, 是否同意行銷, 同意時間",
           [("姓名", NAME_CN, "name"), ("手機號碼", v(lambda x: "09" + x.digits(8)), "phone"), ("電子郵件", EMAIL, "email"),
            ("來源", const("官網", "活動"), "source"), ("是否同意行銷", YN, "consent"),
            ("同意時間", v(lambda x: x.when("slash")), "consent_time")]),
     # source: a vendor list shape, not a tool's export
     Shape("headerless_vendor.txt", "Vendor list (no header)",
-          "A purchased-list style text file: number, name, city; no header line",
+          "NOT A TOOL EXPORT (a common sheet shape, no source to verify): A purchased-list style text file: number, name, city; no header line",
           [("c1", MOBILE, "phone"), ("c2", NAME_CN, None), ("c3", const("北京", "上海"), None)],
           header=False),
     # source: look-alike numbers, not a tool's export
     Shape("not_a_phone.csv", "Order sheet with look-alike numbers",
-          "Order IDs, 18-digit ID-card numbers, QQ numbers, postal codes, amounts and a row counter beside one phone column",
+          "NOT A TOOL EXPORT (a common sheet shape, no source to verify): Order IDs, 18-digit ID-card numbers, QQ numbers, postal codes, amounts and a row counter beside one phone column",
           [("行号", seq(), None), ("订单编号", v(lambda x: "2023" + x.digits(14)), None), ("身份证号码", v(lambda x: x.cn_id()), None),
            ("QQ", v(lambda x: x.digits(x.r.choice((9, 10)))), None), ("邮政编码", const("100000", "200120", "518057"), None),
            ("金额", v(lambda x: f"{x.r.randrange(1, 99999)}.{x.r.randrange(100):02d}"), None),
            ("联系手机", MOBILE, "phone")]),
     # source: repeated headers, not a tool's export
     Shape("duplicate_headers.csv", "Sheet with a repeated header",
-          "Two columns both headed 手机号 (a merged sheet)",
+          "NOT A TOOL EXPORT (a common sheet shape, no source to verify): Two columns both headed 手机号 (a merged sheet)",
           [("姓名", NAME_CN, "name"), ("手机号", MOBILE, "phone"), ("手机号", blank_or(lambda x: x.cn_mobile(), 0.5), "phone"),
            ("来源", const("门店"), "source")]),
-    # source: partly corroborated: a public importer's Brevo preset (find_string "SMS_BLACKLISTED" led to
+    # source: partly corroborated: a public importer's Brevo preset (exact search "SMS_BLACKLISTED" led to
     #   file id 70869883819: "Contacts export: EMAIL, LASTNAME, FIRSTNAME, SMS, …, EMAIL_BLACKLISTED /
     #   BLACKLISTED, ADDED_TIME, MODIFIED_TIME", also CONTACT_ID, DOUBLE_OPT-IN, OPT_IN, WHATSAPP,
     #   LANDLINE_NUMBER); Brevo's API docs (getbrevo SDKs) give SMS with its country code and
     #   emailBlacklisted / smsBlacklisted; no Brevo page with the export header line was found
     Shape("brevo_contacts.csv", "Brevo (Sendinblue)",
           "PARTLY CORROBORATED: Contacts > Export, attribute names in capitals (SMS, LANDLINE_NUMBER, "
-          "WHATSAPP, *_BLACKLISTED, OPT_IN) as a public importer's preset names them (find_string file id "
+          "WHATSAPP, *_BLACKLISTED, OPT_IN) as a public importer's preset names them (search-index file id "
           "70869883819); Brevo's own export documentation not found",
           [("CONTACT ID", seq(1), None), ("EMAIL", EMAIL, "email"), ("FIRSTNAME", FIRST, "name"), ("LASTNAME", LAST, None),
            ("SMS", v(lambda x: x.us_phone()), "phone"), ("LANDLINE_NUMBER", blank_or(lambda x: x.us_phone()), "phone"),
@@ -627,13 +633,13 @@ SHAPES: list[Shape] = [
            ("MODIFIED_TIME", v(lambda x: x.when("iso")), None), ("OPT_IN", const("Yes", "No"), None),
            ("DOUBLE_OPT-IN", const("Yes", "No"), None)],
           inverted=("consent",)),
-    # source: the People export's "Person - …" labels as public importers read them (find_string "Person -
+    # source: the People export's "Person - …" labels as public importers read them (exact search "Person -
     #   Phone - Mobile", file ids 60521965755, 70506503659, 32272061839, 53640503544: Person - ID, Name,
     #   First name, Last name, Organization, Email - Work/Home/Other, Phone - Work/Home/Mobile/Other,
     #   Owner, Label, Marketing status); "Person - Person created" and the values are not verified;
     #   Pipedrive's own page with the header line was not found
     Shape("pipedrive_persons.csv", "Pipedrive",
-          "Contacts > People > Export (\"Person - Field\" labels as public importers read them: find_string "
+          "Contacts > People > Export (\"Person - Field\" labels as public importers read them: exact search "
           "file ids 60521965755, 70506503659, 32272061839; Pipedrive's own documentation not found)",
           [("Person - ID", seq(101), None), ("Person - Name", v(lambda x: x.first() + " " + x.last()), "name"),
            ("Person - First name", FIRST, None), ("Person - Last name", LAST, None),
@@ -661,7 +667,7 @@ SHAPES: list[Shape] = [
     #   Organization"); SMS Opt-In is an account's own custom field; ActiveCampaign's page not found
     Shape("activecampaign_contacts.csv", "ActiveCampaign",
           "PARTLY CORROBORATED: Contacts > Export (Email, First Name, Last Name, Phone, Tags, Date Created, IP, "
-          "Status, Organization as a public importer's preset names them, find_string file id 70869883819; "
+          "Status, Organization as a public importer's preset names them, search-index file id 70869883819; "
           "SMS Opt-In a custom field); ActiveCampaign's own documentation not found",
           [("Email", EMAIL, "email"), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
            ("Phone", v(lambda x: x.us_phone()), "phone"), ("Organization", const("Acme", ""), None),

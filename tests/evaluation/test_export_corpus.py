@@ -2,6 +2,7 @@
 the generator writes, and the scorer works on any labelled folder."""
 
 import io
+import re
 import json
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -63,3 +64,11 @@ def test_the_scorer_counts_misses_on_any_labelled_folder(tmp_path):
 @pytest.mark.parametrize("shape", [s for s in SHAPES if s.inverted], ids=lambda s: s.file)
 def test_refusal_columns_of_the_corpus_are_read_inverted(shape):
     assert read_input(EXPORTS / shape.file).inverted == frozenset(shape.inverted)
+
+
+def test_every_shape_says_where_its_headers_come_from_or_that_nothing_was_found():
+    # (a source is a URL or a repository path; otherwise the doc says what was not verified)
+    source = re.compile(r"https?://|\b[\w.-]+\.(com|org|io|cn)\b|\b[\w.-]+/[\w.-]+ \S+\.(py|md|php|rb)\b|file ids? \d+")
+    for shape in SHAPES:
+        marked = shape.doc.startswith(("NOT VERIFIED", "NOT A TOOL EXPORT", "PARTLY"))
+        assert marked or source.search(shape.doc), shape.file
