@@ -40,7 +40,7 @@ def command(input_path, signing_key, out, policy_path, issuer, as_of, valid_days
     usage or input error.
     """
     from scanner.api import scan
-    from scanner.i18n import current_lang, explicit_lang, set_lang
+    from scanner.i18n import _, current_lang, explicit_lang, set_lang
     from scanner.privacy.exposure import Needles
 
     key = load_private(signing_key)
@@ -51,11 +51,13 @@ def command(input_path, signing_key, out, policy_path, issuer, as_of, valid_days
     announce(state, result.keys)
     cert = build_certificate(result, key, issuer=issuer, valid_days=valid_days)
     set_lang(explicit_lang() or result.policy.report.lang)  # --lang, the policy, the locale
-    _, page = write_certificate(cert, out, needles=Needles.of(result.distinct_numbers()), lang=current_lang())
+    _written, page = write_certificate(cert, out, needles=Needles.of(result.distinct_numbers()), lang=current_lang())
     counts = cert["counts"]
     verdict = verdict_of(cert)
-    click.echo(f"certificate {mask_message(str(out))}: {cert['list']['numbers']} unique numbers, "
-               f"{counts['rows']['total']} rows, verdict {verdict}, expires {cert['expires']}, "
-               f"signed by {key.fingerprint[:16]}…; page {mask_message(str(page))}")
+    click.echo(_("certificate {cert}: {numbers} unique numbers, {rows} rows, verdict {verdict}, expires "
+                 "{expires}, signed by {key}…; page {page}").format(
+        cert=mask_message(str(out)), numbers=cert["list"]["numbers"], rows=counts["rows"]["total"],
+        verdict=verdict if current_lang() == "en" else _(str(verdict)), expires=cert["expires"],
+        key=key.fingerprint[:16], page=mask_message(str(page))))
     if verdict in FAIL_ON[fail_on]:
         sys.exit(1)

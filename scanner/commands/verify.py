@@ -9,6 +9,8 @@ import click
 
 from scanner.certify.certificate import verify
 from scanner.certify.signing import load_public, read_json_document
+from scanner.commands.options import lang_option
+from scanner.i18n import _, current_lang
 from scanner.privacy.embedded import mask_message
 
 FILE = click.Path(dir_okay=False, path_type=Path)
@@ -21,7 +23,8 @@ FILE = click.Path(dir_okay=False, path_type=Path)
 @click.option("--policy", "policy_path", type=FILE, default=None,
               help="Require the certificate to be made under this policy.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def command(cert_path, input_path, public_key, policy_path, fmt) -> None:
+@lang_option
+def command(cert_path, input_path, public_key, policy_path, fmt, lang) -> None:
     """Exit 0 when the signature verifies, the list matches its fingerprint and a re-scan
     reproduces the certified counts; exit 1 with the reason otherwise."""
     from scanner.certify.page import verdict_of
@@ -36,17 +39,20 @@ def command(cert_path, input_path, public_key, policy_path, fmt) -> None:
                                "notes": result.notes, "claims": result.claims}, ensure_ascii=False, indent=2))
         return
     # the first line is the answer a pipeline or a person looks for; notices go to stderr
-    click.echo(f"certified verdict: {verdict_of(cert)} ({mask_message(str(cert_path))}: verified)")
+    verdict = verdict_of(cert)
+    click.echo(_("certified verdict: {verdict} ({cert}: verified)").format(
+        verdict=verdict if current_lang() == "en" else _(str(verdict)), cert=mask_message(str(cert_path))))
     for line in result.checked:
         click.echo(f"  ok     {line}")
     for line in result.notes:
-        click.echo(f"contact-scanner: notice: {mask_message(line)}", err=True)
+        click.echo(f"contact-scanner: {_('notice')}: {mask_message(line)}", err=True)
     claims = result.claims
     for code, n in sorted(claims.get("findings", {}).items()):
-        click.echo(f"  claim  {code}: {n} (issuer's registry/key; not re-checked)")
+        click.echo(_("  claim  {code}: {n} (issuer's registry/key; not re-checked)").format(code=code, n=n))
     for code, fired in sorted(claims.get("signals", {}).items()):
-        click.echo(f"  claim  {code} {'fired' if fired else 'not fired'} (issuer's registry/canaries; not re-checked)")
+        click.echo(_("  claim  {code} {state} (issuer's registry/canaries; not re-checked)").format(
+            code=code, state=_("fired") if fired else _("not fired")))
     if "outcome" in claims:
         o = claims["outcome"]
-        click.echo(f"  claim  verdict {o.get('verdict')}, purchased score {o.get('purchased_score_bp')} bp "
-                   "(depends on the claims above)")
+        click.echo(_("  claim  verdict {verdict}, purchased score {score} bp (depends on the claims above)").format(
+            verdict=o.get("verdict"), score=o.get("purchased_score_bp")))

@@ -95,3 +95,20 @@ def test_policy_and_ingest_errors_in_chinese(tmp_path):
     found = CliRunner().invoke(main, ["--lang", "zh", "scan", str(no_phone), "--out", str(tmp_path / "o"),
                                       "--state-dir", str(tmp_path / "s")])
     assert found.exit_code == 2 and "nophone.csv: 未找到电话号码列 (columns: a" in found.stderr
+
+
+def test_certify_and_verify_in_chinese(tmp_path):
+    from tests.certify.test_certificate import ROWS, write_list
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["keys", "signing", "--out", str(tmp_path / "sig")]).exit_code == 0
+    listing = write_list(tmp_path / "list.csv", ROWS)
+    cert = tmp_path / "cert.json"
+    made = runner.invoke(main, ["--lang", "zh", "certify", str(listing), "--signing-key",
+                                str(tmp_path / "sig" / "signing-key.pem"), "--out", str(cert), "--state-dir",
+                                str(tmp_path / "state"), "--as-of", "2026-06-01T10:00:00+08:00"])
+    assert made.exit_code == 1 and "结论 不合格" in made.stdout
+    checked = runner.invoke(main, ["verify", str(cert), str(listing), "--public-key",
+                                   str(tmp_path / "sig" / "signing-key.pub.pem"), "--lang", "zh"])
+    assert checked.exit_code == 0, checked.output
+    assert checked.stdout.splitlines()[0] == f"证书结论：不合格（{cert}：验证通过）"
