@@ -159,15 +159,21 @@ SHAPES: list[Shape] = [
            ("Unsubscribed from all email", const("true", "false", ""), "consent"),
            ("Country/Region", const("United States", "Canada"), None), ("State/Region", const("MA", "TX", "NY"), None)],
           inverted=("consent",)),
-    # source: not verified (searched pages "Zoho CRM export contacts Mobile Phone Email Opt Out CSV":
-    #   help.zoho.com covers imports only; exact search '"Email Opt Out"' found no Zoho export);
-    #   only API field names (First_Name, Lead_Source …) were found, not the
-    #   export's labels
+    # source: partly verified: Zoho's module-fields page lists the Leads field names in this order:
+    #   Lead Owner, Salutation, First Name, Title, Last Name*, Company … (www.zoho.com/developer/help/api/modules-fields.html;
+    #   the same table at www.zoho.com/nl/crm/help/api/modules-fields.html); the rest of the page was
+    #   not reached, and no export sample was found (searched pages "Zoho CRM export contacts Mobile
+    #   Phone Email Opt Out CSV": help.zoho.com covers imports only; exact search '"Email Opt Out"');
+    #   Phone, Mobile, Fax, Secondary Email, Skype ID and the Lead Source values (Advertisement, Cold
+    #   Call, Online Store, Web Download …) agree with docs.workato.com's Zoho CRM lead fields
     Shape("zoho_crm_leads.csv", "Zoho CRM",
-          "NOT VERIFIED: Leads module export (field labels; Email Opt Out true/false; Created Time "
-          "yyyy-MM-dd HH:mm:ss); no Zoho export sample or header list found (help.zoho.com import pages only)",
+          "PARTLY VERIFIED: Leads module export; field names Lead Owner, Salutation, First Name, Title, Last "
+          "Name, Company in the order of Zoho's modules-fields page (www.zoho.com/developer/help/api/modules-fields.html); "
+          "the other columns, Email Opt Out true/false and Created Time yyyy-MM-dd HH:mm:ss not verified",
           [("Record Id", v(lambda x: "zcrm_" + x.digits(18)), None), ("Lead Owner", const("Li Wei", "Sam Ito"), None),
-           ("Company", const("Acme", "Zylker"), None), ("First Name", FIRST, "name"), ("Last Name", LAST, None),
+           ("Salutation", const("Mr.", "Ms.", ""), None), ("First Name", FIRST, "name"),
+           ("Title", const("Buyer", "CEO", ""), None), ("Last Name", LAST, None),
+           ("Company", const("Acme", "Zylker"), None),
            ("Email", EMAIL, "email"), ("Phone", v(lambda x: x.us_phone("intl")), "phone"),
            ("Fax", blank_or(lambda x: x.us_phone("intl"), 0.7), None), ("Mobile", v(lambda x: x.us_phone("intl")), "phone"),
            ("Website", const("www.acme.com", "www.zylker.com"), None),
