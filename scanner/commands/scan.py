@@ -10,7 +10,7 @@ from rich.console import Console
 
 from scanner.commands.options import announce, key_options, lang_option, state_for
 from scanner.errors import RegistryError
-from scanner.i18n import current_lang, explicit_lang, set_lang
+from scanner.i18n import _, current_lang, explicit_lang, set_lang
 from scanner.privacy.keys import ENV_KEY
 from scanner.privacy.safe_files import check_folder_can_be_made
 from scanner.privacy.embedded import mask_message
@@ -94,7 +94,7 @@ def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fai
         result = scan(
             input_path, policy_path, state_dir=state.path, key_file=key_file, suppress=suppress,
             as_of=as_of, progress=step, consent_ledger=consent_ledger, register_source=register_source,
-            notice=lambda msg: err.print(f"[yellow]notice:[/] {mask_message(msg)}"),
+            notice=lambda msg: err.print(f"[yellow]{_('notice')}:[/] {mask_message(msg)}"),
         )
         # the summary and report.html: --lang, else the policy's [report] lang, else the locale
         set_lang(explicit_lang() or result.policy.report.lang)

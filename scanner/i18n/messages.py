@@ -31,7 +31,7 @@ FIXED = (
     N_("rows.parquet is not a readable Parquet file"), N_("rows.parquet not found; is this a scan output directory?"),
     N_("scan output directory not found"), N_("signing key file not found"), N_("input file not found"),
     N_("a signing key already exists here; choose another --out"), N_("a key already exists; refusing to overwrite it"),
-    N_("certificate file not found"), N_("file not found"),
+    N_("certificate file not found"), N_("file not found"), N_("notice"),
 )
 #: The policy file's fixed complaints about a key (``policy.toml: campaign.chanel: unknown key``).
 POLICY = (

@@ -355,9 +355,11 @@ def may_create_key(state_dir: Path) -> None:
 
 def _notice_created(notice, material: KeyMaterial, path: Path) -> None:
     if notice is not None:
-        notice(f"no state folder found, so a new pseudonymization key {material.key_id} was "
-               f"created in {path.parent} (key.json, mode 0600); back this key up: without it "
-               "tokens never match again and vaults cannot be opened")
+        from scanner.i18n import _
+
+        notice(_("no state folder found, so a new pseudonymization key {key} was created in {folder} "
+                 "(key.json, mode 0600); back this key up: without it tokens never match again and vaults "
+                 "cannot be opened").format(key=material.key_id, folder=path.parent))
 
 
 def load_or_new_key(state_dir: Path, *, key_file: Path | None = None, notice=None,

@@ -112,3 +112,11 @@ def test_certify_and_verify_in_chinese(tmp_path):
                                    str(tmp_path / "sig" / "signing-key.pub.pem"), "--lang", "zh"])
     assert checked.exit_code == 0, checked.output
     assert checked.stdout.splitlines()[0] == f"证书结论：不合格（{cert}：验证通过）"
+
+
+def test_the_new_key_notice_in_chinese(tmp_path):
+    made = CliRunner().invoke(main, ["--lang", "zh", "scan", str(SAMPLE / "crm_export_gb18030.csv"), "--out",
+                                     str(tmp_path / "o"), "--state-dir", str(tmp_path / "s"), "--no-progress",
+                                     "--no-html", "--fail-on", "never"])
+    assert made.exit_code == 0, made.output
+    assert "提示: 未找到状态文件夹" in made.stderr and "请备份此密钥" in made.stderr
