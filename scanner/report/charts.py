@@ -126,7 +126,7 @@ def gap_histogram(gaps: dict[str, Any], _: Gettext) -> Spec | None:
     return _spec(values, {
         "mark": {"type": "bar", "color": COLORS["main"]},
         "encoding": {
-            "x": {"field": "gap", "type": "ordinal", "sort": {"field": "order"},
+            "x": {"field": "gap", "type": "ordinal", "sort": names,
                   "title": _("gap between consecutive consent times"), "axis": {"labelAngle": 0}},
             "y": {"field": "gaps", "type": "quantitative", "title": _("gaps")},
         },
@@ -174,7 +174,8 @@ def block_chart(blocks: dict[str, Any], _: Gettext) -> Spec | None:
         values.append({"bin": label, "order": i, "blocks": b["blocks"], "who": this})
         if b.get("expected") is not None:
             values.append({"bin": label, "order": i, "blocks": round(b["expected"], 2), "who": genuine})
-    x = {"field": "bin", "type": "ordinal", "sort": {"field": "order"},
+    labels = list(dict.fromkeys(v["bin"] for v in values))  # in order: a sort by field is lost in layers
+    x = {"field": "bin", "type": "ordinal", "sort": labels,
          "title": _("numbers of the list in one block of 10,000"), "axis": {"labelAngle": 0}}
     y = {"field": "blocks", "type": "quantitative", "title": _("blocks"), "scale": {"type": "symlog"}}
     color = {"field": "who", "type": "nominal", "title": None,

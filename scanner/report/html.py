@@ -323,7 +323,9 @@ class Page:
                 for c, n in sorted(r["findings"].items(), key=lambda kv: -kv[1])]
 
     def signals(self) -> list[dict[str, Any]]:
-        return [{**s, "summary": self.summary(s["code"]), "detail": self.signal_detail(s)}
+        shown = lambda s, v: pct(v) if s["code"] in SHARE_SIGNALS and v is not None else num(v)  # noqa: E731
+        return [{**s, "summary": self.summary(s["code"]), "detail": self.signal_detail(s),
+                 "value_text": shown(s, s.get("value")), "threshold_text": shown(s, s.get("threshold"))}
                 for s in self.report["list"]["purchased"]["signals"]]
 
     def signal_detail(self, s: dict[str, Any]) -> str:

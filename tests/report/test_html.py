@@ -260,3 +260,15 @@ def test_a_report_without_the_chart_aggregates_still_renders(crm):
     page = report_html(report, lang="en")
     assert _sections(page) == set(SECTIONS)
     assert {"age", "hours", "gaps", "sources", "blocks"} <= set(re.findall(r'data-empty="([a-z]+)"', page))
+
+
+def test_binned_charts_keep_their_bins_in_order():
+    bins = [{"from": 1, "to": 1, "blocks": 9, "expected": 8.0}, {"from": 2, "to": 3, "blocks": 5, "expected": 6.0},
+            {"from": 4, "to": 7, "blocks": 0, "expected": 1.0}, {"from": 128, "to": 255, "blocks": 2, "expected": 0.0}]
+    spec = charts.block_chart({"bins": bins}, str)
+    assert spec["layer"][0]["encoding"]["x"]["sort"] == ["1", "2-3", "4-7", "128-255"]
+    svg = charts.svg(spec)
+    labels = re.findall(r">(1|2-3|4-7|128-255)</text>", svg)
+    assert labels == ["1", "2-3", "4-7", "128-255"]
+    gaps = charts.gap_histogram({"counts": [1] * 9}, str)
+    assert gaps["encoding"]["x"]["sort"][0] == "under 1 s"
