@@ -121,3 +121,14 @@ def _cuts(sizes: pa.Array, total: int) -> list[tuple[int, int]]:
 def _decoded(batch: pa.RecordBatch) -> pa.RecordBatch:
     columns = [c.dictionary_decode() if pa.types.is_dictionary(c.type) else c for c in batch.columns]
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+
+
+def check_text(batch: pa.RecordBatch, path: str | None) -> None:
+    """Refuse a batch holding text that is not UTF-8, at any depth (a damaged file: Parquet
+    text is UTF-8 by definition, and nothing downstream can read such a value)."""
+    for position, column in enumerate(batch.columns, start=1):
+        try:
+            column.validate(full=True)
+        except pa.ArrowException:
+            raise InputError(f"not a readable Parquet file (column {position} holds text that is not "
+                             f"valid UTF-8)", path=path) from None

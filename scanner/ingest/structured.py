@@ -109,6 +109,7 @@ def _parquet_batches(parquet, reader, path: str | None, batch_bytes: int, cell_l
     try:
         for batch in reader.iter_batches(batch_size=rows):
             for piece, bad in columnar.decoded_pieces(batch, cell_limit, budget):
+                columnar.check_text(piece, path)
                 frame = pl.from_arrow(piece)
                 seen += frame.height
                 yield Table(_positional(to_string_frame(frame)), header=header, bad=bad), seen >= total

@@ -173,3 +173,32 @@ def test_parquet_whose_column_path_is_not_utf8_is_an_input_error():
     path = Path(__file__).parent / "data" / "damaged_column_path.parquet"
     with pytest.raises(InputError, match="not a readable Parquet file"):
         read_input(str(path))
+
+
+def _with_bad_text(tmp_path, nested: bool) -> str:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    offsets = pa.py_buffer(bytes([0, 0, 0, 0, 11, 0, 0, 0, 16, 0, 0, 0]))
+    text = pa.Array.from_buffers(pa.string(), 2, [None, offsets, pa.py_buffer(b"13800138000\xff\xfeabc")])
+    if nested:
+        text = pa.ListArray.from_arrays(pa.array([0, 1, 2], pa.int32()), text)
+    path = tmp_path / f"bad_text_{nested}.parquet"
+    pq.write_table(pa.table({"phone": pa.array(phones(2)), "note": text}), path)
+    return str(path)
+
+
+@pytest.mark.parametrize("nested", [False, True], ids=["column", "list-of-text"])
+def test_parquet_text_that_is_not_utf8_is_an_input_error(tmp_path, nested):
+    # pyarrow writes and reads such text unchecked; polars' own conversion then panics
+    with pytest.raises(InputError, match="column 2 holds text that is not valid UTF-8"):
+        read_input(_with_bad_text(tmp_path, nested))
+
+
+def test_parquet_found_by_fuzzing_with_non_utf8_text_in_a_list_is_an_input_error():
+    # a flipped byte inside a list column's strings (the default fuzz sample, seed 20261207)
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "non_utf8_list_text.parquet"
+    with pytest.raises(InputError, match="not valid UTF-8"):
+        read_input(str(path))
