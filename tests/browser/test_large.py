@@ -27,5 +27,8 @@ def test_ten_million_rows_page_is_small_and_fast(tmp_path, open_page):
     assert result.exit_code == 0, result.output
     page = out / "report.html"
     assert page.stat().st_size < 2 * 1024 * 1024
-    best = min(open_page(page).seconds for _ in range(3))
-    assert best < 1.0, best
+    times = []
+    for _ in range(3):
+        opened = open_page(page).page
+        times.append(opened.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd") / 1000)
+    assert min(times) < 1.0, times
