@@ -43,13 +43,18 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉鹏飞宇浩然欣怡子涵梓轩雨婷佳琪俊杰"
 TEMPLATE_NAMES = ["先生", "女士", "客户", "用户", "Mr", "Ms", "客户{}", "会员{}"]
 APPROVED = ["web-signup", "store", "app"]
+#: every source the corpus's policy approves (the genuine kinds' own sources too)
+APPROVED_ALL = (*APPROVED, "expo-2025", "hr-system", "legacy-crm", "partner-a")
 UTC = dt.timezone.utc
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 #: hourly activity weights (local time) for genuine sign-ups: ~4% before 06:00
 HOUR_WEIGHTS = [1.2, 0.7, 0.4, 0.3, 0.3, 0.5, 1.5, 3, 4.5, 6, 6.5, 6.5, 6, 6, 6.5, 6.5, 6, 5.5, 5.5, 6.5,
                 7, 6.5, 5, 3]
-GENUINE_KINDS = ("genuine-city-crm", "genuine-national-ecommerce", "genuine-tiny", "genuine-expo-day")
-PURCHASED_KINDS = ("enumerated-runs", "enumerated-filtered", "fabricated-consent", "resold-copy", "padded")
+GENUINE_KINDS = ("genuine-city-crm", "genuine-national-ecommerce", "genuine-tiny", "genuine-expo-day",
+                 "genuine-trade-fair", "genuine-hr-staff", "genuine-family-plans", "genuine-city-shop",
+                 "genuine-grown-years", "genuine-numbers-only")
+PURCHASED_KINDS = ("enumerated-runs", "enumerated-filtered", "fabricated-consent", "fabricated-even-times",
+                   "fabricated-human-times", "resold-copy", "padded")
 KINDS = GENUINE_KINDS + PURCHASED_KINDS
 
 
@@ -113,11 +118,21 @@ def template_name(rng: random.Random) -> str | None:
     return t.format(rng.randrange(1, 99_999)) if t and "{}" in t else t
 
 
+def bursty_days(rng: random.Random, n: int, start: dt.datetime, days: int) -> list[dt.datetime]:
+    """Sign-up days: each day's popularity is gamma-distributed (campaigns, weekends,
+    seasons), shape 0.3 (a few big days) to 5 (steadier than the model assumes of any
+    genuine list: scanner.analyses.model.BURST_SHAPE)."""
+    days = max(days, 1)
+    shape = rng.uniform(0.3, 5.0)
+    weights = [rng.gammavariate(shape, 1.0) * (1.3 if (start + dt.timedelta(d)).weekday() >= 5 else 1.0)
+               for d in range(days)]
+    return [start + dt.timedelta(days=d) for d in rng.choices(range(days), weights=weights, k=n)]
+
+
 def human_times(rng: random.Random, n: int, start: dt.datetime, days: int) -> list[dt.datetime]:
     hours = rng.choices(range(24), weights=HOUR_WEIGHTS, k=n)
     out = []
-    for h in hours:
-        day = start + dt.timedelta(days=rng.randrange(max(days, 1)))
+    for h, day in zip(hours, bursty_days(rng, n, start, days)):
         local = day.replace(hour=h, minute=rng.randrange(60), second=rng.randrange(60),
                             microsecond=rng.randrange(1_000_000), tzinfo=SHANGHAI)
         out.append(local.astimezone(UTC))
@@ -138,7 +153,7 @@ def _frame(numbers: list[str], names, sources, consent_at, collected_at, keys: K
     dups = [rng.randrange(n) for _ in range(int(n * dup_share))] if n else []
     order += dups
     rng.shuffle(order)
-    source_class = [s if s in APPROVED else None for s in sources]
+    source_class = [s if s in APPROVED_ALL else None for s in sources]
     frame = pl.DataFrame({
         "row": list(range(1, len(order) + 1)),
         "national_number": [nn[i] for i in order],
@@ -176,9 +191,20 @@ def _genuine_meta(rng: random.Random, n: int, *, days: int = 700, sources=APPROV
 
 
 def _fake_meta(rng: random.Random, n: int, style: str):
-    """Metadata of a traded list: catch-all source, placeholder names, fabricated consent."""
-    names = [template_name(rng) for _ in range(n)]
-    srcs = [rng.choice(["数据导入", "数据导入", None])] * n
+    """Metadata of a traded list: placeholder names (mixed with real-looking ones in some
+    lists), a catch-all or vendor source or none (for all rows, or for part of them),
+    fabricated consent."""
+    share = rng.choice([1.0, rng.uniform(0.3, 1.0)])
+    names = [template_name(rng) if rng.random() < share else real_name(rng) for _ in range(n)]
+    kind = rng.random()
+    if kind < 0.35:
+        srcs = [rng.choice(["数据导入", "导入", "资源"])] * n
+    elif kind < 0.6:
+        srcs = [None] * n
+    else:  # some rows name the vendor or a channel, the rest nothing
+        missing = rng.uniform(0.3, 0.9)
+        tags = rng.sample(["数据商", "渠道A", "partner-x", "数据导入", "外部"], k=rng.randint(1, 3))
+        srcs = [None if rng.random() < missing else rng.choice(tags) for _ in range(n)]
     base = dt.datetime(2025, 3, 1, 10, 0, tzinfo=UTC)
     if style == "bulk":
         consent = [base + dt.timedelta(hours=i // 500) for i in range(n)]
@@ -208,8 +234,14 @@ def generate(kind: str, seed: int, keys: KeyMaterial, *, scale: float = 1.0) -> 
         nums = _national(rng).numbers(rng, n)
         meta = _genuine_meta(rng, n, sources=["app", "web-signup"])
         return Sample(kind, False, _frame(nums, *meta, keys, rng, 0.02, 0.02))
-    if kind == "genuine-tiny":
-        n = 50
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    if kind not in _BASIC:
+        from evaluation.corpus_kinds import generate_hard
+
+        return generate_hard(kind, seed, keys, scale)
+    if kind == "genuine-tiny":  # around the smallest list the signals judge
+        n = rng.randint(10, 120)
         nums = Population(rng, rng.randint(500, 4_000)).numbers(rng, n)
         meta = _genuine_meta(rng, n, sources=["store"], with_consent=rng.random() < 0.5)
         return Sample(kind, False, _frame(nums, *meta, keys, rng, 0.02, 0.0))
@@ -224,10 +256,12 @@ def generate(kind: str, seed: int, keys: KeyMaterial, *, scale: float = 1.0) -> 
 
     disguised = rng.random() < 0.5
     if kind in ("enumerated-runs", "enumerated-filtered"):
-        keep = 1.0 if kind == "enumerated-runs" else rng.uniform(0.3, 0.7)
+        keep = 1.0 if kind == "enumerated-runs" else rng.uniform(0.2, 0.8)
         nums: list[str] = []
-        for _ in range(rng.randint(1, 4)):
-            nums += enumerate_block(rng, size(300, 4_000), keep)
+        for _ in range(rng.randint(1, 6)):
+            nums += enumerate_block(rng, size(100, 5_000), keep)
+        if rng.random() < 0.5:  # merged with numbers from elsewhere
+            nums += _national(rng).numbers(rng, int(len(nums) * rng.uniform(0.02, 0.4)))
         nums = list(dict.fromkeys(nums))
         rng.shuffle(nums)
         meta = (_genuine_meta(rng, len(nums)) if disguised
@@ -258,10 +292,34 @@ def generate(kind: str, seed: int, keys: KeyMaterial, *, scale: float = 1.0) -> 
         pad: list[str] = []
         while len(pad) < max(50, int(n * rng.uniform(0.05, 0.2))):
             pad += enumerate_block(rng, rng.randint(200, 2_000), rng.choice([1.0, rng.uniform(0.3, 0.7)]))
-        nums = list(dict.fromkeys(nums + pad))
-        meta = _genuine_meta(rng, len(nums))
-        return Sample(kind, True, _frame(nums, *meta, keys, rng, 0.02, 0.02))
+        pad = [x for x in dict.fromkeys(pad) if x not in set(nums)]
+        core = _genuine_meta(rng, len(nums))
+        return Sample(kind, True, _frame(nums + pad, *(a + b for a, b in zip(core, _pad_meta(rng, len(pad)))),
+                                         keys, rng, 0.02, 0.02))
     raise ValueError(f"unknown kind {kind!r}")
+
+
+_BASIC = ("genuine-city-crm", "genuine-national-ecommerce", "genuine-tiny", "genuine-expo-day",
+          "enumerated-runs", "enumerated-filtered", "fabricated-consent", "resold-copy", "padded")
+
+
+def _pad_meta(rng: random.Random, n: int):
+    """Metadata of bought rows padded into a list: like the genuine rows', except in one or
+    more of source (one value of their own), consent times (stamped on the day they were
+    imported) and names (placeholders)."""
+    names, srcs, consent, collected = _genuine_meta(rng, n)
+    differ = [d for d in ("source", "times", "names") if rng.random() < 0.5] or [rng.choice(("source", "times", "names"))]
+    if "source" in differ:
+        srcs = [rng.choice(["web-signup", "partner-c", "数据导入", "app"])] * n
+    if "times" in differ:
+        day = dt.datetime(2025, rng.randint(1, 12), rng.randint(1, 28), tzinfo=SHANGHAI)
+        span = rng.randint(1, 3) * 86_400
+        consent = [(day + dt.timedelta(seconds=rng.randrange(span))).astimezone(UTC) for _ in range(n)]
+        collected = [None] * n
+    if "names" in differ:
+        share = rng.uniform(0.3, 1.0)
+        names = [template_name(rng) if rng.random() < share else x for x in names]
+    return names, srcs, consent, collected
 
 
 _NATIONAL: dict[int, Population] = {}

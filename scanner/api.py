@@ -32,6 +32,7 @@ from scanner.analyses.duplicates import (
     finish_duplicate_stats, with_duplicate_columns,
 )
 from scanner.analyses.overlap import registered_tokens
+from scanner.analyses.signals import placeholder_flags
 from scanner import interrupt
 from scanner.concurrency import InOrderWorker
 from scanner.contact import contact_expr, pair_ordinal
@@ -141,6 +142,7 @@ LIST_FRAME_COLUMNS = (
     "row", "number_key", "valid", "type", "segment", "source", "source_norm",
     "source_class", "consent_row_class", "channel_class", "purpose_class", "consent_at",
     "collected_at_utc", "consent_time_invalid", "evidence_present", "consent_tampered", "local_mask",
+    "name_placeholder",
 )
 #: Vocabulary columns whose unmapped values the report lists (counted batch by batch).
 VOCABULARY_COLUMNS = (("consent", "consent_row_class"), ("consent_channel", "channel_class"),
@@ -382,6 +384,7 @@ def scan(
     register_source: str | None = None,
     batch_rows: int = BATCH_ROWS,
     batch_bytes: int = BATCH_BYTES,
+    purchased_model: str | None = None,
 ) -> ScanResult:
     """Scan a contact list (path, DataFrame or LazyFrame) under a policy.
 
@@ -390,10 +393,15 @@ def scan(
     ``register_source`` names the source the list is about to be registered under.
     ``batch_bytes`` / ``batch_rows``: the input is read about ``batch_bytes`` at a time and
     at most ``batch_rows`` rows go through the row kernel at once (memory); results never
-    depend on them.
+    depend on them. ``purchased_model``: the purchased-list model version to score with
+    (default the current; ``verify`` re-scans under the one a certificate names).
     """
     if batch_rows < 1:
         raise ValueError("batch_rows must be at least 1")
+    from scanner.analyses.purchased import MODELS
+
+    if purchased_model is not None and purchased_model not in MODELS:
+        raise InputError(f"unknown purchased-list model {purchased_model!r} (known: {', '.join(MODELS)})")
     report_step = progress or (lambda *_: None)
 
     def step(*args) -> None:
@@ -475,7 +483,8 @@ def scan(
             store.add(texts.written(out, (*SPILL_COLUMNS, *by_pair)), rows=rows.height)
             texts.gather(batch)
             per_number.add(_number_partials(out, pair))
-            store.add_list(out.select(*dict.fromkeys((*LIST_FRAME_COLUMNS, *by_pair, *list_inputs))))
+            store.add_list(out.with_columns(placeholder_flags(out.get_column("name")))
+                           .select(*dict.fromkeys((*LIST_FRAME_COLUMNS, *by_pair, *list_inputs))))
             names.add(rows.group_by("name").agg(pl.len().alias("k")))
             unmapped.add(_unmapped_counts(rows))
             if vault is not None:
@@ -537,7 +546,8 @@ def scan(
     extra_out = [c for c in ("name_token", "name_masked", "email_token")
                  if ("name" in ing.columns if c.startswith("name") else "email" in ing.columns)]
 
-    evidence = _list_evidence(work, numbers, names, ing, policy, reg, state, keys, list_source=register_source)
+    evidence = _list_evidence(work, numbers, names, ing, policy, reg, state, keys, list_source=register_source,
+                              model=purchased_model)
     report = build_report(
         ing=ing, policy=policy, as_of=as_of_dt, work=work, pairs=pairs, col_findings=col_findings,
         active=active, keys=keys, evidence=evidence, scan_id=scan_id, dup_numbers=dup_numbers,
@@ -623,7 +633,7 @@ class ListEvidence:
 
 def _list_evidence(work: pl.LazyFrame, numbers: pl.DataFrame, names: pl.DataFrame, ing: Ingested,
                    policy: Policy, reg, state: Path, keys: KeyMaterial, *,
-                   list_source: str | None) -> ListEvidence:
+                   list_source: str | None, model: str | None = None) -> ListEvidence:
     """Purchased/generated-list signals, registry overlaps and canary hits (list analyses)."""
     from scanner.analyses.purchased import evaluate_list
     from scanner.canary.canary import canary_signal, detect_in_state
@@ -632,7 +642,7 @@ def _list_evidence(work: pl.LazyFrame, numbers: pl.DataFrame, names: pl.DataFram
         work, numbers=numbers, name_counts=names, policy=policy.detect, registry=reg, input_sha256=ing.sha256,
         timezone=policy.campaign.timezone, source_windows=policy.sources,
         categories=data_categories(ing.extra_columns), list_source=list_source,
-        tokens=valid_tokens(numbers),
+        tokens=valid_tokens(numbers), model=model,
     )
     purchased = result.report_purchased
     hits = detect_in_state(numbers.get_column("phone_token"), state, keys)

@@ -1,18 +1,21 @@
 """Is this list bought, scraped, generated or a copy? ``list.purchased`` of report.json.
 
-:func:`evaluate_list` computes every ``LS…`` signal (:mod:`scanner.analyses.signals`) over
-the scan's row frame, looks the list up in the registry, and combines the fired signals
-with the versioned scoring model :data:`MODEL`:
+:func:`evaluate_list` computes every ``LS…`` signal (:mod:`scanner.analyses.signals`,
+:mod:`scanner.analyses.signals_clusters`) over the scan's row frame, looks the list up in
+the registry, and scores it with a versioned model:
 
-    score = 1 - Π (1 - weight_i)   over the fired signals i        ("noisy-or")
-    likely = score >= DetectPolicy.likely_score                       (default 0.6)
+* :data:`MODEL` (``purchased/v2``, the default): a logistic regression over the signal
+  values fitted on the labelled corpus (:mod:`scanner.analyses.model`); ``score`` is the
+  probability that the list is purchased, ``likely`` means it reaches the threshold stored
+  with the model (chosen for a stated false-alarm rate on genuine lists), and the result
+  explains the strongest evidence and the innocent explanation it rules out
+  (:mod:`scanner.analyses.explain`);
+* ``purchased/v1``: the noisy-or of hand weights over the fired signals ``LS001``–``LS016``
+  (``score = 1 - Π (1 - weight_i)``, ``likely = score >= DetectPolicy.likely_score``), kept
+  so that certificates made under it re-scan to the same answer.
 
-so one strong signal (dense number blocks 0.9, sequential runs 0.8, leaked overlap 0.9,
-overlap with another source's list 0.7) makes a list likely purchased on its own, while
-the weaker ones (consent-time patterns, missing or catch-all provenance, template names,
-volume without provenance, invalid numbers) need to agree. Weights live with the signals
-and change only with a new model version. Hard signals (exact copy of a registered list,
-overlap with a leaked list) fail the list whatever the score.
+Hard signals (exact copy of a registered list, overlap with a leaked list, and the scan's
+canary hits) fail the list whatever the score.
 """
 
 from __future__ import annotations
@@ -24,13 +27,20 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 import polars as pl
 
 from scanner.analyses.overlap import find_overlaps, list_tokens, report_overlaps
+from scanner.analyses import signals_clusters  # noqa: F401  (registers LS018-LS024)
+from scanner.analyses.explain import explain
+from scanner.analyses.model import features, load_model
 from scanner.analyses.signals import SIGNALS, ListFacts, SignalResult, collect_facts
 from scanner.errors import PolicyError, RegistryError
 
 if TYPE_CHECKING:  # pragma: no cover
     from scanner.registry.store import Registry
 
-MODEL = "purchased/v1"
+MODEL = "purchased/v2"
+MODEL_V1 = "purchased/v1"
+MODELS = (MODEL_V1, MODEL)
+#: The signals of ``purchased/v1`` (later signals are not computed under it).
+V1_SIGNALS = tuple(f"LS{i:03d}" for i in range(1, 17))
 
 
 def _share(v) -> str | None:
@@ -136,6 +146,8 @@ class PurchasedResult:
     overlaps: list[dict]               # full precision, best first (report form: report_overlaps)
     du003_tokens: pl.Series            # tokens of this list found in the registry
     facts: ListFacts | None = None     # the aggregates the signals read (the report's charts too)
+    model: str = MODEL_V1
+    extra: dict[str, Any] | None = None  # purchased/v2: threshold, judged, explanation, contributions
 
     @property
     def hard_signal(self) -> bool:
@@ -151,8 +163,17 @@ class PurchasedResult:
 
     @property
     def report_purchased(self) -> dict[str, Any]:
-        return {"model": MODEL, "score": round(self.score, 4), "likely": self.likely,
-                "signals": [s.as_dict() for s in self.signals]}
+        if self.model == MODEL_V1:
+            return {"model": MODEL_V1, "score": round(self.score, 4), "likely": self.likely,
+                    "signals": [s.as_dict() for s in self.signals]}
+        x = self.extra or {}
+        contrib = x.get("by_signal", {})
+        return {"model": self.model, "score": round(self.score, 4), "likely": self.likely,
+                "threshold": x.get("threshold"), "false_alarm_target": x.get("false_alarm_target"),
+                "explanation": x.get("explanation"), "not_held_against": x.get("not_held_against"),
+                "judged": x.get("judged"),
+                "signals": [{**s.as_dict(), "contribution": round(contrib[s.code], 4) if s.code in contrib else None}
+                            for s in self.signals]}
 
     @property
     def report_overlaps(self) -> list[dict]:
@@ -190,6 +211,7 @@ def evaluate_list(
     tokens: pl.Series | None = None,
     numbers: pl.DataFrame | None = None,
     name_counts: pl.DataFrame | None = None,
+    model: str | None = None,
 ) -> PurchasedResult:
     """All list-level evidence for one list.
 
@@ -206,8 +228,39 @@ def evaluate_list(
     columns; this table then maps ``number_key`` to ``phone_token``, ``country_code`` and
     ``national_number`` (``tokens``: the valid numbers' tokens, required then).
     ``name_counts``: rows per ``name`` (column ``k``) when ``rows`` carry no names.
+    ``model``: the scoring model's version (:data:`MODELS`; default :data:`MODEL`).
     """
+    model = model or MODEL
+    if model not in MODELS:
+        raise PolicyError(f"unknown purchased-list model {model!r} (known: {', '.join(MODELS)})")
     policy = policy or DetectPolicy()
+    facts, overlaps, du003 = list_facts(
+        rows, policy=policy, registry=registry, input_sha256=input_sha256, timezone=timezone,
+        source_windows=source_windows, categories=categories, list_source=list_source, tokens=tokens,
+        numbers=numbers, name_counts=name_counts)
+    if model == MODEL_V1:
+        signals = tuple(sig.func(facts, policy, sig) for code, sig in SIGNALS.items() if code in V1_SIGNALS)
+        score = score_signals(signals)
+        return PurchasedResult(score=score, likely=score >= policy.likely_score, signals=signals,
+                               overlaps=overlaps[: policy.overlap_top], du003_tokens=du003, facts=facts,
+                               model=MODEL_V1)
+    signals = tuple(sig.func(facts, policy, sig) for sig in SIGNALS.values())
+    fitted = load_model()
+    by_code = {s.code: s for s in signals}
+    values = features(facts, by_code)
+    score = fitted.probability(values)
+    hard = [s for s in signals if s.hard and s.fired]
+    extra = explain(fitted, values, by_code, facts, score=score, hard=hard)
+    return PurchasedResult(score=score, likely=score >= fitted.threshold, signals=signals,
+                           overlaps=overlaps[: policy.overlap_top], du003_tokens=du003, facts=facts,
+                           model=fitted.version, extra=extra)
+
+
+def list_facts(rows, *, policy: DetectPolicy, registry=None, input_sha256=None, timezone="Asia/Shanghai",
+               source_windows=None, categories=(), list_source=None, tokens=None, numbers=None,
+               name_counts=None):
+    """The list's facts with its registry overlaps (``facts.overlaps``), the overlaps and the
+    DU003 tokens (arguments as :func:`evaluate_list`)."""
     lf = rows.lazy()
     facts = collect_facts(lf, timezone=timezone, night_end_hour=policy.night_end_hour,
                           categories=categories, list_source=list_source,
@@ -226,7 +279,11 @@ def evaluate_list(
                 du003 = all_toks.filter(registry.contains(all_toks))
         except RegistryError as exc:
             facts.overlap_error = f"registry unavailable ({exc.message})"
-    signals = tuple(sig.func(facts, policy, sig) for sig in SIGNALS.values())
-    score = score_signals(signals)
-    return PurchasedResult(score=score, likely=score >= policy.likely_score, signals=signals,
-                           overlaps=overlaps[: policy.overlap_top], du003_tokens=du003, facts=facts)
+    return facts, overlaps, du003
+
+
+def signal_values(facts, policy: DetectPolicy) -> tuple[dict[str, SignalResult], dict[str, float | None]]:
+    """Every signal of a list's facts and the ``purchased/v2`` inputs read from them (for
+    fitting the model: ``evaluation/fit_model.py``)."""
+    by_code = {code: sig.func(facts, policy, sig) for code, sig in SIGNALS.items()}
+    return by_code, features(facts, by_code)

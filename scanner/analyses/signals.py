@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import polars as pl
 
+from scanner.analyses.clusters import cluster_facts, compare_groups, day_dispersion, group_aggs
 from scanner.analyses.signals_stats import (
     benjamini_hochberg, negbin_sf, occupancy_bins, poisson_sf,
 )
@@ -123,6 +124,7 @@ class ListFacts:
     list_source: str | None
     overlaps: list[dict] | None
     overlap_error: str | None = None
+    clusters: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -154,7 +156,25 @@ def prepare_rows(rows: pl.LazyFrame) -> pl.LazyFrame:
         _col(schema, collected, pl.Datetime("us", "UTC")).alias("collected_at"),
         (pl.col("is_duplicate").fill_null(False) if "is_duplicate" in schema
          else pl.lit(False).alias("is_duplicate")),
+        # a name missing or a placeholder; the scan's rows carry this instead of the name
+        (pl.col("name_placeholder").fill_null(True) if "name_placeholder" in schema
+         else placeholder_name(pl.col("name").cast(pl.String)) if "name" in schema
+         else pl.lit(True)).alias("_placeholder"),
     )
+
+
+def placeholder_flags(names: pl.Series) -> pl.Series:
+    """``name_placeholder`` of each row: its name is missing or a template (the template
+    test runs once per distinct name)."""
+    distinct = names.cast(pl.String).unique()
+    bad = distinct.filter(pl.select(placeholder_name(pl.lit(distinct))).to_series())
+    return (names.is_null() | names.cast(pl.String).is_in(bad.implode())).alias("name_placeholder")
+
+
+def placeholder_name(name: pl.Expr) -> pl.Expr:
+    """A name that is missing or a template (:data:`TEMPLATE_NAME_PATTERN`)."""
+    text = _text(name)
+    return text.is_null() | text.str.contains(TEMPLATE_NAME_PATTERN).fill_null(False)
 
 
 def _personal() -> pl.Expr:
@@ -219,7 +239,7 @@ def _numbers(lf: pl.LazyFrame, numbers: pl.DataFrame | None) -> tuple[int, int, 
     nn = pl.col("national_number")
     n = nn.cast(pl.Int64, strict=False)
     canonical = (n.is_not_null() & nn.str.contains(_DIGITS)).fill_null(False)
-    frame = (found.select("country_code", nn.str.len_chars().alias("_len"), n.alias("_n"),
+    frame = (found.select("_id", "country_code", nn.str.len_chars().alias("_len"), n.alias("_n"),
                           pl.when(canonical).then(pl.lit(None, dtype=pl.String)).otherwise(nn).alias("_s"),
                           nn.str.starts_with("0").alias("_zero"))
              .filter(pl.col("_len") >= 8).collect())
@@ -246,7 +266,7 @@ def _plain_number_facts(numbers: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFra
     if padded.len() and (numbers.lazy().filter(value.is_in(padded.implode())).group_by(value)
                          .agg(length.n_unique() > 1).select(pl.col("_len").any()).collect().item()):
         return None
-    srt = (numbers.lazy().select(cc, length, n)
+    srt = (numbers.lazy().select(cc, length, n, "_id")
            .sort((cc.cast(pl.Int128) * _P32 + length.cast(pl.Int128)) * _P64 + n.cast(pl.Int128)).collect())
 
     def same_block(cut: int) -> pl.Expr:  # as the number before
@@ -254,7 +274,8 @@ def _plain_number_facts(numbers: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFra
         return ((q == q.shift(1)) & (length == length.shift(1)) & (cc == cc.shift(1))).fill_null(False)
 
     b4, b3 = (srt.select((~same_block(cut)).cum_sum().rle().struct.field("len").alias("count")) for cut in (4, 3))
-    return b4, b3, srt.select(_run_stats(((n.diff() == 1) & same_block(4)).fill_null(False))).row(0, named=True)
+    ordered = srt.select("_id", n, same_block(4).alias("_same"))
+    return b4, b3, ordered.select(_run_stats(((n.diff() == 1) & pl.col("_same")).fill_null(False))).row(0, named=True), ordered
 
 
 def _number_facts(numbers: pl.DataFrame) -> dict[str, Any]:
@@ -276,19 +297,20 @@ def _number_facts(numbers: pl.DataFrame) -> dict[str, Any]:
 
     plain = _plain_number_facts(numbers)
     if plain is not None:
-        b4, b3, runs = plain
+        b4, b3, runs, ordered = plain
     else:
         b4, b3 = counts(4), counts(3)
         same_block = [pl.col(c).eq_missing(pl.col(c).shift(1)) for c in ("_len", "_q4", "_p4")]
-        runs = (numbers.lazy().drop_nulls("_n")
-                .sort(cc.cast(pl.Int128) * _P64 + pl.col("_n").cast(pl.Int128) + _P63)  # = by country_code, _n
-                .with_columns(_block_parts(4))  # after the sort, which then moves fewer columns
-                .select(_run_stats(((pl.col("_n").diff() == 1) & pl.all_horizontal(same_block)
-                                    & (cc == cc.shift(1))).fill_null(False)))
-                ).collect().row(0, named=True)
+        ordered = (numbers.lazy().drop_nulls("_n")
+                   .sort(cc.cast(pl.Int128) * _P64 + pl.col("_n").cast(pl.Int128) + _P63)  # = by country_code, _n
+                   .with_columns(_block_parts(4))  # after the sort, which then moves fewer columns
+                   .select("_id", "_n", (pl.all_horizontal(same_block) & (cc == cc.shift(1))).fill_null(False)
+                           .alias("_same"))).collect()
+        runs = ordered.select(_run_stats(((pl.col("_n").diff() == 1) & pl.col("_same")).fill_null(False))
+                              ).row(0, named=True)
     expected = b4.select((pl.col("count") * (pl.col("count") - 1) / 10_000.0).sum()).item()
     return {"blocks": {10_000: b4, 1_000: b3}, "pairs": int(runs["pairs"] or 0),
-            "longest": int(runs["longest"] or 0), "expected": float(expected or 0.0)}
+            "longest": int(runs["longest"] or 0), "expected": float(expected or 0.0), "ordered": ordered}
 
 
 def _stamps(lf: pl.LazyFrame, *, rows: int, timezone: str, night_end_hour: int) -> dict[str, Any]:
@@ -314,6 +336,12 @@ def _stamps(lf: pl.LazyFrame, *, rows: int, timezone: str, night_end_hour: int) 
         pl.col("consent_at").filter(timed).max().alias("last"),
     ).row(0, named=True)
     with_time = stamps.filter(timed)
+    hours = (with_time.group_by(pl.col("_tod") // 3_600_000_000).agg(pl.col("g").sum()).sort("_tod")
+             .get_column("g"))
+    # rounded: the float sum may differ in its last bit between equivalent query plans
+    c["hour_entropy"] = (round(-sum(p * math.log(p) for p in (hours / hours.sum()).to_list() if p > 0)
+                               / math.log(24), 12) if hours.len() else None)
+    c["dispersion"], c["span_days"], c["per_day"] = day_dispersion(stamps, local_us) or (None, 0, 0.0)
     c["groups"] = with_time.get_column("g")
     # For the report's charts (scanner/report/aggregates.py): rows per local hour of day and
     # per local date, small tables whatever the list's size.
@@ -345,7 +373,8 @@ def _by_source(lf: pl.LazyFrame, *, timezone: str, windows: Mapping[str, tuple])
                  (pl.col("consent_at") < start).sum().alias("before")]
     else:
         aggs += [pl.lit(0, dtype=pl.UInt32).alias("judged"), pl.lit(0, dtype=pl.UInt32).alias("before")]
-    return (lf.group_by("source", pl.col("source_class").is_null().alias("unapproved")).agg(aggs)
+    aggs += group_aggs()
+    return (lf.group_by("source", pl.col("source_class").is_null().alias("unapproved"), "_clustered").agg(aggs)
             .collect(engine="streaming"))
 
 
@@ -368,6 +397,10 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
     lf = prepare_rows(rows).with_columns(_personal().alias("_personal"))
     distinct, unprovenanced, nums = _numbers(lf, numbers)
     nf = _number_facts(nums)
+    cf = cluster_facts(nf.pop("ordered"))
+    ids = cf.pop("clustered_ids")
+    lf = lf.with_columns((pl.col("_id").is_in(ids.implode()).fill_null(False) if ids.len() else pl.lit(False))
+                         .alias("_clustered"))
     windows = {k: v for k, v in (source_windows or {}).items() if v and v[0] is not None}
     # Source and name facts are counted per distinct raw value first; the text keys and the
     # template test then run once per value, not once per row.
@@ -391,8 +424,9 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
         pl.col("k").filter(name.is_null()).sum().alias("missing"),
         pl.col("k").filter(name.str.contains(TEMPLATE_NAME_PATTERN).fill_null(False)).sum().alias("template"),
     )
+    cf["compare"] = compare_groups(by_src, names_known=nm.item(0, "missing") < int(ct["k"]))
     return ListFacts(
-        rows=int(ct["k"]), personal=int(ct["personal"]), distinct=distinct,
+        clusters=cf, rows=int(ct["k"]), personal=int(ct["personal"]), distinct=distinct,
         blocks=nf["blocks"], adjacent_pairs=nf["pairs"], adjacent_expected=nf["expected"],
         longest_run=nf["longest"],
         consent=c, provenance=prov, names=nm.row(0, named=True),
@@ -514,6 +548,7 @@ def dense_blocks(facts: ListFacts, policy: "DetectPolicy", s: Signal) -> SignalR
     facts.extra["block_tests"] = tests  # the report's block-density chart draws the null from these
     hit = max(tests.values(), key=lambda t: (t["flagged"] > 0, t["numbers"]))
     fired = any(t["flagged"] for t in tests.values())
+    facts.extra["dense_numbers"] = hit["numbers"] if fired else 0
     if fired:
         size = 10_000 if hit is main else 1_000
         detail = (f"{hit['flagged']} block(s) of {size:,} numbers hold {hit['numbers']:,} of the list's "
@@ -886,3 +921,8 @@ def overlap_leaked(facts: ListFacts, policy: "DetectPolicy", s: Signal) -> Signa
               if best else "no list marked leaked shares numbers with this one")
     return s.result(value, policy.leaked_containment, fired,
                     detail + f"; fires at {_pct(policy.leaked_containment)}")
+
+
+# The signals that weigh enumeration against its innocent explanations live in their own
+# module; importing it here makes SIGNALS complete whichever module is imported first.
+from scanner.analyses import signals_clusters  # noqa: E402,F401

@@ -163,3 +163,40 @@ def occupancy_bins(n: int, distinct: int, cap: float = 1e9) -> float:
         if hi / lo < 1 + 1e-9:
             break
     return hi
+
+
+def chi2_sf(stat: float, dof: int) -> float:
+    """P(X >= stat) for X ~ chi-square with ``dof`` degrees of freedom: Q(dof/2, stat/2)."""
+    if dof <= 0 or stat <= 0:
+        return 1.0
+    a, x = dof / 2.0, stat / 2.0
+    if x < a + 1:
+        return max(0.0, 1.0 - _gamma_series(a, x))
+    return min(1.0, _gamma_cf(a, x))
+
+
+def normal_sf(z: float) -> float:
+    """P(Z >= z) for a standard normal Z."""
+    return 0.5 * math.erfc(z / math.sqrt(2.0))
+
+
+def beta_ppf(q: float, a: float, b: float) -> float:
+    """The ``q`` quantile of Beta(a, b), by bisection on :func:`betainc` (for Clopper–Pearson)."""
+    lo, hi = 0.0, 1.0
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        if betainc(a, b, mid) < q:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Exact (Clopper–Pearson) two-sided interval for a binomial proportion ``k / n``."""
+    if n == 0:
+        return 0.0, 1.0
+    alpha = 1 - level
+    lo = 0.0 if k == 0 else beta_ppf(alpha / 2, k, n - k + 1)
+    hi = 1.0 if k == n else beta_ppf(1 - alpha / 2, k + 1, n - k)
+    return lo, hi

@@ -13,7 +13,9 @@ canonical form (see :mod:`scanner.certify.signing`). It states:
   revealed (the salt defeats precomputed tables; a list of one or two numbers could still be
   guessed by enumeration, like any hash of so few values), and the count of unique numbers;
 * ``counts`` — row counts, finding counts, list verdict, purchased-list score in basis points
-  (integers only) and which list signals fired;
+  (integers only), which list signals fired, and the purchased-list model that scored it
+  (``purchased_model``; certificates without it were made under ``purchased/v1``, and
+  :func:`verify` re-scans under the model a certificate names);
 * ``claims`` — what depends on the issuer's own registry or key (registry overlaps, DU003,
   canary hits, CN008, SP001 and the signals built on them). A buyer cannot re-derive these;
   they are signed statements of the issuer, labelled as such.
@@ -50,6 +52,8 @@ CLAIM_FINDINGS = frozenset({"DU003", "CN008", "SP001"})
 CLAIM_SIGNALS = frozenset({"LS013", "LS014", "LS015", "LS016", "LS017"})
 CLAIM_SIGNAL_NAMES = ("canary",)
 DEFAULT_VALID_DAYS = 90
+#: Certificates without ``counts.purchased_model`` were made under this model.
+V1_MODEL = "purchased/v1"
 
 
 def list_fingerprint(numbers: list[str], salt: str) -> str:
@@ -82,6 +86,8 @@ def summarize(report: dict) -> tuple[dict, dict]:
         "findings": {c: n for c, n in findings.items() if c not in CLAIM_FINDINGS},
         "signals": {s["code"]: bool(s.get("fired")) for s in signals if not _is_claim_signal(s)},
     }
+    if purchased.get("model") and purchased["model"] != V1_MODEL:  # v1 certificates name none
+        counts["purchased_model"] = purchased["model"]
     claims = {
         "note": "depends on the issuer's registry, canary store or key; a signed statement, not re-checked",
         "findings": claim_findings,
@@ -191,9 +197,16 @@ def verify(cert: dict, source, public, *, expected_policy_sha256: str | None = N
     if versions_differ:
         out.notes.append("certified with " + ", ".join(versions_differ))
 
+    # the purchased-list score is re-computed under the model the certificate was made with
+    model = _field(cert, "counts").get("purchased_model", V1_MODEL)
+    from scanner.analyses.purchased import MODELS
+
+    if model not in MODELS:
+        raise VerificationFailed(f"certificate names purchased-list model {model!r}, unknown to this version")
+    out.checked.append(f"purchased-list model {model}")
     with tempfile.TemporaryDirectory(prefix="cs-verify-") as tmp:
         throwaway = KeyMaterial.from_master(secrets.token_bytes(32))
-        result = scan_fn(source, policy, keys=throwaway, state_dir=tmp, as_of=as_of)
+        result = scan_fn(source, policy, keys=throwaway, state_dir=tmp, as_of=as_of, purchased_model=model)
     fp = _field(cert, "list", "fingerprint")
     numbers = result.unique_e164()
     if list_fingerprint(numbers, str(fp.get("salt"))) != fp.get("value"):

@@ -15,6 +15,10 @@ def _canary_entry():
             canary_module.canary_signal.__doc__ or "")
 
 
+def _kind(sig) -> str:
+    return "hard" if sig.hard else ("weight " + str(sig.weight) if sig.weight else "v2 input")
+
+
 @click.command("rules")
 @click.argument("code", required=False)
 def command(code):
@@ -30,7 +34,7 @@ def command(code):
             click.echo(f"  {r.code}  {r.name:<38} {r.severity:<8} {r.summary}")
         click.echo("List signals (list.purchased.signals):")
         for s in SIGNALS.values():
-            click.echo(f"  {s.code}  {s.name:<38} {'hard' if s.hard else 'weight ' + str(s.weight):<8} {s.summary}")
+            click.echo(f"  {s.code}  {s.name:<38} {_kind(s):<8} {s.summary}")
         code_, name, summary, _doc = _canary_entry()
         click.echo(f"  {code_}  {name:<38} {'hard':<8} {summary}")
         return
@@ -47,7 +51,9 @@ def command(code):
         return
     if key in SIGNALS:
         sig = SIGNALS[key]
-        kind = "hard signal: the list fails" if sig.hard else f"weight {sig.weight} in the purchased score"
+        kind = ("hard signal: the list fails" if sig.hard else
+                f"an input of purchased/v2; weight {sig.weight} in purchased/v1" if sig.weight
+                else "an input of purchased/v2")
         click.echo(f"{sig.code} {sig.name} ({kind})")
         click.echo(sig.summary)
         click.echo("")

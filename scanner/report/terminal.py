@@ -133,12 +133,15 @@ def print_summary(report: dict[str, Any], written: dict[str, Path] | None, conso
     fired = [s for s in purchased.get("signals", []) if s.get("fired")]
     for sig in fired[:5]:
         if current_lang() == "en":
-            console.print(f"  signal {sig['code']} {sig['name']}: {sig.get('detail', '')}")
+            console.print(f"  signal {sig['code']} {sig['name']}: {sig.get('detail', '')}", markup=False)
         else:
             from scanner.report.html import rule_doc, signal_detail
 
             console.print(_("  signal {code} {summary}: {detail}").format(
                 code=sig["code"], summary=_(rule_doc(sig["code"])[1]), detail=signal_detail(sig, _)), markup=False)
+    for why in (purchased.get("explanation"), purchased.get("not_held_against")):
+        if why and current_lang() == "en":  # purchased/v2: why the list is (or is not) likely purchased
+            console.print(f"  {why}", markup=False)
     style = VERDICT_STYLE.get(lst["verdict"], "bold")
     verdict = lst["verdict"].upper() if current_lang() == "en" else _(lst["verdict"])
     console.print(

@@ -1,5 +1,5 @@
-"""The detector on the labeled corpus: no genuine list called purchased, every purchased
-kind caught, and the stated false-alarm rate held on genuine samples."""
+"""The statistical signals (LS002, LS003) hold their stated false-alarm rate on genuine
+samples of the corpus (the model's figures: test_purchased_model.py)."""
 
 from __future__ import annotations
 
@@ -10,26 +10,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from evaluation.corpus import GENUINE_KINDS, PURCHASED_KINDS, generate  # noqa: E402
+from evaluation.corpus import generate  # noqa: E402
 from evaluation.evaluate import KEYS, run_sample  # noqa: E402
 from scanner.analyses.purchased import DetectPolicy  # noqa: E402
-
-
-@pytest.mark.parametrize("kind", GENUINE_KINDS)
-def test_genuine_lists_are_not_called_purchased(kind):
-    for seed in range(4):
-        sample = generate(kind, seed, KEYS, scale=0.3)
-        result = run_sample(sample)
-        assert not result.likely, (kind, seed, result.fired, result.score)
-        assert not result.hard_signal
-
-
-@pytest.mark.parametrize("kind", PURCHASED_KINDS)
-def test_purchased_lists_are_caught(kind):
-    for seed in range(4):
-        sample = generate(kind, seed, KEYS, scale=0.3)
-        result = run_sample(sample)
-        assert result.likely, (kind, seed, result.fired, result.score)
 
 
 def _statistical_false_alarms(kinds, lists, scale):

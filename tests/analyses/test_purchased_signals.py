@@ -15,7 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from evaluation.corpus import Population, _frame, _genuine_meta, enumerate_block  # noqa: E402
-from scanner.analyses.purchased import MODEL, DetectPolicy, evaluate_list, score_signals  # noqa: E402
+from scanner.analyses.purchased import MODEL, MODEL_V1, V1_SIGNALS, DetectPolicy, evaluate_list, score_signals  # noqa: E402
 from scanner.analyses.signals import SIGNALS  # noqa: E402
 from scanner.analyses.signals_stats import benjamini_hochberg, negbin_sf, poisson_sf  # noqa: E402
 from scanner.errors import PolicyError  # noqa: E402
@@ -43,16 +43,18 @@ def fired(result):
 
 
 def test_catalogue_is_documented():
-    assert len(SIGNALS) == 16
+    assert len(SIGNALS) == 23
     for code, s in SIGNALS.items():
         assert code.startswith("LS") and s.name == s.name.lower() and " " not in s.name
         assert "What it flags" in s.doc and "Why it matters" in s.doc and "Example" in s.doc
-        assert 0 < s.weight < 1
+        # purchased/v1's noisy-or weights; the later signals are inputs of purchased/v2 only
+        assert (0 < s.weight < 1) if code in V1_SIGNALS else s.weight == 0.0
 
 
 def test_genuine_list_fires_nothing_and_reports_every_signal():
     result = evaluate_list(frame(*genuine()).lazy())
-    assert fired(result) == set() and result.score == 0.0 and not result.likely
+    assert fired(result) == set() and result.score < 0.2 and not result.likely
+    assert score_signals(result.signals) == 0.0
     report = result.report_purchased
     assert report["model"] == MODEL
     assert [s["code"] for s in report["signals"]] == list(SIGNALS)
@@ -67,8 +69,12 @@ def test_enumerated_block_fires_density_and_runs():
     more = _genuine_meta(rng, n)
     for key, extra in zip(("names", "sources", "consent_at", "collected_at"), more):
         cols[key] = cols[key] + extra
-    result = evaluate_list(frame(nums + pad, cols, rng).lazy())
-    assert {"LS002", "LS003"} <= fired(result) and result.likely
+    rows = frame(nums + pad, cols, rng).lazy()
+    result = evaluate_list(rows)
+    assert {"LS002", "LS003", "LS018", "LS019"} <= fired(result)
+    # v1 calls any dense block purchased; v2 weighs it (a 400-number range with the same
+    # metadata as the rest is what an organisation's SIM batch looks like)
+    assert evaluate_list(rows, model=MODEL_V1).likely
 
 
 def test_filtered_enumeration_without_runs_is_caught_by_density():
@@ -79,7 +85,8 @@ def test_filtered_enumeration_without_runs_is_caught_by_density():
     for key, extra in zip(("names", "sources", "consent_at", "collected_at"), _genuine_meta(rng, len(pad))):
         cols[key] = cols[key] + extra
     result = evaluate_list(frame(nums + pad, cols, rng).lazy())
-    assert "LS002" in fired(result) and "LS003" not in fired(result) and result.likely
+    assert "LS002" in fired(result) and "LS003" not in fired(result)
+    assert evaluate_list(frame(nums + pad, cols, rng).lazy(), model=MODEL_V1).likely
     detail = next(s for s in result.signals if s.code == "LS002").detail
     assert "1381234" not in detail and "138" not in detail
 
@@ -119,7 +126,9 @@ def test_provenance_names_and_volume():
     traded = dict(cols, sources=["数据导入"] * n, names=["先生" if i % 2 else "客户12" for i in range(n)])
     result = evaluate_list(frame(nums, traded, rng).lazy())
     assert {"LS010", "LS011", "LS012"} <= fired(result)
-    assert result.likely
+    assert evaluate_list(frame(nums, traded, rng).lazy(), model=MODEL_V1).likely
+    contrib = {s["code"]: s["contribution"] for s in result.report_purchased["signals"]}
+    assert contrib["LS010"] > 0 and contrib["LS011"] > 0  # held against the list by v2 too
     missing = dict(cols, sources=[None] * n, names=[None] * n)
     result = evaluate_list(frame(nums, missing, rng).lazy())
     assert "LS009" in fired(result) and "LS011" not in fired(result)  # no name column: not judged

@@ -8,6 +8,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+import math
+from collections import Counter
 import sys
 from pathlib import Path
 
@@ -72,6 +74,12 @@ def reference_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int, s
         (pl.col("collected_at").is_not_null()).sum().alias("with_collected"),
         (pl.col("consent_at") > pl.col("collected_at") + pl.duration(days=1)).sum().alias("after_collected"),
     ).collect().row(0, named=True)
+    hours = Counter(t // 3_600_000_000 for t in with_time.select("_tod").collect().to_series().to_list())
+    total = sum(hours.values())
+    c["hour_entropy"] = (round(-sum(k / total * math.log(k / total) for k in hours.values()) / math.log(24), 12)
+                         if total else None)
+    c["dispersion"], c["span_days"], c["per_day"] = _plain_dispersion(
+        stamped.select((local_us // day_us).alias("d")).collect().to_series().to_list()) or (None, 0, 0.0)
     c["groups"] = with_time.group_by("consent_at").agg(pl.len().alias("g")).select("g").collect().get_column("g")
     c["hours"] = with_time.group_by((pl.col("_tod") // 3_600_000_000).alias("hour")).agg(pl.len().alias("g")).collect()
     c["days"] = stamped.group_by(local_us.floordiv(day_us).alias("day")).agg(pl.len().alias("g")).collect()
@@ -97,6 +105,18 @@ def reference_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int, s
             "consent": c, "unprovenanced": unprov}
 
 
+def _plain_dispersion(days):
+    """Variance / mean of consents per local day over the span, days, mean (None below 8 days)."""
+    if not days:
+        return None
+    span = max(days) - min(days) + 1
+    if span < 8:
+        return None
+    per = Counter(days)
+    mean = len(days) / span
+    return (sum(v * v for v in per.values()) / span - mean * mean) / mean, span, mean
+
+
 def assert_same(facts, ref):
     for key in ("rows", "personal", "distinct", "adjacent_pairs", "longest_run", "unprovenanced"):
         assert getattr(facts, key) == ref[key], key
@@ -112,6 +132,9 @@ def assert_same(facts, ref):
     assert got.pop("gaps").sort("gap").equals(want.pop("gaps").sort("gap"))
     for key, by in (("hours", "hour"), ("days", "day")):  # the report's chart tables
         assert_frame_equal(got.pop(key).sort(by), want.pop(key).sort(by), check_dtypes=False)
+    for key in ("hour_entropy", "dispersion", "per_day"):
+        g, w = got.pop(key), want.pop(key)
+        assert (g is None and w is None) or g == pytest.approx(w, rel=1e-9), key
     assert got == want
 
 

@@ -157,3 +157,23 @@ def test_summarize_moves_registry_dependent_results_to_claims():
     clean = dict(report, findings={"DU001": 2}, list={**report["list"], "purchased": {"score": 0.1, "signals": []}})
     counts, claims = summarize(clean)
     assert counts["verdict"] == "fail" and counts["purchased_score_bp"] == 1000 and "outcome" not in claims
+
+
+DATA = __import__("pathlib").Path(__file__).parent / "data"
+SAMPLE = __import__("pathlib").Path(__file__).resolve().parents[2] / "sample_data"
+
+
+def test_certificate_made_under_purchased_v1_still_verifies(cli):
+    # made by the release before purchased/v2 (its counts name no model): the re-scan
+    # scores the list under purchased/v1 and reproduces its score and signals exactly
+    cert = json.loads((DATA / "vendor_list.txt.v1-cert.json").read_text())
+    assert "purchased_model" not in cert["counts"] and cert["counts"]["purchased_score_bp"] == 9860
+    result = cli("verify", DATA / "vendor_list.txt.v1-cert.json", SAMPLE / "vendor_list.txt",
+                 "--public-key", DATA / "v1-fixture.pub.pem")
+    assert result.exit_code == 0, result.output
+    assert "purchased-list model purchased/v1" in result.output
+
+
+def test_new_certificates_name_their_model(env):
+    doc = json.loads(env["cert"].read_text())
+    assert doc["counts"]["purchased_model"] == "purchased/v2"

@@ -1,0 +1,175 @@
+"""Runs and clusters of numbers, and whether the clustered rows differ from the rest.
+
+Consecutive numbers have two explanations: enumeration of a number range (bought or
+generated lists) and organisations that hold contiguous ranges (SIM cards bought in a batch
+by an employer, family plans, a shop's neighbourhood). The facts here are what tells them
+apart (docs/ARCHITECTURE.md, list analyses):
+
+* *runs*: stretches of consecutive numbers (each one more than the one before, in one block
+  of 10,000) of at least :data:`MIN_RUN` numbers: how long, how many, over how many blocks,
+  and what share of the list they hold;
+* *clusters*: stretches whose numbers are at most :data:`CLUSTER_GAP` apart. An empty-number
+  filter thins an enumerated range at random (many gaps of 2, 3, 4 …, the cluster's fill
+  equal to the share kept), while an organisation's range is contiguous with the odd hole;
+* the rows of clustered numbers against the rest: their sources, consent times and names.
+  A bought block padded into a genuine list arrives with its own metadata; colleagues and
+  family members sign up like everyone else.
+
+Everything is computed from the list's distinct numbers sorted by value (one frame the
+block facts already sort) and from per-group sums of the row query that counts sources:
+no per-row Python, no extra pass over the rows.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import polars as pl
+
+from scanner.analyses.signals_stats import chi2_sf, normal_sf
+
+#: A run is at least this many consecutive numbers.
+MIN_RUN = 3
+#: Numbers at most this far apart belong to one cluster.
+CLUSTER_GAP = 16
+#: A cluster of at least this many numbers is "dense" (its gap structure is read).
+DENSE_CLUSTER = 8
+#: Clustered rows (and the rest) must number this many for their comparison to be judged.
+MIN_COMPARED = 10
+#: Unix seconds subtracted before summing squares of consent times (keeps the sums exact enough).
+_EPOCH = 1_700_000_000
+_DAY_US = 86_400_000_000
+
+
+def cluster_facts(ordered: pl.DataFrame) -> dict[str, Any]:
+    """Run and cluster facts over the distinct numbers ``ordered`` by block and value
+    (columns ``_id``, ``_n``, ``_same``: same block of 10,000 as the number before)."""
+    n, same = pl.col("_n"), pl.col("_same")
+    gap = pl.when(same).then(n.diff())
+    f = ordered.select("_id", n, gap.alias("_gap"), (~same).cum_sum().alias("_blk")).with_columns(
+        (pl.col("_gap") != 1).fill_null(True).alias("_rs"),
+        (pl.col("_gap") > CLUSTER_GAP).fill_null(True).alias("_cs"),
+        (pl.col("_gap") == 1).fill_null(False).cum_sum().alias("_c1"))
+    total = f.height
+    runs = pl.DataFrame({"len": f.get_column("_rs").cum_sum().rle().struct.field("len")
+                         if total else pl.Series([], dtype=pl.Int32),
+                         "blk": f.filter("_rs").get_column("_blk")}).filter(pl.col("len") >= MIN_RUN)
+    size = f.get_column("_cs").cum_sum().rle().struct.field("len") if total else pl.Series([], dtype=pl.Int32)
+    starts, ends = f.filter("_cs"), f.filter(pl.col("_cs").shift(-1, fill_value=True))
+    clusters = pl.DataFrame({"size": size, "span": ends.get_column("_n") - starts.get_column("_n") + 1,
+                             "ones": ends.get_column("_c1") - starts.get_column("_c1")})
+    dense = clusters.filter(pl.col("size") >= DENSE_CLUSTER)
+    lengths = runs.get_column("len")
+    member = (size.gather(f.get_column("_cs").cum_sum() - 1) >= MIN_RUN) if total else pl.Series([], dtype=pl.Boolean)
+    d_size = int(dense.get_column("size").sum())
+    grouped = clusters.with_columns(starts.get_column("_blk").alias("blk")).filter(pl.col("size") >= MIN_RUN)
+    return {
+        "numbers": total,
+        "runs": runs.height,
+        "run_numbers": int(lengths.sum()),
+        "run_median": float(lengths.median()) if runs.height else 0.0,
+        "run_longest": int(lengths.max()) if runs.height else 0,
+        "run_long": int((lengths >= 20).sum()),
+        "run_blocks": runs.get_column("blk").n_unique(),
+        "dense_clusters": dense.height,
+        "dense_numbers": d_size,
+        "dense_fill": d_size / int(dense.get_column("span").sum()) if dense.height else None,
+        "dense_gap1": (int(dense.get_column("ones").sum()) / max(d_size - dense.height, 1)
+                       if dense.height else None),
+        "clustered": int(grouped.get_column("size").sum()),
+        "clustered_blocks": grouped.get_column("blk").n_unique(),
+        "clustered_ids": f.filter(member).get_column("_id") if total else f.get_column("_id"),
+    }
+
+
+def group_aggs() -> list[pl.Expr]:
+    """Per-group sums for :func:`compare_groups` (added to the source-count query): consent
+    stamps, their time (seconds around a fixed epoch) and square, the time of day as a unit
+    vector, and names that are missing or placeholders."""
+    at = pl.col("consent_at")
+    sec = (at.dt.epoch("s") - _EPOCH).cast(pl.Float64)
+    angle = (at.dt.epoch("us") % _DAY_US).cast(pl.Float64) * (2 * math.pi / _DAY_US)
+    return [at.is_not_null().sum().alias("_t"), sec.sum().alias("_ts"), (sec * sec).sum().alias("_ts2"),
+            angle.cos().sum().alias("_tc"), angle.sin().sum().alias("_tn"),
+            pl.col("_placeholder").sum().alias("_nm")]
+
+
+def _z_prop(a: int, n: int, b: int, m: int) -> float:
+    """Two-proportion z statistic (0 when undefined)."""
+    if n == 0 or m == 0:
+        return 0.0
+    p = (a + b) / (n + m)
+    se = math.sqrt(p * (1 - p) * (1 / n + 1 / m))
+    return abs(a / n - b / m) / se if se > 0 else 0.0
+
+
+def compare_groups(by_src: pl.DataFrame, *, names_known: bool) -> dict[str, Any]:
+    """Clustered rows against the rest (``by_src``: rows per source value, approval and
+    ``_clustered``, with :func:`group_aggs`): each comparison as ``(statistic, p-value)``,
+    or the reason it could not be judged. A list without sources, consent times and names
+    has nothing to compare: the rows cannot be said to look alike."""
+    k = by_src.group_by("_clustered").agg(pl.col("k", "_t", "_ts", "_ts2", "_tc", "_tn", "_nm").sum())
+    side = {r["_clustered"]: r for r in k.iter_rows(named=True)}
+    c, r = side.get(True), side.get(False)
+    if c is None or r is None or c["k"] < MIN_COMPARED or r["k"] < MIN_COMPARED:
+        return {"judged": False, "why": f"{c['k'] if c else 0} rows hold clustered numbers; "
+                                         f"compared from {MIN_COMPARED} (and as many others)",
+                "rows": c["k"] if c else 0}
+    has_sources = by_src.filter(pl.col("source").str.strip_chars().str.len_chars() > 0).height > 0
+    if not (has_sources or names_known or c["_t"] + r["_t"]):
+        return {"judged": False, "why": "the list has no sources, consent times or names to compare",
+                "rows": c["k"]}
+    out: dict[str, Any] = {"judged": True, "rows": c["k"], "others": r["k"]}
+    # sources: chi-square over the 2 x S table of raw source values (nulls as one value)
+    tab = (by_src.group_by("source", "_clustered").agg(pl.col("k").sum())
+           .pivot(on="_clustered", index="source", values="k").fill_null(0))
+    if has_sources and tab.height > 1 and {"true", "false"} <= set(tab.columns):
+        obs = tab.select(pl.col("true").cast(pl.Float64), pl.col("false").cast(pl.Float64))
+        n1, n0 = obs.get_column("true").sum(), obs.get_column("false").sum()
+        tot = obs.select((pl.col("true") + pl.col("false")).alias("t")).get_column("t")
+        exp1, exp0 = tot * n1 / (n1 + n0), tot * n0 / (n1 + n0)
+        stat = float(((obs.get_column("true") - exp1) ** 2 / exp1 + (obs.get_column("false") - exp0) ** 2 / exp0)
+                     .fill_nan(0.0).sum())
+        out["sources"] = (stat, chi2_sf(stat, tab.height - 1))
+    else:
+        out["sources"] = None
+    # consent: share stamped, then (with enough stamps) mean time, spread and time of day
+    out["stamped"] = ((z := _z_prop(c["_t"], c["k"], r["_t"], r["k"]), 2 * normal_sf(z))
+                      if c["_t"] + r["_t"] else None)
+    if c["_t"] >= MIN_COMPARED and r["_t"] >= MIN_COMPARED:
+        mc, mr = c["_ts"] / c["_t"], r["_ts"] / r["_t"]
+        vc = max(c["_ts2"] / c["_t"] - mc * mc, 1.0)
+        vr = max(r["_ts2"] / r["_t"] - mr * mr, 1.0)
+        z = abs(mc - mr) / math.sqrt(vc / c["_t"] + vr / r["_t"])
+        out["times"] = (z, 2 * normal_sf(z))
+        out["spread"] = math.log(math.sqrt(vc / vr))  # < 0: the clustered rows' times are bunched
+        dz = math.hypot(c["_tc"] / c["_t"] - r["_tc"] / r["_t"], c["_tn"] / c["_t"] - r["_tn"] / r["_t"])
+        zz = dz / math.sqrt(0.5 / c["_t"] + 0.5 / r["_t"])
+        out["clock"] = (zz, math.exp(-zz * zz / 2))  # Rayleigh tail of a 2-d normal
+    else:
+        out["times"] = out["spread"] = out["clock"] = None
+    if names_known:
+        z = _z_prop(c["_nm"], c["k"], r["_nm"], r["k"])
+        out["names"] = (z, 2 * normal_sf(z))
+    else:
+        out["names"] = None
+    return out
+
+
+def day_dispersion(stamps: pl.DataFrame, local_us: pl.Expr) -> tuple[float, int, float] | None:
+    """Index of dispersion (variance / mean) of consents per local day over the list's span,
+    the number of days and the mean per day. People sign up in bursts (campaigns, weekdays,
+    seasons): above 1 by about ``mean / shape`` for gamma-varying days. Times a script
+    spreads evenly: 1, give or take ``sqrt(2 / (days - 1))``. None when the span has fewer
+    than eight days. ``stamps``: distinct consent times with counts ``g``."""
+    days = (stamps.select((local_us // _DAY_US).alias("_d"), "g").group_by("_d").agg(pl.col("g").sum()))
+    if days.height == 0:
+        return None
+    span = int(days.get_column("_d").max() - days.get_column("_d").min() + 1)
+    if span < 8:
+        return None
+    total = int(days.get_column("g").sum())
+    mean = total / span
+    var = float((days.get_column("g").cast(pl.Float64) ** 2).sum()) / span - mean * mean
+    return var / mean, span, mean

@@ -1,0 +1,133 @@
+"""Run and cluster facts against a plain Python reference, and the clustered-rows comparison."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import statistics
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from evaluation.corpus import Population, _frame, _genuine_meta, enumerate_block  # noqa: E402
+from scanner.analyses.clusters import CLUSTER_GAP, DENSE_CLUSTER, MIN_RUN  # noqa: E402
+from scanner.analyses.signals import collect_facts  # noqa: E402
+from scanner.analyses.signals_stats import chi2_sf, clopper_pearson  # noqa: E402
+from scanner.privacy.keys import KeyMaterial  # noqa: E402
+
+KEYS = KeyMaterial.from_master(bytes(32))
+
+
+def facts_of(frame: pl.DataFrame):
+    return collect_facts(frame.lazy(), timezone="Asia/Shanghai", night_end_hour=6)
+
+
+def plain_clusters(numbers: list[str]) -> dict:
+    """Runs and clusters by walking the sorted numbers (one block = all but the last 4 digits)."""
+    nums = sorted(set(numbers), key=lambda x: (len(x), int(x)))
+    runs, clusters = [], []
+    run = cl = None
+    for x in nums:
+        v, blk = int(x), x[:-4]
+        if run and run[0] == blk and v == run[2] + 1:
+            run[1] += 1
+            run[2] = v
+        else:
+            run = [blk, 1, v]
+            runs.append(run)
+        if cl and cl["blk"] == blk and v - cl["last"] <= CLUSTER_GAP:
+            cl["ones"] += v - cl["last"] == 1
+            cl["size"] += 1
+            cl["last"] = v
+        else:
+            cl = {"blk": blk, "size": 1, "first": v, "last": v, "ones": 0}
+            clusters.append(cl)
+    long = [r for r in runs if r[1] >= MIN_RUN]
+    dense = [c for c in clusters if c["size"] >= DENSE_CLUSTER]
+    size = sum(c["size"] for c in dense)
+    return {
+        "numbers": len(nums), "runs": len(long), "run_numbers": sum(r[1] for r in long),
+        "run_median": float(statistics.median([r[1] for r in long])) if long else 0.0,
+        "run_longest": max((r[1] for r in long), default=0), "run_long": sum(r[1] >= 20 for r in long),
+        "run_blocks": len({r[0] for r in long}), "dense_clusters": len(dense), "dense_numbers": size,
+        "dense_fill": size / sum(c["last"] - c["first"] + 1 for c in dense) if dense else None,
+        "dense_gap1": sum(c["ones"] for c in dense) / max(size - len(dense), 1) if dense else None,
+        "clustered": sum(c["size"] for c in clusters if c["size"] >= MIN_RUN),
+        "clustered_blocks": len({c["blk"] for c in clusters if c["size"] >= MIN_RUN}),
+    }
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_cluster_facts_match_a_plain_walk(seed):
+    rng = random.Random(seed)
+    nums = Population(rng, 300).numbers(rng, 1500)
+    for _ in range(3):
+        nums += enumerate_block(rng, rng.randint(5, 300), rng.choice([1.0, 0.5, 0.9]))
+    nums += [n[:-4] + "9999" for n in nums[:20]] + [n[:-4] + "0000" for n in nums[:20]]  # block edges
+    nums = list(dict.fromkeys(nums))
+    meta = _genuine_meta(rng, len(nums))
+    f = facts_of(_frame(nums, *meta, KEYS, rng))
+    want = plain_clusters(nums)
+    got = {k: v for k, v in f.clusters.items() if k != "compare"}
+    assert got.pop("numbers") == want.pop("numbers")
+    clustered = want["clustered"]
+    for key in ("dense_fill", "dense_gap1"):
+        assert got.pop(key) == pytest.approx(want.pop(key))
+    assert got == want
+    assert f.clusters["compare"]["rows"] >= clustered  # rows of clustered numbers (duplicates included)
+
+
+def _padded(differ: str | None, seed=3):
+    rng = random.Random(seed)
+    nums = Population(rng, 2000).numbers(rng, 2000)
+    pad = [x for x in enumerate_block(rng, 400, 0.6) if x not in set(nums)]
+    core = _genuine_meta(rng, len(nums))
+    extra = list(_genuine_meta(rng, len(pad)))
+    if differ == "source":
+        extra[1] = ["partner-c"] * len(pad)
+    elif differ == "times":
+        day = dt.datetime(2025, 7, 1, 9, tzinfo=dt.timezone.utc)
+        extra[2] = [day + dt.timedelta(seconds=rng.randrange(86_400)) for _ in pad]
+    elif differ == "names":
+        extra[0] = ["先生"] * len(pad)
+    return facts_of(_frame(nums + pad, *(a + b for a, b in zip(core, extra)), KEYS, rng))
+
+
+@pytest.mark.parametrize("differ,key", [("source", "sources"), ("times", "times"), ("names", "names")])
+def test_clustered_rows_that_differ_are_found(differ, key):
+    cmp_ = _padded(differ).clusters["compare"]
+    assert cmp_["judged"] and cmp_[key][1] < 1e-10
+
+
+def test_clustered_rows_like_the_rest_do_not_differ():
+    cmp_ = _padded(None).clusters["compare"]
+    assert cmp_["judged"]
+    assert min(v[1] for k, v in cmp_.items() if isinstance(v, tuple)) > 1e-4
+
+
+def test_no_clusters_is_not_judged():
+    rng = random.Random(1)
+    nums = Population(rng, 5000).numbers(rng, 300)
+    cmp_ = facts_of(_frame(nums, *_genuine_meta(rng, len(nums)), KEYS, rng)).clusters["compare"]
+    assert not cmp_["judged"] and "clustered" in cmp_["why"]
+
+
+def test_stats_helpers():
+    assert chi2_sf(3.841458820694124, 1) == pytest.approx(0.05, rel=1e-9)
+    assert chi2_sf(0.0, 3) == 1.0
+    lo, hi = clopper_pearson(0, 300)
+    assert lo == 0.0 and hi == pytest.approx(1 - 0.025 ** (1 / 300), rel=1e-9)
+    lo, hi = clopper_pearson(5, 100)  # reference values (R: binom.test(5, 100)$conf.int)
+    assert (lo, hi) == (pytest.approx(0.01643188, abs=1e-7), pytest.approx(0.11283491, abs=1e-7))
+
+
+def test_a_list_with_nothing_but_numbers_has_nothing_to_compare():
+    rng = random.Random(2)
+    nums = Population(rng, 2000).numbers(rng, 1000) + enumerate_block(rng, 200)
+    n = len(nums)
+    cmp_ = facts_of(_frame(nums, [None] * n, [None] * n, [None] * n, [None] * n, KEYS, rng)).clusters["compare"]
+    assert not cmp_["judged"] and "no sources, consent times or names" in cmp_["why"]

@@ -1,0 +1,186 @@
+"""The fitted model purchased/v2: its file, what it does with unjudged inputs, its
+explanations, and the corpus figures it was fitted for."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from evaluation.corpus import GENUINE_KINDS, PURCHASED_KINDS, Population, _frame, _genuine_meta, generate  # noqa: E402
+from evaluation.evaluate import KEYS, run_sample  # noqa: E402
+from evaluation.fit_model import NOT_FITTED  # noqa: E402
+from scanner.analyses.model import FEATURES, FLAGS, MODEL_FILE, Model, load_model  # noqa: E402
+from scanner.analyses.purchased import MODEL, MODEL_V1, evaluate_list  # noqa: E402
+from scanner.analyses.signals import SIGNALS  # noqa: E402
+from scanner.analyses.signals_stats import clopper_pearson  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL_PATH = ROOT / "scanner" / "data" / MODEL_FILE
+
+
+def test_model_file_reloads_exactly(tmp_path):
+    model = load_model()
+    assert model.version == MODEL == "purchased/v2"
+    assert list(model.names) == list(FEATURES)  # every input the code reads, in order
+    # the file is exactly what the model writes, and writing then reading gives the same model
+    assert json.loads(MODEL_PATH.read_text(encoding="utf-8")) == model.as_dict()
+    copy = tmp_path / MODEL_FILE
+    copy.write_text(json.dumps(model.as_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    again = Model.from_dict(json.loads(copy.read_text(encoding="utf-8")))
+    assert again == model
+    rng = random.Random(1)
+    for _ in range(50):
+        values = {n: (None if rng.random() < 0.2 else rng.uniform(0, 3)) for n in FEATURES}
+        assert again.probability(values) == model.probability(values)  # bit for bit
+
+
+def test_model_states_its_threshold_target_and_calibration():
+    model = load_model()
+    assert 0.0 < model.threshold < 1.0
+    assert 0 < model.doc["false_alarm_target"] <= 0.02
+    bins = model.doc["calibration"]["bins"]
+    assert len(bins) == 10 and sum(b["lists"] for b in bins) > 0
+    assert model.doc["calibration"]["seed"] != model.doc["fitted_on"]["seed"]
+
+
+def test_unjudged_inputs_contribute_nothing():
+    model = load_model()
+    nothing = {n: None for n in FEATURES}
+    contrib = model.contributions(nothing)
+    assert all(v == 0.0 for n, v in contrib.items() if n not in FLAGS)
+    assert model.judged_weight(nothing) == 0.0
+    some = dict(nothing, night=0.3)
+    assert model.judged_weight(some) > 0
+    assert model.contributions(some)["night"] != 0 and all(
+        v == contrib[n] for n, v in model.contributions(some).items() if n != "night")
+
+
+def _genuine_rows(n, seed=4, **cols):
+    rng = random.Random(seed)
+    nums = Population(rng, 3000).numbers(rng, n)
+    names, srcs, consent, collected = _genuine_meta(rng, n)
+    meta = {"names": names, "sources": srcs, "consent_at": consent, "collected_at": collected, **cols}
+    return _frame(nums, meta["names"], meta["sources"], meta["consent_at"], meta["collected_at"], KEYS, rng)
+
+
+def test_a_small_list_says_what_was_not_judged():
+    result = evaluate_list(_genuine_rows(30).lazy())
+    judged = result.report_purchased["judged"]
+    assert {"LS018", "LS019", "LS020", "LS022", "LS004", "LS005", "LS006"} <= set(judged["not_judged"])
+    assert all("not judged" in why for why in judged["not_judged"].values())
+    assert 0 <= judged["weight_share"] < 0.5 and not result.likely
+
+
+def test_a_list_without_consent_sources_or_names_is_judged_on_its_numbers_only():
+    n = 2000
+    rows = _genuine_rows(n, names=[None] * n, sources=[None] * n, consent_at=[None] * n, collected_at=[None] * n)
+    result = evaluate_list(rows.lazy())
+    judged = result.report_purchased["judged"]
+    for code in ("LS004", "LS005", "LS006", "LS009", "LS010", "LS011", "LS023", "LS024"):
+        assert code in judged["not_judged"], code
+    assert {"LS002", "LS018", "LS020"} <= set(judged["signals"])
+    assert 0 < judged["weight_share"] < 1 and not result.likely
+
+
+def test_report_carries_probability_threshold_and_explanation():
+    result = evaluate_list(_genuine_rows(1500).lazy())
+    rep = result.report_purchased
+    assert rep["model"] == "purchased/v2" and 0 <= rep["score"] <= 1
+    assert rep["threshold"] == load_model().threshold and rep["likely"] == (rep["score"] >= rep["threshold"])
+    assert rep["explanation"].startswith("Not likely purchased")
+    assert [s["code"] for s in rep["signals"]] == list(SIGNALS)
+    json.dumps(rep)
+
+
+def test_v1_is_still_available_with_its_own_signals_and_score():
+    result = evaluate_list(_genuine_rows(1500).lazy(), model=MODEL_V1)
+    rep = result.report_purchased
+    assert rep["model"] == MODEL_V1 and set(rep) == {"model", "score", "likely", "signals"}
+    assert [s["code"] for s in rep["signals"]] == [f"LS{i:03d}" for i in range(1, 17)]
+
+
+def test_trade_fair_runs_are_not_held_against_the_list():
+    sample = generate("genuine-trade-fair", 5, KEYS)
+    result = run_sample(sample)
+    rep = result.report_purchased
+    assert not result.likely
+    if {"LS002", "LS003"} & set(result.fired):
+        assert "organisational SIM batches" in rep["not_held_against"]
+
+
+@pytest.mark.parametrize("kind,words", [
+    ("enumerated-runs", ("organisation",)), ("enumerated-filtered", ("organisation",)),
+    ("fabricated-even-times", ("clock", "days", "source", "names")),
+])
+def test_purchased_lists_are_explained(kind, words):
+    for seed in range(3):
+        result = run_sample(generate(kind, 900 + seed, KEYS))
+        if result.likely:
+            text = result.report_purchased["explanation"]
+            assert text.startswith("Likely purchased") and any(w in text for w in words), text
+            return
+    pytest.fail(f"no {kind} list of three was likely purchased")
+
+
+def test_explanations_never_carry_a_number():
+    for kind in ("enumerated-filtered", "padded", "genuine-hr-staff"):
+        sample = generate(kind, 11, KEYS)
+        text = json.dumps(run_sample(sample).report_purchased, ensure_ascii=False)
+        for nn in sample.rows.get_column("national_number").to_list():
+            assert nn not in text and nn[:7] not in text
+
+
+def _corpus_rates(per_kind: int, seeds, scale: float = 1.0):
+    rates = {}
+    for kind in GENUINE_KINDS + PURCHASED_KINDS:
+        hits = total = 0
+        for seed in seeds:
+            for i in range(per_kind):
+                hits += run_sample(generate(kind, seed * 100_000 + i, KEYS, scale=scale)).likely
+                total += 1
+        rates[kind] = (hits, total)
+    return rates
+
+
+def test_held_out_corpus_sampled():
+    # seed 0 fitted the model; seed 2 is held out
+    rates = _corpus_rates(3, [2])
+    false_alarms = {k: v for k, v in rates.items() if k in GENUINE_KINDS and v[0]}
+    assert not false_alarms, false_alarms
+    fitted = [k for k in PURCHASED_KINDS if k not in NOT_FITTED]
+    caught = sum(rates[k][0] for k in fitted)
+    assert caught >= len(fitted) * 3 - 1, rates
+
+
+@pytest.mark.slow
+def test_held_out_corpus_targets():
+    """300 lists per kind from held-out seeds: recall >= 0.98 on every purchased kind, and the
+    upper Clopper-Pearson 95% bound of the false-alarm rate <= 0.02 on every genuine kind."""
+    rates = _corpus_rates(150, [2, 3])
+    for kind, (hits, total) in rates.items():
+        if kind in GENUINE_KINDS:
+            assert clopper_pearson(hits, total)[1] <= 0.02, (kind, hits, total)
+        elif kind not in NOT_FITTED:  # its recall is reported, not claimed (fit_model.NOT_FITTED)
+            assert hits / total >= 0.98, (kind, hits, total)
+
+
+@pytest.mark.slow
+def test_shipped_model_is_what_the_fit_produces(tmp_path):
+    from evaluation.fit_model import main as fit_main
+
+    model = load_model()
+    fitted = model.doc["fitted_on"]
+    out = tmp_path / MODEL_FILE
+    fit_main(["--seed", str(fitted["seed"]), "--per-kind", str(fitted["lists_per_kind"]), "--l2", str(fitted["l2"]),
+              "--target", str(model.doc["false_alarm_target"]), "--out", str(out)])
+    again = Model.from_dict(json.loads(out.read_text(encoding="utf-8")))
+    assert again.names == model.names and again.threshold == model.threshold
+    assert all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(again.coef, model.coef))
+

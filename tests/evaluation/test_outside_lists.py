@@ -1,0 +1,29 @@
+"""evaluate.py --lists DIR --labels FILE: any labelled folder of list files is measured by
+the full scanner the same way as the corpus (here one list of each outside kind)."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from evaluation.evaluate import main as evaluate_main  # noqa: E402
+from evaluation.outside.make_lists import KINDS, main as make_lists  # noqa: E402
+
+
+def test_labelled_files_are_scanned_and_scored_per_kind(tmp_path, capsys):
+    out = tmp_path / "lists"
+    assert make_lists([str(out), "--per-kind", "1", "--seed", "3"]) == 0
+    with open(out / "labels.csv", encoding="utf-8") as fh:
+        labels = list(csv.DictReader(fh))
+    assert {r["kind"] for r in labels} == set(KINDS) and all((out / r["file"]).exists() for r in labels)
+    capsys.readouterr()
+    assert evaluate_main(["--lists", str(out), "--labels", str(out / "labels.csv"),
+                          "--policy", str(out / "policy.toml")]) == 0
+    text = capsys.readouterr().out
+    for kind, label in KINDS.items():
+        line = next(x for x in text.splitlines() if x.startswith(kind))
+        assert label in line and ("recall" if label == "purchased" else "false-alarm") in line
+    assert "precision" in text and "calibration" in text and "6 lists" in text
