@@ -39,6 +39,8 @@ POLICY = (
     N_("must be a date (YYYY-MM-DD)"), N_("must be positive"), N_("must be a header or a list of headers"),
     N_("must be a header or a non-empty list of headers"), N_("must be a table"),
 )
+#: Values the summary shows as words.
+WORDS = (N_("day-first"), N_("month-first"))
 #: Fixed openings of messages whose rest names columns or values (kept as they are).
 PREFIXES = (N_("no phone column found"), N_("[columns] keep names a column the input lacks"))
 CAUSES = tuple(os.strerror(code).lower() for code in (

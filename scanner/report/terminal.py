@@ -38,10 +38,12 @@ def _print_unread(inp: dict[str, Any], console: Console) -> None:
                           markup=False, highlight=False, style="yellow")
     for column, reading in (inp.get("dates") or {}).items():
         if reading.get("format"):
-            console.print(f"{column} read as {reading['format']} ([columns] formats)", markup=False, highlight=False)
+            console.print(_("{column} read as {format} ([columns] formats)").format(
+                column=column, format=reading["format"]), markup=False, highlight=False)
         elif reading.get("day_month_values"):
-            how = "decided by the values" if reading["decided_by"] == "values" else "assumed: no value tells"
-            console.print(f"{column}: day/month dates read {reading['order']} ({how})", markup=False, highlight=False)
+            how = _("decided by the values") if reading["decided_by"] == "values" else _("assumed: no value tells")
+            console.print(_("{column}: day/month dates read {order} ({how})").format(
+                column=column, order=_(reading["order"]), how=how), markup=False, highlight=False)
 
 
 def mapping_lines(inp: dict[str, Any]) -> list[str]:
@@ -72,7 +74,8 @@ def mapping_lines(inp: dict[str, Any]) -> list[str]:
         lines.append(_("unused columns that look like a role:"))
         for u in unused:
             use = f"  → {u['columns_line']}" if u.get("columns_line") else ""
-            lines.append(f"  {u['column']!r}: looks like {u['looks_like']}{use}")
+            lines.append(_("  {column}: looks like {what}{use}").format(column=repr(u["column"]), what=u["looks_like"],
+                                                                         use=use))
     return lines
 
 
