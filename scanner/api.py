@@ -42,6 +42,7 @@ from scanner.decide import (
 from scanner.errors import InputError, ScannerError  # noqa: F401 (re-exported)
 from scanner.ingest import Ingested, InputStream, open_input, read_input
 from scanner.ingest.dates import readings_report
+from scanner.ingest.header_words import channel_named_by
 from scanner.kernel import KernelContext, row_kernel
 from scanner.phone.normalize import normalize, parse_distinct  # noqa: F401 (re-exported)
 from scanner.policy import Policy, load_policy
@@ -448,6 +449,7 @@ def scan(
         suppressed=_suppressed_numbers(suppress, policy).get_column("e164"),
         registered=None if reg is None else (lambda tokens: registered_tokens(reg, tokens)),
         consent_ledger=consent_ledger, inverted=ing.inverted, readings=ing.date_formats,
+        consent_channel=channel_named_by(ing.columns.get("consent")),
     )
     active = ctx.active
     _, listed = ctx.split_codes
@@ -713,6 +715,8 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
             "extra_columns": list(ing.extra_columns),
             "has_header": ing.has_header, "title_rows": ing.title_rows,
             "inverted": sorted(ing.inverted),
+            # the channel the consent header names, for rows whose channel cell is empty
+            "consent_channel_from_header": channel_named_by(ing.columns.get("consent")),
             **_mapping(ing),
             "bad_records": [{"row": b.row, "reason": b.reason} for b in ing.bad_records[:BAD_RECORDS_LISTED]],
             "unmapped": _unmapped(unmapped),

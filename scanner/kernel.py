@@ -87,6 +87,9 @@ class KernelContext:
     inverted: frozenset[str] = frozenset()
     #: how each time column is read (``Ingested.date_formats``)
     readings: Any = None
+    #: the channel the consent column's header names (``Email Marketing Consent``): the
+    #: channel of a row whose own channel cell is empty
+    consent_channel: str | None = None
     #: given the numbers embedded in phone cells besides their own (the outputs' plaintext
     #: check searches for them too; None: not gathered)
     embedded: Callable[[pl.DataFrame], None] | None = field(default=None, repr=False)
@@ -234,7 +237,8 @@ def row_kernel(batch: pl.DataFrame, ctx: KernelContext, *, bad_rows=()) -> pl.Da
     lf = _with_numbers(lf, ctx).collect().lazy()
 
     distinct = distinct_values(batch, (*DISTINCT_COLUMNS, "name"))
-    lf = with_consent_columns(lf, policy, distinct, inverted=ctx.inverted, readings=ctx.readings).with_columns(
+    lf = with_consent_columns(lf, policy, distinct, inverted=ctx.inverted, readings=ctx.readings,
+                              header_channel=ctx.consent_channel).with_columns(
         pl.col("row").is_in(pl.Series(list(bad_rows), dtype=pl.Int64).implode()).alias("bad_record"),
         *source_exprs(policy, distinct),
     ).with_columns(source_window_expr(policy).alias("source_window_ok"))

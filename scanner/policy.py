@@ -27,7 +27,7 @@ CHANNELS = ("sms", "voice")
 PURPOSES = ("marketing", "service", "notification")
 SEVERITIES = ("error", "warning", "info")
 CONSENT_CLASSES = ("granted", "refused", "withdrawn", "none")
-CHANNEL_CLASSES = ("sms", "voice", "all")
+CHANNEL_CLASSES = ("sms", "voice", "email", "all")
 PURPOSE_CLASSES = ("marketing", "service", "all")
 CANONICAL_COLUMNS = (
     "phone", "name", "email", "source", "consent", "consent_channel", "consent_purpose",

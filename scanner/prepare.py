@@ -184,16 +184,24 @@ def with_times(lf: pl.LazyFrame, tz: str, readings: Mapping[str, DateReading] | 
     return lf
 
 
+def _or_header(channel: pl.Expr, header_channel: str | None) -> pl.Expr:
+    if header_channel is None:
+        return channel
+    return pl.when(channel == "missing").then(pl.lit(header_channel)).otherwise(channel)
+
+
 def with_consent_columns(lf: pl.LazyFrame, policy: Policy, distinct: Distinct | None = None, *,
                          inverted: frozenset[str] = frozenset(),
-                         readings: Mapping[str, DateReading] | None = None) -> pl.LazyFrame:
+                         readings: Mapping[str, DateReading] | None = None,
+                         header_channel: str | None = None) -> pl.LazyFrame:
     """consent_row_class, channel_class, purpose_class, consent_at, consent_time_invalid,
     evidence_present, collected_at_utc (and the unreadable shapes of :func:`with_times`).
 
     ``distinct``: the distinct values of low-cardinality input columns
     (:func:`distinct_values`); the vocabulary classes are then mapped once per value.
     ``inverted``: canonical columns read inverted (``Ingested.inverted``); ``readings``:
-    how the time columns are read (``Ingested.date_formats``).
+    how the time columns are read (``Ingested.date_formats``); ``header_channel``: the
+    channel the consent column's header names, taken for rows with no channel of their own.
     """
     vocab = policy.vocabulary
     consent_inverted = "consent" in inverted
@@ -201,8 +209,8 @@ def with_consent_columns(lf: pl.LazyFrame, policy: Policy, distinct: Distinct | 
     return lf.with_columns(
         by_distinct("consent", lambda c: consent_class(c, policy, inverted=consent_inverted), distinct)
         .alias("consent_row_class"),
-        by_distinct("consent_channel", lambda c: vocabulary_class(c, vocab.table("channel")), distinct)
-        .alias("channel_class"),
+        _or_header(by_distinct("consent_channel", lambda c: vocabulary_class(c, vocab.table("channel")),
+                               distinct), header_channel).alias("channel_class"),
         by_distinct("consent_purpose", lambda c: vocabulary_class(c, vocab.table("purpose")), distinct)
         .alias("purpose_class"),
         pl.col("consent_time_unread").is_not_null().alias("consent_time_invalid"),

@@ -145,6 +145,23 @@ def split_words(header: str) -> tuple[str, ...]:
     return _words(_BRACKETS.sub(" ", _text(header)))
 
 
+#: Header words naming the channel a consent column speaks of (``Email Marketing Consent``,
+#: ``短信营销同意``, ``Accepts SMS Marketing``).
+CHANNEL_WORDS = {
+    "sms": "sms", "text": "sms", "短信": "sms",
+    "call": "voice", "calls": "voice", "voice": "voice", "电话": "voice", "外呼": "voice", "语音": "voice",
+    "email": "email", "e-mail": "email", "mail": "email", "邮件": "email", "邮箱": "email", "电子邮件": "email",
+}
+
+
+def channel_named_by(header: str | None) -> str | None:
+    """The one channel a (consent) header names, None when it names none or several."""
+    if not header:
+        return None
+    named = {CHANNEL_WORDS[w] for w in split_words(header) if w in CHANNEL_WORDS}
+    return named.pop() if len(named) == 1 else None
+
+
 def note_words(header: str) -> tuple[str, ...]:
     """The words of a header's bracketed notes."""
     text = _text(header)

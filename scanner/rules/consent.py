@@ -66,15 +66,16 @@ def consent_expired(*, as_of: dt.datetime, max_age_days: int) -> pl.Expr:
 
 @rule("CN004", "consent-channel-mismatch", "error", "consent does not cover the campaign channel")
 def consent_channel_mismatch(*, channel: str) -> pl.Expr:
-    """What it flags: a granted consent given for another channel (consent for calls used
-    for an SMS campaign, or the reverse). ``all``/全部 covers every channel; an empty
-    channel is not judged.
+    """What it flags: a granted consent given for another channel (consent for calls or
+    email used for an SMS campaign, or the reverse). ``all``/全部 covers every channel; an
+    empty channel is not judged, unless the consent column's header names the channel
+    (``Email Marketing Consent``, ``短信营销同意``): that is then the row's channel.
 
     Why it matters: consent is specific (PIPL Art. 14); the person agreed to one channel.
 
     Example: 同意渠道 ``电话`` in an ``sms`` campaign.
     """
-    return _granted() & pl.col("channel_class").is_in(("sms", "voice")) & (pl.col("channel_class") != channel)
+    return _granted() & pl.col("channel_class").is_in(("sms", "voice", "email")) & (pl.col("channel_class") != channel)
 
 
 @rule("CN005", "consent-purpose-mismatch", "error", "consent does not cover the campaign purpose")
