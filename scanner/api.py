@@ -255,7 +255,7 @@ def per_row_numbers(rows: pl.DataFrame | pl.LazyFrame, numbers: pl.DataFrame) ->
 
 
 def contactable_of(rows: pl.DataFrame) -> pl.DataFrame:
-    return rows.filter(pl.col("verdict") == "accept").select("row", "phone_token", "phone_masked")
+    return rows.filter(pl.col("verdict") == "accept").select("row", "line", "phone_token", "phone_masked")
 
 
 def _suppressed_numbers(paths: Iterable[str | os.PathLike], policy: Policy) -> pl.DataFrame:
@@ -421,7 +421,7 @@ def scan(
     # a kept phone column (by its header) is scanned like every phone column, never copied
     phone_headers = {ing.columns[c] for c in ing.phone_columns}
     missing_keep = [c for c in policy.columns.keep
-                    if c not in ("row", *ing.columns, *ing.extra_columns, *phone_headers)]
+                    if c not in ("row", "line", *ing.columns, *ing.extra_columns, *phone_headers)]
     if missing_keep:
         stream.close()
         raise InputError(f"[columns] keep names a column the input lacks: {missing_keep[0]!r}",
@@ -718,7 +718,8 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
             # the channel the consent header names, for rows whose channel cell is empty
             "consent_channel_from_header": channel_named_by(ing.columns.get("consent")),
             **_mapping(ing),
-            "bad_records": [{"row": b.row, "reason": b.reason} for b in ing.bad_records[:BAD_RECORDS_LISTED]],
+            "bad_records": [{"row": b.row, "line": b.line, "reason": b.reason}
+                            for b in ing.bad_records[:BAD_RECORDS_LISTED]],
             "unmapped": _unmapped(unmapped),
             "dates": {column: {**reading, "unreadable": unreadable.get(column, 0)}
                       for column, reading in readings_report(ing.date_formats, ing.columns).items()},

@@ -52,7 +52,7 @@ LIST_COLUMNS = frozenset({"is_duplicate", "dup_conflict", "consent_class", "dup_
 
 #: What the kernel produces for every row (plus the policy's kept extra columns).
 KERNEL_SCHEMA: dict[str, pl.DataType] = {
-    "row": pl.Int64,
+    "row": pl.Int64, "line": pl.Int64,
     "phone_token": pl.String, "phone_masked": pl.String, "valid": pl.Boolean, "type": pl.String,
     "region": pl.String, "e164": pl.String, "country_code": pl.Int32, "national_number": pl.String,
     "segment": pl.String, "number_key": pl.UInt128,
@@ -226,6 +226,8 @@ def row_kernel(batch: pl.DataFrame, ctx: KernelContext, *, bad_rows=()) -> pl.Da
     output holds one record per (row, number) pair (:func:`phone_pairs`), else one per row.
     """
     policy = ctx.policy
+    if "line" not in batch.columns:  # a frame without a file: a record's place is its row
+        batch = batch.with_columns(pl.col("row").alias("line"))
     if len(ctx.phone_columns) > 1:
         batch = phone_pairs(batch, ctx.phone_columns)
         column = pl.col("phone_column")

@@ -40,9 +40,9 @@ from scanner.kernel import gather_by_key
 from scanner.privacy.safe_files import exclusive_writer, private_temp_dir
 
 #: The kernel columns a part holds for the rows output, besides the kept extra columns.
-SPILL_COLUMNS = ("row", "phone_token", "phone_masked", "valid", "type", "region",
+SPILL_COLUMNS = ("row", "line", "phone_token", "phone_masked", "valid", "type", "region",
                  "name_token", "name_masked", "email_token", "source")
-ROW_OUTPUT_COLUMNS = ("row", "phone_token", "phone_masked", "valid", "type", "region", "findings", "verdict")
+ROW_OUTPUT_COLUMNS = ("row", "line", "phone_token", "phone_masked", "valid", "type", "region", "findings", "verdict")
 #: rows.parquet's own column names (a kept column is written under another one)
 ROW_OUTPUT_NAMES = (*ROW_OUTPUT_COLUMNS, "contact_column", "name_token", "name_masked", "email_token", "source",
                     "consent", "phones")

@@ -236,20 +236,20 @@ def test_reveal_contact_numbers_and_all_numbers(sheet, tmp_path, monkeypatch):
 
     assert _reveal(out, "--to", tmp_path / "contact.csv", "--reason", "campaign 12").exit_code == 0
     contact = pl.read_csv(tmp_path / "contact.csv", infer_schema=False)
-    assert contact.columns == ["row", "phone"]
+    assert contact.columns == ["row", "line", "phone"]
     accepted = result.rows.filter(pl.col("verdict") == "accept")
     assert contact.get_column("row").cast(pl.Int64).to_list() == accepted.get_column("row").to_list()
-    by_row = dict(contact.iter_rows())
+    by_row = dict(contact.select("row", "phone").iter_rows())
     assert by_row["1"] == "+8613800138000" and by_row["8"] == "+8615012345678" and "3" not in by_row
 
     run = _reveal(out, "--to", tmp_path / "all.csv", "--reason", "campaign 12", "--all-numbers")
     assert run.exit_code == 0 and "revealed" in run.output
     every = pl.read_csv(tmp_path / "all.csv", infer_schema=False)
-    assert every.columns == ["row", "column", "phone"]
+    assert every.columns == ["row", "line", "column", "phone"]
     expected = [(str(r["row"]), p["column"]) for r in result.rows.iter_rows(named=True)
                 for p in r["phones"] if p["verdict"] == "accept"]
     assert list(every.select("row", "column").iter_rows()) == expected
-    assert ("1", "备用电话", "+8613912345678") in set(every.iter_rows())
+    assert ("1", "备用电话", "+8613912345678") in set(every.select("row", "column", "phone").iter_rows())
     assert "+86" + SUPPRESSED not in every.get_column("phone").to_list()
     entries = read_audit_log(tmp_path / "state")
     assert [e["all_numbers"] for e in entries if e.get("action") == "reveal"] == [False, True]

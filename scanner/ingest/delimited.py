@@ -282,7 +282,7 @@ def vectorized_read(utf8: bytes, delimiter: str, width: int, limit: int,
         keep = exact
         frame, ordinary = frame.filter(keep), ordinary.filter(keep)
     table = _assemble(frame, ordinary["i"], special, width, miscounted) \
-        if special or miscounted is not None else Table(frame)
+        if special or miscounted is not None else Table(frame, lines=ordinary["i"])
     if quote_open is not None:
         table.open_lines, table.quote_open = total - quote_open - 1, True
     elif stop is not None:
@@ -325,7 +325,7 @@ def _assemble(frame: pl.DataFrame, order: pl.Series, special: dict, width: int,
         at = merged["i"].search_sorted(miscounted["i"].cast(pl.UInt32)).to_list()
         reasons = [sys.intern(r) for r in miscounted["reason"].to_list()]
         bad.update(zip(at, reasons))
-    return Table(merged.drop("i"), bad=bad)
+    return Table(merged.drop("i"), bad=bad, lines=merged["i"])
 
 
 def _checked(fields: list[str] | None, reason: str, width: int) -> tuple[list[str] | None, str]:
@@ -441,6 +441,7 @@ def robust_read(text: str, delimiter: str, width: int, limit: int, final: bool =
     if not final and text.endswith("\n"):
         lines.pop()  # what follows the last line end is the next piece's
     rows: list[list[str] | None] = []
+    starts: list[int] = []  # each record's first line
     bad: dict[int, str] = {}
     i, open_lines, quote_open = 0, 0, False
     while i < len(lines):
@@ -468,8 +469,9 @@ def robust_read(text: str, delimiter: str, width: int, limit: int, final: bool =
         if fields is None:
             bad[len(rows)] = reason
         rows.append(fields)
+        starts.append(i)
         i += used
     columns = _column_names(width)
     data = {name: [r[k] if r is not None else None for r in rows] for k, name in enumerate(columns)}
     return Table(pl.DataFrame(data, schema={name: pl.String for name in columns}), bad=bad,
-                 open_lines=open_lines, quote_open=quote_open)
+                 open_lines=open_lines, quote_open=quote_open, lines=pl.Series(starts, dtype=pl.UInt32))

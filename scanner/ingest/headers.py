@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+import dataclasses
 from dataclasses import dataclass
 
 import polars as pl
@@ -95,8 +96,10 @@ class FirstRecordsBad(Exception):
         self.reason = reason
 
 
-def no_readable_records(records: int, row: int, reason: str, path: str | None) -> InputError:
-    return InputError(f"no readable records: all {records} records are bad (row {row}: {reason})",
+def no_readable_records(records: int, row: int, reason: str, path: str | None,
+                        line: int | None = None) -> InputError:
+    where = f"row {row}" if line is None or line == row else f"row {row}, line {line}"
+    return InputError(f"no readable records: all {records} records are bad ({where}: {reason})",
                       path=path)
 
 
@@ -145,7 +148,7 @@ def _holds_phone_number(cells: list[str], region: str) -> bool:
 
 def _unique_names(mapping: dict[str, int], headers: list[str]) -> list[str]:
     by_index = {i: c for c, i in mapping.items()}
-    used = {"row", *mapping}
+    used = {"row", "line", *mapping}
     names = []
     for index, header in enumerate(headers):
         if index in by_index:
@@ -172,7 +175,7 @@ def decide_layout(table: Table, *, overrides: Mapping[str, str | Sequence[str]] 
     (title rows and header line removed).
     """
     overrides = dict(overrides or {})
-    frame, bad = table.frame, dict(table.bad)
+    frame, bad, lines = table.frame, dict(table.bad), table.lines
     titles = 0
     if table.header is not None:
         headers, has_header = [_clean_header(h) for h in table.header], True
@@ -180,9 +183,10 @@ def decide_layout(table: Table, *, overrides: Mapping[str, str | Sequence[str]] 
         if frame.height == 0:
             raise InputError("empty file", path=path)
         titles = _title_rows(frame, bad)
+        lines = _drop_lines(lines, titles, frame.height)
         frame, bad = _drop(frame, bad, titles)
         if complete:
-            _require_readable(frame.height, bad, path)
+            _require_readable(frame.height, bad, path, lines)
         if 0 in bad:
             if not complete and len(bad) >= frame.height:
                 raise FirstRecordsBad(frame.height, bad[0])
@@ -191,6 +195,7 @@ def decide_layout(table: Table, *, overrides: Mapping[str, str | Sequence[str]] 
         has_header = _has_header(first, frame.slice(1), overrides, region)
         if has_header:
             headers = first
+            lines = _drop_lines(lines, 1, frame.height)
             frame, bad = _drop(frame, bad, 1)
         else:
             headers = [f"column_{i + 1}" for i in range(frame.width)]
@@ -205,7 +210,7 @@ def decide_layout(table: Table, *, overrides: Mapping[str, str | Sequence[str]] 
         raise no_phone_column(headers, profiles, phone_min_valid, path)
 
     if complete:
-        _require_readable(frame.height, bad, path)
+        _require_readable(frame.height, bad, path, lines)
     shown = display_headers(headers)
     mapping = {c: i for c, i in roles.roles.items() if c != "phone"}
     phones = tuple(phone_column_name(k) for k in range(len(roles.phones)))
@@ -216,7 +221,7 @@ def decide_layout(table: Table, *, overrides: Mapping[str, str | Sequence[str]] 
     extra = tuple(n for i, n in enumerate(names) if i not in mapped_indexes)
     report = ColumnReport.build(roles, headers, names)
     return Layout(tuple(names), columns, extra, has_header, titles, phones, roles.inverted,
-                  report), Table(frame, bad=bad)
+                  report), Table(frame, bad=bad, lines=lines)
 
 
 def records_to_decide() -> int:
@@ -226,18 +231,23 @@ def records_to_decide() -> int:
 
 
 def apply_layout(layout: Layout, table: Table, first_row: int) -> tuple[pl.DataFrame, tuple[BadRecord, ...]]:
-    """Data records as rows numbered from ``first_row``: bad records null, columns named."""
+    """Data records as rows numbered from ``first_row``, with the ``line`` a person finds
+    them on (``table.lines`` + 1; without it, the record number): bad records null,
+    columns named."""
     frame, bad = table.frame, table.bad
     keep = pl.all() != ""
     if bad:
         keep = _good_mask(frame.height, bad) & keep
     # one expression over all columns: a wide file pays for one plan, not one per column
     rename = dict(zip(frame.columns, layout.names))
+    rows = pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64)
     frame = frame.select(
-        pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64).alias("row"),
+        rows.alias("row"),
+        (rows if table.lines is None else pl.lit(table.lines).cast(pl.Int64) + 1).alias("line"),
         pl.when(keep).then(pl.all()).name.map(rename.__getitem__),
     )
-    return frame, tuple(BadRecord(first_row + i, bad[i]) for i in sorted(bad))
+    line = frame.get_column("line")
+    return frame, tuple(BadRecord(first_row + i, bad[i], line[i]) for i in sorted(bad))
 
 
 def mark_oversized(table: Table, limit: int) -> Table:
@@ -245,7 +255,16 @@ def mark_oversized(table: Table, limit: int) -> Table:
     found = _oversized(table.frame, table.bad, limit)
     if not found:
         return table
-    return Table(table.frame, header=table.header, bad={**table.bad, **found})
+    return dataclasses.replace(table, bad={**table.bad, **found})
+
+
+def _drop_lines(lines: pl.Series | None, n: int, height: int) -> pl.Series | None:
+    """``lines`` of ``height`` records without the first ``n`` (None: record k at k)."""
+    if not n:
+        return lines
+    if lines is None:
+        return pl.int_range(n, height, dtype=pl.UInt32, eager=True)
+    return lines.slice(n)
 
 
 def _drop(frame: pl.DataFrame, bad: dict[int, str], n: int) -> tuple[pl.DataFrame, dict[int, str]]:
@@ -283,10 +302,11 @@ def _title_like(cells: tuple, unreadable: bool) -> bool:
     return unreadable or len(values) <= 1
 
 
-def _require_readable(height: int, bad: dict[int, str], path: str | None) -> None:
+def _require_readable(height: int, bad: dict[int, str], path: str | None, lines: pl.Series | None = None) -> None:
     if height and len(bad) >= height:
         first = min(bad)
-        raise no_readable_records(height, first + 1, bad[first], path)
+        raise no_readable_records(height, first + 1, bad[first], path,
+                                  line=None if lines is None else int(lines[first]) + 1)
 
 
 def _good_mask(height: int, bad: dict[int, str]) -> pl.Series:

@@ -39,13 +39,18 @@ class BadRecord:
 
     row: int
     reason: str
+    #: the record's line (sheet row) as the user sees it in their file (``Ingested.frame``'s ``line``)
+    line: int | None = None
 
 
 @dataclass(frozen=True)
 class Ingested:
     """One input, read as text: every record, its 1-based ``row``, and how it was read.
 
-    ``frame`` has ``row`` (Int64, 1..n) followed by every input column as ``pl.String``:
+    ``frame`` has ``row`` (Int64, 1..n) and ``line`` (Int64: the record's first line in a
+    text file, its row number in a spreadsheet, the record number otherwise; what a person
+    looking at the file calls its place, title and header lines, blank lines and the lines
+    of multi-line fields counted) followed by every input column as ``pl.String``:
     mapped columns carry their canonical name, the others their original header
     (``extra_columns`` lists the names they carry in ``frame``; a header that collides
     with another name gets a ``_2``, ``_3``… suffix, an empty header becomes
@@ -90,7 +95,8 @@ class Table:
     ``quote_open`` says the piece ended inside the quoted field of its last record, an
     oversized one: the next pieces' lines up to where that field closes belong to it,
     and ``open_lines`` counts the lines after its first (read again as records if the
-    field never closes).
+    field never closes). ``lines`` places each record in the text or sheet (relative to
+    the piece until the stream adds the lines before it).
     """
 
     frame: pl.DataFrame
@@ -98,3 +104,6 @@ class Table:
     bad: dict[int, str] = field(default_factory=dict)
     open_lines: int = 0
     quote_open: bool = False
+    #: each record's 0-based position in its source (line of the text, row of the sheet);
+    #: None: record k is at position k
+    lines: pl.Series | None = None

@@ -130,7 +130,7 @@ class InputStream:
                 del frame, bad
             if self.rows_total and self.bad_records_total >= self.rows_total:
                 raise no_readable_records(self.rows_total, first_bad.row, first_bad.reason,
-                                          self.meta.path)
+                                          self.meta.path, line=first_bad.line)
             self.sha256, encoding = self._finish()
             if encoding != self.meta.encoding:
                 self.meta = replace(self.meta, encoding=encoding)
@@ -401,6 +401,7 @@ def _delimited_tables(units: Iterator[tuple[bytes, bool]], delimiter: str, width
     queue: list[tuple[bytes, bool]] = []
     held: list[bytes] = []
     pending: Table | None = None
+    base = 0  # the input's lines before the text being read (records are placed by it)
     while queue or (unit_last := next(units, None)) is not None:
         unit, last = queue.pop() if queue else unit_last
         if pending is not None:
@@ -413,6 +414,7 @@ def _delimited_tables(units: Iterator[tuple[bytes, bool]], delimiter: str, width
                 queue.append((b"".join((*held, unit)), True))
                 unit, last = b"", False
             else:
+                base += sum(h.count(b"\n") for h in held) + unit.count(b"\n", 0, close)
                 unit = unit[close:]
             held = []
             yield pending, False
@@ -429,6 +431,10 @@ def _delimited_tables(units: Iterator[tuple[bytes, bool]], delimiter: str, width
             unit, tail = b"".join((tail, unit)), b""
         table = delimited.read_lines(unit, delimiter, width, limit, final=last) if unit \
             else delimited.no_records(width)
+        table.lines = (pl.int_range(table.frame.height, dtype=pl.Int64, eager=True) if table.lines is None
+                       else table.lines.cast(pl.Int64)) + base
+        # the lines the table's records took (the open ones are read again, or held)
+        base += unit.count(b"\n") - table.open_lines
         if table.quote_open:
             held = [unit[_line_start(unit, table.open_lines):]] if table.open_lines else []
             pending = table
@@ -532,4 +538,6 @@ def _first_records(tables: Iterator[tuple[Table, bool]], cap: int) -> tuple[Tabl
     for part in parts:
         bad.update((offset + i, reason) for i, reason in part.bad.items())
         offset += part.frame.height
-    return Table(pl.concat([p.frame for p in parts]), header=parts[0].header, bad=bad), last
+    # (text and sheets place every record; the structured formats none)
+    lines = None if any(p.lines is None for p in parts) else pl.concat([p.lines for p in parts])
+    return Table(pl.concat([p.frame for p in parts]), header=parts[0].header, bad=bad, lines=lines), last

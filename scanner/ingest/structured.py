@@ -123,7 +123,8 @@ def _parquet_batches(parquet, reader, path: str | None, batch_bytes: int, cell_l
 
 
 def read_excel(data: bytes, path: str | None, sheet: str | None, cell_limit: int = 1 << 20) -> Table:
-    """First sheet (or ``sheet``) with every cell as text; fully blank rows are dropped.
+    """First sheet (or ``sheet``) with every cell as text; fully blank rows are dropped
+    (``lines``: each record's sheet row, 0-based).
     An XLSX over the bounds of :func:`~scanner.ingest.workbook.check_workbook` is refused
     before it is read."""
     import fastexcel
@@ -140,7 +141,8 @@ def read_excel(data: bytes, path: str | None, sheet: str | None, cell_limit: int
     if not names:
         raise InputError("the workbook has no sheets", path=path)
     try:
-        frame = reader.load_sheet(sheet if sheet is not None else 0, header_row=None,
+        # (skip_rows=0 keeps the empty rows above the first value: index i is sheet row i + 1)
+        frame = reader.load_sheet(sheet if sheet is not None else 0, header_row=None, skip_rows=0,
                                   dtypes="string").to_polars()
     except Exception as exc:  # noqa: BLE001
         raise InputError(f"cannot read sheet {sheet or names[0]!r} ({type(exc).__name__})",
@@ -148,8 +150,8 @@ def read_excel(data: bytes, path: str | None, sheet: str | None, cell_limit: int
     frame = _positional(to_string_frame(frame))
     if frame.width == 0:
         return Table(frame)
-    blank = pl.all_horizontal(pl.all().is_null() | (pl.all().str.strip_chars() == ""))
-    return Table(frame.filter(~blank))
+    blank = frame.select(pl.all_horizontal(pl.all().is_null() | (pl.all().str.strip_chars() == ""))).to_series()
+    return Table(frame.filter(~blank), lines=blank.not_().arg_true().cast(pl.UInt32))
 
 
 def _cell(value: object) -> str | None:

@@ -430,11 +430,11 @@ def _file_text(path: Path) -> Iterator[pl.Series]:
             if not _is_row_index(values):
                 yield values
         return
-    pending, first, row_field = b"", True, False
+    pending, first, row_field = b"", True, 0
     with open(path, "rb") as fh:
         while block := fh.read(TEXT_BLOCK_BYTES):
             if first:  # a CSV written by the tool leads with its row index (see _is_row_index)
-                first, row_field = False, (path.suffix == ".csv" and block.startswith(ROW_INDEX.encode() + b","))
+                first, row_field = False, _index_fields(block) if path.suffix == ".csv" else 0
             # cut after a b"\n": never inside a UTF-8 sequence, a line or a "\r\n"
             cut = block.rfind(b"\n") + 1
             if not cut:
@@ -461,7 +461,7 @@ def _parquet_metadata(path: Path) -> tuple[pl.Series, pl.Series]:
         group = meta.row_group(g)
         for c in range(group.num_columns):
             chunk = group.column(c)
-            if chunk.path_in_schema == ROW_INDEX or chunk.statistics is None or not chunk.statistics.has_min_max:
+            if chunk.path_in_schema in ROW_INDEXES or chunk.statistics is None or not chunk.statistics.has_min_max:
                 continue
             stats += [str(chunk.statistics.min), str(chunk.statistics.max)]
     texts = [*meta.schema.names, str(meta.created_by or "")]
@@ -479,9 +479,17 @@ def _parquet_metadata(path: Path) -> tuple[pl.Series, pl.Series]:
 PARQUET_PARTS = ("column statistics", "schema and key-value metadata")
 
 
-def _lines(raw: bytes, row_field: bool = False) -> pl.Series:
+def _index_fields(block: bytes) -> int:
+    """How many index fields (``row``, then ``line``) a CSV the tool wrote leads with."""
+    for k in range(len(ROW_INDEXES), 0, -1):
+        if block.startswith(",".join(ROW_INDEXES[:k]).encode() + b","):
+            return k
+    return 0
+
+
+def _lines(raw: bytes, row_field: int = 0) -> pl.Series:
     lines = pl.Series(raw.decode("utf-8", errors="replace").splitlines(), dtype=pl.String)
-    return lines.str.replace(r"^[0-9]+,", ",") if row_field else lines
+    return lines.str.replace("^" + "[0-9]+," * row_field, "," * row_field) if row_field else lines
 
 
 class _Search:
@@ -613,13 +621,16 @@ def _column(rows: Rows, column: str) -> pl.Series:
 
 
 ROW_INDEX = "row"
+#: Index columns the outputs lead with: ``row`` and the input's ``line`` (both positive and
+#: strictly increasing; neither holds a number of the list).
+ROW_INDEXES = (ROW_INDEX, "line")
 
 
 def _is_row_index(values: pl.Series) -> bool:
     """The outputs' own ``row`` column: positive integers, strictly increasing. It numbers
     the input's rows and holds no number of the list, though in a list of millions of rows
     its values are as long as some numbers' national digits (7+): not searched."""
-    if values.name != ROW_INDEX or not values.dtype.is_integer() or values.null_count():
+    if values.name not in ROW_INDEXES or not values.dtype.is_integer() or values.null_count():
         return False
     return values.len() == 0 or (values.min() >= 1 and bool((values.diff().drop_nulls() > 0).all()))
 
@@ -654,7 +665,7 @@ def _column_parts(rows: Rows, column: str, names: bool = False) -> Iterator[tupl
     def chunks() -> Iterator[pl.Series]:
         return (read(offset) for offset in range(0, height, CHUNK_ROWS))
 
-    if column != ROW_INDEX:
+    if column not in ROW_INDEXES:
         yield from ((partial(read, offset), True, True) for offset in range(0, height, CHUNK_ROWS))
         return
     if names:  # the names are counted on the way

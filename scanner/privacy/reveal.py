@@ -78,7 +78,7 @@ def _read_verdicts(out_dir: Path) -> pl.DataFrame:
     missing = {"row", "verdict"} - schema.keys()
     if missing:
         raise InputError(f"rows.parquet lacks column(s) {sorted(missing)}", path=str(path))
-    columns = ["row", "verdict"] + [c for c in ("phone_token", "contact_column", "phones") if c in schema]
+    columns = ["row", "verdict"] + [c for c in ("line", "phone_token", "contact_column", "phones") if c in schema]
     return pl.read_parquet(path, columns=columns).with_columns(pl.col("row").cast(pl.Int64))
 
 
@@ -227,8 +227,12 @@ def reveal(out_dir: str | os.PathLike, *, to: str | os.PathLike, reason: str, ke
     selected = (chosen.select("row", "column", "phone_token")
                 .join(entries, on=["row", "phone_token"], how="inner", maintain_order="left")
                 .sort("row", maintain_order=True))
+    # (a scan older than the ``line`` column reveals without it)
+    line = ["line"] if "line" in verdicts.columns else []
+    if line:
+        selected = selected.join(verdicts.select("row", "line"), on="row", how="left", maintain_order="left")
     formatted, kept = format_numbers(selected, fmt, region)
-    columns = ["row", *(["column"] if all_numbers else []), "phone"] + (["name"] if "name" in vault.columns else [])
+    columns = ["row", *line, *(["column"] if all_numbers else []), "phone"] + (["name"] if "name" in vault.columns else [])
     notes = []
     if kept:
         notes.append(f"{kept} numbers outside {region} kept in E.164 form")

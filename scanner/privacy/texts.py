@@ -102,7 +102,7 @@ class TextGuard:
     def gather(self, batch: pl.DataFrame) -> None:
         """The embedded numbers of ``batch``'s columns that :meth:`written` does not read
         (the phone cells come from the kernel; verbatim columns hold no needle)."""
-        skip = {"row", "source", *self.kept, *self.phone_columns, *self.verbatim}
+        skip = {"row", "line", "source", *self.kept, *self.phone_columns, *self.verbatim}
         self.add_numbers(numbers_in_columns(batch, [c for c in batch.columns if c not in skip], self.region))
 
     # -- report ------------------------------------------------------------------------

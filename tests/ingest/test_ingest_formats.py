@@ -16,7 +16,8 @@ def check_rows(result: Ingested, n: int):
     assert result.frame.columns[0] == "row"
     assert result.frame.schema["row"] == pl.Int64
     assert result.frame["row"].to_list() == list(range(1, n + 1))
-    assert all(dtype == pl.String for dtype in list(result.frame.schema.values())[1:])
+    assert result.frame.schema["line"] == pl.Int64
+    assert all(dtype == pl.String for dtype in list(result.frame.schema.values())[2:])
 
 
 def test_csv_keeps_leading_zero_and_plus(write):
@@ -50,7 +51,7 @@ def test_delimiter_is_sniffed(write, delimiter, name, fmt):
 def test_semicolon_with_decimal_commas_is_not_comma_separated(write):
     text = "telefon;betrag\n" + "".join(f"{p};1,5\n" for p in phones(4))
     result = read_input(write("eu.csv", text))
-    assert result.frame.columns == ["row", "phone", "betrag"]
+    assert result.frame.columns == ["row", "line", "phone", "betrag"]
     assert result.frame["betrag"].to_list() == ["1,5"] * 4
 
 
@@ -66,7 +67,7 @@ def test_headerless_csv_maps_phone_by_values(write):
     text = "".join(f"N{i},{p},x{i}@example.com\n" for i, p in enumerate(phones(4)))
     result = read_input(write("list.csv", text))
     assert not result.has_header
-    assert result.frame.columns == ["row", "column_1", "phone", "email"]  # both found by their values
+    assert result.frame.columns == ["row", "line", "column_1", "phone", "email"]  # both found by their values
     assert result.columns == {"phone": "column_2", "email": "column_3"}
     check_rows(result, 4)
 
@@ -143,7 +144,7 @@ def test_json_array_keeps_number_text(write):
     assert result.format == "json"
     assert result.frame["phone"].to_list() == ["13800138000", "+8613800138001", "1.3800138002E10"]
     assert result.frame["consent"].to_list() == ["true", None, None]
-    assert result.frame.columns == ["row", "phone", "name", "consent", "extra.k"]   # objects flattened
+    assert result.frame.columns == ["row", "line", "phone", "name", "consent", "extra.k"]   # objects flattened
     assert result.frame["extra.k"].to_list() == [None, "1", None]
 
 
@@ -183,7 +184,7 @@ def test_dataframe_input(lazy):
     result = read_input(frame.lazy() if lazy else frame)
     check_rows(result, 2)
     assert (result.format, result.path, result.sha256, result.encoding) == ("dataframe", None, None, None)
-    assert result.frame.columns == ["row", "phone", "row_2", "consent"]
+    assert result.frame.columns == ["row", "line", "phone", "row_2", "consent"]
     assert result.frame["phone"].to_list() == ["13800138000", None]
     assert result.frame["consent"].to_list() == ["true", "false"]
     assert result.extra_columns == ("row_2",)

@@ -48,7 +48,7 @@ def test_chinese_headers_map_and_extras_keep_their_header(write):
     assert list(result.columns) == [c for c in CANONICAL if c != "email"]
     assert result.columns["phone"] == "手机号码"
     assert result.extra_columns == ("序号", "备注")
-    assert result.frame.columns == ["row", "序号", "name", "phone", "source", "consent",
+    assert result.frame.columns == ["row", "line", "序号", "name", "phone", "source", "consent",
                                     "consent_channel", "consent_purpose", "consent_time",
                                     "consent_evidence", "region", "collected_at", "备注"]
 
@@ -57,15 +57,15 @@ def test_every_phone_header_is_a_phone_column_in_column_order(write):
     result = read_input(write("l.csv", csv_text(["电话", "手机", "phone"], [phones(3)])))
     assert result.columns == {"phone": "电话", "phone_2": "手机", "phone_3": "phone"}
     assert result.phone_columns == ("phone", "phone_2", "phone_3")
-    assert result.frame.columns == ["row", "phone", "phone_2", "phone_3"]
+    assert result.frame.columns == ["row", "line", "phone", "phone_2", "phone_3"]
     assert result.extra_columns == ()
 
 
 def test_duplicate_and_empty_headers_are_deduplicated(write):
     result = read_input(write("l.csv", csv_text(["phone", "x", "x", "", "row"],
                                                 [["13800138000", "a", "b", "c", "d"]])))
-    assert result.frame.columns == ["row", "phone", "x", "x_2", "column_4", "row_2"]
-    assert result.frame.row(0) == (1, "13800138000", "a", "b", "c", "d")
+    assert result.frame.columns == ["row", "line", "phone", "x", "x_2", "column_4", "row_2"]
+    assert result.frame.row(0) == (1, 2, "13800138000", "a", "b", "c", "d")
 
 
 def test_column_overrides_beat_synonyms(write):
@@ -73,7 +73,7 @@ def test_column_overrides_beat_synonyms(write):
     result = read_input(write("l.csv", text),
                         column_overrides={"phone": "Backup Number", "name": "who"})
     assert result.columns == {"phone": "backup number", "name": "who"}
-    assert result.frame.columns == ["row", "phone_2", "phone", "name"]
+    assert result.frame.columns == ["row", "line", "phone_2", "phone", "name"]
     assert result.frame["phone"].to_list() == ["13900139000"]
     assert result.extra_columns == ("phone_2",)
 
@@ -153,5 +153,5 @@ def test_header_only_is_no_data_rows(write):
 
 def test_frame_columns_are_renamed_in_place():
     result = read_input(pl.DataFrame({"备注": ["x"], "Mobile": ["13800138000"]}))
-    assert result.frame.columns == ["row", "备注", "phone"]
+    assert result.frame.columns == ["row", "line", "备注", "phone"]
     assert result.columns == {"phone": "Mobile"}

@@ -20,7 +20,7 @@ def assert_contiguous(result, n):
     assert result.frame.height == n
     assert result.frame["row"].to_list() == list(range(1, n + 1))
     for bad in result.bad_records:
-        cells = result.frame.row(bad.row - 1)[1:]
+        cells = result.frame.row(bad.row - 1)[2:]
         assert cells == (None,) * len(cells)
         assert SECRET not in bad.reason
 
@@ -77,7 +77,7 @@ def test_blank_and_whitespace_lines_are_skipped_and_not_counted(write):
 
 def test_empty_cells_are_null(write):
     result = read_input(write("l.csv", 'phone,name,x\n13800100000,,""\n,,\n'))
-    assert result.frame.rows() == [(1, "13800100000", None, None), (2, None, None, None)]
+    assert result.frame.rows() == [(1, 2, "13800100000", None, None), (2, 3, None, None, None)]
     assert result.bad_records == ()
 
 
@@ -108,7 +108,7 @@ def test_a_file_that_is_one_huge_field_is_an_error(write, quote, reason):
 
 def test_all_records_bad_is_an_error(write):
     text = f"phone,name\n{SECRET}\n{SECRET},a,b\n"
-    with pytest.raises(InputError, match=r"all 2 records are bad \(row 1: 1 fields, expected 2\)") as info:
+    with pytest.raises(InputError, match=r"all 2 records are bad \(row 1, line 2: 1 fields, expected 2\)") as info:
         read_input(write("l.csv", text))
     assert SECRET not in info.value.one_line()
 

@@ -27,8 +27,8 @@ def test_overrides_name_several_phone_columns(write):
     assert result.phone_columns == ("phone", "phone_2")
     assert result.columns["phone"] == "Mobile Phone Number"
     assert result.columns["phone_2"] == "Phone Number"
-    assert result.frame.columns == ["row", "name", "phone_2", "phone"]
-    assert result.frame.row(0) == (1, "Ann", "+1 415 555 0100", "+1 415 555 0199")
+    assert result.frame.columns == ["row", "line", "name", "phone_2", "phone"]
+    assert result.frame.row(0) == (1, 2, "Ann", "+1 415 555 0100", "+1 415 555 0199")
     assert result.extra_columns == ()
 
 

@@ -272,7 +272,7 @@ def test_first_records_all_bad_past_the_cap(write, monkeypatch):
     with pytest.raises(InputError) as info:
         for _ in s:
             pass
-    assert info.value.message == "no readable records: all 2000 records are bad (row 1: 3 fields, expected 2)"
+    assert info.value.message == "no readable records: all 2000 records are bad (row 1, line 2: 3 fields, expected 2)"
     assert info.value.one_line() == _outcome(path, WHOLE)
 
 
@@ -294,7 +294,7 @@ def test_meta_before_iteration_and_sha_after(write, monkeypatch):
     path = write("list.csv", data)
     s = open_input(path, batch_bytes=64)
     assert isinstance(s, InputStream)
-    assert s.meta.frame.columns == ["row", "name", "phone", "备注"] and s.meta.frame.height == 0
+    assert s.meta.frame.columns == ["row", "line", "name", "phone", "备注"] and s.meta.frame.height == 0
     assert (s.meta.title_rows, s.meta.has_header, s.meta.encoding, s.meta.format) == (1, True, "utf-8", "csv")
     assert s.sha256 is None
     batches = list(s)

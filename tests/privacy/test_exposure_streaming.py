@@ -234,6 +234,24 @@ def test_row_numbers_of_a_long_list_are_not_taken_for_numbers(tmp_path):
                             rows_with_number=1)["plaintext_numbers_written"] >= 1
 
 
+def test_line_numbers_of_a_long_file_are_not_taken_for_numbers(tmp_path):
+    """Line 1,234,567 of a long file (the ``line`` index beside ``row``) is no number either."""
+    from scanner.privacy.exposure import Needles, exposure_metrics
+
+    numbers = pl.DataFrame({"e164": ["+3521234567"], "national_number": ["1234567"]})
+    rows = pl.DataFrame({"row": [5, 6], "line": [1_234_566, 1_234_567], "phone_token": ["a" * 32, "b" * 32]})
+    rows.write_parquet(tmp_path / "rows.parquet")
+    rows.write_csv(tmp_path / "contactable.csv")
+    metrics = exposure_metrics(rows=pl.scan_parquet(tmp_path / "rows.parquet"),
+                               files=[tmp_path / "rows.parquet", tmp_path / "contactable.csv"],
+                               numbers=numbers, needles=Needles.of(numbers), rows_with_number=2)
+    assert metrics["plaintext_numbers_written"] == 0
+    # a third leading number field is searched
+    rows.with_columns(other=pl.lit(1_234_567)).select("row", "line", "other").write_csv(tmp_path / "more.csv")
+    assert exposure_metrics(rows=rows, files=[tmp_path / "more.csv"], numbers=numbers, needles=Needles.of(numbers),
+                            rows_with_number=2)["files_checked"]["more.csv"] == 2
+
+
 def test_lazy_rows_read_in_chunks_give_the_same_metrics(tmp_path, keys, monkeypatch):
     from scanner.api import scan
 
