@@ -51,7 +51,11 @@ from scanner.privacy.keys import KeyMaterial, load_or_new_key, resolve_state_dir
 from scanner.privacy.texts import TextGuard
 from scanner.privacy.vault import VaultWriter
 from scanner.rowstore import ROW_OUTPUT_NAMES, SPILL_COLUMNS, RowStore, findings_table, rows_plan
+from scanner.review.decisions import DECISIONS, load_decisions
+from scanner.review.honour import Honour, no_decisions
 from scanner.rules import RULES, rule_columns
+from scanner.suppress.files import suppression_files
+from scanner.suppress.store import suppressed_keys
 
 REPORT_SCHEMA = "contact-scanner/report/v1"
 UNMAPPED_LIMIT = 20
@@ -258,21 +262,6 @@ def contactable_of(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.filter(pl.col("verdict") == "accept").select("row", "line", "phone_token", "phone_masked")
 
 
-def _suppressed_numbers(paths: Iterable[str | os.PathLike], policy: Policy) -> pl.DataFrame:
-    """E.164 numbers from suppression files (any format the ingest reads)."""
-    frames = []
-    for path in paths:
-        # (read in the campaign's region: a US do-not-call file's national numbers are
-        # phone numbers only there)
-        ing = read_input(path, region=policy.campaign.region, phone_min_valid=policy.columns.phone_min_valid)
-        for column in ing.phone_columns:
-            norm = normalize(ing.frame.get_column(column), region=policy.campaign.region)
-            frames.append(norm.select("e164").drop_nulls())
-    if not frames:
-        return pl.DataFrame({"e164": []}, schema={"e164": pl.String})
-    return pl.concat(frames).unique()
-
-
 def _unmapped_counts(rows: pl.DataFrame) -> pl.DataFrame:
     """Per vocabulary column, the rows of each value the vocabulary did not map; per time
     column, the rows of each shape of value that could not be read."""
@@ -442,16 +431,22 @@ def scan(
     else:
         keep_new_key = lambda: None  # noqa: E731
     reg = _open_registry(registry, state, keys, policy)
+    file_numbers, file_keys = suppression_files(suppress, policy)
+    store_keys = (suppressed_keys(state, keys.key_id, channel=policy.campaign.channel,
+                                  purpose=policy.campaign.purpose)
+                  if policy.suppress.check else file_keys.clear())
     ctx = KernelContext(
         policy=policy, keys=keys, as_of=as_of_dt,
         kept=texts.kept, embedded=texts.add_numbers,
         phone_columns=ing.phone_columns,
-        suppressed=_suppressed_numbers(suppress, policy).get_column("e164"),
+        suppressed=file_numbers,
+        suppressed_keys=pl.concat([store_keys, file_keys]).unique(),
         registered=None if reg is None else (lambda tokens: registered_tokens(reg, tokens)),
         consent_ledger=consent_ledger, inverted=ing.inverted, readings=ing.date_formats,
         consent_channel=channel_named_by(ing.columns.get("consent")),
     )
     active = ctx.active
+    honour = Honour.build(load_decisions(state, keys.key_id), active, policy, as_of_dt)
     _, listed = ctx.split_codes
     list_inputs = ctx.list_rule_inputs
     # Several phone columns: the kernel's records are (row, number) pairs (scanner/contact.py).
@@ -524,15 +519,19 @@ def scan(
         decided = decided.with_columns(rule_columns(listed, ctx.rule_context)).with_columns(
             only_in001(active, pl.col("local_mask") | finding_mask_expr(active, codes=listed)).alias("finding_mask"))
         decided = decided.with_columns(verdict_expr(active))
+        # a person's decision that still counts changes the verdict (scanner/review/honour.py)
+        decided = no_decisions(decided) if honour is None else honour.apply(decided)
         # a row's pairs are in one part (one batch): its contact number is chosen here
         contact = [contact_expr(columns)] if multi else []
         # Only the new columns are written, beside the list frame's parts (row order kept).
-        store.add_decided(decided.select("is_duplicate", "consent_class", "finding_mask", "verdict", *contact)
-                          .collect())
+        store.add_decided(decided.select("is_duplicate", "consent_class", "finding_mask", "verdict", "decision",
+                                         "decided_at", "decision_stale", *contact).collect())
     del stats
     # ``pairs``: one record per (row, number); ``work``: one per row (its contact number).
     pairs = pl.concat([store.list_frame(), store.decided_frame()], how="horizontal")
     work = pairs.filter(pl.col("is_contact")) if multi else pairs
+
+    auto_suppress(pairs, numbers, policy, state, keys)
 
     step("analyses")
     col_findings = column_findings(
@@ -554,12 +553,41 @@ def scan(
         ing=ing, policy=policy, as_of=as_of_dt, work=work, pairs=pairs, col_findings=col_findings,
         active=active, keys=keys, evidence=evidence, scan_id=scan_id, dup_numbers=dup_numbers,
         unmapped=unmapped.table(), row_parts=[p for p, _ in store.parts],
+        suppress_counts={"store_entries": int(store_keys.len()), "file_numbers": int(file_numbers.len()),
+                         "file_tokens": int(file_keys.len())},
     )
     report = texts.protect_report(report)
     return ScanResult(report=report, policy=policy, keys=keys, _store=store, _list=work,
                       _number_table=numbers, _names=names, _extra_out=extra_out, _kept=kept,
                       _phone_headers=tuple(texts.header(ing.columns[c]) for c in ing.phone_columns),
                       _embedded=texts.numbers())
+
+
+def _scope(column: str, named: tuple[str, ...]) -> pl.Expr:
+    """A consent class as a store scope (no or an unknown class: ``all``)."""
+    return pl.when(pl.col(column).is_in(named)).then(pl.col(column)).otherwise(pl.lit("all"))
+
+
+def auto_suppress(pairs: pl.LazyFrame, numbers: pl.DataFrame, policy: Policy, state: Path,
+                  keys: KeyMaterial) -> int:
+    """Feed the do-not-contact store from the list's refused or withdrawn rows, as far as
+    ``[suppress] auto`` asks (each entry scoped by the row's consent channel and purpose)."""
+    classes = [c for c in ("withdrawn", "refused") if c in policy.suppress.auto]
+    if not classes:
+        return 0
+    from scanner.suppress.store import add_entries
+
+    found = (pairs.filter(pl.col("consent_row_class").is_in(classes) & pl.col("number_key").is_not_null())
+             .select("number_key", "consent_row_class",
+                     _scope("channel_class", ("sms", "voice")).alias("channel"),
+                     _scope("purpose_class", ("marketing", "service")).alias("purpose"))
+             .unique().collect()
+             .join(numbers.select("number_key", "phone_token"), on="number_key"))
+    added = 0
+    for (cls, channel, purpose), group in found.group_by("consent_row_class", "channel", "purpose"):
+        added += add_entries(state, keys.key_id, group.get_column("phone_token"), reason=f"consent {cls}",
+                             channel=channel, purpose=purpose, source=cls, who="scan")
+    return added
 
 
 class DistinctTable:
@@ -661,7 +689,8 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
                  col_findings, active: ActiveRules, keys: KeyMaterial,
                  evidence: ListEvidence, scan_id: str, unmapped: pl.DataFrame,
                  dup_numbers: int, pairs: pl.LazyFrame | None = None,
-                 row_parts: Iterable[Path] = ()) -> dict[str, Any]:
+                 row_parts: Iterable[Path] = (),
+                 suppress_counts: dict[str, int] | None = None) -> dict[str, Any]:
     """report.json (docs/ARCHITECTURE.md). ``dup_numbers``: numbers with duplicate rows (from the
     duplicate stats: counting them over the rows is a group-by on every number). ``work``:
     one record per row (verdicts); ``pairs``: one per (row, number) (findings, duplicates),
@@ -677,6 +706,8 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
         (pl.col("verdict") == "accept").sum().alias("accept"),
         (pl.col("verdict") == "review").sum().alias("review"),
         (pl.col("verdict") == "reject").sum().alias("reject"),
+        *((pl.col("decision") == d).sum().alias(f"decided_{d}") for d in DECISIONS),
+        pl.col("decision_stale").sum().alias("decision_stale"),
         *([] if multi else [pl.col("is_duplicate").sum().alias("dup_rows")]),
     ).collect(engine="streaming").row(0, named=True)
     if multi:
@@ -729,6 +760,12 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
                    "max_reject_share": policy.list.max_reject_share,
                    "max_consent_age_days": policy.consent.max_age_days},
         "rows": {"total": total, **counts},
+        # rows whose verdict a person's stored decision set; ``stale``: a decision the row's
+        # findings outgrew (or an expired approval), which no longer counts
+        "review": {"rows_decided": sum(int(counts_by[f"decided_{d}"]) for d in DECISIONS),
+                   **{d: int(counts_by[f"decided_{d}"]) for d in DECISIONS},
+                   "stale": int(counts_by["decision_stale"])},
+        "suppress": dict(suppress_counts or {}),
         "findings": findings,
         "rules": {c: {"name": RULES[c].name, "severity": active.severity.get(c, RULES[c].severity)}
                   for c in findings},

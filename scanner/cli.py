@@ -32,6 +32,8 @@ COMMAND_MODULES = [
     "scanner.commands.keys",
     "scanner.commands.reveal",
     "scanner.commands.registry",
+    "scanner.commands.review",
+    "scanner.commands.suppress",
 ]
 
 

@@ -80,6 +80,10 @@ class KernelContext:
     #: the frame names of the phone columns, primary first (``Ingested.phone_columns``)
     phone_columns: tuple[str, ...] = ("phone",)
     suppressed: pl.Series = field(default_factory=lambda: pl.Series("e164", [], dtype=pl.String), repr=False)
+    #: suppressed numbers known by their token only (``number_key``: the do-not-contact
+    #: store, token files given to ``--suppress``)
+    suppressed_keys: pl.Series = field(default_factory=lambda: pl.Series("number_key", [], dtype=pl.UInt128),
+                                       repr=False)
     #: tokens -> the subset already in the registry (None: no registry)
     registered: Registered | None = field(default=None, repr=False)
     consent_ledger: Any = None
@@ -166,8 +170,11 @@ def number_answers(distinct: pl.DataFrame, ctx: KernelContext) -> pl.DataFrame:
     answers = answers.with_columns(
         token_expr(ctx.keys, "phone", pl.col("e164")).alias("phone_token"),
         mask_phone_expr(pl.col("e164"), pl.col("country_code"), pl.col("national_number")).alias("phone_masked"),
-        pl.col("e164").is_in(ctx.suppressed.implode()).fill_null(False).alias("suppressed"),
     ).with_columns(number_key_expr())
+    suppressed = pl.col("e164").is_in(ctx.suppressed.implode())
+    if ctx.suppressed_keys.len():
+        suppressed = suppressed | pl.col("number_key").is_in(ctx.suppressed_keys.implode())
+    answers = answers.with_columns(suppressed.fill_null(False).alias("suppressed"))
     if ctx.registered is None:
         return answers.with_columns(pl.lit(False).alias("in_registry"))
     seen = ctx.registered(answers.get_column("phone_token").drop_nulls().unique())

@@ -36,7 +36,12 @@ CANONICAL_COLUMNS = (
 #: Canonical columns that ``[columns] invert`` may name: read inverted, a yes says refused.
 INVERTIBLE_COLUMNS = ("consent",)
 TABLES = ("campaign", "consent", "sources", "columns", "vocabulary", "rules", "list",
-          "detect", "privacy", "registry", "report")
+          "detect", "privacy", "registry", "report", "review", "suppress")
+#: Findings no reviewer can approve: a refusal or withdrawal, a do-not-contact entry, and a
+#: value that is no phone number (docs/PRIVACY.md, "Review decisions").
+NEVER_APPROVABLE = ("CN002", "SP001", "PH001", "PH002", "PH003")
+#: What feeds the do-not-contact store automatically (``[suppress] auto``).
+AUTO_SUPPRESS = ("withdrawn", "refused", "ledger", "decisions")
 
 
 @lru_cache(maxsize=1)
@@ -186,6 +191,23 @@ PRESENTATION_KEYS = ("html", "lang")
 
 
 @dataclass(frozen=True)
+class ReviewPolicy:
+    #: error codes a reviewer may approve (warnings always can be)
+    approvable: tuple[str, ...] = ()
+    #: approvals older than this stop counting (None: they do not expire)
+    approval_max_age_days: int | None = None
+
+
+@dataclass(frozen=True)
+class SuppressPolicy:
+    #: scans check the state folder's do-not-contact store
+    check: bool = True
+    #: sources that add entries by themselves; only ``decisions`` by default, so a scan
+    #: writes nothing to the store unless asked (a re-scan gives the same answer)
+    auto: tuple[str, ...] = ("decisions",)
+
+
+@dataclass(frozen=True)
 class Policy:
     campaign: CampaignPolicy = field(default_factory=CampaignPolicy)
     consent: ConsentPolicy = field(default_factory=ConsentPolicy)
@@ -198,6 +220,8 @@ class Policy:
     privacy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
     registry: RegistryPolicy = field(default_factory=RegistryPolicy)
     report: ReportPolicy = field(default_factory=ReportPolicy)
+    review: ReviewPolicy = field(default_factory=ReviewPolicy)
+    suppress: SuppressPolicy = field(default_factory=SuppressPolicy)
     path: str | None = field(default=None, compare=False)
 
     @property
@@ -244,6 +268,10 @@ class Policy:
             "registry": plain(asdict(self.registry)),
             "report": {k: v for k, v in plain(asdict(self.report)).items() if k not in PRESENTATION_KEYS},
         }
+        # (tables left at their defaults stay out: adding a table keeps older policies' hash)
+        for name, value in (("review", self.review), ("suppress", self.suppress)):
+            if value != type(value)():
+                doc[name] = plain(asdict(value))
         return doc
 
     @property
@@ -457,10 +485,26 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
                           html=r.get("html", bool, True),
                           lang=r.get("lang", str, None, choices=("en", "zh")))
     r.done()
+    r = _Reader("review", doc.get("review", {}), path)
+    review = ReviewPolicy(
+        approvable=r.get("approvable", tuple, (), check=lambda v: _codes(v, codes) or _approvable(v)),
+        approval_max_age_days=r.get("approval_max_age_days", int, None,
+                                    check=lambda v: None if v > 0 else "must be positive"),
+    )
+    r.done()
+    r = _Reader("suppress", doc.get("suppress", {}), path)
+    suppress = SuppressPolicy(check=r.get("check", bool, True),
+                              auto=r.get("auto", tuple, ("decisions",), choices=AUTO_SUPPRESS))
+    r.done()
 
     return Policy(campaign=campaign, consent=consent, sources=tuple(sources), columns=columns,
                   vocabulary=vocab, rules=rules, list=list_policy, detect=detect, privacy=privacy,
-                  registry=registry, report=report, path=path)
+                  registry=registry, report=report, review=review, suppress=suppress, path=path)
+
+
+def _approvable(codes) -> str | None:
+    never = [c for c in codes if c in NEVER_APPROVABLE]
+    return f"{never[0]} can never be approved" if never else None
 
 
 def _formats_check(d: dict):

@@ -41,11 +41,12 @@ from scanner.privacy.safe_files import exclusive_writer, private_temp_dir
 
 #: The kernel columns a part holds for the rows output, besides the kept extra columns.
 SPILL_COLUMNS = ("row", "line", "phone_token", "phone_masked", "valid", "type", "region",
-                 "name_token", "name_masked", "email_token", "source")
-ROW_OUTPUT_COLUMNS = ("row", "line", "phone_token", "phone_masked", "valid", "type", "region", "findings", "verdict")
+                 "name_token", "name_masked", "email_token", "source", "consent_at")
+ROW_OUTPUT_COLUMNS = ("row", "line", "phone_token", "phone_masked", "valid", "type", "region", "findings", "verdict",
+                      "decision", "decided_at")
 #: rows.parquet's own column names (a kept column is written under another one)
 ROW_OUTPUT_NAMES = (*ROW_OUTPUT_COLUMNS, "contact_column", "name_token", "name_masked", "email_token", "source",
-                    "consent", "phones")
+                    "consent", "consent_time", "phones")
 
 
 SPILL_PREFIX = "contact-scanner-"
@@ -251,12 +252,14 @@ def rows_plan(store: RowStore, lookup: pl.DataFrame, *, extra_out: list[str], ke
     outputs = pl.scan_parquet([store.parts[i][0] for i in chosen])
     multi = len(phone_headers) > 1
     decided = pl.scan_parquet([store.decided_parts[i] for i in chosen]).select(
-        "finding_mask", "verdict", pl.col("consent_class").alias("consent"), *(["is_contact"] if multi else []))
+        "finding_mask", "verdict", "decision", "decided_at", pl.col("consent_class").alias("consent"),
+        *(["is_contact"] if multi else []))
     rows = pl.concat([outputs, decided], how="horizontal")
     rows = gather_by_key(rows, "finding_mask", lookup.get_column("finding_mask"), lookup.select("findings"))
-    columns = [*ROW_OUTPUT_COLUMNS, *extra_out, "source", "consent", *kept]
+    rows = rows.rename({"consent_at": "consent_time"})
+    columns = [*ROW_OUTPUT_COLUMNS, *extra_out, "source", "consent", "consent_time", *kept]
     if multi:
         return rows_of_pairs(rows, phone_headers, columns).select(
-            *ROW_OUTPUT_COLUMNS, "contact_column", *extra_out, "source", "consent", *kept, "phones")
+            *ROW_OUTPUT_COLUMNS, "contact_column", *extra_out, "source", "consent", "consent_time", *kept, "phones")
     return rows.select(*ROW_OUTPUT_COLUMNS, pl.lit(phone_headers[0]).alias("contact_column"),
-                       *extra_out, "source", "consent", *kept)
+                       *extra_out, "source", "consent", "consent_time", *kept)

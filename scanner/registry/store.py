@@ -13,6 +13,9 @@ Layout (``<state_dir>/registry.duckdb``, schema version :data:`SCHEMA_VERSION`):
 * ``sketch(list_id, token)`` — a bottom-k sketch (the ``SKETCH_K`` smallest tokens: tokens
   are HMAC outputs, hence uniform, so the smallest ones are a MinHash sample) for
   near-duplicate candidate search when the registry outgrows exact joins;
+* since schema v3, ``decisions`` / ``decision_history`` (a reviewer's decision per token)
+  and ``suppressions`` (the do-not-contact store), read and written by
+  :mod:`scanner.review.decisions` and :mod:`scanner.suppress.store`;
 * since schema v2, the canary assignments (:mod:`scanner.canary.store` reads and writes
   them): ``canary_scheme`` (one row), ``canary_subpool(token)``,
   ``canary_recipients(id, name, issued)``, ``canary_unique(token, recipient_id)`` (a token is
@@ -56,8 +59,8 @@ from scanner.io_errors import check_fault, errno_of, write_error, writing
 from scanner.privacy.safe_files import make_dir, remove_created
 
 FORMAT = "contact-scanner/registry"
-SCHEMA_VERSION = 2
-#: The oldest schema this build reads without upgrading it (v2 only added the canary tables).
+SCHEMA_VERSION = 3
+#: The oldest schema this build reads without upgrading it (v2 and v3 only added tables).
 MIN_READ_VERSION = 1
 FILE_NAME = "registry.duckdb"
 SKETCH_K = 1024
@@ -95,6 +98,22 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE canary_shared (
                recipient_id INTEGER NOT NULL, token UHUGEINT NOT NULL,
                PRIMARY KEY (recipient_id, token))""",
+    ],
+    [  # v3: reviewers' decisions (scanner/review/decisions.py) and the do-not-contact store
+       # (scanner/suppress/store.py), tokens only
+        """CREATE TABLE decisions (
+               token UHUGEINT PRIMARY KEY, decision VARCHAR NOT NULL, codes VARCHAR NOT NULL,
+               reviewer VARCHAR NOT NULL, note VARCHAR, decided_at TIMESTAMPTZ NOT NULL,
+               scan_id VARCHAR NOT NULL)""",
+        """CREATE TABLE decision_history (
+               token UHUGEINT NOT NULL, decision VARCHAR NOT NULL, codes VARCHAR NOT NULL,
+               reviewer VARCHAR NOT NULL, note VARCHAR, decided_at TIMESTAMPTZ NOT NULL,
+               scan_id VARCHAR NOT NULL)""",
+        """CREATE TABLE suppressions (
+               token UHUGEINT NOT NULL, channel VARCHAR NOT NULL, purpose VARCHAR NOT NULL,
+               reason VARCHAR NOT NULL, source VARCHAR NOT NULL, added_at TIMESTAMPTZ NOT NULL,
+               added_by VARCHAR NOT NULL, removed_at TIMESTAMPTZ, removed_by VARCHAR,
+               removed_reason VARCHAR)""",
     ],
 ]
 

@@ -1,0 +1,1 @@
+"""Review decisions: the review sheet, applying it, and scans honouring it (docs/PRIVACY.md)."""

@@ -1,0 +1,1 @@
+"""The do-not-contact store (docs/PRIVACY.md)."""
