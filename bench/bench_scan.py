@@ -115,7 +115,8 @@ def core_result(path: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def scan_seconds(path: Path, work: Path) -> tuple[float, float, int]:
+def scan_seconds(path: Path, work: Path, *, state: Path | None = None,
+                 out: Path | None = None) -> tuple[float, float, int]:
     """(wall seconds, child peak RSS in GiB, exit code) of a full CLI scan.
 
     The peak is the child's own VmHWM, polled while it runs. ``ru_maxrss`` of children
@@ -123,8 +124,8 @@ def scan_seconds(path: Path, work: Path) -> tuple[float, float, int]:
     (most likely the parent's memory the child shares between fork and exec: here the
     generated list).
     """
-    out = work / f"out-{path.stem}"
-    state = work / "state"
+    out = out or work / f"out-{path.stem}"
+    state = state or work / "state"
     t = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "scanner", "scan", str(path), "--out", str(out), "--state-dir", str(state),

@@ -44,6 +44,7 @@ from scanner.ingest import Ingested, InputStream, open_input, read_input
 from scanner.ingest.dates import readings_report
 from scanner.ingest.header_words import channel_named_by
 from scanner.kernel import KernelContext, row_kernel
+from scanner.ledger import entries_after
 from scanner.phone.normalize import normalize, parse_distinct  # noqa: F401 (re-exported)
 from scanner.policy import Policy, load_policy
 from scanner.prepare import text_key
@@ -146,7 +147,7 @@ def _duplicates_of(merged: pl.DataFrame) -> pl.DataFrame:
 LIST_FRAME_COLUMNS = (
     "row", "number_key", "valid", "type", "segment", "source", "source_norm",
     "source_class", "consent_row_class", "channel_class", "purpose_class", "consent_at",
-    "collected_at_utc", "consent_time_invalid", "evidence_present", "consent_tampered", "local_mask",
+    "collected_at_utc", "consent_time_invalid", "evidence_present", "consent_tampered", "consent_from", "local_mask",
     "name_placeholder",
 )
 #: Vocabulary columns whose unmapped values the report lists (counted batch by batch).
@@ -372,6 +373,7 @@ def scan(
     consent_ledger: str | os.PathLike | None = None,
     registry: Any = None,
     register_source: str | None = None,
+    register_name: str | None = None,
     batch_rows: int = BATCH_ROWS,
     batch_bytes: int = BATCH_BYTES,
     purchased_model: str | None = None,
@@ -380,7 +382,9 @@ def scan(
 
     The registry of lists seen before and the canary store live in the state dir
     (``registry`` may pass an open registry instead; ``False`` skips it).
-    ``register_source`` names the source the list is about to be registered under.
+    ``register_source`` names the source the list is about to be registered under;
+    ``register_name`` the name (a new version of an own list is compared with its earlier
+    versions as a change, not a copy: ``report.list.changes``).
     ``batch_bytes`` / ``batch_rows``: the input is read about ``batch_bytes`` at a time and
     at most ``batch_rows`` rows go through the row kernel at once (memory); results never
     depend on them. ``purchased_model``: the purchased-list model version to score with
@@ -431,6 +435,8 @@ def scan(
     else:
         keep_new_key = lambda: None  # noqa: E731
     reg = _open_registry(registry, state, keys, policy)
+    if reg is not None and register_name:
+        reg = reg.excluding(register_name)
     file_numbers, file_keys = suppression_files(suppress, policy)
     store_keys = (suppressed_keys(state, keys.key_id, channel=policy.campaign.channel,
                                   purpose=policy.campaign.purpose)
@@ -555,7 +561,14 @@ def scan(
         unmapped=unmapped.table(), row_parts=[p for p, _ in store.parts],
         suppress_counts={"store_entries": int(store_keys.len()), "file_numbers": int(file_numbers.len()),
                          "file_tokens": int(file_keys.len())},
+        ledger_after=0 if consent_ledger is None else entries_after(consent_ledger, keys, as_of_dt),
     )
+    report["list"]["changes"] = None
+    if reg is not None and register_name:
+        from scanner.registry.versions import changes
+
+        report["list"]["changes"] = changes(reg, register_name, valid_tokens(numbers), rows=report["rows"]["total"],
+                                            findings=report["findings"])
     report = texts.protect_report(report)
     return ScanResult(report=report, policy=policy, keys=keys, _store=store, _list=work,
                       _number_table=numbers, _names=names, _extra_out=extra_out, _kept=kept,
@@ -690,7 +703,7 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
                  evidence: ListEvidence, scan_id: str, unmapped: pl.DataFrame,
                  dup_numbers: int, pairs: pl.LazyFrame | None = None,
                  row_parts: Iterable[Path] = (),
-                 suppress_counts: dict[str, int] | None = None) -> dict[str, Any]:
+                 suppress_counts: dict[str, int] | None = None, ledger_after: int = 0) -> dict[str, Any]:
     """report.json (docs/ARCHITECTURE.md). ``dup_numbers``: numbers with duplicate rows (from the
     duplicate stats: counting them over the rows is a group-by on every number). ``work``:
     one record per row (verdicts); ``pairs``: one per (row, number) (findings, duplicates),
@@ -708,6 +721,7 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
         (pl.col("verdict") == "reject").sum().alias("reject"),
         *((pl.col("decision") == d).sum().alias(f"decided_{d}") for d in DECISIONS),
         pl.col("decision_stale").sum().alias("decision_stale"),
+        *((pl.col("consent_from") == side).sum().alias(f"consent_{side}") for side in ("file", "ledger")),
         *([] if multi else [pl.col("is_duplicate").sum().alias("dup_rows")]),
     ).collect(engine="streaming").row(0, named=True)
     if multi:
@@ -766,6 +780,10 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
                    **{d: int(counts_by[f"decided_{d}"]) for d in DECISIONS},
                    "stale": int(counts_by["decision_stale"])},
         "suppress": dict(suppress_counts or {}),
+        # where each row's consent came from (--consent-ledger merges with the file), and
+        # the ledger's events timed after --as-of, which the scan does not use
+        "consent": {"from_file": int(counts_by["consent_file"]), "from_ledger": int(counts_by["consent_ledger"]),
+                    "ledger_after_as_of": ledger_after},
         "findings": findings,
         "rules": {c: {"name": RULES[c].name, "severity": active.severity.get(c, RULES[c].severity)}
                   for c in findings},

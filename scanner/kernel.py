@@ -62,7 +62,7 @@ KERNEL_SCHEMA: dict[str, pl.DataType] = {
     "consent_row_class": pl.String, "channel_class": pl.String, "purpose_class": pl.String,
     "consent_at": pl.Datetime("us", "UTC"), "collected_at_utc": pl.Datetime("us", "UTC"),
     "consent_time_invalid": pl.Boolean, "consent_time_unread": pl.String, "collected_at_unread": pl.String,
-    "evidence_present": pl.Boolean, "consent_tampered": pl.Boolean,
+    "evidence_present": pl.Boolean, "consent_tampered": pl.Boolean, "consent_from": pl.String,
     "local_mask": pl.UInt64, "phone_column": pl.Int32,
 }
 
@@ -256,8 +256,10 @@ def row_kernel(batch: pl.DataFrame, ctx: KernelContext, *, bad_rows=()) -> pl.Da
 
         lf = consent_from_ledger(lf, ctx.consent_ledger, ctx.keys, channel=policy.campaign.channel,
                                  purpose=policy.campaign.purpose, as_of=ctx.as_of)
-    if "consent_tampered" not in lf.collect_schema():
-        lf = lf.with_columns(pl.lit(False).alias("consent_tampered"))
+    else:
+        from scanner.ledger import file_consent_from
+
+        lf = lf.with_columns(file_consent_from(), pl.lit(False).alias("consent_tampered"))
 
     local, _ = ctx.split_codes
     active = ctx.active

@@ -41,12 +41,12 @@ from scanner.privacy.safe_files import exclusive_writer, private_temp_dir
 
 #: The kernel columns a part holds for the rows output, besides the kept extra columns.
 SPILL_COLUMNS = ("row", "line", "phone_token", "phone_masked", "valid", "type", "region",
-                 "name_token", "name_masked", "email_token", "source", "consent_at")
+                 "name_token", "name_masked", "email_token", "source", "consent_at", "consent_from")
 ROW_OUTPUT_COLUMNS = ("row", "line", "phone_token", "phone_masked", "valid", "type", "region", "findings", "verdict",
                       "decision", "decided_at")
 #: rows.parquet's own column names (a kept column is written under another one)
 ROW_OUTPUT_NAMES = (*ROW_OUTPUT_COLUMNS, "contact_column", "name_token", "name_masked", "email_token", "source",
-                    "consent", "consent_time", "phones")
+                    "consent", "consent_time", "consent_from", "phones")
 
 
 SPILL_PREFIX = "contact-scanner-"
@@ -257,9 +257,10 @@ def rows_plan(store: RowStore, lookup: pl.DataFrame, *, extra_out: list[str], ke
     rows = pl.concat([outputs, decided], how="horizontal")
     rows = gather_by_key(rows, "finding_mask", lookup.get_column("finding_mask"), lookup.select("findings"))
     rows = rows.rename({"consent_at": "consent_time"})
-    columns = [*ROW_OUTPUT_COLUMNS, *extra_out, "source", "consent", "consent_time", *kept]
+    consent = ("source", "consent", "consent_time", "consent_from")
+    columns = [*ROW_OUTPUT_COLUMNS, *extra_out, *consent, *kept]
     if multi:
         return rows_of_pairs(rows, phone_headers, columns).select(
-            *ROW_OUTPUT_COLUMNS, "contact_column", *extra_out, "source", "consent", "consent_time", *kept, "phones")
+            *ROW_OUTPUT_COLUMNS, "contact_column", *extra_out, *consent, *kept, "phones")
     return rows.select(*ROW_OUTPUT_COLUMNS, pl.lit(phone_headers[0]).alias("contact_column"),
-                       *extra_out, "source", "consent", "consent_time", *kept)
+                       *extra_out, *consent, *kept)

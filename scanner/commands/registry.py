@@ -28,6 +28,8 @@ def _describe(info) -> list[str]:
         f"{info.name}",
         f"  source:       {info.source or '-'}",
         f"  leaked:       {'yes' if info.leaked else 'no'}",
+        f"  owner:        {info.owner}",
+        f"  version:      {info.version} of {info.family!r}",
         f"  registered:   {info.registered_at}",
         f"  rows:         {info.row_count if info.row_count is not None else '-'}",
         f"  numbers:      {info.token_count}",
@@ -50,9 +52,11 @@ def command() -> None:
 @click.option("--name", required=True, help="Name of the list in the registry (unique).")
 @click.option("--source", help="Where the list came from (vendor, partner, event).")
 @click.option("--leaked", is_flag=True, help="Mark the list as leaked: any overlap fails a scan.")
+@click.option("--owner", type=click.Choice(["own", "received"]), default="received", show_default=True,
+              help="The user's own list, or one received (bought, shared, leaked).")
 @click.option("--policy", "policy_path", type=click.Path(dir_okay=False), help="Policy TOML (header mapping, region).")
 @key_options
-def add(input_path, name, source, leaked, policy_path, state_dir, key_file):
+def add(input_path, name, source, leaked, owner, policy_path, state_dir, key_file):
     """Read, normalize and tokenize INPUT, and register its valid numbers under NAME."""
     from scanner.api import scan
 
@@ -60,10 +64,11 @@ def add(input_path, name, source, leaked, policy_path, state_dir, key_file):
     _registry(state).check_new_name(name)  # fail before the (long) scan
     result = scan(input_path, policy_path, state_dir=state.path, key_file=key_file, notice=notice_echo)
     announce(state, result.keys)
-    register_result(result, name=name, source=source, leaked=leaked, state=state)
+    register_result(result, name=name, source=source, leaked=leaked, state=state, owner=owner)
 
 
-def register_result(result, *, name: str, source: str | None, leaked: bool, state) -> None:
+def register_result(result, *, name: str, source: str | None, leaked: bool, state, owner: str = "received",
+                    as_version: bool = False) -> None:
     """Register a finished scan's valid numbers (shared by ``registry add`` and ``scan --register``).
 
     Waits for a busy registry (:data:`~scanner.registry.store.REGISTER_TIMEOUT`) rather than
@@ -74,9 +79,11 @@ def register_result(result, *, name: str, source: str | None, leaked: bool, stat
     tokens = result.valid_tokens()
     info = _registry(state, result.keys.key_id, timeout=REGISTER_TIMEOUT).add(
         name, tokens, source=source, leaked=leaked, row_count=result.report["rows"]["total"],
-        input_sha256=result.report["input"].get("sha256"))
-    click.echo(f"registered {info.name!r}: {info.token_count} distinct valid numbers of "
-               f"{info.row_count} rows{' (leaked)' if info.leaked else ''}", err=True)
+        input_sha256=result.report["input"].get("sha256"), owner=owner, as_version=as_version,
+        findings=result.report["findings"])
+    version = f" (version {info.version} of {info.family!r})" if info.version > 1 else ""
+    click.echo(f"registered {info.name!r}{version}: {info.token_count} distinct valid numbers of "
+               f"{info.row_count} rows, {info.owner}{' (leaked)' if info.leaked else ''}", err=True)
 
 
 def _reader(state_dir):

@@ -42,11 +42,11 @@ def _progress(enabled: bool, console: Console):
 
 
 def _check_name(state, name: str, key_id: str | None = None) -> None:
-    """A --register name that is taken or invalid (or a registry of another key) stops the
-    scan before it writes anything."""
+    """A --register name that is invalid (or a registry of another key) stops the scan before
+    it writes anything; a taken one becomes a new version."""
     from scanner.registry import open_registry
 
-    open_registry(state.path, key_id=key_id).check_new_name(name)
+    open_registry(state.path, key_id=key_id).check_new_name(name, as_version=True)
 
 
 @click.command("scan")
@@ -60,14 +60,17 @@ def _check_name(state, name: str, key_id: str | None = None) -> None:
 @click.option("--as-of", help="Scan time for time-dependent rules (ISO date or date-time; default now).")
 @click.option("--consent-ledger", type=click.Path(dir_okay=False), help="Take consent from this consent ledger.")
 @click.option("--register", "register_name", metavar="NAME",
-              help="After scanning, add the list to the registry under NAME (a name already "
-                   "taken: exit 2 before anything is written).")
+              help="After scanning, add the list to the registry under NAME; a name already "
+                   "registered gets a new version (an own list's earlier versions are compared "
+                   "as changes, not copies).")
+@click.option("--owner", type=click.Choice(["own", "received"]), default="own", show_default=True,
+              help="With --register: the user's own list, or one received (bought, shared).")
 @click.option("--register-source", metavar="S", help="Source/vendor recorded with --register.")
 @click.option("--no-progress", is_flag=True, help="No progress display.")
 @click.option("--no-html", is_flag=True, help="Do not write report.html (also: [report] html = false).")
 @lang_option
 def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fail_on, fmt, as_of,
-            consent_ledger, register_name, register_source, no_progress, no_html, lang):
+            consent_ledger, register_name, owner, register_source, no_progress, no_html, lang):
     """Scan INPUT (CSV/TSV/TXT, XLSX, Parquet, JSON/NDJSON) and write pseudonymized outputs.
 
     Exit code 0 when the list verdict is below --fail-on, 1 when it reaches it, 2 on a usage
@@ -94,6 +97,7 @@ def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fai
         result = scan(
             input_path, policy_path, state_dir=state.path, key_file=key_file, suppress=suppress,
             as_of=as_of, progress=step, consent_ledger=consent_ledger, register_source=register_source,
+            register_name=register_name,
             notice=lambda msg: err.print(f"[yellow]{_('notice')}:[/] {mask_message(msg)}"),
         )
         # the summary and report.html: --lang, else the policy's [report] lang, else the locale
@@ -112,7 +116,7 @@ def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fai
 
             try:
                 register_result(result, name=register_name, source=register_source, leaked=False,
-                                state=state)
+                                state=state, owner=owner, as_version=True)
             except RegistryError as exc:
                 # The outputs are staged and good: a registration lost to a concurrent one is a
                 # warning, and the exit code still follows the verdict.

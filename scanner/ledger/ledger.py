@@ -58,7 +58,7 @@ import rfc8785
 from scanner.errors import InputError, KeyMaterialError, VerificationFailed
 from scanner.privacy.keys import KeyMaterial
 from scanner.privacy.safe_files import append_bytes, open_for_append
-from scanner.privacy.tokens import token_expr, token_one
+from scanner.privacy.tokens import token_one
 
 VERSION = 1
 GENESIS = "0" * 64
@@ -320,6 +320,19 @@ def latest_consent(path: str | os.PathLike, keys: KeyMaterial, *,
     )
 
 
+def entries_after(path: str | os.PathLike, keys: KeyMaterial, as_of: dt.datetime) -> int:
+    """How many events are timed after ``as_of`` (a scan ignores them; the report counts them)."""
+    _, entries, _ = _scan(Path(path), keys)
+    after = 0
+    for entry in entries:
+        try:
+            at = dt.datetime.fromisoformat(str((entry or {}).get("at"))).astimezone(dt.timezone.utc)
+        except ValueError:
+            continue
+        after += at > as_of
+    return after
+
+
 def _text(value) -> str | None:
     return None if value is None else str(value)
 
@@ -379,68 +392,3 @@ def verify_against_checkpoint(path: str | os.PathLike, checkpoint: dict, public,
         raise VerificationFailed(
             f"entries 1..{covered} were rewritten since the checkpoint (head hash differs)", path=str(path))
     return check
-
-
-# -- the scan's consent source -------------------------------------------------------------
-
-_PURPOSE_CLASS = {"marketing": "marketing", "service": "service", "notification": "service"}
-_ACTION_CLASS = {"grant": "granted", "withdraw": "withdrawn"}
-
-
-def consent_from_ledger(lf: pl.LazyFrame, ledger: str | os.PathLike, keys: KeyMaterial, *,
-                        channel: str | None = None, purpose: str | None = None,
-                        as_of: dt.datetime | None = None) -> pl.LazyFrame:
-    """Replace the row consent columns with the ledger's state of each number (``--consent-ledger``).
-
-    Expects ``e164``; sets ``consent_row_class`` (granted / withdrawn / missing when the
-    ledger has no event for the number), ``channel_class``, ``purpose_class``,
-    ``consent_at``, ``consent_time_invalid``, ``evidence_present`` and ``consent_tampered``.
-
-    Per number the event used is the latest one (at or before ``as_of``) for the campaign's
-    ``channel`` and ``purpose`` (notification counts as service); without one, the latest
-    event of any other channel or purpose, so CN004 / CN005 report the mismatch.
-    ``consent_tampered`` (CN008) is set when that event, or any other event of the same
-    number, is untrusted (its MAC fails, or it sits at or after a broken link).
-    """
-    latest = latest_consent(ledger, keys, as_of=as_of).with_columns(
-        pl.col("purpose").replace_strict(_PURPOSE_CLASS, default="unknown").alias("purpose_class"))
-    wanted = pl.lit(True)
-    if channel is not None:
-        wanted = wanted & (pl.col("channel") == channel)
-    if purpose is not None:
-        wanted = wanted & (pl.col("purpose_class") == _PURPOSE_CLASS.get(purpose, purpose))
-    chosen = (
-        latest.with_columns(wanted.alias("_wanted"),
-                            (~pl.col("trusted")).any().over("phone_token").alias("_any_untrusted"))
-        .sort(["_wanted", "at", "seq"], nulls_last=True)
-        .group_by("phone_token", maintain_order=True).last()
-        .select(
-            pl.col("phone_token").alias("_ledger_token"),
-            pl.col("action").replace_strict(_ACTION_CLASS, default="unknown").alias("_l_consent"),
-            pl.col("channel").alias("_l_channel"),
-            pl.col("purpose_class").alias("_l_purpose"),
-            pl.col("at").alias("_l_at"),
-            pl.col("evidence").is_not_null().alias("_l_evidence"),
-            (~pl.col("trusted") | pl.col("_any_untrusted")).alias("_l_tampered"),
-        )
-    )
-    has = pl.col("_l_consent").is_not_null()
-    # The scan has tokenized the numbers already; reuse its column instead of a second HMAC pass.
-    token = (pl.col("phone_token") if "phone_token" in lf.collect_schema()
-             else token_expr(keys, "phone", pl.col("e164")))
-    return (
-        lf.with_columns(token.alias("_ledger_token"))
-        .join(chosen.lazy(), on="_ledger_token", how="left", maintain_order="left")
-        .with_columns(
-            pl.when(has).then(pl.col("_l_consent")).otherwise(pl.lit("missing")).alias("consent_row_class"),
-            pl.when(has).then(pl.col("_l_channel")).otherwise(pl.lit("missing")).alias("channel_class"),
-            pl.when(has).then(pl.col("_l_purpose")).otherwise(pl.lit("missing")).alias("purpose_class"),
-            pl.col("_l_at").alias("consent_at"),
-            pl.lit(False).alias("consent_time_invalid"),
-            pl.lit(None, dtype=pl.String).alias("consent_time_unread"),
-            pl.col("_l_evidence").fill_null(False).alias("evidence_present"),
-            pl.col("_l_tampered").fill_null(False).alias("consent_tampered"),
-        )
-        .drop("_ledger_token", "_l_consent", "_l_channel", "_l_purpose", "_l_at", "_l_evidence",
-              "_l_tampered")
-    )

@@ -16,6 +16,11 @@ Layout (``<state_dir>/registry.duckdb``, schema version :data:`SCHEMA_VERSION`):
 * since schema v3, ``decisions`` / ``decision_history`` (a reviewer's decision per token)
   and ``suppressions`` (the do-not-contact store), read and written by
   :mod:`scanner.review.decisions` and :mod:`scanner.suppress.store`;
+* since schema v4, ``list_versions(list_id, family, version, owner, findings)``: a list's
+  owner kind (``own``: the user's own list, re-scanned month after month; ``received``:
+  bought, shared or leaked) and its place among the versions registered under one name
+  (the first keeps the name, later ones are ``NAME@vK``), with the finding counts of the
+  scan that registered it. A list without a row is ``received``, version 1;
 * since schema v2, the canary assignments (:mod:`scanner.canary.store` reads and writes
   them): ``canary_scheme`` (one row), ``canary_subpool(token)``,
   ``canary_recipients(id, name, issued)``, ``canary_unique(token, recipient_id)`` (a token is
@@ -59,8 +64,8 @@ from scanner.io_errors import check_fault, errno_of, write_error, writing
 from scanner.privacy.safe_files import make_dir, remove_created
 
 FORMAT = "contact-scanner/registry"
-SCHEMA_VERSION = 3
-#: The oldest schema this build reads without upgrading it (v2 and v3 only added tables).
+SCHEMA_VERSION = 4
+#: The oldest schema this build reads without upgrading it (v2 to v4 only added tables).
 MIN_READ_VERSION = 1
 FILE_NAME = "registry.duckdb"
 SKETCH_K = 1024
@@ -72,6 +77,7 @@ DEFAULT_TIMEOUT = 30.0
 #: so only a long queue of concurrent writers comes near it).
 REGISTER_TIMEOUT = 600.0
 _NAME_RE = re.compile(r"^[^\x00-\x1f]{1,200}$")
+_VERSION_RE = re.compile(r"@v[0-9]+$")
 _DUCKDB_MAGIC = b"DUCK"
 
 # Each entry upgrades the schema from version ``i`` to ``i + 1`` (index 0 creates it).
@@ -115,7 +121,13 @@ MIGRATIONS: list[list[str]] = [
                added_by VARCHAR NOT NULL, removed_at TIMESTAMPTZ, removed_by VARCHAR,
                removed_reason VARCHAR)""",
     ],
+    [  # v4: a list's owner kind and versions (a list without a row: received, version 1)
+        """CREATE TABLE list_versions (
+               list_id INTEGER PRIMARY KEY, family VARCHAR NOT NULL, version INTEGER NOT NULL,
+               owner VARCHAR NOT NULL, findings VARCHAR)""",
+    ],
 ]
+OWNERS = ("own", "received")
 
 
 @dataclass(frozen=True)
@@ -130,6 +142,9 @@ class ListInfo:
     token_count: int
     input_sha256: str | None
     content_fingerprint: str
+    family: str | None = None
+    version: int = 1
+    owner: str = "received"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -176,8 +191,9 @@ def content_fingerprint(tokens: pl.Series) -> str:
 
 
 def check_list_name(name: str) -> None:
-    if not isinstance(name, str) or not _NAME_RE.match(name) or name != name.strip():
-        raise RegistryError("list name must be 1-200 printable characters without surrounding spaces")
+    if not isinstance(name, str) or not _NAME_RE.match(name) or name != name.strip() or _VERSION_RE.search(name):
+        raise RegistryError("list name must be 1-200 printable characters without surrounding spaces "
+                            "(and not end in @vN, which names a version)")
 
 
 def _name_taken(name: str) -> str:
@@ -202,12 +218,27 @@ class Registry:
     """Handle on ``<state_dir>/registry.duckdb``; holds no connection between calls."""
 
     def __init__(self, path: Path, *, key_id: str | None = None, timeout: float = DEFAULT_TIMEOUT,
-                 exact_limit: int = EXACT_LIMIT):
+                 exact_limit: int = EXACT_LIMIT, exclude_family: str | None = None):
         self.path = Path(path)
         self.key_id = key_id
         self.timeout = timeout
         self.exact_limit = exact_limit
+        #: a scan of a new version of this own list: its earlier versions are not "other lists"
+        self.exclude_family = exclude_family
         self._check_file()
+
+    def excluding(self, family: str | None) -> "Registry":
+        """This registry, with the earlier versions of the own list ``family`` left out of
+        overlaps and DU003 (:mod:`scanner.registry.versions`)."""
+        return Registry(self.path, key_id=self.key_id, timeout=self.timeout, exact_limit=self.exact_limit,
+                        exclude_family=family)
+
+    def _excluded(self, con) -> str:
+        """SQL list of the list ids left out (``(-1)``: none; ids are positive)."""
+        from scanner.registry.versions import own_version_ids
+
+        ids = own_version_ids(con, self.exclude_family) if self.exclude_family else []
+        return "(" + ",".join(str(int(i)) for i in ids) + ")" if ids else "(-1)"
 
     # -- connections --------------------------------------------------------------------
 
@@ -382,18 +413,24 @@ class Registry:
     _LIST_COLUMNS = ("name, source, leaked, strftime(registered_at AT TIME ZONE 'UTC', "
                      "'%Y-%m-%dT%H:%M:%SZ'), row_count, token_count, input_sha256, content_fingerprint")
 
+    def _catalogue(self, con) -> str:
+        """``SELECT … FROM`` the lists with their family, version and owner (:class:`ListInfo`)."""
+        from scanner.registry.versions import catalogue_sql
+
+        return f"SELECT {self._LIST_COLUMNS}, {catalogue_sql(con)}"
+
     def list(self) -> list[ListInfo]:
         with self._connect(write=False) as con:
             if con is None or not self._has_schema(con):
                 return []
-            rows = con.execute(f"SELECT {self._LIST_COLUMNS} FROM lists ORDER BY registered_at, name").fetchall()
+            rows = con.execute(f"{self._catalogue(con)} ORDER BY registered_at, name").fetchall()
         return [ListInfo(*r) for r in rows]
 
     def show(self, name: str) -> ListInfo:
         with self._connect(write=False) as con:
             row = None
             if con is not None and self._has_schema(con):
-                row = _first(con.execute(f"SELECT {self._LIST_COLUMNS} FROM lists WHERE name = ?", [name]).fetchall())
+                row = _first(con.execute(f"{self._catalogue(con)} WHERE name = ?", [name]).fetchall())
         if row is None:
             raise RegistryError(f"no registered list named {name!r}", path=str(self.path))
         return ListInfo(*row)
@@ -402,7 +439,7 @@ class Registry:
     def _has_schema(cls, con) -> bool:
         return cls.has_table(con, "lists")
 
-    def check_new_name(self, name: str) -> None:
+    def check_new_name(self, name: str, *, as_version: bool = False) -> None:
         """Raise :class:`RegistryError` unless ``name`` is a valid name no list has yet.
 
         Callers check before they write anything (a scan's outputs); :meth:`add` checks
@@ -410,16 +447,24 @@ class Registry:
         """
         check_list_name(name)
         with self._connect(write=False) as con:
-            taken = (con is not None and self._has_schema(con)
+            taken = (not as_version and con is not None and self._has_schema(con)
                      and bool(con.execute("SELECT 1 FROM lists WHERE name = ?", [name]).fetchall()))
         if taken:
             raise RegistryError(_name_taken(name), path=str(self.path))
 
     def add(self, name: str, tokens: pl.Series, *, source: str | None = None, leaked: bool = False,
             row_count: int | None = None, input_sha256: str | None = None,
-            registered_at: dt.datetime | None = None) -> ListInfo:
-        """Register a list's phone tokens (32-hex strings; nulls and repeats are dropped)."""
+            registered_at: dt.datetime | None = None, owner: str = "received", as_version: bool = False,
+            findings: dict[str, int] | None = None) -> ListInfo:
+        """Register a list's phone tokens (32-hex strings; nulls and repeats are dropped).
+
+        ``as_version``: a taken name gets a new version (``NAME@vK``) instead of an error;
+        ``owner``: ``own`` or ``received``; ``findings``: the registering scan's counts."""
+        from scanner.registry.versions import next_version, record_version
+
         check_list_name(name)
+        if owner not in OWNERS:
+            raise RegistryError(f"owner must be one of {', '.join(OWNERS)}")
         frame = _hex_frame(tokens)
         fingerprint = _fingerprint(frame)
         when = registered_at or dt.datetime.now(dt.timezone.utc)
@@ -427,13 +472,16 @@ class Registry:
         with self._connect(write=True) as con:
             con.execute("BEGIN TRANSACTION")
             try:
-                if con.execute("SELECT 1 FROM lists WHERE name = ?", [name]).fetchall():
+                version = next_version(con, name)
+                if version > 1 and not as_version:
                     raise RegistryError(_name_taken(name), path=str(self.path))
+                row_name = name if version == 1 else f"{name}@v{version}"
                 list_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM lists").fetchall()[0][0]
                 con.execute("INSERT INTO lists (id, name, source, leaked, registered_at, row_count, token_count, "
                             "input_sha256, content_fingerprint, sketch_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [list_id, name, source, bool(leaked), when, row_count, frame.height,
+                            [list_id, row_name, source, bool(leaked), when, row_count, frame.height,
                              input_sha256, fingerprint, sketch.height])
+                record_version(con, list_id, name, version, owner, findings)
                 con.register("_new_tokens", frame)
                 con.execute(f"INSERT INTO tokens SELECT ?, {_TOKEN_SQL} FROM _new_tokens", [list_id])
                 con.register("_new_sketch", sketch)
@@ -442,7 +490,7 @@ class Registry:
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
-        return self.show(name)
+        return self.show(row_name)
 
     def remove(self, name: str) -> ListInfo:
         info = self.show(name)
@@ -452,7 +500,7 @@ class Registry:
             if row is None:
                 con.execute("ROLLBACK")
                 raise RegistryError(f"no registered list named {name!r}", path=str(self.path))
-            for table in ("tokens", "sketch"):
+            for table in ("tokens", "sketch", "list_versions"):
                 con.execute(f"DELETE FROM {table} WHERE list_id = ?", [row[0]])
             con.execute("DELETE FROM lists WHERE id = ?", [row[0]])
             con.execute("COMMIT")
@@ -478,9 +526,10 @@ class Registry:
                 return []
             con.register("_q", frame)
             total = con.execute("SELECT coalesce(sum(token_count), 0) FROM lists").fetchall()[0][0]
-            where = ""
+            excluded = self._excluded(con)
+            where = f"WHERE t.list_id NOT IN {excluded}"
             if total > self.exact_limit:
-                where = self._shortlist(con, n)
+                where = self._shortlist(con, n) + f" AND t.list_id NOT IN {excluded}"
             rows = con.execute(f"""
                 WITH q AS (SELECT {_TOKEN_SQL} AS token FROM _q),
                 hits AS (SELECT t.list_id, count(*) AS shared FROM tokens t JOIN q USING (token)
@@ -488,7 +537,8 @@ class Registry:
                 SELECT l.name, l.source, l.leaked, l.token_count, l.input_sha256,
                        l.content_fingerprint, coalesce(h.shared, 0)
                 FROM lists l LEFT JOIN hits h ON h.list_id = l.id
-                WHERE coalesce(h.shared, 0) >= ? OR l.input_sha256 = ? OR l.content_fingerprint = ?
+                WHERE (coalesce(h.shared, 0) >= ? OR l.input_sha256 = ? OR l.content_fingerprint = ?)
+                      AND l.id NOT IN {excluded}
                 """, [min_shared, input_sha256, fingerprint]).fetchall()
         out = []
         for name, source, leaked, count, sha, fp, shared in rows:
@@ -534,7 +584,8 @@ class Registry:
             if con is not None and self._has_schema(con) and query.height:
                 con.register("_q", query)
                 found = con.sql(
-                    f"SELECT i FROM _q WHERE {_TOKEN_SQL} IN (SELECT token FROM tokens)").to_arrow_table()
+                    f"SELECT i FROM _q WHERE {_TOKEN_SQL} IN (SELECT token FROM tokens "
+                    f"WHERE list_id NOT IN {self._excluded(con)})").to_arrow_table()
                 found = pl.from_arrow(found).get_column("i")
         return pl.int_range(0, s.len(), dtype=pl.UInt32, eager=True).is_in(found.implode()).alias("registered")
 

@@ -84,6 +84,26 @@ _ROLE_ORDER = ("phone", "name", "email", "source", "consent", "consent_channel",
                "consent_time", "consent_evidence", "region", "collected_at")
 
 
+def _print_loop(report: dict[str, Any], console: Console) -> None:
+    """The review loop's lines: changes since the list's last version, decisions counted,
+    ledger events after --as-of."""
+    changes = report["list"].get("changes")
+    if changes:
+        numbers, was = changes["numbers"], changes["against"]
+        moved = ", ".join(f"{c} {v['before']:,}\u2192{v['now']:,}" for c, v in changes["findings"].items())
+        console.print(f"changes since {was['list']} v{was['version']} ({was['registered_at']}): "
+                      f"{numbers['added']:,} numbers added, {numbers['removed']:,} removed"
+                      + (f"; findings {moved}" if moved else "; findings unchanged"), markup=False)
+    review = report.get("review") or {}
+    if review.get("rows_decided") or review.get("stale"):
+        console.print(f"decided by a person: {review['rows_decided']:,} rows (approve {review['approve']:,}, "
+                      f"reject {review['reject']:,}, suppress {review['suppress']:,}); "
+                      f"{review['stale']:,} decisions no longer count", markup=False)
+    after = (report.get("consent") or {}).get("ledger_after_as_of")
+    if after:
+        console.print(f"consent ledger: {after:,} events after --as-of were not used", markup=False)
+
+
 def print_summary(report: dict[str, Any], written: dict[str, Path] | None, console: Console) -> None:
     rows = report["rows"]
     lst = report["list"]
@@ -154,6 +174,7 @@ def print_summary(report: dict[str, Any], written: dict[str, Path] | None, conso
             share=f"{lst.get('reject_share', 0):.1%}", duplicates=f"{lst['duplicates']['rows']:,}",
             score=f"{purchased.get('score', 0):.2f}")
     )
+    _print_loop(report, console)
     _print_unread(inp, console)
     privacy = report.get("privacy") or {}
     if privacy.get("masked_cells"):

@@ -175,7 +175,7 @@ def make_v1_registry(state_dir, monkeypatch, name="a", numbers=A):
 
 
 def test_v1_registry_is_read_as_is_and_upgraded_on_the_next_write(tmp_path, monkeypatch):
-    assert store.SCHEMA_VERSION == 3 and store.MIN_READ_VERSION == 1
+    assert store.SCHEMA_VERSION == 4 and store.MIN_READ_VERSION == 1
     make_v1_registry(tmp_path, monkeypatch)
     assert not any(t.startswith("canary_") for t in _tables(tmp_path))
     before = (tmp_path / FILE_NAME).read_bytes()
@@ -185,29 +185,30 @@ def test_v1_registry_is_read_as_is_and_upgraded_on_the_next_write(tmp_path, monk
     assert reg.contains(tokens([A[0]])).to_list() == [True]
     assert (tmp_path / FILE_NAME).read_bytes() == before  # reads never upgrade
     reg.add("b", tokens(B))
-    assert _meta(tmp_path)["schema_version"] == "3"
+    assert _meta(tmp_path)["schema_version"] == "4"
     assert {"canary_scheme", "canary_subpool", "canary_recipients", "canary_unique",
-            "canary_shared", "decisions", "decision_history", "suppressions"} <= _tables(tmp_path)
+            "canary_shared", "decisions", "decision_history", "suppressions", "list_versions"} <= _tables(tmp_path)
     assert [i.name for i in reg.list()] == ["a", "b"]
 
 
 def test_new_registry_has_the_current_schema(tmp_path, reg):
     reg.add("a", tokens(A))
     meta = _meta(tmp_path)
-    assert (meta["schema_version"], meta["format"], meta["key_id"]) == ("3", store.FORMAT, KEYS.key_id)
+    assert (meta["schema_version"], meta["format"], meta["key_id"]) == ("4", store.FORMAT, KEYS.key_id)
     assert "canary_unique" in _tables(tmp_path)
 
 
 def test_a_failed_migration_leaves_the_old_version(tmp_path, monkeypatch):
     make_v1_registry(tmp_path, monkeypatch)
-    monkeypatch.setattr(store, "MIGRATIONS", [store.MIGRATIONS[0], store.MIGRATIONS[1] + ["SELECT broken("]])
+    monkeypatch.setattr(store, "MIGRATIONS", [store.MIGRATIONS[0], store.MIGRATIONS[1] + ["SELECT broken("],
+                                              *store.MIGRATIONS[2:]])
     with pytest.raises(RegistryError):
         open_registry(tmp_path, key_id=KEYS.key_id).add("b", tokens(B))
     assert _meta(tmp_path)["schema_version"] == "1"
     assert not any(t.startswith("canary_") for t in _tables(tmp_path))
     monkeypatch.undo()
     open_registry(tmp_path, key_id=KEYS.key_id).add("b", tokens(B))
-    assert _meta(tmp_path)["schema_version"] == "2"
+    assert _meta(tmp_path)["schema_version"] == str(store.SCHEMA_VERSION)
 
 
 def _hold_write_lock(path, seconds, ready):
