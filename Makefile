@@ -45,6 +45,7 @@ test-all: $(STAMP) browser
 bench: $(STAMP)
 	$(PY) bench/bench_normalize.py
 	@if [ -f bench/bench_scan.py ]; then $(PY) bench/bench_scan.py; fi
+	$(PY) bench/bench_review.py
 
 sample: $(STAMP)
 	$(PY) sample_data/generate.py
