@@ -209,6 +209,18 @@ _TOKEN_SQL = "((hi::UHUGEINT << 64) | lo::UHUGEINT)"
 TOKEN_SQL = _TOKEN_SQL
 
 
+def token_halves_sql(column: str) -> str:
+    """SQL selecting a ``UHUGEINT`` token column as ``hi``/``lo`` UInt64 halves (see
+    :func:`token_key_expr`): fetched as two integer columns, 50x faster than as hex text."""
+    return f"({column} >> 64)::UBIGINT AS hi, ({column} & 18446744073709551615::UHUGEINT)::UBIGINT AS lo"
+
+
+def token_key_expr() -> pl.Expr:
+    """The token's 128 bits (the scan's ``number_key``) from ``hi``/``lo`` halves."""
+    return (pl.col("hi").cast(pl.UInt128) * pl.lit(1 << 64, dtype=pl.UInt128)
+            + pl.col("lo").cast(pl.UInt128)).alias("number_key")
+
+
 def token_hex_sql(column: str) -> str:
     """SQL turning a ``UHUGEINT`` token column back into its 32 lowercase hex characters."""
     return f"printf('%032x', {column})"

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import polars as pl
 
-from scanner.registry.store import FILE_NAME, REGISTER_TIMEOUT, TOKEN_SQL, Registry, token_hex_sql
+from scanner.registry.store import (
+    FILE_NAME, REGISTER_TIMEOUT, TOKEN_SQL, Registry, token_halves_sql, token_hex_sql, token_key_expr,
+)
 
 DECISIONS = ("approve", "reject", "suppress")
 
@@ -73,10 +75,9 @@ def load_decisions(state_dir: str | Path, key_id: str | None = None) -> pl.DataF
     with _registry(state_dir, key_id, REGISTER_TIMEOUT).connection(write=False) as con:
         if con is None or not Registry.has_table(con, "decisions"):
             return empty
-        table = con.sql(f"SELECT {token_hex_sql('token')} AS token, decision, codes, "
+        table = con.sql(f"SELECT {token_halves_sql('token')}, decision, codes, "
                         "decided_at AT TIME ZONE 'UTC' AS decided_at FROM decisions").pl()
-    return table.select(pl.col("token").str.to_integer(base=16, dtype=pl.UInt128).alias("number_key"),
-                        "decision", "codes",
+    return table.select(token_key_expr(), "decision", "codes",
                         pl.col("decided_at").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"))
 
 

@@ -19,7 +19,9 @@ from pathlib import Path
 import polars as pl
 
 from scanner.errors import InputError
-from scanner.registry.store import FILE_NAME, REGISTER_TIMEOUT, TOKEN_SQL, Registry, token_frame, token_hex_sql
+from scanner.registry.store import (
+    FILE_NAME, REGISTER_TIMEOUT, TOKEN_SQL, Registry, token_frame, token_halves_sql, token_hex_sql, token_key_expr,
+)
 
 CHANNELS = ("sms", "voice", "all")
 PURPOSES = ("marketing", "service", "all")
@@ -100,10 +102,11 @@ def suppressed_keys(state_dir: str | Path, key_id: str | None, *, channel: str, 
     with _registry(state_dir, key_id).connection(write=False) as con:
         if con is None or not Registry.has_table(con, "suppressions"):
             return empty
-        table = con.sql(f"""SELECT DISTINCT {token_hex_sql('token')} AS t FROM suppressions
+        table = con.sql(f"""SELECT {token_halves_sql('token')} FROM suppressions
                             WHERE removed_at IS NULL AND channel IN (?, 'all') AND purpose IN (?, 'all')""",
                         params=[channel, scope_purpose(purpose)]).pl()
-    return table.get_column("t").str.to_integer(base=16, dtype=pl.UInt128).alias("number_key")
+    # (a token live under two scopes comes twice: the scan's set drops repeats)
+    return table.select(token_key_expr()).to_series()
 
 
 def list_entries(state_dir: str | Path, key_id: str | None = None) -> list[dict]:
