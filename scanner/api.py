@@ -583,23 +583,32 @@ def _scope(column: str, named: tuple[str, ...]) -> pl.Expr:
 
 def auto_suppress(pairs: pl.LazyFrame, numbers: pl.DataFrame, policy: Policy, state: Path,
                   keys: KeyMaterial) -> int:
-    """Feed the do-not-contact store from the list's refused or withdrawn rows, as far as
-    ``[suppress] auto`` asks (each entry scoped by the row's consent channel and purpose)."""
-    classes = [c for c in ("withdrawn", "refused") if c in policy.suppress.auto]
-    if not classes:
+    """Feed the do-not-contact store as far as ``[suppress] auto`` asks: from the list's
+    refused or withdrawn rows (``withdrawn``, ``refused``: the file's consent) and the
+    consent ledger's withdrawals (``ledger``), each entry scoped by the consent's channel and
+    purpose and recorded with its source."""
+    auto = policy.suppress.auto
+    from_file = [c for c in ("withdrawn", "refused") if c in auto]
+    wanted = (pl.col("consent_from") == "file") & pl.col("consent_row_class").is_in(from_file)
+    if "ledger" in auto:
+        wanted = wanted | ((pl.col("consent_from") == "ledger") & (pl.col("consent_row_class") == "withdrawn"))
+    if not from_file and "ledger" not in auto:
         return 0
     from scanner.suppress.store import add_entries
 
-    found = (pairs.filter(pl.col("consent_row_class").is_in(classes) & pl.col("number_key").is_not_null())
+    found = (pairs.filter(wanted.fill_null(False) & pl.col("number_key").is_not_null())
              .select("number_key", "consent_row_class",
+                     pl.when(pl.col("consent_from") == "ledger").then(pl.lit("ledger"))
+                     .otherwise(pl.col("consent_row_class")).alias("source"),
                      _scope("channel_class", ("sms", "voice")).alias("channel"),
                      _scope("purpose_class", ("marketing", "service")).alias("purpose"))
              .unique().collect()
              .join(numbers.select("number_key", "phone_token"), on="number_key"))
     added = 0
-    for (cls, channel, purpose), group in found.group_by("consent_row_class", "channel", "purpose"):
+    for (cls, source, channel, purpose), group in found.group_by("consent_row_class", "source", "channel",
+                                                                 "purpose"):
         added += add_entries(state, keys.key_id, group.get_column("phone_token"), reason=f"consent {cls}",
-                             channel=channel, purpose=purpose, source=cls, who="scan")
+                             channel=channel, purpose=purpose, source=source, who="scan")
     return added
 
 

@@ -101,3 +101,23 @@ def test_suppress_add_needs_numbers_or_tokens(month):
     reason = month.run("suppress", "add", _numbers_file(month, NUMBERS[:1]), "--reason", "call 13800138001",
                        code=2)
     assert "--reason must not contain a phone number" in reason.output
+
+
+def test_ledger_withdrawals_feed_the_store_when_asked(month):
+    import datetime as dt
+
+    from scanner.ledger import ConsentEvent, append_events
+    from scanner.privacy.keys import load_key
+
+    month.scan(list_text())  # (makes the key)
+    keys = load_key(month.state)
+    ledger = month.dir / "consent.jsonl"
+    when = dt.datetime(2026, 10, 1, tzinfo=dt.timezone.utc)
+    append_events(ledger, keys, [ConsentEvent("+86" + NUMBERS[0], "sms", "marketing", "withdraw", "app", when)])
+    feeding = month.dir / "ledger.toml"
+    feeding.write_text(POLICY + '[suppress]\nauto = ["ledger"]\n', encoding="utf-8")
+    month.scan(list_text(), "fed", "--consent-ledger", ledger, policy=feeding)
+    listed = json.loads(month.run("suppress", "list", "--format", "json").output.split("\n", 1)[1])
+    # the file's own 退订 row is not fed (only the ledger is asked for)
+    assert [(g["source"], g["entries"], g["channel"], g["purpose"]) for g in listed] == [
+        ("ledger", 1, "sms", "marketing")]
