@@ -789,16 +789,15 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
                    **{d: int(counts_by[f"decided_{d}"]) for d in DECISIONS},
                    "stale": int(counts_by["decision_stale"])},
         "suppress": dict(suppress_counts or {}),
-        # where each row's consent came from (--consent-ledger merges with the file), and
-        # the ledger's events timed after --as-of, which the scan does not use
-        "consent": {"from_file": int(counts_by["consent_file"]), "from_ledger": int(counts_by["consent_ledger"]),
-                    "ledger_after_as_of": ledger_after},
         "findings": findings,
         "rules": {c: {"name": RULES[c].name, "severity": active.severity.get(c, RULES[c].severity)}
                   for c in findings},
         "columns": [f.as_dict() for f in col_findings],
         "examples": example_rows(masks, active, row_parts, work),
-        "consent": consent,
+        # (with where each row's consent came from: --consent-ledger merges with the file;
+        # and the ledger's events timed after --as-of, which the scan does not use)
+        "consent": {**consent, "from_file": int(counts_by["consent_file"]),
+                    "from_ledger": int(counts_by["consent_ledger"]), "ledger_after_as_of": ledger_after},
         "provenance": provenance,
         "list": {
             "verdict": verdict,

@@ -46,7 +46,8 @@ def test_ledger_is_the_consent_source(listing, ledger, keys):
     # ledger does not know, keeps the file's consent (granted, undated: CN009)
     assert findings(result) == {1: [], 2: ["CN002"], 3: ["CN004"], 4: ["CN009"]}
     assert result.rows.get_column("consent_from").to_list() == ["ledger", "ledger", "ledger", "file"]
-    assert result.report["consent"] == {"from_file": 1, "from_ledger": 3, "ledger_after_as_of": 0}
+    consent = result.report["consent"]
+    assert (consent["from_file"], consent["from_ledger"], consent["ledger_after_as_of"]) == (1, 3, 0)
 
 
 def test_as_of_ignores_later_events(listing, ledger, keys):
@@ -128,4 +129,5 @@ def test_three_grants_in_the_ledger_leave_the_rest_of_the_file_alone(tmp_path, k
                   + [ConsentEvent("+86" + numbers[3], "sms", "marketing", "withdraw", "late", dt.datetime(2026, 7, 1, tzinfo=TZ))])
     result = scan(path, keys=keys, consent_ledger=ledger, as_of="2026-06-01")
     assert result.report["findings"].get("CN001", 0) == 0
-    assert result.report["consent"] == {"from_file": 597, "from_ledger": 3, "ledger_after_as_of": 1}
+    consent = result.report["consent"]
+    assert (consent["from_file"], consent["from_ledger"], consent["ledger_after_as_of"]) == (597, 3, 1)
