@@ -91,17 +91,21 @@ def _print_loop(report: dict[str, Any], console: Console) -> None:
     if changes:
         numbers, was = changes["numbers"], changes["against"]
         moved = ", ".join(f"{c} {v['before']:,}\u2192{v['now']:,}" for c, v in changes["findings"].items())
-        console.print(f"changes since {was['list']} v{was['version']} ({was['registered_at']}): "
-                      f"{numbers['added']:,} numbers added, {numbers['removed']:,} removed"
-                      + (f"; findings {moved}" if moved else "; findings unchanged"), markup=False)
+        console.print(_("changes since {name} v{version} ({date}): {added} numbers added, {removed} removed").format(
+            name=was["list"], version=was["version"], date=was["registered_at"], added=f"{numbers['added']:,}",
+            removed=f"{numbers['removed']:,}")
+            + ("; " + _("findings {moved}").format(moved=moved) if moved else "; " + _("findings unchanged")),
+            markup=False)
     review = report.get("review") or {}
     if review.get("rows_decided") or review.get("stale"):
-        console.print(f"decided by a person: {review['rows_decided']:,} rows (approve {review['approve']:,}, "
-                      f"reject {review['reject']:,}, suppress {review['suppress']:,}); "
-                      f"{review['stale']:,} decisions no longer count", markup=False)
+        console.print(_("decided by a person: {rows} rows (approve {approve}, reject {reject}, suppress "
+                        "{suppress}); {stale} decisions no longer count").format(
+            rows=f"{review['rows_decided']:,}", approve=f"{review['approve']:,}", reject=f"{review['reject']:,}",
+            suppress=f"{review['suppress']:,}", stale=f"{review['stale']:,}"), markup=False)
     after = (report.get("consent") or {}).get("ledger_after_as_of")
     if after:
-        console.print(f"consent ledger: {after:,} events after --as-of were not used", markup=False)
+        console.print(_("consent ledger: {n} events after --as-of were not used").format(n=f"{after:,}"),
+                      markup=False)
 
 
 def print_summary(report: dict[str, Any], written: dict[str, Path] | None, console: Console) -> None:
