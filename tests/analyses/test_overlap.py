@@ -43,6 +43,8 @@ def test_reimport_of_the_same_list_is_a_hard_signal_but_not_purchase(tmp_path):
     sig = by_code(result)
     assert sig["LS013"].fired and result.hard_signal and not result.likely
     assert not sig["LS015"].fired  # same source: a re-import, not a resale
+    # the hard signal decides whatever the score, and the explanation says so
+    assert result.report_purchased["explanation"].startswith("The list fails on LS013 (copy-of-registered-list)")
     assert result.overlaps[0]["exact"] and result.overlaps[0]["containment"] == 1.0
     assert report_overlaps(result.overlaps)[0] == {
         "list": "spring-crm", "containment": 1.0, "jaccard": 1.0, "shared": result.overlaps[0]["shared"],
