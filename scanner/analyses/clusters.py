@@ -23,7 +23,7 @@ no per-row Python, no extra pass over the rows.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Mapping
 
 import polars as pl
 
@@ -40,6 +40,8 @@ MIN_COMPARED = 10
 #: Unix seconds subtracted before summing squares of consent times (keeps the sums exact enough).
 _EPOCH = 1_700_000_000
 _DAY_US = 86_400_000_000
+#: The steadiest day-to-day variation assumed of genuine sign-ups (gamma shape; larger is steadier).
+BURST_SHAPE = 3.0
 
 
 def cluster_facts(ordered: pl.DataFrame) -> dict[str, Any]:
@@ -173,3 +175,14 @@ def day_dispersion(stamps: pl.DataFrame, local_us: pl.Expr) -> tuple[float, int,
     mean = total / span
     var = float((days.get_column("g").cast(pl.Float64) ** 2).sum()) / span - mean * mean
     return var / mean, span, mean
+
+
+def steady_z(consent: Mapping[str, Any]) -> float | None:
+    """How many standard errors the consents' day-to-day dispersion index falls below the
+    least bursty genuine list assumed (days varying as a gamma of shape
+    :data:`BURST_SHAPE`: index ``1 + mean / shape``). Times a script spread evenly sit at 1;
+    a short or sparse list cannot tell the two apart and gets about 0."""
+    d, days = consent.get("dispersion"), consent.get("span_days") or 0
+    if d is None or days < 8:
+        return None
+    return (1.0 + consent["per_day"] / BURST_SHAPE - d) / math.sqrt(2.0 / (days - 1))

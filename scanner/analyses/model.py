@@ -20,11 +20,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Callable, Mapping
 
+from scanner.analyses.clusters import steady_z
 from scanner.analyses.signals import CATCH_ALL_SOURCES, ListFacts, SignalResult
 
 MODEL_V2 = "purchased/v2"
-#: The steadiest day-to-day variation assumed of genuine sign-ups (gamma shape; larger is steadier).
-BURST_SHAPE = 3.0
 MODEL_FILE = "purchased-v2.json"
 _CAP = 30.0  # -log10 p beyond this adds nothing
 
@@ -91,17 +90,6 @@ def _differ_in_blocks(facts, res):
     their own source differ but sit a few to a block."""
     d = _differ_max(facts)
     return None if d is None else d / _CAP * _concentration(facts)
-
-
-def steady_z(consent: Mapping[str, Any]) -> float | None:
-    """How many standard errors the consents' day-to-day dispersion index falls below the
-    least bursty genuine list assumed (days varying as a gamma of shape
-    :data:`BURST_SHAPE`: index ``1 + mean / shape``). Times a script spread evenly sit at 1;
-    a short or sparse list cannot tell the two apart and gets about 0."""
-    d, days = consent.get("dispersion"), consent.get("span_days") or 0
-    if d is None or days < 8:
-        return None
-    return (1.0 + consent["per_day"] / BURST_SHAPE - d) / math.sqrt(2.0 / (days - 1))
 
 
 def _steadiness(facts, res):

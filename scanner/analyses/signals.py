@@ -921,8 +921,3 @@ def overlap_leaked(facts: ListFacts, policy: "DetectPolicy", s: Signal) -> Signa
               if best else "no list marked leaked shares numbers with this one")
     return s.result(value, policy.leaked_containment, fired,
                     detail + f"; fires at {_pct(policy.leaked_containment)}")
-
-
-# The signals that weigh enumeration against its innocent explanations live in their own
-# module; importing it here makes SIGNALS complete whichever module is imported first.
-from scanner.analyses import signals_clusters  # noqa: E402,F401

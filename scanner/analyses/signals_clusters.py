@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from scanner.analyses.clusters import CLUSTER_GAP, DENSE_CLUSTER, MIN_RUN
-from scanner.analyses.model import steady_z
+from scanner.analyses.clusters import CLUSTER_GAP, DENSE_CLUSTER, MIN_RUN, steady_z
 from scanner.analyses.signals import ListFacts, Signal, SignalResult, _consent_not_judged, _pct, signal
 
 if TYPE_CHECKING:  # pragma: no cover
