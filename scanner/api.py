@@ -596,7 +596,10 @@ def auto_suppress(pairs: pl.LazyFrame, numbers: pl.DataFrame, policy: Policy, st
         return 0
     from scanner.suppress.store import add_entries
 
-    found = (pairs.filter(wanted.fill_null(False) & pl.col("number_key").is_not_null())
+    # (a refusal of another channel, e-mail, says nothing about calls or messages)
+    scoped = pl.col("channel_class").is_null() | pl.col("channel_class").is_in(["sms", "voice", "all", "unknown",
+                                                                                  "missing"])
+    found = (pairs.filter(wanted.fill_null(False) & scoped & pl.col("number_key").is_not_null())
              .select("number_key", "consent_row_class",
                      pl.when(pl.col("consent_from") == "ledger").then(pl.lit("ledger"))
                      .otherwise(pl.col("consent_row_class")).alias("source"),

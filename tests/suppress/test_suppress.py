@@ -121,3 +121,13 @@ def test_ledger_withdrawals_feed_the_store_when_asked(month):
     # the file's own 退订 row is not fed (only the ledger is asked for)
     assert [(g["source"], g["entries"], g["channel"], g["purpose"]) for g in listed] == [
         ("ledger", 1, "sms", "marketing")]
+
+
+def test_an_email_unsubscribe_does_not_feed_the_phone_store(month):
+    text = ("手机号,姓名,来源,同意,同意渠道,同意时间\n"
+            "13800138001,甲,官网注册,退订,邮件,2026-05-01\n13800138002,乙,官网注册,退订,短信,2026-05-01\n")
+    feeding = month.dir / "feeding.toml"
+    feeding.write_text(POLICY + '[suppress]\nauto = ["withdrawn"]\n', encoding="utf-8")
+    month.scan(text, policy=feeding)
+    listed = json.loads(month.run("suppress", "list", "--format", "json").output.split("\n", 1)[1])
+    assert [(g["source"], g["entries"], g["channel"]) for g in listed] == [("withdrawn", 1, "sms")]
