@@ -674,7 +674,9 @@ def _open_registry(registry: Any, state: Path, keys: KeyMaterial, policy: Policy
 
     if not (state / FILE_NAME).exists():
         return None
-    return open_registry(state, key_id=keys.key_id)
+    reg = open_registry(state, key_id=keys.key_id)
+    # (the file may hold only decisions or the do-not-contact store: no list to compare with)
+    return reg if reg.has_lists() else None
 
 
 @dataclass(frozen=True)

@@ -447,6 +447,12 @@ class Registry:
             raise RegistryError(f"no registered list named {name!r}", path=str(self.path))
         return ListInfo(*row)
 
+    def has_lists(self) -> bool:
+        """Whether any list is registered (a read; False without a file)."""
+        with self._connect(write=False) as con:
+            return bool(con is not None and self._has_schema(con)
+                        and con.execute("SELECT count(*) FROM lists").fetchall()[0][0])
+
     @classmethod
     def _has_schema(cls, con) -> bool:
         return cls.has_table(con, "lists")
