@@ -46,10 +46,11 @@ BURST_SHAPE = 3.0
 
 def cluster_facts(ordered: pl.DataFrame) -> dict[str, Any]:
     """Run and cluster facts over the distinct numbers ``ordered`` by block and value
-    (columns ``_id``, ``_n``, ``_same``: same block of 10,000 as the number before)."""
+    (columns ``_i``, the number's row in the numbers table, ``_n``, ``_same``: same block of
+    10,000 as the number before); ``clustered_index``: the rows of clustered numbers."""
     n, same = pl.col("_n"), pl.col("_same")
     gap = pl.when(same).then(n.diff())
-    f = ordered.select("_id", n, gap.alias("_gap"), (~same).cum_sum().alias("_blk")).with_columns(
+    f = ordered.select("_i", n, gap.alias("_gap"), (~same).cum_sum().alias("_blk")).with_columns(
         (pl.col("_gap") != 1).fill_null(True).alias("_rs"),
         (pl.col("_gap") > CLUSTER_GAP).fill_null(True).alias("_cs"),
         (pl.col("_gap") == 1).fill_null(False).cum_sum().alias("_c1"))
@@ -81,7 +82,7 @@ def cluster_facts(ordered: pl.DataFrame) -> dict[str, Any]:
                        if dense.height else None),
         "clustered": int(grouped.get_column("size").sum()),
         "clustered_blocks": grouped.get_column("blk").n_unique(),
-        "clustered_ids": f.filter(member).get_column("_id") if total else f.get_column("_id"),
+        "clustered_index": f.filter(member).get_column("_i") if total else f.get_column("_i"),
     }
 
 

@@ -266,7 +266,7 @@ def _plain_number_facts(numbers: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFra
     if padded.len() and (numbers.lazy().filter(value.is_in(padded.implode())).group_by(value)
                          .agg(length.n_unique() > 1).select(pl.col("_len").any()).collect().item()):
         return None
-    srt = (numbers.lazy().select(cc, length, n, "_id")
+    srt = (numbers.lazy().with_row_index("_i").select(cc, length, n, "_i")
            .sort((cc.cast(pl.Int128) * _P32 + length.cast(pl.Int128)) * _P64 + n.cast(pl.Int128)).collect())
 
     def same_block(cut: int) -> pl.Expr:  # as the number before
@@ -274,7 +274,7 @@ def _plain_number_facts(numbers: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFra
         return ((q == q.shift(1)) & (length == length.shift(1)) & (cc == cc.shift(1))).fill_null(False)
 
     b4, b3 = (srt.select((~same_block(cut)).cum_sum().rle().struct.field("len").alias("count")) for cut in (4, 3))
-    ordered = srt.select("_id", n, same_block(4).alias("_same"))
+    ordered = srt.select("_i", n, same_block(4).alias("_same"))
     return b4, b3, ordered.select(_run_stats(((n.diff() == 1) & pl.col("_same")).fill_null(False))).row(0, named=True), ordered
 
 
@@ -301,10 +301,10 @@ def _number_facts(numbers: pl.DataFrame) -> dict[str, Any]:
     else:
         b4, b3 = counts(4), counts(3)
         same_block = [pl.col(c).eq_missing(pl.col(c).shift(1)) for c in ("_len", "_q4", "_p4")]
-        ordered = (numbers.lazy().drop_nulls("_n")
+        ordered = (numbers.lazy().with_row_index("_i").drop_nulls("_n")
                    .sort(cc.cast(pl.Int128) * _P64 + pl.col("_n").cast(pl.Int128) + _P63)  # = by country_code, _n
                    .with_columns(_block_parts(4))  # after the sort, which then moves fewer columns
-                   .select("_id", "_n", (pl.all_horizontal(same_block) & (cc == cc.shift(1))).fill_null(False)
+                   .select("_i", "_n", (pl.all_horizontal(same_block) & (cc == cc.shift(1))).fill_null(False)
                            .alias("_same"))).collect()
         runs = ordered.select(_run_stats(((pl.col("_n").diff() == 1) & pl.col("_same")).fill_null(False))
                               ).row(0, named=True)
@@ -398,7 +398,7 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
     distinct, unprovenanced, nums = _numbers(lf, numbers)
     nf = _number_facts(nums)
     cf = cluster_facts(nf.pop("ordered"))
-    ids = cf.pop("clustered_ids")
+    ids = nums.get_column("_id").gather(cf.pop("clustered_index"))  # the sort carried row indices, not ids
     lf = lf.with_columns((pl.col("_id").is_in(ids.implode()).fill_null(False) if ids.len() else pl.lit(False))
                          .alias("_clustered"))
     windows = {k: v for k, v in (source_windows or {}).items() if v and v[0] is not None}
