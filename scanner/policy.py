@@ -119,6 +119,14 @@ class VocabularyPolicy:
     third_party_words: tuple[str, ...] = ()
     yes: tuple[str, ...] = ()
     no: tuple[str, ...] = ()
+    #: False: these tables are the whole vocabulary, the built-in one left out (a policy
+    #: rebuilt from a certificate made when the built-in vocabulary was another)
+    builtin: bool = field(default=True, compare=False)
+
+    def _builtin(self) -> dict:
+        return builtin_vocabulary() if self.builtin else {
+            "consent": {}, "channel": {}, "purpose": {}, "boolean": {"yes": (), "no": ()},
+            "words": {"purchase": (), "third_party": ()}}
 
     def table(self, kind: str, *, inverted: bool = False) -> dict[str, str]:
         """Built-in entries overlaid with the policy's, keys normalized.
@@ -131,18 +139,18 @@ class VocabularyPolicy:
             yes, no = ("refused", "granted") if inverted else ("granted", "refused")
             merged.update((w, yes) for w in self.booleans("yes"))
             merged.update((w, no) for w in self.booleans("no"))
-        merged.update(_with_separators({vocab_key(k): v for k, v in builtin_vocabulary()[kind].items()}))
+        merged.update(_with_separators({vocab_key(k): v for k, v in self._builtin()[kind].items()}))
         merged.update({vocab_key(k): v for k, v in getattr(self, kind)})
         return merged
 
     def booleans(self, answer: str) -> tuple[str, ...]:
         """The words that say yes (``answer="yes"``) or no: built-in, then the policy's."""
-        return tuple(dict.fromkeys(vocab_key(w) for w in (*builtin_vocabulary()["boolean"][answer],
+        return tuple(dict.fromkeys(vocab_key(w) for w in (*self._builtin()["boolean"][answer],
                                                            *getattr(self, answer))))
 
     def words(self, kind: str) -> tuple[str, ...]:
         extra = self.purchase_words if kind == "purchase" else self.third_party_words
-        return tuple(vocab_key(w) for w in (*builtin_vocabulary()["words"][kind], *extra))
+        return tuple(vocab_key(w) for w in (*self._builtin()["words"][kind], *extra))
 
 
 def _with_separators(table: dict[str, str]) -> dict[str, str]:

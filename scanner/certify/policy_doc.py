@@ -8,6 +8,7 @@ or refused.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -50,6 +51,26 @@ def policy_from_effective(effective: dict[str, Any], *, expected_sha256: str | N
         raise PolicyError("the certificate's policy is malformed") from None
     policy = policy_from_dict(doc, path="<certificate>")
     if expected_sha256 is not None and policy.sha256 != expected_sha256:
+        # made when the built-in vocabulary was another: its tables, as written, are the
+        # whole vocabulary (what that scan read)
+        policy = _with_vocabulary_as_certified(policy, effective.get("vocabulary", {}))
+    if expected_sha256 is not None and policy.sha256 != expected_sha256:
         raise PolicyError("the certificate's policy cannot be reproduced by this version (hash differs)")
     return policy
+
+
+def _with_vocabulary_as_certified(policy: Policy, vocab: dict[str, Any]) -> Policy:
+    try:
+        yes, no = tuple(vocab.get("yes", ())), tuple(vocab.get("no", ()))
+        said = {**{w: "refused" for w in no}, **{w: "granted" for w in yes}}
+        # the consent table starts from the yes/no words; only what differs is its own
+        consent = tuple((k, v) for k, v in vocab.get("consent", {}).items() if said.get(k) != v)
+        exact = dataclasses.replace(
+            policy.vocabulary, builtin=False, yes=yes, no=no, consent=consent,
+            channel=tuple(vocab.get("channel", {}).items()), purpose=tuple(vocab.get("purpose", {}).items()),
+            purchase_words=tuple(vocab.get("purchase_words", ())),
+            third_party_words=tuple(vocab.get("third_party_words", ())))
+    except (AttributeError, TypeError, ValueError):
+        return policy
+    return dataclasses.replace(policy, vocabulary=exact)
 

@@ -180,3 +180,15 @@ def test_certificate_made_under_purchased_v1_still_verifies(cli):
 def test_new_certificates_name_their_model(env):
     doc = json.loads(env["cert"].read_text())
     assert doc["counts"]["purchased_model"] == "purchased/v2"
+
+
+def test_certificate_made_by_an_earlier_release_still_verifies(cli):
+    # made before the built-in vocabulary gained the email channel words: its policy is
+    # rebuilt with the vocabulary it lists (the one that scan read), so its hash and the
+    # re-scan's counts are reproduced
+    cert = json.loads((DATA / "vendor_list.txt.earlier-release-cert.json").read_text())
+    assert "email" not in cert["policy"]["effective"]["vocabulary"]["channel"].values()
+    result = cli("verify", DATA / "vendor_list.txt.earlier-release-cert.json", SAMPLE / "vendor_list.txt",
+                 "--public-key", DATA / "earlier-release.pub.pem")
+    assert result.exit_code == 0, result.output
+    assert "purchased-list model purchased/v1" in result.output
