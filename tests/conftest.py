@@ -17,6 +17,17 @@ def isolated_state(tmp_path, monkeypatch):
     monkeypatch.delenv("CONTACT_SCANNER_KEY", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def language_of_the_invocation_reset():
+    """``--lang`` sets the command line's language for its process; in-process CLI tests
+    share one, so each test starts and ends with none chosen (the locale's)."""
+    from scanner.i18n import set_lang
+
+    set_lang(None)
+    yield
+    set_lang(None)
+
+
 @pytest.fixture
 def keys():
     return KeyMaterial.from_master(bytes(range(32)))
