@@ -12,20 +12,22 @@ class ScannerError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, path: str | None = None, row: int | None = None):
+    def __init__(self, message: str, *, path: str | None = None, row: int | None = None,
+                 line: int | None = None):
         self.message = message
         self.path = path
         self.row = row
+        #: the line of the file as a person counts it (title and blank lines included), where
+        #: the problem is found before rows are counted
+        self.line = line
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
-        where = ""
-        if self.path is not None:
-            where = f"{self.path}: "
-            if self.row is not None:
-                where = f"{self.path}: row {self.row}: "
+        where = f"{self.path}: " if self.path is not None else ""
+        if self.line is not None:
+            where += f"line {self.line}: "
         elif self.row is not None:
-            where = f"row {self.row}: "
+            where += f"row {self.row}: "
         return (where + self.message).replace("\n", " ")
 
 

@@ -81,7 +81,7 @@ def test_a_bad_byte_late_in_the_input_leaves_no_new_key(tmp_path):
     state = tmp_path / "state"
     with pytest.raises(InputError) as err:
         scan(path, None, state_dir=state, as_of="2026-11-23", batch_bytes=4096)
-    assert err.value.row == 3001
+    assert err.value.line == 3002
     assert not (state / "key.json").exists()
     # the same list without the bad byte creates the key (once read to the end)
     path.write_bytes(data[: data.rindex(b"\n13800138000,")] + b"\n")

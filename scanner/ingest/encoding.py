@@ -50,10 +50,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def _undecodable(offset: int, newlines: int, tried: str, path: str | None) -> InputError:
-    """``newlines`` before ``offset`` give the data row of that byte (line 1 is a header)."""
-    where = "" if newlines else " in the first line"
-    return InputError(f"undecodable bytes at byte offset {offset}{where} (not valid {tried} text)",
-                      path=path, row=newlines or None)
+    """``newlines`` before ``offset`` give the line of that byte, as a person counts it."""
+    return InputError(f"undecodable bytes at byte offset {offset} (not valid {tried} text)",
+                      path=path, line=newlines + 1)
 
 
 def _non_ascii_chars(valid_utf8: bytes) -> int:

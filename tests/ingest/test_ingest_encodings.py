@@ -51,9 +51,9 @@ def test_undecodable_bytes_name_row_and_offset(write):
     with pytest.raises(InputError) as info:
         read_input(write("bad.csv", data))
     error = info.value
-    assert error.row == 3
+    assert error.line == 4
     assert f"byte offset {len(good) + 12}" in error.message
-    assert error.one_line().startswith(f"{error.path}: row 3: undecodable bytes")
+    assert error.one_line().startswith(f"{error.path}: line 4: undecodable bytes")
     assert "13800138002" not in error.one_line()
 
 
@@ -62,13 +62,13 @@ def test_utf8_file_with_one_corrupt_byte_is_not_misread_as_gbk(write):
     data = body.encode() + b"\xe5\x90,13800138009\n"
     with pytest.raises(InputError, match="not valid UTF-8") as info:
         read_input(write("list.csv", data))
-    assert info.value.row == 6
+    assert info.value.line == 7  # the header, then six rows
 
 
 def test_undecodable_in_first_line(write):
-    with pytest.raises(InputError, match="in the first line") as info:
+    with pytest.raises(InputError, match="line 1: undecodable bytes") as info:
         read_input(write("bad.csv", b"ph\x80\xffone\n13800138000\n"))
-    assert info.value.row is None
+    assert info.value.line == 1 and info.value.row is None
 
 
 @pytest.mark.parametrize("junk", [

@@ -220,7 +220,7 @@ def test_undecodable_byte_mid_stream_names_global_offset_and_row(write):
         for batch in s:
             seen.extend(batch.frame["row"].to_list())
     assert seen == list(range(1, len(seen) + 1)) and len(seen) > 10_000  # read before the error
-    assert info.value.row == 20_001
+    assert info.value.line == 20_002  # the header, then 20,000 rows
     assert f"byte offset {offset + 12} " in info.value.message
     assert info.value.one_line() == _outcome(path, WHOLE)
     assert "13800199999" not in info.value.one_line()
@@ -233,7 +233,7 @@ def test_undecodable_utf16_mid_stream(write):
     with pytest.raises(InputError, match=rf"byte offset {len(good)} \(not valid UTF-16-LE") as info:
         for _ in open_input(path, batch_bytes=1000):
             pass
-    assert info.value.row == 5001
+    assert info.value.line == 5002
     assert info.value.one_line() == _outcome(path, WHOLE)
 
 
