@@ -5,7 +5,7 @@ Numbers are random within real CN mobile blocks (phonenumbers' own geocoding tab
 are random combinations of common characters: no real person's data. One
 ``random.Random(20261123)`` drives everything and dates are relative to 2026-11-23, never
 the clock. ``policy.toml`` (hand-written) supplies the source windows. ``planted.json``
-counts, per file, the rows carrying each planted problem (DESIGN.md §3 codes).
+counts, per file, the rows carrying each planted problem (the rule codes: README.md, "Rules").
 """
 
 import argparse
@@ -196,7 +196,7 @@ def consent_class(r: dict) -> str:
 
 
 def planted_codes(rows: list[dict], windows) -> Counter:
-    """Rows per DESIGN.md §3 code. A row: intended number ``n`` (None for junk), ``fmt``,
+    """Rows per rule code (README.md, "Rules"). A row: intended number ``n`` (None for junk), ``fmt``,
     planted phone ``codes``, and its provenance and consent fields.
 
     Mirrors DU002's semantics: the rows of one number that disagree on consent or source

@@ -1,4 +1,4 @@
-"""No output file of a scan holds an input phone number in plaintext (DESIGN.md §5).
+"""No output file of a scan holds an input phone number in plaintext (docs/PRIVACY.md).
 
 Every number of every sample list is searched for, in the forms a leak would use (E.164,
 E.164 without +, national digits), in the bytes of every file the scan wrote (Parquet: its

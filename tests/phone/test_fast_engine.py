@@ -1,4 +1,4 @@
-"""The vectorized engine agrees with phonenumbers on every answer (DESIGN.md §3, §6).
+"""The vectorized engine agrees with phonenumbers on every answer (docs/ARCHITECTURE.md, the normalize stage).
 
 Differential tests compare ``engine.parse_clean`` with ``reference.parse_reference`` (which is
 ``phonenumbers`` itself) on a generated corpus covering every supported region; any

@@ -1,4 +1,4 @@
-"""Token contract (DESIGN.md §5): published test vectors, determinism, unlinkability.
+"""Token contract (docs/TOKENS.md): published test vectors, determinism, unlinkability.
 
 The vectors are also published in docs/TOKENS.md; change neither without the other.
 """

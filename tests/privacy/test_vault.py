@@ -1,4 +1,4 @@
-"""Vault round trip and every way a vault must be refused (DESIGN.md §5)."""
+"""Vault round trip and every way a vault must be refused (docs/PRIVACY.md)."""
 
 from __future__ import annotations
 

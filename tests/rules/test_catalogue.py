@@ -1,17 +1,17 @@
-"""Every rule is documented, named in kebab-case and matches the DESIGN.md catalogue."""
+"""Every rule is documented, named in kebab-case and holds every code of the catalogue (README.md, "Rules")."""
 
 import re
 
 from scanner.rules import RULES
 
-DESIGN_CODES = (
+CONTRACT_CODES = (
     [f"PH{i:03d}" for i in range(1, 13)] + [f"PR{i:03d}" for i in range(1, 6)]
     + [f"CN{i:03d}" for i in range(1, 9)] + ["DU001", "DU002", "DU003", "SP001", "PS001", "PS002"]
 )
 
 
-def test_every_design_code_exists():
-    assert set(DESIGN_CODES) <= set(RULES)
+def test_every_contract_code_exists():
+    assert set(CONTRACT_CODES) <= set(RULES)
 
 
 def test_rules_are_documented():
