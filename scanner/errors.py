@@ -6,6 +6,8 @@ file names and column names, never cell values.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class ScannerError(Exception):
     """Base class: a problem the user can fix. ``exit_code`` follows docs/ARCHITECTURE.md."""
@@ -22,13 +24,18 @@ class ScannerError(Exception):
         self.line = line
         super().__init__(self.one_line())
 
-    def one_line(self) -> str:
+    def where(self, _: Callable[[str], str] = str) -> str:
+        """The path and the line (else the row) the message is about, as its prefix;
+        ``_`` translates the words (the command line's language)."""
         where = f"{self.path}: " if self.path is not None else ""
         if self.line is not None:
-            where += f"line {self.line}: "
+            where += _("line {line}").format(line=self.line) + ": "
         elif self.row is not None:
-            where += f"row {self.row}: "
-        return (where + self.message).replace("\n", " ")
+            where += _("row {row}").format(row=self.row) + ": "
+        return where
+
+    def one_line(self) -> str:
+        return (self.where() + self.message).replace("\n", " ")
 
 
 class InputError(ScannerError):

@@ -66,9 +66,4 @@ def translated(message: str) -> str:
 def error_line(exc) -> str:
     """A :class:`scanner.errors.ScannerError`'s one line in the current language (path and
     row, then the message)."""
-    where = f"{exc.path}: " if exc.path is not None else ""
-    if getattr(exc, "line", None) is not None:
-        where += _("line {line}").format(line=exc.line) + ": "
-    elif exc.row is not None:
-        where += _("row {row}").format(row=exc.row) + ": "
-    return (where + translated(exc.message)).replace("\n", " ")
+    return (exc.where(_) + translated(exc.message)).replace("\n", " ")
