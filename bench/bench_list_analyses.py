@@ -12,7 +12,6 @@ both alike. Prints each round and the median of each checkout.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import statistics
@@ -25,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_scan import write_list  # noqa: E402
+from bench.checkouts import before_after_parser, checkout_python  # noqa: E402
 
 CHILD = """
 import json, sys, time
@@ -41,7 +41,7 @@ print(json.dumps({"analyses": end - marks["analyses"], "scan": end - t0}))
 
 def measure(checkout: Path, path: Path, work: Path) -> dict:
     state = work / f"state-{checkout.name}"
-    done = subprocess.run([str(checkout / ".venv" / "bin" / "python"), "-c", CHILD, str(path), str(state)],
+    done = subprocess.run([checkout_python(checkout), "-c", CHILD, str(path), str(state)],
                           capture_output=True, text=True, cwd=checkout)
     if done.returncode:
         raise SystemExit(f"{checkout}: {done.stderr.strip().splitlines()[-1]}")
@@ -49,12 +49,7 @@ def measure(checkout: Path, path: Path, work: Path) -> dict:
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("before", type=Path)
-    ap.add_argument("after", type=Path)
-    ap.add_argument("--rows", type=int, default=10_000_000)
-    ap.add_argument("--rounds", type=int, default=2)
-    args = ap.parse_args(argv)
+    args = before_after_parser(__doc__).parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="bench-list-"))
     try:
         path = work / "list.csv"

@@ -11,7 +11,6 @@ the change of the second checkout against the first.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import statistics
@@ -25,14 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_scan import PHONE_COLUMN, _peak_of, write_list  # noqa: E402
-
-
-def _python(checkout: Path) -> str:
-    return str(checkout / ".venv" / "bin" / "python")
+from bench.checkouts import before_after_parser, checkout_python  # noqa: E402
 
 
 def core_seconds(checkout: Path, path: Path) -> float:
-    done = subprocess.run([_python(checkout), str(checkout / "bench" / "core_pipeline.py"), str(path), PHONE_COLUMN],
+    done = subprocess.run([checkout_python(checkout), str(checkout / "bench" / "core_pipeline.py"), str(path), PHONE_COLUMN],
                           capture_output=True, text=True, check=True, cwd=checkout)
     stages = json.loads(done.stdout.strip().splitlines()[-1])["stages"]
     return list(stages.values())[-1]
@@ -44,7 +40,7 @@ def scan_seconds(checkout: Path, path: Path, work: Path) -> tuple[float, float]:
     shutil.rmtree(out, ignore_errors=True)
     t = time.perf_counter()
     proc = subprocess.Popen(
-        [_python(checkout), "-m", "scanner", "scan", str(path), "--out", str(out), "--state-dir", str(state),
+        [checkout_python(checkout), "-m", "scanner", "scan", str(path), "--out", str(out), "--state-dir", str(state),
          "--as-of", "2026-11-23", "--fail-on", "never", "--no-progress", "--format", "json"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=checkout)
     peak = 0
@@ -58,12 +54,7 @@ def scan_seconds(checkout: Path, path: Path, work: Path) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("before", type=Path)
-    parser.add_argument("after", type=Path)
-    parser.add_argument("--rows", type=int, default=10_000_000)
-    parser.add_argument("--rounds", type=int, default=2)
-    args = parser.parse_args(argv)
+    args = before_after_parser(__doc__).parse_args(argv)
     checkouts = [args.before.resolve(), args.after.resolve()]
     work = Path(tempfile.mkdtemp(prefix="compare-scan-"))
     try:
