@@ -18,6 +18,8 @@ from functools import lru_cache
 import phonenumbers
 import polars as pl
 
+from scanner.privacy.embedded import IPV4
+
 HEAD_ROWS = 1000
 PROFILE_ROWS = 4_000
 WINDOW_BYTES = 4 << 20
@@ -32,6 +34,8 @@ _DATE = (r"^\s*(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d
          r"|\d{4}-\d{2}-\d{2}T)")
 _EPOCH = r"^\s*1\d{9}(?:\d{3})?(?:\.\d+)?\s*$"
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
+# An address column (Mailchimp's OPTIN_IP) is not a column of numbers written with dots.
+_IPV4 = rf"^{IPV4}$"
 # Consent values that are plain booleans say nothing about consent on their own.
 GENERIC_BOOLEANS = frozenset({
     "t", "f", "true", "false", "1", "0", "y", "n", "yes", "no", "是", "否", "on", "off", "✓", "✗",
@@ -124,7 +128,7 @@ def profile_columns(frame: pl.DataFrame, region: str, phone_hint: set[int] | fro
     key = pl.col("v").str.normalize("NFKC").str.to_lowercase()
     stats = long.group_by("c").agg(
         pl.len().alias("n"), pl.col("v").n_unique().alias("d"),
-        pl.col("v").str.contains(PHONEISH).sum().alias("p"),
+        (pl.col("v").str.contains(PHONEISH) & ~pl.col("v").str.contains(_IPV4)).sum().alias("p"),
         pl.col("v").str.contains(_DATE).sum().alias("date"),
         pl.col("v").str.contains(_EPOCH).sum().alias("epoch"),
         pl.col("v").str.contains(_EMAIL).sum().alias("email"),
@@ -168,7 +172,8 @@ def _phone_shares(long: pl.DataFrame, columns: list[int], region: str,
               .filter(pl.col("c").is_in(sorted(hint)) | (pl.int_range(pl.len()).over("c") < HEAD_ROWS))
               .group_by("c", "v").len().rename({"v": "raw"}))
     distinct = values.select("raw").unique().with_columns(pl.lit(region).alias("region_hint"))
-    parsed = parse_distinct(distinct).select(
+    parsed = parse_distinct(distinct).with_columns(
+        pl.col("valid") & ~pl.col("raw").str.contains(_IPV4)).select(
         "raw", pl.col("valid").fill_null(False).alias("valid"),
         (pl.col("valid").fill_null(False) & pl.col("type").is_in(PLAUSIBLE_TYPES)
          & _dialled(pl.col("clean"), pl.col("type"), region)).alias("plausible"),

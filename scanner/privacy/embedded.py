@@ -57,13 +57,15 @@ _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _DATE_SEP = r"[-/.\uff0d\uff0f\uff0e]"
 _TIME = r"(?:[ T]?[0-2]?\d(?::[0-5]\d){1,2}(?:\.\d+)?)?"
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+#: A dotted-quad IPv4 address (``203.0.113.145`` is also a valid US number by its digits).
+IPV4 = rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}"
 #: Date, date-time and IPv4 shapes: one token each, never part of a number.
 DATE_TIME = (
     rf"(?:{_YEAR}{_DATE_SEP}{_MONTH}{_DATE_SEP}{_DAY}{_TIME}"
     rf"|{_YEAR}年{_MONTH}月{_DAY}日?{_TIME}"
     rf"|{_DAY}{_DATE_SEP}{_MONTH}{_DATE_SEP}{_YEAR}{_TIME}"
     rf"|{_MONTH}{_DATE_SEP}{_DAY}{_DATE_SEP}{_YEAR}{_TIME}"
-    rf"|{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET})"
+    rf"|{IPV4})"
 )
 #: One token of a text: a date, a digit group (with its ``+``), a separator run, anything
 #: else. Every character belongs to exactly one token, so the tokens rebuild the text.

@@ -278,3 +278,14 @@ def test_empty_columns_yield_their_role_to_columns_holding_values(write):
 def test_an_empty_phone_column_is_still_the_phone_column_when_no_other_holds_numbers(write):
     result = read_input(write("l.csv", csv_text(["Mobile Phone", "note"], [["", "a"], ["", "b"]])))
     assert result.columns["phone"] == "Mobile Phone"
+
+
+def test_ip_addresses_are_not_phone_numbers():
+    # Mailchimp's OPTIN_IP: 203.0.113.145 reads as a valid US number by its digits
+    from scanner.ingest.profiles import profile_columns
+
+    ips = [f"203.0.113.{100 + i}" for i in range(40)]
+    dotted = [f"203.555.{100 + i:04d}" for i in range(40)]   # a number written with dots stays one
+    ip, phone = profile_columns(pl.DataFrame({"OPTIN_IP": ips, "tel": dotted}), "US")
+    assert ip.phoneish == 0 and ip.phone_valid == 0
+    assert phone.phoneish == 1 and phone.phone_valid > 0.9
