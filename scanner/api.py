@@ -42,7 +42,7 @@ from scanner.decide import (
 from scanner.errors import InputError, ScannerError  # noqa: F401 (re-exported)
 from scanner.ingest import Ingested, InputStream, open_input, read_input
 from scanner.ingest.dates import readings_report
-from scanner.ingest.header_words import channel_named_by
+from scanner.ingest.header_words import channel_named_by, meaning
 from scanner.kernel import KernelContext, row_kernel
 from scanner.ledger import entries_after
 from scanner.phone.normalize import normalize, parse_distinct  # noqa: F401 (re-exported)
@@ -449,7 +449,8 @@ def scan(
         suppressed_keys=pl.concat([store_keys, file_keys]).unique(),
         registered=None if reg is None else (lambda tokens: registered_tokens(reg, tokens)),
         consent_ledger=consent_ledger, inverted=ing.inverted, readings=ing.date_formats,
-        consent_channel=channel_named_by(ing.columns.get("consent")),
+        consent_channel=_header_channel(ing, policy),
+        consent_from_time=_consent_from_time(ing, policy) is not None,
     )
     active = ctx.active
     honour = Honour.build(load_decisions(state, keys.key_id), active, policy, as_of_dt)
@@ -775,8 +776,10 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
             "has_header": ing.has_header, "title_rows": ing.title_rows,
             "inverted": sorted(ing.inverted),
             # the channel the consent header names, for rows whose channel cell is empty
-            "consent_channel_from_header": channel_named_by(ing.columns.get("consent")),
-            **_mapping(ing),
+            "consent_channel_from_header": _header_channel(ing, policy),
+            # no consent column: the consent time's header whose times record the opt-in
+            "consent_from_time": _consent_from_time(ing, policy),
+            **_mapping(ing, _consent_from_time(ing, policy)),
             "bad_records": [{"row": b.row, "line": b.line, "reason": b.reason}
                             for b in ing.bad_records[:BAD_RECORDS_LISTED]],
             "unmapped": _unmapped(unmapped),
@@ -814,12 +817,52 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
     }
 
 
-def _mapping(ing: Ingested) -> dict[str, Any]:
+#: the evidence of a consent time that stands for the consent
+RECORDS_CONSENT = "no consent column: a time records the opt-in"
+
+
+def _consent_from_time(ing: Ingested, policy: Policy) -> str | None:
+    """The consent time's header when its times stand for the consent: no column records
+    opt-ins (no consent column, or one of opt-out times such as UNSUB_TIME, whose empty
+    cell is no opt-out) and ``[consent] time_records_consent`` is on."""
+    if policy.consent.time_records_consent and ("consent" not in ing.columns or _opt_out_times(ing)) \
+            and not _cleaned_members(ing):
+        return ing.columns.get("consent_time")
+    return None
+
+
+def _cleaned_members(ing: Ingested) -> bool:
+    """A column of cleaning times (Mailchimp's CLEAN_TIME): the rows are cleaned contacts,
+    whose opt-in times record no consent that still holds."""
+    entries = ing.column_report.columns if ing.column_report is not None else ()
+    return any(meaning(c["column"]).looks_like == "cleaned time" for c in entries)
+
+
+def _opt_out_times(ing: Ingested) -> bool:
+    """The consent column records opt-out times, by its header or by its values."""
+    if meaning(ing.columns["consent"]).looks_like == "opt-out time":
+        return True
+    entries = ing.column_report.columns if ing.column_report is not None else ()
+    return any(c.get("role") == "consent" and c.get("share_of") == "opt-out times" for c in entries)
+
+
+def _header_channel(ing: Ingested, policy: Policy) -> str | None:
+    """The channel named by the header that speaks for the consent (``Email Opt-in Date``,
+    ``短信营销同意``): the channel of rows without a channel cell."""
+    return (channel_named_by(_consent_from_time(ing, policy))
+            or channel_named_by(ing.columns.get("consent")))
+
+
+def _mapping(ing: Ingested, consent_from_time: str | None) -> dict[str, Any]:
     """``input.mapping``: every column's role, confidence and evidence, and the unused
-    columns that look like a role (with the ``[columns]`` line that would use them)."""
+    columns that look like a role (with the ``[columns]`` line that would use them). The
+    consent time that stands for the consent says so (``records_consent``)."""
     if ing.column_report is None:
         return {}
-    return {"mapping": {"columns": list(ing.column_report.columns),
+    columns = [dict(c, records_consent=True, evidence=f"{c.get('evidence', '')}; {RECORDS_CONSENT}")
+               if consent_from_time and c.get("role") == "consent_time" else c
+               for c in ing.column_report.columns]
+    return {"mapping": {"columns": columns,
                         "unused": list(ing.column_report.unused)}}
 
 

@@ -94,6 +94,8 @@ class KernelContext:
     #: the channel the consent column's header names (``Email Marketing Consent``): the
     #: channel of a row whose own channel cell is empty
     consent_channel: str | None = None
+    #: no consent column: a row's consent time records its opt-in (:func:`consent_from_time`)
+    consent_from_time: bool = False
     #: given the numbers embedded in phone cells besides their own (the outputs' plaintext
     #: check searches for them too; None: not gathered)
     embedded: Callable[[pl.DataFrame], None] | None = field(default=None, repr=False)
@@ -247,7 +249,8 @@ def row_kernel(batch: pl.DataFrame, ctx: KernelContext, *, bad_rows=()) -> pl.Da
 
     distinct = distinct_values(batch, (*DISTINCT_COLUMNS, "name"))
     lf = with_consent_columns(lf, policy, distinct, inverted=ctx.inverted, readings=ctx.readings,
-                              header_channel=ctx.consent_channel).with_columns(
+                              header_channel=ctx.consent_channel,
+                              consent_from_time=ctx.consent_from_time).with_columns(
         pl.col("row").is_in(pl.Series(list(bad_rows), dtype=pl.Int64).implode()).alias("bad_record"),
         *source_exprs(policy, distinct),
     ).with_columns(source_window_expr(policy).alias("source_window_ok"))

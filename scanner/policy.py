@@ -70,6 +70,9 @@ class CampaignPolicy:
 class ConsentPolicy:
     max_age_days: int = 730
     require_evidence: bool = False
+    #: without a consent column, a row's consent time records its opt-in (an export of
+    #: subscribers with ``OPTIN_TIME`` or ``订阅时间`` and no status column)
+    time_records_consent: bool = True
 
 
 @dataclass(frozen=True)
@@ -253,7 +256,10 @@ class Policy:
 
         doc = {
             "campaign": plain(asdict(self.campaign)),
-            "consent": plain(asdict(self.consent)),
+            # off is how consent was read before the setting existed: left out, older
+            # policies keep their hash and their meaning
+            "consent": {k: v for k, v in plain(asdict(self.consent)).items()
+                        if k != "time_records_consent" or v},
             "sources": [plain(asdict(s)) for s in self.sources],
             "columns": {"mapping": self.columns.effective_mapping(), "keep": list(self.columns.keep),
                         "keep_verbatim": list(self.columns.keep_verbatim),
@@ -398,6 +404,7 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
     consent = ConsentPolicy(
         max_age_days=r.get("max_age_days", int, 730, check=lambda v: None if v > 0 else "must be positive"),
         require_evidence=r.get("require_evidence", bool, False),
+        time_records_consent=r.get("time_records_consent", bool, True),
     )
     r.done()
 

@@ -13,6 +13,7 @@ from typing import Callable, Mapping
 import polars as pl
 
 from scanner.ingest.dates import DEFAULT_READING, DateReading, value_shape, with_parsed_times
+from scanner.ingest.profiles import TIME_SHAPE
 from scanner.policy import CANONICAL_COLUMNS, Policy, vocab_key  # noqa: F401
 
 
@@ -160,9 +161,12 @@ def consent_class(expr: pl.Expr, policy: Policy, *, inverted: bool = False) -> p
     """A consent cell's row class: granted, refused, withdrawn, missing or unknown.
 
     ``inverted``: the column states refusal (an opt-out column), so yes reads refused and
-    no granted. A status that records no consent either way (``none``) counts as missing.
+    no granted, and a time (an opt-out time) withdrawn. A status that records no consent
+    either way (``none``) counts as missing.
     """
     cls = vocabulary_class(expr, policy.vocabulary.table("consent", inverted=inverted))
+    if inverted:
+        cls = pl.when((cls == "unknown") & expr.str.contains(TIME_SHAPE)).then(pl.lit("withdrawn")).otherwise(cls)
     return pl.when(cls == "none").then(pl.lit("missing")).otherwise(cls)
 
 
@@ -193,7 +197,8 @@ def _or_header(channel: pl.Expr, header_channel: str | None) -> pl.Expr:
 def with_consent_columns(lf: pl.LazyFrame, policy: Policy, distinct: Distinct | None = None, *,
                          inverted: frozenset[str] = frozenset(),
                          readings: Mapping[str, DateReading] | None = None,
-                         header_channel: str | None = None) -> pl.LazyFrame:
+                         header_channel: str | None = None,
+                         consent_from_time: bool = False) -> pl.LazyFrame:
     """consent_row_class, channel_class, purpose_class, consent_at, consent_time_invalid,
     evidence_present, collected_at_utc (and the unreadable shapes of :func:`with_times`).
 
@@ -201,14 +206,19 @@ def with_consent_columns(lf: pl.LazyFrame, policy: Policy, distinct: Distinct | 
     (:func:`distinct_values`); the vocabulary classes are then mapped once per value.
     ``inverted``: canonical columns read inverted (``Ingested.inverted``); ``readings``:
     how the time columns are read (``Ingested.date_formats``); ``header_channel``: the
-    channel the consent column's header names, taken for rows with no channel of their own.
+    channel the consent column's header names, taken for rows with no channel of their own;
+    ``consent_from_time``: no column records opt-ins (none, or an opt-out column), so a row
+    with a consent time (read or not) and no answer of its own opted in then.
     """
     vocab = policy.vocabulary
     consent_inverted = "consent" in inverted
     lf = with_times(lf, policy.campaign.timezone, readings)
+    consent = by_distinct("consent", lambda c: consent_class(c, policy, inverted=consent_inverted), distinct)
+    if consent_from_time:
+        consent = (pl.when((consent == "missing") & text_key(pl.col("consent_time")).is_not_null())
+                   .then(pl.lit("granted")).otherwise(consent))
     return lf.with_columns(
-        by_distinct("consent", lambda c: consent_class(c, policy, inverted=consent_inverted), distinct)
-        .alias("consent_row_class"),
+        consent.alias("consent_row_class"),
         _or_header(by_distinct("consent_channel", lambda c: vocabulary_class(c, vocab.table("channel")),
                                distinct), header_channel).alias("channel_class"),
         by_distinct("consent_purpose", lambda c: vocabulary_class(c, vocab.table("purpose")), distinct)

@@ -232,13 +232,14 @@ SHAPES: list[Shape] = [
            ("CONFIRM_IP", const("198.51.100.7", ""), None), ("GMTOFF", const("-5", ""), None),
            ("DSTOFF", const("-4", ""), None), ("TIMEZONE", const("America/New_York", ""), None),
            ("CC", const("US", ""), None), ("REGION", const("ME", "NY", "WA", ""), None),
-           ("UNSUB_TIME", v(lambda x: x.when("iso")), None),
+           ("UNSUB_TIME", v(lambda x: x.when("iso")), "consent"),
            ("UNSUB_CAMPAIGN_TITLE", const("Summer Newsletter", "Spring sale"), None),
            ("UNSUB_CAMPAIGN_ID", hexid(10), None),
            ("UNSUB_REASON", const("I no longer want to receive these emails", "The emails are spam", ""), None),
            ("UNSUB_REASON_OTHER", const("", "too many"), None),
            ("LEID", v(lambda x: x.digits(6)), None), ("EUID", hexid(10), None),
-           ("NOTES", const(""), None), ("TAGS", const('"Member"', ""), None)]),
+           ("NOTES", const(""), None), ("TAGS", const('"Member"', ""), None)],
+          inverted=("consent",)),
     # source: the profile export's system columns as listed by a public Klaviyo import adapter
     #   (exact search "SMS Marketing Consent Timestamp", file id 61144724306: KLAVIYO_SYSTEM, "Audience →
     #   Profiles → … Export Profiles to CSV"; consent values SUBSCRIBED / UNSUBSCRIBED /

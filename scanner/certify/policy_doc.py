@@ -29,6 +29,8 @@ def policy_from_effective(effective: dict[str, Any], *, expected_sha256: str | N
         for table in ("campaign", "consent", "list", "privacy", "registry", "report"):
             if table in effective:
                 doc[table] = dict(effective[table])
+        # a policy that does not say so did not read consent from its times
+        doc.setdefault("consent", {}).setdefault("time_records_consent", False)
         doc["sources"] = [
             {k: (dt.date.fromisoformat(v) if k in ("valid_from", "valid_until") and v else v)
              for k, v in s.items() if v is not None}

@@ -42,6 +42,7 @@ _EN = {
     "do not disturb": "REFUSE", "dnd": "REFUSE",
     "has opted out": "REFUSE", "blacklist": "REFUSE", "blacklisted": "REFUSE",
     "blocklist": "REFUSE", "blocklisted": "REFUSE", "bounced": "ANTI", "blocked": "REFUSE", "suppressed": "REFUSE",
+    "clean": "CLEANED", "cleaned": "CLEANED",
     "marketing": "MARKETING", "promotional": "MARKETING", "promo": "MARKETING",
     "newsletter": "MARKETING", "status": "STATUS", "state": "STATUS",
     "time": "TIME", "date": "TIME", "at": "TIME", "timestamp": "TIME", "ts": "TIME",
@@ -246,9 +247,14 @@ def _combine(pairs: list[tuple[str, str]]) -> Meaning:
         if "ANTI" in has and has & {"PHONE", "CONSENT", "REFUSE"} and "ORG" not in has:
             return Meaning(None, 0.0, said("ANTI"), looks_like="not-a-contact-field")
         return NONE
+    if "CLEANED" in has and has & {"TIME"}:
+        # Mailchimp's CLEAN_TIME: the file holds cleaned (bounced) members, not subscribers
+        return Meaning(None, 0.0, said("CLEANED", "TIME"), looks_like="cleaned time")
     if "REFUSE" in has:
         if has & {"TIME", "CREATED", "LATER"}:
-            return Meaning(None, 0.0, said("REFUSE", "TIME", "CREATED"), looks_like="opt-out time")
+            # the time of an opt-out: a row with one opted out then (read inverted, by its values)
+            return Meaning("consent", 0.7, said("REFUSE", "TIME", "CREATED"), inverted=True,
+                           looks_like="opt-out time")
         if has & {"ORG", "ID"}:
             return Meaning(None, 0.0, said("REFUSE"), looks_like="opt-out detail")
         return Meaning("consent", 0.8, said("REFUSE", "SMS", "PHONE", "MARKETING", "FLAG"),

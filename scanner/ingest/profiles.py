@@ -33,6 +33,8 @@ _DATE = (r"^\s*(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d
          r"|\d{1,2}[\s-]?[A-Za-z]{3,9}[\s,-]+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}"
          r"|\d{4}-\d{2}-\d{2}T)")
 _EPOCH = r"^\s*1\d{9}(?:\d{3})?(?:\.\d+)?\s*$"
+#: A value shaped like a date, a date-time or an epoch time.
+TIME_SHAPE = f"{_DATE}|{_EPOCH}"
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 # An address column (Mailchimp's OPTIN_IP) is not a column of numbers written with dots.
 _IPV4 = rf"^{IPV4}$"

@@ -178,8 +178,8 @@ def _claim(index: int, m: Meaning, p: Profile, header: str, min_valid: float) ->
             return None
         return _with(index, "phone", m, p.phone_valid, "valid phone numbers", p, words)
     if role == "consent" and p.values and p.date + p.epoch >= 0.8:
-        if m.inverted:
-            return None  # the time of an opt-out is no consent time: shown as unused
+        if m.inverted:  # opt-out times (UNSUB_TIME, 退订时间): a row with one opted out then
+            return _with(index, "consent", m, p.date + p.epoch, "opt-out times", p, words)
         role = "consent_time"
     # a bare "channel" over values that are no channels (web, 门店) is where the contact came from
     if role == "consent_channel" and p.values and p.channel < 0.5 and (m.strength < 1 or len(words) == 1):
@@ -242,7 +242,7 @@ def _unused(headers: list[str], profiles: list[Profile], out: RoleMapping, has_h
         elif m.role is not None:
             found.append(Unused(index, f"{m.role.replace('_', ' ')} by its header, not by its values "
                                        f"({p.looks_like(min_valid)})", m.role, m.role in JUDGED_ROLES))
-        elif m.looks_like in ("opt-out time", "consent detail", "source detail", "opt-out detail"):
+        elif m.looks_like in ("opt-out time", "consent detail", "source detail", "opt-out detail", "cleaned time"):
             found.append(Unused(index, m.looks_like, None, m.looks_like != "opt-out detail"))
         elif p.values and p.consent_specific >= 0.5:
             found.append(Unused(index, p.looks_like(min_valid), "consent", True))

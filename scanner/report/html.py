@@ -194,6 +194,8 @@ def evidence_words(c: dict[str, Any], _: Callable[[str], str]) -> list[str]:
                                                                           what=_(c["share_of"])))
     if c.get("inverted"):
         evidence.append(_("read inverted (yes = refused)"))
+    if c.get("records_consent"):
+        evidence.append(_("no consent column: a time records the opt-in"))
     return evidence
 
 

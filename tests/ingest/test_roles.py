@@ -240,9 +240,13 @@ def test_values_redirect_a_header(write):
             for i, p in enumerate(phones(10))]
     result = read_input(write("l.csv", csv_text(["phone", "Email Consent", "channel", "unsubscribed"], rows)))
     # a consent header over dates is the consent time; a bare channel over no channels the
-    # source; an opt-out header over dates is no consent (its time is shown, not mapped)
-    assert result.columns == {"phone": "phone", "source": "channel", "consent_time": "Email Consent"}
-    assert {u["column"] for u in result.column_report.unused} == {"unsubscribed"}
+    # source; an opt-out header over dates holds opt-out times: the consent, read inverted
+    assert result.columns == {"phone": "phone", "source": "channel", "consent_time": "Email Consent",
+                              "consent": "unsubscribed"}
+    assert result.inverted == {"consent"}
+    [entry] = [c for c in result.column_report.columns if c["role"] == "consent"]
+    assert entry["share_of"] == "opt-out times"
+    assert not result.column_report.unused
 
 
 @pytest.mark.parametrize(("header", "role"), [
