@@ -177,6 +177,17 @@ def test_certificate_made_under_purchased_v1_still_verifies(cli):
     assert "purchased-list model purchased/v1" in result.output
 
 
+def test_certificate_made_under_purchased_v2_still_verifies(cli):
+    # made by the release that shipped purchased/v2 (score 0.9065 for this list); the
+    # re-scan scores it under v2, whatever model is current, and reproduces score and signals
+    cert = json.loads((DATA / "vendor_list.txt.v2-cert.json").read_text())
+    assert cert["counts"]["purchased_model"] == "purchased/v2" and cert["counts"]["purchased_score_bp"] == 9065
+    result = cli("verify", DATA / "vendor_list.txt.v2-cert.json", SAMPLE / "vendor_list.txt",
+                 "--public-key", DATA / "v2-fixture.pub.pem")
+    assert result.exit_code == 0, result.output
+    assert "purchased-list model purchased/v2" in result.output
+
+
 def test_new_certificates_name_their_model(env):
     doc = json.loads(env["cert"].read_text())
     assert doc["counts"]["purchased_model"] == "purchased/v2"
