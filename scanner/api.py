@@ -87,7 +87,7 @@ def parse_as_of(value: str | dt.datetime | dt.date | None, policy: Policy) -> dt
         try:
             value = dt.datetime.fromisoformat(value.strip())
         except ValueError:
-            raise InputError(f"--as-of: {value!r} is not an ISO date or date-time") from None
+            raise InputError("--as-of: {value!r} is not an ISO date or date-time", value=value) from None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         value = dt.datetime.combine(value, dt.time())
     if value.tzinfo is None:
@@ -395,7 +395,8 @@ def scan(
     from scanner.analyses.purchased import MODELS
 
     if purchased_model is not None and purchased_model not in MODELS:
-        raise InputError(f"unknown purchased-list model {purchased_model!r} (known: {', '.join(MODELS)})")
+        raise InputError("unknown purchased-list model {model!r} (known: {models})", model=purchased_model,
+                         models=", ".join(MODELS))
     report_step = progress or (lambda *_: None)
 
     def step(*args) -> None:
@@ -417,7 +418,7 @@ def scan(
                     if c not in ("row", "line", *ing.columns, *ing.extra_columns, *phone_headers)]
     if missing_keep:
         stream.close()
-        raise InputError(f"[columns] keep names a column the input lacks: {missing_keep[0]!r}",
+        raise InputError("[columns] keep names a column the input lacks: {name!r}", name=missing_keep[0],
                          path=ing.path)
     try:  # what is written of the input's text: masked (and its numbers gathered)
         texts = TextGuard(region=policy.campaign.region, keep=policy.columns.keep,

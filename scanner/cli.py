@@ -15,10 +15,12 @@ import click
 
 from scanner import interrupt
 from scanner.errors import ScannerError
-from scanner.i18n import LANGS, _, current_lang, set_lang
+from scanner.i18n import LANGS, _, click_words, current_lang, set_lang
 from scanner.i18n.messages import error_line, translated
 from scanner.io_errors import cause, errno_of
 from scanner.privacy.embedded import mask_message
+
+click_words.install()  # click's own words (Usage:, its usage errors) in the chosen language too
 
 # Each module defines a click command or group named ``command``; adding a command to the
 # tool is one line here.
@@ -57,7 +59,7 @@ class ScannerGroup(click.Group):
                 click.echo(f"contact-scanner: {_error()}: {mask_message(error_line(exc))}", err=True)
                 sys.exit(exc.exit_code)
             except KeyboardInterrupt:  # no handler of ours installed (called in-process)
-                click.echo("contact-scanner: interrupted by SIGINT", err=True)
+                click.echo("contact-scanner: " + _("interrupted by {signal}").format(signal="SIGINT"), err=True)
                 sys.exit(130)
             except Exception as exc:
                 # An I/O error no write site claimed (every known one raises WriteError) is

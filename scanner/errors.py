@@ -1,12 +1,16 @@
 """Typed library errors. The CLI turns each into a one-line message and an exit code.
 
 Messages never contain a phone number or key material: callers pass row numbers,
-file names and column names, never cell values.
+file names and column names, never cell values. A message is an English template with its
+values passed by name (never an f-string), so the catalog holds the template and the
+command line shows it in the reader's language (:mod:`scanner.i18n`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+
+from scanner.i18n import Text
 
 
 class ScannerError(Exception):
@@ -14,9 +18,12 @@ class ScannerError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, path: str | None = None, row: int | None = None,
-                 line: int | None = None):
-        self.message = message
+    def __init__(self, message: str | Text, *, path: str | None = None, row: int | None = None,
+                 line: int | None = None, **values):
+        #: the message as a template and its values (``InputError("sheet {sheet!r} not found",
+        #: sheet=name)``), so the command line shows it in the reader's language
+        self.text = message if isinstance(message, Text) else Text(message, **values)
+        self.message = str(self.text)
         self.path = path
         self.row = row
         #: the line of the file as a person counts it (title and blank lines included), where

@@ -57,7 +57,9 @@ class Interrupted(BaseException):
         return 128 + self.signum
 
     def one_line(self) -> str:
-        return f"contact-scanner: interrupted by {signal.Signals(self.signum).name}"
+        from scanner.i18n import _
+
+        return "contact-scanner: " + _("interrupted by {signal}").format(signal=signal.Signals(self.signum).name)
 
 
 class _State:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import IO, Iterator
 
 from scanner.errors import ScannerError, WriteError
+from scanner.i18n import Said, Text
 
 #: errnos whose text is recognised in a library's message (an ``OSError`` carries its own).
 KNOWN_ERRNOS = (E.ENOSPC, E.EDQUOT, E.EFBIG, E.EACCES, E.EPERM, E.EROFS, E.ENOTDIR, E.EISDIR,
@@ -60,6 +61,15 @@ def errno_of(exc: BaseException) -> int | None:
 def cause(code: int) -> str:
     """``no space left on device``: the system's words for ``code``, lower case."""
     return os.strerror(code).lower()
+
+
+def os_cause(exc: OSError) -> Text:
+    """An ``OSError``'s cause as a message: in English its own words, in another language
+    the system's words for its errno from the catalog."""
+    code = errno_of(exc)
+    if code is None:
+        return Text(exc.strerror or type(exc).__name__)
+    return Said(exc.strerror, Text(cause(code))) if exc.strerror else Text(cause(code))
 
 
 def write_error(path: str | os.PathLike, code: int) -> WriteError:

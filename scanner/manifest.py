@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from scanner.errors import InputError, KeyMaterialError, VerificationFailed
+from scanner.i18n import Text
+from scanner.io_errors import os_cause
 from scanner.privacy.keys import KeyMaterial
 
 SCHEMA = "contact-scanner/manifest/v1"
@@ -118,9 +120,9 @@ def folder_lock(folder: Path, *, exclusive: bool) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def _refuse(folder: Path, name: str, why: str) -> VerificationFailed:
-    return VerificationFailed(f"{why}; the folder is not one complete scan (re-run the scan)",
-                              path=str(folder / name))
+def _refuse(folder: Path, name: str, why: Text) -> VerificationFailed:
+    return VerificationFailed("{why}; the folder is not one complete scan (re-run the scan)",
+                              path=str(folder / name), why=why)
 
 
 def read_manifest(folder: str | os.PathLike, keys: KeyMaterial) -> Manifest:
@@ -139,11 +141,11 @@ def read_manifest(folder: str | os.PathLike, keys: KeyMaterial) -> Manifest:
             raise InputError("scan output directory not found", path=str(folder)) from None
         if not any((folder / n).exists() for n in OWN_FILES):
             raise InputError("no scan output here (no manifest.json, no report.json)", path=str(folder)) from None
-        raise _refuse(folder, MANIFEST, "manifest.json is missing (an interrupted scan, or one still writing)") from None
+        raise _refuse(folder, MANIFEST, Text("manifest.json is missing (an interrupted scan, or one still writing)")) from None
     except IsADirectoryError:
-        raise _refuse(folder, MANIFEST, "manifest.json is not a file") from None
+        raise _refuse(folder, MANIFEST, Text("manifest.json is not a file")) from None
     except OSError as exc:
-        raise InputError(f"cannot read manifest.json: {exc.strerror}", path=str(path)) from None
+        raise InputError("cannot read manifest.json: {cause}", path=str(path), cause=os_cause(exc)) from None
     try:
         doc = json.loads(raw.decode("utf-8"))
         body = {"schema": doc["schema"], "scan_id": doc["scan_id"], "key_id": doc["key_id"],
@@ -152,13 +154,13 @@ def read_manifest(folder: str | os.PathLike, keys: KeyMaterial) -> Manifest:
         if set(doc) != {*body, "mac"} or body["schema"] != SCHEMA or not isinstance(mac, str):
             raise ValueError
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise _refuse(folder, MANIFEST, "manifest.json is not a contact-scanner manifest") from None
+        raise _refuse(folder, MANIFEST, Text("manifest.json is not a contact-scanner manifest")) from None
     if body["key_id"] != keys.key_id:
         other = body["key_id"] if re.fullmatch(r"[0-9a-f]{16}", str(body["key_id"])) else "another key"
-        raise KeyMaterialError(f"the scan was written with key {other}, you have key {keys.key_id} "
-                               "(wrong --key-file / --state-dir?)", path=str(path))
+        raise KeyMaterialError("the scan was written with key {written}, you have key {key} "
+                               "(wrong --key-file / --state-dir?)", path=str(path), written=other, key=keys.key_id)
     if not hmac.compare_digest(manifest_mac(body, keys), mac):
-        raise _refuse(folder, MANIFEST, "manifest.json does not verify (edited)")
+        raise _refuse(folder, MANIFEST, Text("manifest.json does not verify (edited)"))
     return Manifest(body["scan_id"], body["key_id"],
                     tuple(FileEntry(f["name"], f["size"], f["sha256"]) for f in body["files"]))
 
@@ -177,23 +179,23 @@ def verify_folder(folder: str | os.PathLike, keys: KeyMaterial) -> Manifest:
     listed = set()
     for entry in manifest.files:
         if entry.name not in OWN_FILES or entry.name in listed:
-            raise _refuse(folder, MANIFEST, f"manifest.json lists {entry.name!r}, not a scan output")
+            raise _refuse(folder, MANIFEST, Text("manifest.json lists {name!r}, not a scan output", name=entry.name))
         listed.add(entry.name)
         path = folder / entry.name
         if path.is_symlink() or not path.is_file():
-            raise _refuse(folder, entry.name, f"{entry.name} is missing or not a regular file")
+            raise _refuse(folder, entry.name, Text("{name} is missing or not a regular file", name=entry.name))
         if path.stat().st_size != entry.size or file_entry(path).sha256 != entry.sha256:
-            raise _refuse(folder, entry.name, f"{entry.name} does not match manifest.json (edited, or from another scan)")
+            raise _refuse(folder, entry.name, Text("{name} does not match manifest.json (edited, or from another scan)", name=entry.name))
     for name in OWN_FILES:
         if name not in listed and os.path.lexists(folder / name):
-            raise _refuse(folder, name, f"{name} is not part of the scan manifest.json records")
+            raise _refuse(folder, name, Text("{name} is not part of the scan manifest.json records", name=name))
     if "report.json" in listed:
         try:
             report_id = json.loads((folder / "report.json").read_text("utf-8"))["scan"]["id"]
         except (ValueError, KeyError, TypeError, OSError):
             report_id = None
         if report_id != manifest.scan_id:
-            raise _refuse(folder, "report.json", "report.json's scan id is not the manifest's")
+            raise _refuse(folder, "report.json", Text("report.json's scan id is not the manifest's"))
     return manifest
 
 

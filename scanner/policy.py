@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import tomllib
 import zoneinfo
 from dataclasses import asdict, dataclass, field
@@ -22,6 +23,7 @@ import phonenumbers
 
 from scanner.analyses.purchased import DetectPolicy
 from scanner.errors import PolicyError
+from scanner.i18n import Text
 
 CHANNELS = ("sms", "voice")
 PURPOSES = ("marketing", "service", "notification")
@@ -315,11 +317,13 @@ class _Reader:
 
     def __init__(self, where: str, table: Any, path: str | None):
         if not isinstance(table, dict):
-            raise PolicyError(f"{where} must be a table", path=path)
+            raise PolicyError("{where} must be a table", path=path, where=where)
         self.where, self.table, self.path, self.used = where, table, path, set()
 
-    def fail(self, key: str, message: str) -> PolicyError:
-        return PolicyError(f"{self.where}.{key}: {message}", path=self.path)
+    def fail(self, key: str, message: str | Text) -> PolicyError:
+        # ``message``: a fixed complaint (marked for the catalog as fail's second argument) or a Text
+        return PolicyError("{where}.{key}: {problem}", path=self.path, where=self.where, key=key,
+                           problem=message if isinstance(message, Text) else Text(message))
 
     def get(self, key, kind, default, *, choices=None, check=None):
         self.used.add(key)
@@ -346,11 +350,11 @@ class _Reader:
             if not isinstance(value, dt.date):
                 raise self.fail(key, "must be a date (YYYY-MM-DD)")
         elif not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise self.fail(key, f"must be {kind.__name__}, got {type(value).__name__}")
+            raise self.fail(key, Text("must be {kind}, got {got}", kind=_kind(kind), got=_kind(type(value))))
         if choices is not None:
             bad = [v for v in (value if isinstance(value, tuple) else (value,)) if v not in choices]
             if bad:
-                raise self.fail(key, f"{bad[0]!r} is not one of {', '.join(choices)}")
+                raise self.fail(key, Text("{value!r} is not one of {choices}", value=bad[0], choices=", ".join(choices)))
         if check is not None:
             problem = check(value)
             if problem:
@@ -363,11 +367,20 @@ class _Reader:
             raise self.fail(unknown[0], "unknown key")
 
 
+#: TOML's kinds of value in words.
+_KINDS = {int: Text("an integer"), float: Text("a number"), str: Text("text"), bool: Text("true or false"),
+          list: Text("a list"), dict: Text("a table")}
+
+
+def _kind(kind: type) -> Text | str:
+    return _KINDS.get(kind, kind.__name__)
+
+
 def _region_check(value):
     regions = value if isinstance(value, tuple) else (value,)
     for r in regions:
         if r not in phonenumbers.SUPPORTED_REGIONS:
-            return f"{r!r} is not a region phonenumbers knows (ISO 3166 alpha-2, e.g. CN)"
+            return Text("{region!r} is not a region phonenumbers knows (ISO 3166 alpha-2, e.g. CN)", region=r)
     return None
 
 
@@ -375,7 +388,7 @@ def _tz_check(value):
     try:
         zoneinfo.ZoneInfo(value)
     except Exception:
-        return f"{value!r} is not an IANA time zone (e.g. Asia/Shanghai)"
+        return Text("{zone!r} is not an IANA time zone (e.g. Asia/Shanghai)", zone=value)
     return None
 
 
@@ -385,7 +398,7 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
 
     unknown = sorted(set(doc) - set(TABLES))
     if unknown:
-        raise PolicyError(f"unknown table [{unknown[0]}] (known: {', '.join(TABLES)})", path=path)
+        raise PolicyError("unknown table [{table}] (known: {tables})", path=path, table=unknown[0], tables=", ".join(TABLES))
 
     r = _Reader("campaign", doc.get("campaign", {}), path)
     campaign = CampaignPolicy(
@@ -402,7 +415,7 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
 
     r = _Reader("consent", doc.get("consent", {}), path)
     consent = ConsentPolicy(
-        max_age_days=r.get("max_age_days", int, 730, check=lambda v: None if v > 0 else "must be positive"),
+        max_age_days=r.get("max_age_days", int, 730, check=lambda v: None if v > 0 else Text("must be positive")),
         require_evidence=r.get("require_evidence", bool, False),
         time_records_consent=r.get("time_records_consent", bool, True),
     )
@@ -423,13 +436,13 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
         )
         r.done()
         if not src.name:
-            raise PolicyError(f"sources[{i}].name: required", path=path)
+            raise PolicyError("sources[{i}].name: required", path=path, i=i)
         if src.valid_from and src.valid_until and src.valid_from > src.valid_until:
-            raise PolicyError(f"sources[{i}].valid_until: before valid_from", path=path)
+            raise PolicyError("sources[{i}].valid_until: before valid_from", path=path, i=i)
         for label in (src.name, *src.aliases):
             key = vocab_key(label)
             if key in seen:
-                raise PolicyError(f"sources[{i}]: {label!r} names two sources", path=path)
+                raise PolicyError("sources[{i}]: {label!r} names two sources", path=path, i=i, label=label)
             seen.add(key)
         sources.append(src)
 
@@ -441,11 +454,11 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
                             invert=r.get("invert", tuple, None, choices=INVERTIBLE_COLUMNS),
                             formats=tuple(sorted(r.get("formats", dict, {}, check=_formats_check).items())),
                             phone_min_valid=r.get("phone_min_valid", float, 0.8,
-                                                  check=lambda v: None if 0 < v <= 1 else "must be in (0, 1]"))
+                                                  check=lambda v: None if 0 < v <= 1 else Text("must be in (0, 1]")))
     unknown = sorted(set(r.table) - r.used - set(CANONICAL_COLUMNS))
     if unknown:
-        raise r.fail(unknown[0], "unknown key (valid keys: " + ", ".join(
-            (*CANONICAL_COLUMNS, "keep", "invert", "formats", "phone_min_valid")) + ")")
+        raise r.fail(unknown[0], Text("unknown key (valid keys: {keys})", keys=", ".join(
+            (*CANONICAL_COLUMNS, "keep", "invert", "formats", "phone_min_valid"))))
     r.done()
 
     r = _Reader("vocabulary", doc.get("vocabulary", {}), path)
@@ -460,7 +473,7 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
     )
     both = sorted(set(vocab.booleans("yes")) & set(vocab.booleans("no")))
     if both:
-        raise PolicyError(f"vocabulary.yes: {both[0]!r} also says no", path=path)
+        raise PolicyError("vocabulary.yes: {word!r} also says no", path=path, word=both[0])
     r.done()
 
     r = _Reader("rules", doc.get("rules", {}), path)
@@ -473,7 +486,7 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
     r = _Reader("list", doc.get("list", {}), path)
     list_policy = ListPolicy(
         max_reject_share=r.get("max_reject_share", float, 0.2,
-                               check=lambda v: None if 0.0 <= v <= 1.0 else "must be between 0 and 1"),
+                               check=lambda v: None if 0.0 <= v <= 1.0 else Text("must be between 0 and 1")),
     )
     r.done()
 
@@ -484,9 +497,9 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
         try:  # from_dict raises PolicyError naming the key; values it cannot take raise these
             detect = DetectPolicy.from_dict(doc["detect"])
         except PolicyError as exc:  # named here with the policy file, like every other key
-            raise PolicyError(exc.message, path=path) from None
+            raise PolicyError(exc.text, path=path) from None
         except (TypeError, ValueError) as exc:
-            raise PolicyError(f"detect: {exc}", path=path) from None
+            raise PolicyError("detect: {problem}", path=path, problem=str(exc)) from None
 
     r = _Reader("privacy", doc.get("privacy", {}), path)
     privacy = PrivacyPolicy(vault=r.get("vault", bool, True), vault_names=r.get("vault_names", bool, False))
@@ -496,7 +509,7 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
     r.done()
     r = _Reader("report", doc.get("report", {}), path)
     report = ReportPolicy(top_findings=r.get("top_findings", int, 5,
-                                             check=lambda v: None if v > 0 else "must be positive"),
+                                             check=lambda v: None if v > 0 else Text("must be positive")),
                           html=r.get("html", bool, True),
                           lang=r.get("lang", str, None, choices=("en", "zh")))
     r.done()
@@ -504,7 +517,7 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
     review = ReviewPolicy(
         approvable=r.get("approvable", tuple, (), check=lambda v: _codes(v, codes) or _approvable(v)),
         approval_max_age_days=r.get("approval_max_age_days", int, None,
-                                    check=lambda v: None if v > 0 else "must be positive"),
+                                    check=lambda v: None if v > 0 else Text("must be positive")),
     )
     r.done()
     r = _Reader("suppress", doc.get("suppress", {}), path)
@@ -519,7 +532,7 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
 
 def _approvable(codes) -> str | None:
     never = [c for c in codes if c in NEVER_APPROVABLE]
-    return f"{never[0]} can never be approved" if never else None
+    return Text("{code} can never be approved", code=never[0]) if never else None
 
 
 def _formats_check(d: dict):
@@ -527,7 +540,7 @@ def _formats_check(d: dict):
 
     for column, fmt in d.items():
         if column not in TIME_COLUMNS:
-            return f"{column!r} is not a time column ({', '.join(TIME_COLUMNS)})"
+            return Text("{column!r} is not a time column ({columns})", column=column, columns=", ".join(TIME_COLUMNS))
         problem = check_format(fmt)
         if problem:
             return problem
@@ -536,17 +549,17 @@ def _formats_check(d: dict):
 
 def _classes(d: dict, allowed: tuple[str, ...]):
     bad = [v for v in d.values() if v not in allowed]
-    return f"{bad[0]!r} is not one of {', '.join(allowed)}" if bad else None
+    return Text("{value!r} is not one of {choices}", value=bad[0], choices=", ".join(allowed)) if bad else None
 
 
 def _codes(values, codes):
     bad = [v for v in values if v not in codes]
-    return f"unknown rule code {bad[0]!r}" if bad else None
+    return Text("unknown rule code {code!r}", code=bad[0]) if bad else None
 
 
 def _sev(d):
     bad = [v for v in d.values() if v not in SEVERITIES]
-    return f"{bad[0]!r} is not one of {', '.join(SEVERITIES)}" if bad else None
+    return Text("{value!r} is not one of {choices}", value=bad[0], choices=", ".join(SEVERITIES)) if bad else None
 
 
 def load_policy(path: str | Path | None) -> Policy:
@@ -559,9 +572,14 @@ def load_policy(path: str | Path | None) -> Policy:
     except FileNotFoundError:
         raise PolicyError("policy file not found", path=str(p)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"cannot read policy: {exc.__class__.__name__}", path=str(p)) from None
+        raise PolicyError("cannot read policy: {error}", path=str(p), error=exc.__class__.__name__) from None
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"invalid TOML: {exc}", path=str(p)) from None
+        # tomllib's words for the fault are in the catalog (scanner/i18n/messages.py LIBRARY)
+        at = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", str(exc))
+        if at:
+            raise PolicyError("invalid TOML: {problem} (at line {at}, column {column})", path=str(p),
+                              problem=Text(at.group(1)), at=int(at.group(2)), column=int(at.group(3))) from None
+        raise PolicyError("invalid TOML: {problem}", path=str(p), problem=Text(str(exc))) from None
     return policy_from_dict(doc, path=str(p))

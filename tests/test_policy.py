@@ -53,7 +53,7 @@ consent = { "ok" = "granted" }
     ("[campaign]\nregion='XX'", "campaign.region"),
     ("[campaign]\ntimezone='Mars/Base'", "campaign.timezone"),
     ("[consent]\nmax_age_days=-3", "consent.max_age_days"),
-    ("[consent]\nmax_age_days='730'", "consent.max_age_days: must be int"),
+    ("[consent]\nmax_age_days='730'", "consent.max_age_days: must be an integer, got text"),
     ("[rules]\nignore=['XX999']", "unknown rule code 'XX999'"),
     ("[rules]\nseverity={PH004='fatal'}", "rules.severity"),
     ("[list]\nmax_reject_share=1.5", "list.max_reject_share"),

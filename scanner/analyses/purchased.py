@@ -32,6 +32,7 @@ from scanner.analyses.explain import explain
 from scanner.analyses.model import features, load_model
 from scanner.analyses.signals import SIGNALS, ListFacts, SignalResult, collect_facts
 from scanner.errors import PolicyError, RegistryError
+from scanner.i18n import N_, Text
 
 if TYPE_CHECKING:  # pragma: no cover
     from scanner.registry.store import Registry
@@ -44,19 +45,19 @@ V1_SIGNALS = tuple(f"LS{i:03d}" for i in range(1, 17))
 
 
 def _share(v) -> str | None:
-    return None if 0.0 <= v <= 1.0 else "must be between 0 and 1"
+    return None if 0.0 <= v <= 1.0 else N_("must be between 0 and 1")
 
 
 def _alpha(v) -> str | None:
-    return None if 0.0 < v < 0.5 else "must be above 0 and below 0.5"
+    return None if 0.0 < v < 0.5 else N_("must be above 0 and below 0.5")
 
 
 def _positive(v) -> str | None:
-    return None if v > 0 else "must be positive"
+    return None if v > 0 else N_("must be positive")
 
 
 def _count(v) -> str | None:
-    return None if v >= 1 else "must be at least 1"
+    return None if v >= 1 else N_("must be at least 1")
 
 
 _CHECKS = {
@@ -119,12 +120,13 @@ class DetectPolicy:
             kind = float if f.type in ("float", float) else int
             if isinstance(value, bool) or not isinstance(value, (int, float)) or (
                     kind is int and not isinstance(value, int)):
-                raise PolicyError(f"detect.{f.name}: must be {'a number' if kind is float else 'an integer'}")
+                raise PolicyError("detect.{key}: {problem}", key=f.name,
+                                  problem=Text("must be a number") if kind is float else Text("must be an integer"))
             if kind is float:
                 object.__setattr__(self, f.name, float(value))
             problem = _CHECKS[f.name](value)
             if problem:
-                raise PolicyError(f"detect.{f.name}: {problem}")
+                raise PolicyError("detect.{key}: {problem}", key=f.name, problem=Text(problem))
         if not self.volume_location_credit <= self.volume_sensitive <= self.volume_ordinary:
             raise PolicyError("detect.volume_*: expected volume_location_credit <= volume_sensitive "
                               "<= volume_ordinary")
@@ -134,7 +136,7 @@ class DetectPolicy:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(table) - known)
         if unknown:
-            raise PolicyError(f"detect.{unknown[0]}: unknown key")
+            raise PolicyError("detect.{key}: unknown key", key=unknown[0])
         return cls(**dict(table))
 
 
@@ -171,6 +173,7 @@ class PurchasedResult:
         return {"model": self.model, "score": round(self.score, 4), "likely": self.likely,
                 "threshold": x.get("threshold"), "false_alarm_target": x.get("false_alarm_target"),
                 "explanation": x.get("explanation"), "not_held_against": x.get("not_held_against"),
+                "explanation_text": x.get("explanation_text"), "not_held_against_text": x.get("not_held_against_text"),
                 "judged": x.get("judged"),
                 "signals": [{**s.as_dict(), "contribution": round(contrib[s.code], 4) if s.code in contrib else None}
                             for s in self.signals]}
@@ -232,7 +235,7 @@ def evaluate_list(
     """
     model = model or MODEL
     if model not in MODELS:
-        raise PolicyError(f"unknown purchased-list model {model!r} (known: {', '.join(MODELS)})")
+        raise PolicyError("unknown purchased-list model {model!r} (known: {models})", model=model, models=", ".join(MODELS))
     policy = policy or DetectPolicy()
     facts, overlaps, du003 = list_facts(
         rows, policy=policy, registry=registry, input_sha256=input_sha256, timezone=timezone,

@@ -16,6 +16,7 @@ from scanner.canary import scheme as sch
 from scanner.canary.scheme import Assignment, Hit
 from scanner.canary.store import CanaryStore
 from scanner.errors import InputError
+from scanner.i18n import Text
 from scanner.privacy.keys import KeyMaterial
 from scanner.privacy.tokens import token_one
 
@@ -54,15 +55,16 @@ def issue(state_dir: str | os.PathLike, keys: KeyMaterial, recipient: str, pool:
     issued_at = (now or dt.datetime.now(ZoneInfo("Asia/Shanghai"))).isoformat(timespec="seconds")
     with CanaryStore.transaction(state_dir, keys) as store:
         if store.recipient(recipient) is not None:
-            raise InputError(f"recipient {recipient!r} already has canaries; choose another name")
+            raise InputError("recipient {name!r} already has canaries; choose another name", name=recipient)
         free = sorted(set(by_token) - store.used_tokens())
         new_scheme = subpool = None
         if store.scheme is None:
             unique_n, shared_n = sch.split(count)
             size = sch.subpool_size(shared_n, coalition)
             if len(free) < size + unique_n:
-                raise InputError(f"the pool has {len(free)} unused valid numbers; the first issue of "
-                                 f"{count} canaries needs {size + unique_n} ({size} for the shared subpool)")
+                raise InputError("the pool has {free} unused valid numbers; the first issue of {count} canaries needs "
+                                 "{needed} ({shared} for the shared subpool)", free=len(free), count=count,
+                                 needed=size + unique_n, shared=size)
             subpool = frozenset(rng.sample(free, size))
             free = [t for t in free if t not in subpool]
             new_scheme = {"name": sch.SCHEME, "coalition": coalition, "subpool": size,
@@ -71,11 +73,11 @@ def issue(state_dir: str | os.PathLike, keys: KeyMaterial, recipient: str, pool:
             subpool = store.subpool
             missing = len(subpool - set(by_token))
             if missing:
-                raise InputError(f"{missing} numbers of the shared canary subpool are not in the pool "
-                                 "file; pass the pool file used for the earlier issues")
+                raise InputError("{n} numbers of the shared canary subpool are not in the pool file; pass the pool file "
+                                 "used for the earlier issues", n=missing)
             unique_n, shared_n = sch.split(count, shared_per_copy=store.scheme["shared_per_copy"])
             if len(free) < unique_n:
-                raise InputError(f"the pool has {len(free)} unused valid numbers; {unique_n} are needed")
+                raise InputError("the pool has {free} unused valid numbers; {needed} are needed", free=len(free), needed=unique_n)
         unique = frozenset(rng.sample(free, unique_n))
         shared = frozenset(rng.sample(sorted(subpool), shared_n))
         store.add(Assignment(recipient, issued_at, unique, shared), scheme=new_scheme,
@@ -120,15 +122,21 @@ def canary_signal(hits: list[Hit], *, code: str = "LS_CANARY") -> dict:
     a hard signal (list likely leaked / purchased, verdict ``fail``)."""
     fired = bool(hits)
     matched = sum(h.matched for h in hits)
-    if fired:
-        top = hits[0]
-        named = [h.recipient for h in hits if h.named]
-        who = ", ".join(repr(n) for n in named) if named else f"most likely {top.recipient!r}"
-        detail = (f"{matched} canary number(s) found from {len(hits)} recipient copy(ies): "
-                  f"{who} (confidence {top.confidence:.2f}); the list is a leaked copy")
-    else:
-        detail = "no canary number found"
     return {
         "code": code, "name": SIGNAL_NAME, "value": matched, "threshold": 1, "fired": fired,
-        "detail": detail, "recipients": [h.as_dict() for h in hits],
+        "detail": str(canary_detail(hits)), "recipients": [h.as_dict() for h in hits],
     }
+
+
+def canary_detail(hits: list[Hit]) -> Text:
+    """The signal's detail as a message (report.json keeps its English)."""
+    matched = sum(h.matched for h in hits)
+    if hits:
+        top = hits[0]
+        named = [h.recipient for h in hits if h.named]
+        who = (", ".join(repr(n) for n in named) if named
+               else Text("most likely {name!r}", name=top.recipient))
+        return Text("{n} canary number(s) found from {copies} recipient copy(ies): {who} (confidence "
+                    "{confidence:.2f}); the list is a leaked copy", n=matched, copies=len(hits), who=who,
+                    confidence=top.confidence)
+    return Text("no canary number found")

@@ -109,8 +109,8 @@ class CanaryStore:
             return cls(path, key_id)
         stored = Registry.stored_key_id(con)
         if check_key and stored != key_id:
-            raise KeyMaterialError(f"the registry's canaries were made under key {stored}, "
-                                   f"the loaded key is {key_id}", path=str(path))
+            raise KeyMaterialError("the registry's canaries were made under key {made}, the loaded key is {key}",
+                                   path=str(path), made=stored, key=key_id)
         tokens: dict[tuple[int, str], list[str]] = {}
         for kind, sql in (("unique", f"SELECT recipient_id, {hexed} FROM canary_unique"),
                           ("shared", f"SELECT recipient_id, {hexed} FROM canary_shared")):
@@ -130,9 +130,9 @@ class CanaryStore:
             subpool: frozenset[str] | None = None) -> None:
         name = assignment.recipient
         if not name or len(name) > MAX_NAME_CHARS or any(ord(ch) < 32 for ch in name):
-            raise InputError(f"recipient name must be 1..{MAX_NAME_CHARS} printable characters")
+            raise InputError("recipient name must be 1..{most} printable characters", most=MAX_NAME_CHARS)
         if self.recipient(name) is not None:
-            raise InputError(f"recipient {name!r} already has canaries; choose another name")
+            raise InputError("recipient {name!r} already has canaries; choose another name", name=name)
         if scheme is not None:
             if self.scheme is not None:
                 raise RegistryError("the canary scheme is already set")
@@ -216,8 +216,8 @@ def _read_legacy(state_dir: Path, keys: KeyMaterial) -> dict | None:
         raise RegistryError("not a contact-scanner canary store (version 1)", path=str(path))
     if doc.get("key_id") != keys.key_id:
         raise KeyMaterialError(
-            f"canary store was made under key {doc.get('key_id')}, the loaded key is {keys.key_id}",
-            path=str(path))
+            "canary store was made under key {made}, the loaded key is {key}", path=str(path),
+            made=doc.get("key_id"), key=keys.key_id)
     scheme = doc.get("scheme")
     try:
         recipients = doc.get("recipients", [])
@@ -241,9 +241,9 @@ def _check_imported(old: CanaryStore, store: CanaryStore, registry_path: Path) -
     if same_scheme and all(store.recipient(a.recipient) == a for a in old.assignments):
         return
     raise RegistryError(
-        f"{LEGACY_FILE_NAME} (from an earlier version) holds canary assignments that differ from "
-        "those in the registry; it was not imported. Check which is right, then move "
-        f"{LEGACY_FILE_NAME} out of the state dir", path=str(registry_path.parent / LEGACY_FILE_NAME))
+        "{file} (from an earlier version) holds canary assignments that differ from those in the registry; "
+        "it was not imported. Check which is right, then move {file} out of the state dir",
+        path=str(registry_path.parent / LEGACY_FILE_NAME), file=LEGACY_FILE_NAME)
 
 
 def _retire_legacy(path: Path) -> None:

@@ -42,6 +42,7 @@ import phonenumbers
 from scanner.certify.policy_doc import policy_from_effective
 from scanner.certify.signing import SigningKey, sign_document, verify_document
 from scanner.errors import InputError, VerificationFailed
+from scanner.i18n import Joined, Text
 from scanner.privacy.keys import KeyMaterial
 
 SCHEMA = "contact-scanner/certificate/v1"
@@ -149,7 +150,7 @@ def _field(doc: dict, *path: str):
     cur: Any = doc
     for part in path:
         if not isinstance(cur, dict) or part not in cur:
-            raise VerificationFailed(f"certificate lacks {'.'.join(path)} (altered or not a certificate)")
+            raise VerificationFailed("certificate lacks {key} (altered or not a certificate)", key=".".join(path))
         cur = cur[part]
     return cur
 
@@ -166,7 +167,8 @@ def verify(cert: dict, source, public, *, expected_policy_sha256: str | None = N
         raise VerificationFailed("not a contact-scanner certificate (schema)")
     if _field(cert, "issuer", "key") != cert["signature"]["key"]:
         raise VerificationFailed("certificate's issuer key differs from its signing key")
-    out.checked.append(f"signature by {cert['signature']['key'][:16]}… ({_field(cert, 'issuer', 'name')})")
+    out.checked.append(Text("signature by {key}… ({issuer})", key=cert["signature"]["key"][:16],
+                            issuer=_field(cert, "issuer", "name")))
 
     now = now or dt.datetime.now(dt.timezone.utc)
     try:
@@ -175,35 +177,37 @@ def verify(cert: dict, source, public, *, expected_policy_sha256: str | None = N
     except (TypeError, ValueError):
         raise VerificationFailed("certificate times are not ISO 8601") from None
     if now > expires:
-        raise VerificationFailed(f"certificate expired on {expires.isoformat()}")
-    out.checked.append(f"valid until {expires.isoformat()}")
+        raise VerificationFailed("certificate expired on {date}", date=expires.isoformat())
+    out.checked.append(Text("valid until {date}", date=expires.isoformat()))
 
     policy_sha = _field(cert, "policy", "sha256")
     if expected_policy_sha256 is not None and expected_policy_sha256 != policy_sha:
         raise VerificationFailed(
-            f"different policy: certified under policy {policy_sha[:16]}…, you asked for "
-            f"{expected_policy_sha256[:16]}…")
+            "different policy: certified under policy {certified}…, you asked for {asked}…",
+            certified=policy_sha[:16], asked=expected_policy_sha256[:16])
     policy = policy_from_effective(_field(cert, "policy", "effective"), expected_sha256=policy_sha)
-    out.checked.append(f"policy {policy_sha[:16]}…")
+    out.checked.append(Text("policy {sha}…", sha=policy_sha[:16]))
 
     tool = _field(cert, "tool")
     from scanner.api import tool_version
 
     versions_differ = []
     if tool.get("phonenumbers") != phonenumbers.__version__:
-        versions_differ.append(f"phonenumbers {tool.get('phonenumbers')} (here {phonenumbers.__version__})")
+        versions_differ.append(Text("{tool} {version} (here {here})", tool="phonenumbers", version=tool.get("phonenumbers"),
+                                    here=phonenumbers.__version__))
     if tool.get("version") != tool_version():
-        versions_differ.append(f"contact-scanner {tool.get('version')} (here {tool_version()})")
+        versions_differ.append(Text("{tool} {version} (here {here})", tool="contact-scanner", version=tool.get("version"),
+                                    here=tool_version()))
     if versions_differ:
-        out.notes.append("certified with " + ", ".join(versions_differ))
+        out.notes.append(Text("certified with {versions}", versions=Joined(", ", versions_differ)))
 
     # the purchased-list score is re-computed under the model the certificate was made with
     model = _field(cert, "counts").get("purchased_model", V1_MODEL)
     from scanner.analyses.purchased import MODELS
 
     if model not in MODELS:
-        raise VerificationFailed(f"certificate names purchased-list model {model!r}, unknown to this version")
-    out.checked.append(f"purchased-list model {model}")
+        raise VerificationFailed("certificate names purchased-list model {model!r}, unknown to this version", model=model)
+    out.checked.append(Text("purchased-list model {model}", model=model))
     with tempfile.TemporaryDirectory(prefix="cs-verify-") as tmp:
         throwaway = KeyMaterial.from_master(secrets.token_bytes(32))
         result = scan_fn(source, policy, keys=throwaway, state_dir=tmp, as_of=as_of, purchased_model=model)
@@ -211,23 +215,24 @@ def verify(cert: dict, source, public, *, expected_policy_sha256: str | None = N
     numbers = result.unique_e164()
     if list_fingerprint(numbers, str(fp.get("salt"))) != fp.get("value"):
         raise VerificationFailed(
-            f"altered list: its numbers do not match the certified copy ({len(numbers)} unique "
-            f"numbers here, {_field(cert, 'list', 'numbers')} certified)")
-    out.checked.append(f"list fingerprint ({len(numbers)} unique numbers)")
+            "altered list: its numbers do not match the certified copy ({here} unique numbers here, "
+            "{certified} certified)", here=len(numbers), certified=_field(cert, "list", "numbers"))
+    out.checked.append(Text("list fingerprint ({n} unique numbers)", n=len(numbers)))
 
     counts, _ = summarize(result.report)
     certified = _field(cert, "counts")
     diffs = _count_differences(certified, counts)
     if diffs:
-        hint = f"; note: {out.notes[0]}" if versions_differ else ""
-        raise VerificationFailed("re-scan does not reproduce the certified counts: " + "; ".join(diffs[:5]) + hint)
-    out.checked.append("re-scan reproduces rows, findings"
-                       + (", verdict and purchased score" if "verdict" in certified else ""))
+        hint = Text("; note: {note}", note=out.notes[0]) if versions_differ else ""
+        raise VerificationFailed("re-scan does not reproduce the certified counts: {differences}{hint}",
+                                 differences=Joined("; ", diffs[:5]), hint=hint)
+    out.checked.append(Text("re-scan reproduces rows, findings, verdict and purchased score") if "verdict" in certified
+                       else Text("re-scan reproduces rows, findings"))
     out.claims = cert.get("claims", {})
     return out
 
 
-def _count_differences(certified: dict, fresh: dict) -> list[str]:
+def _count_differences(certified: dict, fresh: dict) -> list[Text]:
     """Differences between certified and fresh counts. Findings and signals compare over
     both sides (a code that appears only on one side is a difference); rows and scalars
     compare what the certificate states."""
@@ -239,9 +244,11 @@ def _count_differences(certified: dict, fresh: dict) -> list[str]:
             subs = set(value) if key == "rows" else set(value) | set(got)
             for sub in sorted(subs):
                 if value.get(sub, absent) != got.get(sub, absent):
-                    diffs.append(f"{key}.{sub} certified {value.get(sub, absent)}, found {got.get(sub, absent)}")
+                    diffs.append(Text("{key} certified {certified}, found {found}", key=".".join((key, sub)),
+                                      certified=value.get(sub, absent), found=got.get(sub, absent)))
         elif fresh.get(key) != value:
-            diffs.append(f"{key} certified {value}, found {fresh.get(key)}")
+            diffs.append(Text("{key} certified {certified}, found {found}", key=key, certified=value,
+                              found=fresh.get(key)))
     return diffs
 
 

@@ -78,8 +78,8 @@ def write_certificate(cert: dict[str, Any], out: Path, *, needles=None, lang: st
 
     text = certificate_html(cert, cert_name=mask_message(out.name), lang=lang)
     if needles is not None and plaintext_in_text(text, None, needles=needles):
-        raise OutputExposure(f"refused to write the certificate: the plaintext check found a phone number in "
-                             f"{page.name}; nothing was written")
+        raise OutputExposure("refused to write the certificate: the plaintext check found a phone number in "
+                             "{name}; nothing was written", name=page.name)
     with atomic_writer(page, mode=PUBLIC_MODE) as page_fh, atomic_writer(out, mode=PUBLIC_MODE) as cert_fh:
         page_fh.write(text.encode("utf-8"))
         page_fh.flush()

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from scanner.errors import InputError, KeyMaterialError, VerificationFailed
+from scanner.i18n import N_, Text
 from scanner.privacy.safe_files import atomic_write_bytes, make_dir, remove_created
 
 PRIVATE_NAME = "signing-key.pem"
@@ -93,7 +94,7 @@ def load_private(path: str | os.PathLike) -> SigningKey:
     mode = p.stat().st_mode & 0o777
     if mode & 0o077:
         raise KeyMaterialError(
-            f"signing key is readable by group or others (mode {mode:o}); run chmod 600", path=str(p)
+            "signing key is readable by group or others (mode {mode:o}); run chmod 600", path=str(p), mode=mode
         )
     try:
         key = serialization.load_pem_private_key(p.read_bytes(), password=None)
@@ -124,7 +125,7 @@ def canonical(doc: dict) -> bytes:
     try:
         return rfc8785.dumps(body)
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
-        raise InputError(f"document cannot be canonicalized: {type(exc).__name__}") from None
+        raise InputError("document cannot be canonicalized: {error}", error=type(exc).__name__) from None
 
 
 def sign_document(doc: dict, key: SigningKey) -> dict:
@@ -135,6 +136,10 @@ def sign_document(doc: dict, key: SigningKey) -> dict:
                                   "value": base64.b64encode(sig).decode("ascii")}}
 
 
+#: What a signed document is called in messages.
+DOCUMENTS = (N_("document"), N_("certificate"), N_("checkpoint"))
+
+
 def verify_document(doc: dict, public: Ed25519PublicKey, *, what: str = "document") -> None:
     """Raise :class:`VerificationFailed` unless ``doc`` is signed by ``public``.
 
@@ -143,22 +148,22 @@ def verify_document(doc: dict, public: Ed25519PublicKey, *, what: str = "documen
     """
     sig = doc.get("signature")
     if not isinstance(sig, dict) or sig.get("alg") != ALG or not isinstance(sig.get("value"), str):
-        raise VerificationFailed(f"{what} carries no Ed25519 signature")
+        raise VerificationFailed("{what} carries no Ed25519 signature", what=Text(what))
     expected = fingerprint(public)
     if sig.get("key") != expected:
         raise VerificationFailed(
-            f"{what} was signed by key {str(sig.get('key'))[:16]}…, not by the given public key "
-            f"{expected[:16]}… (wrong key)"
+            "{what} was signed by key {signer}…, not by the given public key {key}… (wrong key)",
+            what=Text(what), signer=str(sig.get("key"))[:16], key=expected[:16]
         )
     try:
         raw = base64.b64decode(sig["value"], validate=True)
     except (ValueError, TypeError):
-        raise VerificationFailed(f"{what}: signature is not valid base64 (altered {what})") from None
+        raise VerificationFailed("{what}: signature is not valid base64 (altered {what})", what=Text(what)) from None
     try:
         public.verify(raw, canonical(doc))
     except InvalidSignature:
         raise VerificationFailed(
-            f"{what}: signature does not verify: the {what} was altered after signing"
+            "{what}: signature does not verify: the {what} was altered after signing", what=Text(what)
         ) from None
 
 
@@ -166,13 +171,13 @@ def read_json_document(path: str | os.PathLike, *, what: str) -> dict:
     """Read a JSON object from ``path`` (a malformed file is an altered document: exit 1)."""
     p = Path(path)
     if not p.is_file():
-        raise InputError(f"{what} file not found", path=str(p))
+        raise InputError("{what} file not found", path=str(p), what=Text(what))
     try:
         doc = json.loads(p.read_bytes())
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise VerificationFailed(f"{what} is not valid JSON (altered or truncated)", path=str(p)) from None
+        raise VerificationFailed("{what} is not valid JSON (altered or truncated)", path=str(p), what=Text(what)) from None
     if not isinstance(doc, dict):
-        raise VerificationFailed(f"{what} is not a JSON object", path=str(p))
+        raise VerificationFailed("{what} is not a JSON object", path=str(p), what=Text(what))
     return doc
 
 

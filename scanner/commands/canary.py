@@ -9,6 +9,7 @@ import click
 import polars as pl
 
 from scanner.canary import CanaryStore, canary_signal, detect, issue
+from scanner.canary.canary import canary_detail
 from scanner.canary.scheme import DEFAULT_COALITION, tolerated_coalition
 from scanner.commands.options import key_options, keys_for, region_option, state_for
 from scanner.errors import InputError, VerificationFailed
@@ -96,4 +97,4 @@ def check_cmd(input_file, region, state_dir, key_file) -> None:
         click.echo(f"{hit.recipient}\t{hit.matched}/{hit.expected} canaries "
                    f"({hit.unique_matched} unique)\tconfidence {hit.confidence:.4f}"
                    + ("\tcertain" if hit.certain else ""))
-    raise VerificationFailed(signal["detail"], path=str(input_file))
+    raise VerificationFailed(canary_detail(hits), path=str(input_file))

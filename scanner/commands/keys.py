@@ -85,8 +85,8 @@ def show(state_dir: Path | None, key_file: Path | None, fmt: str) -> None:
 def rotate_vault(state_dir: Path | None, key_file: Path | None) -> None:
     """Add a new vault encryption key; old vaults stay readable. The token key never rotates."""
     if key_file is None and os.environ.get(ENV_KEY):
-        raise KeyMaterialError(f"${ENV_KEY} holds only the master key; rotate-vault needs a "
-                               f"{KEY_FILE_NAME} (use --key-file or --state-dir)")
+        raise KeyMaterialError("${variable} holds only the master key; rotate-vault needs a {file} "
+                               "(use --key-file or --state-dir)", variable=ENV_KEY, file=KEY_FILE_NAME)
     keys = load_existing_key(state_dir, key_file)
     new = rotate_vault_key(keys.file)
     click.echo(f"added vault key {new.id} to {keys.file}; new vaults use it, older vault keys are "

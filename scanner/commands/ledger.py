@@ -10,6 +10,7 @@ import click
 from scanner.commands.options import key_options, keys_for, region_option
 from scanner.certify.signing import load_private, load_public, read_json_document, write_json_document
 from scanner.errors import KeyMaterialError, VerificationFailed
+from scanner.i18n import _
 from scanner.ledger.ledger import (
     ACTIONS, CHANNELS, PURPOSES, ConsentEvent, append_events, make_checkpoint, parse_time,
     verify_against_checkpoint, verify_ledger,
@@ -58,7 +59,7 @@ def append_cmd(ledger, phone_source, action, channel, purpose, evidence, notice_
 def verify_cmd(ledger, checkpoint, public_key, state_dir, key_file) -> None:
     """Exit 0 when the ledger is intact, 1 naming the first bad entry when it is not."""
     if (checkpoint is None) != (public_key is None):
-        raise click.UsageError("--checkpoint and --public-key go together")
+        raise click.UsageError(_("--checkpoint and --public-key go together"))
     try:
         keys = keys_for(state_dir, key_file, create=False)
     except KeyMaterialError:
@@ -71,8 +72,8 @@ def verify_cmd(ledger, checkpoint, public_key, state_dir, key_file) -> None:
         covered = doc["ledger"]["entries"]
         suffix = "" if keys is not None else "; MACs not checked (no ledger key)"
         if not check.intact:
-            raise VerificationFailed(
-                f"the {covered} checkpointed entries are unchanged, but later: {check.reason}", path=str(ledger))
+            raise VerificationFailed("the {covered} checkpointed entries are unchanged, but later: {reason}",
+                                     path=str(ledger), covered=covered, reason=check.reason)
         click.echo(f"{ledger}: intact, {check.entries} entries; the {covered} entries of the "
                    f"checkpoint of {doc.get('at')} are unchanged{suffix}")
         return

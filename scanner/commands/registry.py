@@ -7,6 +7,10 @@ import json
 import click
 
 from scanner.commands.options import announce, key_options, notice_echo, state_dir_option, state_for
+from scanner.i18n import N_, _
+
+#: The owner words the registry's lines show.
+OWNER_WORDS = (N_("own"), N_("received"))
 
 
 def _registry(state, key_id=None, **kwargs):
@@ -81,9 +85,11 @@ def register_result(result, *, name: str, source: str | None, leaked: bool, stat
         name, tokens, source=source, leaked=leaked, row_count=result.report["rows"]["total"],
         input_sha256=result.report["input"].get("sha256"), owner=owner, as_version=as_version,
         findings=result.report["findings"])
-    version = f" (version {info.version} of {info.family!r})" if info.version > 1 else ""
-    click.echo(f"registered {info.name!r}{version}: {info.token_count} distinct valid numbers of "
-               f"{info.row_count} rows, {info.owner}{' (leaked)' if info.leaked else ''}", err=True)
+    version = _(" (version {version} of {family!r})").format(version=info.version, family=info.family) \
+        if info.version > 1 else ""
+    click.echo(_("registered {name!r}{version}: {n} distinct valid numbers of {rows} rows, {owner}{leaked}").format(
+        name=info.name, version=version, n=info.token_count, rows=info.row_count, owner=_(info.owner),
+        leaked=_(" (leaked)") if info.leaked else ""), err=True)
 
 
 def _reader(state_dir):
@@ -122,4 +128,4 @@ def show(name, state_dir, fmt):
 def remove(name, state_dir):
     """Remove a registered list and its tokens."""
     info = _reader(state_dir).remove(name)
-    click.echo(f"removed {info.name!r} ({info.token_count} numbers)", err=True)
+    click.echo(_("removed {name!r} ({n} numbers)").format(name=info.name, n=info.token_count), err=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from scanner.commands.options import key_options, keys_for, state_for
+from scanner.i18n import _, current_lang
 
 
 @click.group("review")
@@ -34,9 +35,9 @@ def export(out_dir: Path, to: Path, rows: str, state_dir: Path | None, key_file:
     from scanner.review.apply import export_sheet
 
     keys = keys_for(state_dir, key_file)
-    path, count = export_sheet(out_dir, to, keys, rows=rows)
-    click.echo(f"wrote {count} rows to {path} (mode 0600); fill its decision column "
-               "(approve, reject, suppress) and run `contact-scanner review apply`")
+    path, count = export_sheet(out_dir, to, keys, rows=rows, lang=current_lang())
+    click.echo(_("wrote {n} rows to {path} (mode 0600); fill its decision column (approve, reject, suppress) and "
+                 "run `contact-scanner review apply`").format(n=count, path=path))
 
 
 @command.command("apply")
@@ -57,5 +58,7 @@ def apply(sheet: Path, out_dir: Path, policy_path: str | None, reviewer: str | N
     applied = apply_sheet(sheet, out_dir, keys, state_dir=state.path, policy=load_policy(policy_path),
                           reviewer=reviewer)
     counts = ", ".join(f"{n} {d}" for d, n in applied.decisions.items())
-    click.echo(f"stored {sum(applied.decisions.values())} decisions ({counts}) of scan {applied.scan_id}"
-               + (f"; {applied.suppressed} numbers added to the do-not-contact store" if applied.suppressed else ""))
+    click.echo(_("stored {n} decisions ({counts}) of scan {scan}").format(
+        n=sum(applied.decisions.values()), counts=counts, scan=applied.scan_id)
+        + (_("; {n} numbers added to the do-not-contact store").format(n=applied.suppressed)
+           if applied.suppressed else ""))

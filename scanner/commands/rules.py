@@ -68,7 +68,7 @@ def command(code):
 
         click.echo(inspect.cleandoc(doc))
         return
-    raise ScannerError(f"unknown rule code {code!r}; `contact-scanner rules` lists them")
+    raise ScannerError("unknown rule code {code!r}; `contact-scanner rules` lists them", code=code)
 
 
 def _translated(code: str | None) -> None:
@@ -88,7 +88,7 @@ def _translated(code: str | None) -> None:
         return
     key = code.upper()
     if key not in RULES and key not in SIGNALS and key != "LS017":
-        raise ScannerError(_("unknown rule code {code}; `contact-scanner rules` lists them").format(code=repr(code)))
+        raise ScannerError("unknown rule code {code!r}; `contact-scanner rules` lists them", code=code)
     name, summary, doc = rule_doc(key)
     click.echo(f"{key} {name}")
     click.echo(_(summary))

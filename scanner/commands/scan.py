@@ -11,6 +11,7 @@ from rich.console import Console
 from scanner.commands.options import announce, key_options, lang_option, state_for
 from scanner.errors import RegistryError
 from scanner.i18n import _, current_lang, explicit_lang, set_lang
+from scanner.i18n.messages import error_line
 from scanner.privacy.keys import ENV_KEY
 from scanner.privacy.safe_files import check_folder_can_be_made
 from scanner.privacy.embedded import mask_message
@@ -120,8 +121,8 @@ def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fai
             except RegistryError as exc:
                 # The outputs are staged and good: a registration lost to a concurrent one is a
                 # warning, and the exit code still follows the verdict.
-                click.echo(f"contact-scanner: warning: outputs written, but the list was not "
-                           f"registered: {exc.one_line()}", err=True)
+                click.echo("contact-scanner: " + _("warning: outputs written, but the list was not registered: "
+                                                   "{error}").format(error=error_line(exc)), err=True)
 
         written = result.write(out_dir, before_commit=register if register_name else None,
                                html=False if no_html else None, lang=current_lang())

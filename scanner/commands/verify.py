@@ -35,17 +35,18 @@ def command(cert_path, input_path, public_key, policy_path, fmt, lang) -> None:
     expected = load_policy(policy_path).sha256 if policy_path else None
     result = verify(cert, input_path, public, expected_policy_sha256=expected)
     if fmt == "json":
-        click.echo(json.dumps({"ok": True, "verdict": verdict_of(cert), "checked": result.checked,
-                               "notes": result.notes, "claims": result.claims}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"ok": True, "verdict": verdict_of(cert), "checked": [str(c) for c in result.checked],
+                               "notes": [str(n) for n in result.notes], "claims": result.claims},
+                              ensure_ascii=False, indent=2))
         return
     # the first line is the answer a pipeline or a person looks for; notices go to stderr
     verdict = verdict_of(cert)
     click.echo(_("certified verdict: {verdict} ({cert}: verified)").format(
         verdict=verdict if current_lang() == "en" else _(str(verdict)), cert=mask_message(str(cert_path))))
     for line in result.checked:
-        click.echo(f"  ok     {line}")
+        click.echo(f"  ok     {line.in_(_)}")
     for line in result.notes:
-        click.echo(f"contact-scanner: {_('notice')}: {mask_message(line)}", err=True)
+        click.echo(f"contact-scanner: {_('notice')}: {mask_message(line.in_(_))}", err=True)
     claims = result.claims
     for code, n in sorted(claims.get("findings", {}).items()):
         click.echo(_("  claim  {code}: {n} (issuer's registry/key; not re-checked)").format(code=code, n=n))

@@ -22,8 +22,12 @@ PO = HERE / "zh" / "LC_MESSAGES" / f"{DOMAIN}.po"
 MO = PO.with_suffix(".mo")
 #: What to extract from: the package's Python and the page templates.
 SOURCES = (("scanner/**.py", "python"), ("scanner/report/templates/**.j2", "jinja2"))
-KEYWORDS = {"_": None, "N_": None, "gettext": None}
-PLACEHOLDER = re.compile(r"\{[a-z_]*\}|%\([a-z_]+\)[sd]|%[sd]")
+#: ``_()``, ``N_()``, :class:`scanner.i18n.Text` and the typed errors (scanner/errors.py), whose
+#: first argument is the message template.
+ERRORS = ("ScannerError", "InputError", "PolicyError", "KeyMaterialError", "VaultError", "RegistryError",
+          "WriteError", "VerificationFailed", "OutputExposure")
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "Text": None, **{name: None for name in ERRORS}}
+PLACEHOLDER = re.compile(r"\{[a-z_]*(?:![rs])?(?::[^{}]*)?\}|%\([a-z_]+\)[sd]|%[sd]")
 
 
 def doc_messages() -> list[str]:

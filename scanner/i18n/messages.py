@@ -1,18 +1,12 @@
-"""Fixed command-line messages the catalog translates by value: error messages raised
-with no variable part, and the system's words for the usual I/O causes (``os.strerror``,
-lower case, as :func:`scanner.io_errors.cause` gives them). Other messages are translated
-where they are written, with ``_()``."""
+"""Fixed words the catalog translates by value where they are shown: the system's words
+for the usual I/O causes (``os.strerror``, lower case, as :func:`scanner.io_errors.cause`
+gives them), the json and tomllib modules' words for a malformed document, and a few
+fixed messages. Error messages are templates with values (:class:`scanner.i18n.Text`,
+:mod:`scanner.errors`); :func:`error_line` shows one in the command line's language."""
 
 from __future__ import annotations
 
-import errno
-import os
-
-from scanner.i18n import _
-
-
-def N_(message: str) -> str:
-    return message
+from scanner.i18n import N_, _
 
 
 FIXED = (
@@ -41,11 +35,26 @@ POLICY = (
 )
 #: Values the summary shows as words.
 WORDS = (N_("day-first"), N_("month-first"))
-#: Fixed openings of messages whose rest names columns or values (kept as they are).
-PREFIXES = (N_("no phone column found"), N_("[columns] keep names a column the input lacks"))
-CAUSES = tuple(os.strerror(code).lower() for code in (
-    errno.ENOSPC, errno.EFBIG, errno.EACCES, errno.EROFS, errno.ENOENT, errno.EISDIR, errno.ENOTDIR, errno.EPERM,
-    errno.EEXIST, errno.EIO))
+#: The system's words for the I/O causes :data:`scanner.io_errors.KNOWN_ERRNOS` names (as
+#: :func:`scanner.io_errors.cause` gives them; a test checks they are this system's).
+CAUSES = (
+    N_("no space left on device"), N_("disk quota exceeded"), N_("file too large"), N_("permission denied"),
+    N_("operation not permitted"), N_("read-only file system"), N_("not a directory"), N_("is a directory"),
+    N_("no such file or directory"), N_("file name too long"), N_("too many levels of symbolic links"),
+    N_("input/output error"), N_("too many open files"), N_("too many open files in system"), N_("file exists"),
+)
+#: The fixed words of the json and tomllib modules for a malformed document (quoted inside
+#: an error of ours: ``policy.toml: invalid TOML: Invalid statement (at line 2, column 1)``).
+LIBRARY = (
+    N_("Expecting value"), N_("Expecting ',' delimiter"), N_("Expecting ':' delimiter"), N_("Extra data"),
+    N_("Expecting property name enclosed in double quotes"), N_("Unterminated string starting at"),
+    N_("Invalid \\uXXXX escape"),
+    N_("Cannot overwrite a value"), N_("Escaped character is not a Unicode scalar value"),
+    N_("Expected '=' after a key in a key/value pair"), N_("Expected ']' at the end of a table declaration"),
+    N_("Expected ']]' at the end of an array declaration"), N_("Invalid date or datetime"), N_("Invalid hex value"),
+    N_("Invalid initial character for a key part"), N_("Invalid statement"), N_("Invalid value"),
+    N_("Unclosed array"), N_("Unclosed inline table"), N_("Unescaped '\\' in a string"), N_("Unterminated string"),
+)
 
 
 def translated(message: str) -> str:
@@ -57,13 +66,11 @@ def translated(message: str) -> str:
     head, sep, tail = message.rpartition(": ")
     if sep and _(tail) != tail:
         return f"{head}: {_(tail)}"
-    for prefix in PREFIXES:
-        if message.startswith(prefix) and _(prefix) != prefix:
-            return _(prefix) + message[len(prefix):]
     return message
 
 
 def error_line(exc) -> str:
     """A :class:`scanner.errors.ScannerError`'s one line in the current language (path and
-    row, then the message)."""
-    return (exc.where(_) + translated(exc.message)).replace("\n", " ")
+    row, then the message: its template translated, with its values)."""
+    text = exc.text.in_(_) if exc.text.values else translated(exc.message)
+    return (exc.where(_) + text).replace("\n", " ")

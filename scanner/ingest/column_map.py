@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from scanner.errors import InputError
+from scanner.i18n import Joined, Text
 from scanner.ingest.model import CANONICAL, is_phone_column
 from scanner.ingest.profiles import Profile, profile_columns
 from scanner.ingest.roles import RoleMapping, assign_roles
@@ -50,12 +51,12 @@ def listed(headers: Sequence[str]) -> str:
 def _override_indexes(headers: list[str], shown: list[str], canonical: str,
                       wanted: str | Sequence[str], path: str | None) -> list[int]:
     if canonical not in CANONICAL and not is_phone_column(canonical):
-        raise InputError(f"column override names unknown column {canonical!r} "
-                         f"(valid keys: {', '.join(CANONICAL)}; headers: {listed(shown)})", path=path)
+        raise InputError("column override names unknown column {column!r} (valid keys: {keys}; headers: {headers})",
+                         path=path, column=canonical, keys=", ".join(CANONICAL), headers=listed(shown))
     names = [wanted] if isinstance(wanted, str) else list(wanted)
     if len(names) > 1 and canonical != "phone":
-        raise InputError(f"column override {canonical}: only phone may name several columns",
-                         path=path)
+        raise InputError("column override {column}: only phone may name several columns",
+                         path=path, column=canonical)
     found = []
     for name in names:
         name = name.strip()
@@ -64,8 +65,8 @@ def _override_indexes(headers: list[str], shown: list[str], canonical: str,
             key = normalize_header(name)
             exact = [i for i, h in enumerate(headers) if normalize_header(h) == key]
         if not exact:
-            raise InputError(f"column override {canonical} = {name!r}: no such column "
-                             f"(headers: {listed(shown)})", path=path)
+            raise InputError("column override {column} = {name!r}: no such column (headers: {headers})",
+                             path=path, column=canonical, name=name, headers=listed(shown))
         found.append(exact[0])
     return found
 
@@ -83,8 +84,8 @@ def forced_roles(headers: list[str], overrides: Mapping[str, str | Sequence[str]
         canonical = "phone" if is_phone_column(canonical) else canonical
         for index in indexes:
             if index in owner:
-                raise InputError(f"column overrides {owner[index]} and {canonical} both name column "
-                                 f"{shown[index]!r}", path=path)
+                raise InputError("column overrides {first} and {second} both name column {header!r}",
+                                 path=path, first=owner[index], second=canonical, header=shown[index])
             owner[index] = canonical
         forced[canonical] = forced.get(canonical, []) + indexes
     return forced
@@ -111,12 +112,13 @@ def no_phone_column(headers: list[str], profiles: list[Profile], min_valid: floa
     parts = []
     for index, name in enumerate(shown[:_MAX_LISTED]):
         name = name if len(name) <= _MAX_HEADER_CHARS else name[:_MAX_HEADER_CHARS] + "…"
-        look = profiles[index].looks_like(min_valid) if index < len(profiles) else "empty"
-        parts.append(f"{name}: {look}")
+        look = profiles[index].looks_like_text(min_valid) if index < len(profiles) else Text("empty")
+        parts.append(Text("{name}: {look}", name=name, look=look))
     more = len(shown) - _MAX_LISTED
-    tail = f"; … ({more} more)" if more > 0 else ""
-    return InputError(f"no phone column found (columns: {'; '.join(parts)}{tail}); "
-                      f"name one with [columns] phone = \"<header>\"", path=path)
+    if more > 0:
+        parts.append(Text("… ({more} more)", more=more))
+    return InputError("no phone column found (columns: {columns}); name one with [columns] phone = \"<header>\"",
+                      path=path, columns=Joined("; ", parts))
 
 
 @dataclass(frozen=True)

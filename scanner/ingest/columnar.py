@@ -38,7 +38,7 @@ def open_bounded(source, parquet, path: str | None = None):
                    for g in range(meta.num_row_groups) for c in range(meta.num_columns)
                    if any("DICTIONARY" in e for e in meta.row_group(g).column(c).encodings)}
     except Exception as exc:  # noqa: BLE001 - damaged metadata (a column path that is not UTF-8, ...)
-        raise InputError(f"not a readable Parquet file ({type(exc).__name__} in its metadata)",
+        raise InputError("not a readable Parquet file ({error} in its metadata)", error=type(exc).__name__,
                          path=path) from None
     names = [f.name for f in schema if _textual(f.type) and f.name in encoded]
     if not names:
@@ -66,8 +66,8 @@ class Budget:
     def spend(self, size: int) -> None:
         self.left -= size
         if self.left < 0:
-            raise InputError(f"the Parquet file's text decodes to more than {EXPANSION} times its size "
-                             f"(values repeated through its dictionaries)", path=self.path)
+            raise InputError("the Parquet file's text decodes to more than {times} times its size "
+                             "(values repeated through its dictionaries)", path=self.path, times=EXPANSION)
 
 
 def decoded_pieces(batch: pa.RecordBatch, limit: int, budget: Budget) -> Iterator[tuple[pa.RecordBatch, dict[int, str]]]:
@@ -130,5 +130,5 @@ def check_text(batch: pa.RecordBatch, path: str | None) -> None:
         try:
             column.validate(full=True)
         except pa.ArrowException:
-            raise InputError(f"not a readable Parquet file (column {position} holds text that is not "
-                             f"valid UTF-8)", path=path) from None
+            raise InputError("not a readable Parquet file (column {position} holds text that is not valid UTF-8)",
+                             path=path, position=position) from None

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from scanner.i18n import Text
+
 #: Canonical columns read as times.
 TIME_COLUMNS = ("consent_time", "collected_at")
 #: Regions whose lists write month/day (``8/27/2023``) when the values do not tell.
@@ -285,11 +287,11 @@ def _explicit(raw: pl.Expr, fmt: str, tz: str) -> pl.Expr:
 def check_format(fmt: str) -> str | None:
     """Why ``fmt`` cannot serve as a ``[columns] formats`` entry, or None."""
     if "%" not in fmt:
-        return f"{fmt!r} is not a strftime format (e.g. \"%d.%m.%Y %H:%M\")"
+        return Text("{format!r} is not a strftime format (e.g. \"%d.%m.%Y %H:%M\")", format=fmt)
     try:
         pl.Series([None], dtype=pl.String).str.to_datetime(fmt, strict=False)
     except Exception:  # polars says which directive it cannot read
-        return f"{fmt!r} is not a format polars can read"
+        return Text("{format!r} is not a format polars can read", format=fmt)
     return None
 
 

@@ -51,8 +51,8 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 def _undecodable(offset: int, newlines: int, tried: str, path: str | None) -> InputError:
     """``newlines`` before ``offset`` give the line of that byte, as a person counts it."""
-    return InputError(f"undecodable bytes at byte offset {offset} (not valid {tried} text)",
-                      path=path, line=newlines + 1)
+    return InputError("undecodable bytes at byte offset {offset} (not valid {encoding} text)",
+                      path=path, line=newlines + 1, offset=offset, encoding=tried)
 
 
 def _non_ascii_chars(valid_utf8: bytes) -> int:

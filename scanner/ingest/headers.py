@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from scanner.errors import InputError
+from scanner.i18n import Text
 from scanner.ingest.model import CANONICAL, BadRecord, Table, phone_column_name
 from scanner.ingest.column_map import (
     MIN_HEADER_DIGITS as MIN_PHONE_DIGITS, ColumnReport, digit_count, display_headers, map_columns,
@@ -98,13 +99,30 @@ class FirstRecordsBad(Exception):
 
 def no_readable_records(records: int, row: int, reason: str, path: str | None,
                         line: int | None = None) -> InputError:
-    where = f"row {row}" if line is None or line == row else f"row {row}, line {line}"
-    return InputError(f"no readable records: all {records} records are bad ({where}: {reason})",
-                      path=path)
+    where = (Text("row {row}", row=row) if line is None or line == row
+             else Text("row {row}, line {at}", row=row, at=line))
+    return InputError("no readable records: all {records} records are bad ({where}: {reason})",
+                      path=path, records=records, where=where, reason=reason_text(reason))
 
 
 def first_line_unreadable(reason: str, path: str | None) -> InputError:
-    return InputError(f"the first line cannot be read ({reason})", path=path)
+    return InputError("the first line cannot be read ({reason})", path=path, reason=reason_text(reason))
+
+
+#: A bad record's reason (report.json keeps it in English) as a message to translate.
+_REASONS = ((re.compile(r"quoted field over the (\d+)-byte limit"), "quoted field over the {limit}-byte limit",
+             ("limit",)),
+            (re.compile(r"(\d+) fields, expected (\d+)"), "{found} fields, expected {width}", ("found", "width")))
+N_REASONS = (Text("broken quoting"), Text("broken quoting (unterminated quote)"),
+             Text("quoted field over the {limit}-byte limit"), Text("{found} fields, expected {width}"))
+
+
+def reason_text(reason: str) -> Text:
+    for pattern, template, names in _REASONS:
+        found = pattern.fullmatch(reason)
+        if found:
+            return Text(template, **dict(zip(names, map(int, found.groups()))))
+    return Text(reason)
 
 
 def _clean_header(value: str | None) -> str:

@@ -18,6 +18,7 @@ from functools import lru_cache
 import phonenumbers
 import polars as pl
 
+from scanner.i18n import Text
 from scanner.privacy.embedded import IPV4
 
 HEAD_ROWS = 1000
@@ -66,21 +67,25 @@ class Profile:
 
     def looks_like(self, min_valid: float) -> str | None:
         """A few words on what the values look like, never a value."""
+        return str(self.looks_like_text(min_valid))
+
+    def looks_like_text(self, min_valid: float) -> Text:
+        """:meth:`looks_like` as a message (shown in the reader's language)."""
         if not self.values:
-            return "empty"
+            return Text("empty")
         if self.phone_plausible >= min_valid:
-            return f"phone numbers ({self.phone_plausible:.0%} valid)"
+            return Text("phone numbers ({share:.0%} valid)", share=self.phone_plausible)
         if self.email >= 0.8:
-            return f"email addresses ({self.email:.0%})"
+            return Text("email addresses ({share:.0%})", share=self.email)
         if self.date >= 0.8:
-            return f"dates/times ({self.date:.0%})"
+            return Text("dates/times ({share:.0%})", share=self.date)
         if self.consent >= 0.8:
-            return f"consent values ({self.consent:.0%})"
+            return Text("consent values ({share:.0%})", share=self.consent)
         if self.phone_valid >= 0.2:
-            return f"some phone numbers ({self.phone_valid:.0%} valid)"
+            return Text("some phone numbers ({share:.0%} valid)", share=self.phone_valid)
         if self.phoneish >= 0.8:
-            return f"numbers, not phone numbers ({self.phone_valid:.0%} valid)"
-        return f"text ({self.distinct} distinct of {self.values})"
+            return Text("numbers, not phone numbers ({share:.0%} valid)", share=self.phone_valid)
+        return Text("text ({distinct} distinct of {values})", distinct=self.distinct, values=self.values)
 
 
 EMPTY = Profile(0, 0, *([0.0] * 12))

@@ -45,6 +45,7 @@ from scanner.ingest.headers import (
 )
 from scanner.ingest.model import BadRecord, Ingested, Table
 from scanner.ingest.profiles import WINDOW_BYTES, record_bytes
+from scanner.io_errors import os_cause
 
 _EXTENSIONS = {
     ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "txt",
@@ -200,7 +201,7 @@ class _Source:
             return InputError("is a directory, expected a file", path=self.path)
         if isinstance(exc, PermissionError):
             return InputError("cannot read file (permission denied)", path=self.path)
-        return InputError(f"cannot read file ({exc.strerror or type(exc).__name__})", path=self.path)
+        return InputError("cannot read file ({cause})", path=self.path, cause=os_cause(exc))
 
     def read(self, size: int) -> bytes:
         try:
@@ -500,8 +501,8 @@ def _records(tables: Iterator[tuple[Table, bool]], fmt: str, encoding: Callable[
 
 def _check_width(width: int, path: str | None) -> None:
     if width > MAX_COLUMNS:
-        raise InputError(f"{width:,} columns, more than the {MAX_COLUMNS:,} read (as many as a "
-                         f"spreadsheet can hold)", path=path)
+        raise InputError("{width:,} columns, more than the {most:,} read (as many as a spreadsheet can hold)",
+                         path=path, width=width, most=MAX_COLUMNS)
 
 
 def _oversized(tables: Iterator[tuple[Table, bool]], limit: int) -> Iterator[tuple[Table, bool]]:

@@ -21,6 +21,7 @@ from typing import BinaryIO
 import polars as pl
 
 from scanner.errors import InputError
+from scanner.i18n import Text
 from scanner.ingest import columnar
 from scanner.ingest.headers import no_readable_records
 from scanner.ingest.model import Table
@@ -73,7 +74,7 @@ def read_parquet(data: bytes, path: str | None) -> Table:
 
 
 def _unreadable_parquet(exc: Exception, path: str | None) -> InputError:
-    return InputError(f"not a readable Parquet file ({type(exc).__name__})", path=path)
+    return InputError("not a readable Parquet file ({error})", path=path, error=type(exc).__name__)
 
 
 def parquet_tables(source: str | BinaryIO, path: str | None, batch_bytes: int,
@@ -135,9 +136,9 @@ def read_excel(data: bytes, path: str | None, sheet: str | None, cell_limit: int
         reader = fastexcel.read_excel(data)
         names = list(reader.sheet_names)
     except Exception as exc:  # noqa: BLE001
-        raise InputError(f"not a readable Excel workbook ({type(exc).__name__})", path=path) from None
+        raise InputError("not a readable Excel workbook ({error})", path=path, error=type(exc).__name__) from None
     if sheet is not None and sheet not in names:
-        raise InputError(f"sheet {sheet!r} not found (sheets: {', '.join(names)})", path=path)
+        raise InputError("sheet {sheet!r} not found (sheets: {names})", path=path, sheet=sheet, names=", ".join(names))
     if not names:
         raise InputError("the workbook has no sheets", path=path)
     try:
@@ -145,7 +146,7 @@ def read_excel(data: bytes, path: str | None, sheet: str | None, cell_limit: int
         frame = reader.load_sheet(sheet if sheet is not None else 0, header_row=None, skip_rows=0,
                                   dtypes="string").to_polars()
     except Exception as exc:  # noqa: BLE001
-        raise InputError(f"cannot read sheet {sheet or names[0]!r} ({type(exc).__name__})",
+        raise InputError("cannot read sheet {sheet!r} ({error})", sheet=sheet or names[0], error=type(exc).__name__,
                          path=path) from None
     frame = _positional(to_string_frame(frame))
     if frame.width == 0:
@@ -263,11 +264,13 @@ def _too_deep(text: str, path: str | None) -> InputError:
             break
     else:  # (not reached: called only for such a text)
         line = 1
-    return InputError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels at line {line}", path=path)
+    return InputError("JSON nested deeper than {depth} levels at line {at}", path=path, depth=MAX_JSON_DEPTH, at=line)
 
 
-def _invalid(exc: json.JSONDecodeError) -> str:
-    return f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+def _invalid(exc: json.JSONDecodeError) -> Text:
+    # json's words for the fault are in the catalog (scanner/i18n/messages.py LIBRARY)
+    return Text("invalid JSON: {problem} at line {at} column {column}", problem=Text(exc.msg), at=exc.lineno,
+                column=exc.colno)
 
 
 def read_json(text: str, path: str | None) -> tuple[Table, str]:

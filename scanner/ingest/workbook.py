@@ -63,8 +63,8 @@ def check_workbook(data: bytes, path: str | None, cell_limit: int) -> None:
             del part
         longest = max(lengths, default=0)
         if longest > cell_limit:
-            raise InputError(f"a shared string of the workbook is longer than the cell limit "
-                             f"({_mib(cell_limit)})", path=path)
+            raise InputError("a shared string of the workbook is longer than the cell limit ({size})", path=path,
+                             size=_mib(cell_limit))
         count = len(lengths)
         for name in names:
             if name.endswith("/") or name in shared_names:
@@ -81,11 +81,11 @@ def check_workbook(data: bytes, path: str | None, cell_limit: int) -> None:
             ValueError):  # (a zip whose offsets point before its start raises ValueError)
         return  # (a corrupt or encrypted part: the spreadsheet reader names it)
     if text > MAX_CELL_TEXT:
-        raise InputError(f"the workbook's cells would hold more than {_mib(MAX_CELL_TEXT)} of text "
-                         f"(many cells point at long shared strings)", path=path)
+        raise InputError("the workbook's cells would hold more than {size} of text "
+                         "(many cells point at long shared strings)", path=path, size=_mib(MAX_CELL_TEXT))
     if rows * columns > MAX_CELLS:
-        raise InputError(f"a sheet spans {rows:,} rows × {columns:,} columns, more than "
-                         f"{MAX_CELLS:,} cells", path=path)
+        raise InputError("a sheet spans {rows:,} rows × {columns:,} columns, more than {cells:,} cells", path=path,
+                         rows=rows, columns=columns, cells=MAX_CELLS)
 
 
 def _mib(size: int) -> str:
@@ -120,7 +120,7 @@ def _pieces(archive: zipfile.ZipFile, name: str, before: int, path: str | None) 
         while piece := handle.read(_PIECE):
             total += len(piece)
             if total > MAX_UNCOMPRESSED:
-                raise InputError(f"the workbook decompresses to more than {_mib(MAX_UNCOMPRESSED)}",
+                raise InputError("the workbook decompresses to more than {size}", size=_mib(MAX_UNCOMPRESSED),
                                  path=path)
             yield piece
 

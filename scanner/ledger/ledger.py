@@ -56,6 +56,7 @@ import polars as pl
 import rfc8785
 
 from scanner.errors import InputError, KeyMaterialError, VerificationFailed
+from scanner.i18n import Text
 from scanner.privacy.keys import KeyMaterial
 from scanner.privacy.safe_files import append_bytes, open_for_append
 from scanner.privacy.tokens import token_one
@@ -104,7 +105,7 @@ class LedgerCheck:
 
     entries: int
     first_bad: int | None
-    reason: str | None
+    reason: Text | None
     head: str
     macs_checked: bool
     line_hashes: tuple[str, ...] = ()
@@ -147,16 +148,16 @@ def _read_lines(path: Path) -> list[bytes]:
 
 def _check_event(event: ConsentEvent) -> None:
     if event.channel not in CHANNELS:
-        raise InputError(f"channel must be one of {', '.join(CHANNELS)}")
+        raise InputError("channel must be one of {choices}", choices=", ".join(CHANNELS))
     if event.purpose not in PURPOSES:
-        raise InputError(f"purpose must be one of {', '.join(PURPOSES)}")
+        raise InputError("purpose must be one of {choices}", choices=", ".join(PURPOSES))
     if event.action not in ACTIONS:
-        raise InputError(f"action must be one of {', '.join(ACTIONS)}")
+        raise InputError("action must be one of {choices}", choices=", ".join(ACTIONS))
     evidence = event.evidence.strip()
     if not evidence:
         raise InputError("an evidence reference is required (form id, recording id, URL, ...)")
     if len(evidence) > MAX_EVIDENCE_CHARS or "\n" in evidence:
-        raise InputError(f"the evidence reference must be one line of at most {MAX_EVIDENCE_CHARS} characters")
+        raise InputError("the evidence reference must be one line of at most {most} characters", most=MAX_EVIDENCE_CHARS)
     national = event.e164.lstrip("+")[-8:]
     digits = "".join(ch for ch in evidence if ch.isdigit())
     if len(national) >= 7 and national in digits:
@@ -197,11 +198,11 @@ def append_events(path: str | os.PathLike, keys: KeyMaterial, events: Iterable[C
             if entry is None or entry.get("mac") != _mac(subkey, _body(entry)) or entry.get("seq") != len(lines):
                 if entry is not None and entry.get("key_id") not in (None, keys.key_id):
                     raise KeyMaterialError(
-                        f"the ledger was written under key {entry.get('key_id')}, the loaded key is "
-                        f"{keys.key_id}", path=str(ledger))
+                        "the ledger was written under key {written}, the loaded key is {key}", path=str(ledger),
+                        written=entry.get("key_id"), key=keys.key_id)
                 raise VerificationFailed(
-                    f"the last entry (line {len(lines)}) does not verify; run `ledger verify` "
-                    "before appending", path=str(ledger))
+                    "the last entry (line {at}) does not verify; run `ledger verify` before appending",
+                    path=str(ledger), at=len(lines))
             seq, prev = len(lines), _line_hash(tail)
         out, seqs = [], []
         for event in events:
@@ -244,25 +245,25 @@ def _scan(path: Path, keys: KeyMaterial | None) -> tuple[list[bytes], list[dict 
         foreign = entries[0].get("key_id")
         if foreign != keys.key_id and all(e is not None and e.get("key_id") == foreign for e in entries):
             raise KeyMaterialError(
-                f"the ledger was written under key {foreign}, the loaded key is {keys.key_id}; "
-                "pass the right --key-file or --state-dir", path=str(path))
+                "the ledger was written under key {written}, the loaded key is {key}; "
+                "pass the right --key-file or --state-dir", path=str(path), written=foreign, key=keys.key_id)
     subkey = keys.subkey("ledger") if keys is not None else b""
     prev = GENESIS
     hashes: list[str] = []
     first_bad, reason = None, None
     for index, (line, entry) in enumerate(zip(lines, entries), start=1):
         if entry is None:
-            first_bad, reason = index, f"line {index} is not a ledger entry (edited or damaged)"
+            first_bad, reason = index, Text("line {index} is not a ledger entry (edited or damaged)", index=index)
         elif keys is not None and not hmac.compare_digest(str(entry["mac"]), _mac(subkey, _body(entry))):
-            first_bad, reason = index, f"entry {index}: MAC does not verify (entry edited or forged)"
+            first_bad, reason = index, Text("entry {index}: MAC does not verify (entry edited or forged)", index=index)
         elif type(entry["seq"]) is not int or entry["seq"] != index:
-            first_bad, reason = index, (
-                f"entry {index}: sequence number is {entry['seq']!r}, expected {index} "
-                "(an entry was deleted, inserted or reordered)")
+            first_bad, reason = index, Text(
+                "entry {index}: sequence number is {seq!r}, expected {index} "
+                "(an entry was deleted, inserted or reordered)", index=index, seq=entry["seq"])
         elif entry["prev"] != prev:
-            first_bad, reason = index, (
-                f"entry {index}: does not chain to entry {index - 1} "
-                "(an entry was deleted, inserted, reordered or edited before it)")
+            first_bad, reason = index, Text(
+                "entry {index}: does not chain to entry {before} "
+                "(an entry was deleted, inserted, reordered or edited before it)", index=index, before=index - 1)
         if first_bad is not None:
             break
         prev = _line_hash(line)
@@ -349,8 +350,8 @@ def make_checkpoint(path: str | os.PathLike, keys: KeyMaterial, signing_key, *,
 
     check = verify_ledger(path, keys)
     if not check.intact:
-        raise VerificationFailed(f"ledger is not intact, refusing to checkpoint it: {check.reason}",
-                                 path=str(path))
+        raise VerificationFailed("ledger is not intact, refusing to checkpoint it: {reason}",
+                                 path=str(path), reason=check.reason)
     doc = {
         "schema": CHECKPOINT_SCHEMA,
         "ledger": {"entries": check.entries, "head": check.head, "key_id": keys.key_id,
@@ -379,16 +380,18 @@ def verify_against_checkpoint(path: str | os.PathLike, checkpoint: dict, public,
         raise VerificationFailed("checkpoint has no entry count or head hash")
     if keys is not None and info.get("key_id") not in (None, keys.key_id):
         raise KeyMaterialError(
-            f"the checkpoint is for a ledger under key {info.get('key_id')}, the loaded key is {keys.key_id}")
+            "the checkpoint is for a ledger under key {written}, the loaded key is {key}", written=info.get("key_id"),
+            key=keys.key_id)
     check = verify_ledger(path, keys)
     if check.entries < covered:
         raise VerificationFailed(
-            f"ledger truncated: the checkpoint covers {covered} entries, the ledger has {check.entries}",
-            path=str(path))
+            "ledger truncated: the checkpoint covers {covered} entries, the ledger has {entries}",
+            path=str(path), covered=covered, entries=check.entries)
     if check.first_bad is not None and check.first_bad <= covered:
-        raise VerificationFailed(f"{check.reason} (inside the checkpointed part)", path=str(path))
+        raise VerificationFailed("{reason} (inside the checkpointed part)", path=str(path), reason=check.reason)
     got = GENESIS if covered == 0 else check.line_hashes[covered - 1]
     if got != head:
         raise VerificationFailed(
-            f"entries 1..{covered} were rewritten since the checkpoint (head hash differs)", path=str(path))
+            "entries 1..{covered} were rewritten since the checkpoint (head hash differs)", path=str(path),
+            covered=covered)
     return check

@@ -58,7 +58,7 @@ def parse_numbers(text: str, *, region: str = "CN", where: str = "input",
         if number is None or (valid_only and not ok):
             if skip_bad:
                 continue
-            raise InputError(f"line {line} is not a valid phone number for region {region}", path=where)
+            raise InputError("line {at} is not a valid phone number for region {region}", path=where, at=line, region=region)
         good.append(number)
     return good
 

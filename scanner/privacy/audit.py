@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner.errors import InputError, VerificationFailed
+from scanner.i18n import N_, Text
+from scanner.io_errors import os_cause
 from scanner.io_errors import check_fault
 from scanner.privacy.keys import KeyMaterial
 from scanner.privacy.safe_files import append_bytes
@@ -128,7 +130,7 @@ def _walk(data: bytes, keys: KeyMaterial) -> _Walk:
         walk.entries += 1
         entry = _parse(line)
         if entry is None:
-            walk.breaks.append((number, "not a JSON entry (a torn or edited line)"))
+            walk.breaks.append((number, N_("not a JSON entry (a torn or edited line)")))
             prev = None  # the next link cannot be checked against an unreadable entry
             continue
         mine = entry.get("key_id") == keys.key_id
@@ -143,9 +145,9 @@ def _walk(data: bytes, keys: KeyMaterial) -> _Walk:
                 continue
             walk.breaks.append((number, problem))
         elif prev is not None and entry.get("prev") != prev:
-            walk.breaks.append((number, "chain broken (an entry was edited, removed or reordered)"))
+            walk.breaks.append((number, N_("chain broken (an entry was edited, removed or reordered)")))
         elif mine and not mac_ok:
-            walk.breaks.append((number, "entry does not verify (edited)"))
+            walk.breaks.append((number, N_("entry does not verify (edited)")))
         elif mine:
             walk.verified += 1
         else:
@@ -157,21 +159,22 @@ def _walk(data: bytes, keys: KeyMaterial) -> _Walk:
 
 def _seal_problem(entry: dict, mine: bool, mac_ok: bool, before: bytes) -> str | None:
     if not mine:
-        return "a seal made with another key (it cannot be verified with this one)"
+        return N_("a seal made with another key (it cannot be verified with this one)")
     if not mac_ok:
-        return "seal entry does not verify (edited)"
+        return N_("seal entry does not verify (edited)")
     if entry.get("prev") != GENESIS or entry.get("sealed_sha256") != hashlib.sha256(before).hexdigest():
-        return "lines before this seal changed after it was sealed"
+        return N_("lines before this seal changed after it was sealed")
     return None
 
 
 def _broken(path: Path, walk: _Walk) -> AuditChainBroken:
     line, problem = walk.breaks[0]
-    more = f" (and {len(walk.breaks) - 1} more)" if len(walk.breaks) > 1 else ""
+    more = Text(" (and {n} more)", n=len(walk.breaks) - 1) if len(walk.breaks) > 1 else ""
     exc = AuditChainBroken(
-        f"audit log chain is broken: {problem}{more}; reveal refuses until it is looked at: run "
+        "audit log chain is broken: {problem}{more}; reveal refuses until it is looked at: run "
         "`contact-scanner keys verify-audit` to see it, then `contact-scanner keys verify-audit "
-        "--seal` to record the break and start a new chain segment", path=str(path), row=line)
+        "--seal` to record the break and start a new chain segment", path=str(path), row=line,
+        problem=Text(problem), more=more)
     exc.breaks = list(walk.breaks)
     return exc
 
@@ -190,7 +193,7 @@ def _open_log(path: Path, *, create: bool) -> int | None:
         if exc.errno == errno.ELOOP or path.is_symlink():
             raise InputError("audit log is a symbolic link; refusing it (as ssh does): replace "
                              "the link with the file itself", path=str(path)) from None
-        raise InputError(f"cannot open the audit log ({exc.strerror})", path=str(path)) from None
+        raise InputError("cannot open the audit log ({cause})", path=str(path), cause=os_cause(exc)) from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise InputError("audit log is not a regular file", path=str(path))

@@ -33,6 +33,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from scanner.errors import KeyMaterialError
+from scanner.i18n import Text
+from scanner.io_errors import os_cause
 from scanner.io_errors import check_fault
 from scanner.privacy.safe_files import _fsync_dir, atomic_write_text
 from scanner.privacy.state import (  # noqa: F401 (HOME_ENV, STATE_DIR_NAME re-exported)
@@ -116,7 +118,7 @@ class KeyMaterial:
 
     def subkey(self, purpose: str) -> bytes:
         if purpose not in PURPOSES:
-            raise KeyMaterialError(f"unknown key purpose {purpose!r}")
+            raise KeyMaterialError("unknown key purpose {purpose!r}", purpose=purpose)
         return derive_subkey(self._master, purpose)
 
     @property
@@ -136,13 +138,13 @@ def _parse_master_hex(text: str, where: str) -> bytes:
     try:
         master = bytes.fromhex(text)
     except ValueError:
-        raise KeyMaterialError(f"{where}: master key is not 64 hex characters") from None
+        raise KeyMaterialError("{where}: master key is not 64 hex characters", where=where) from None
     if len(master) != 32:
-        raise KeyMaterialError(f"{where}: master key is not 64 hex characters")
+        raise KeyMaterialError("{where}: master key is not 64 hex characters", where=where)
     return master
 
 
-def _refuse(path: Path, problem: str) -> KeyMaterialError:
+def _refuse(path: Path, problem: Text) -> KeyMaterialError:
     return KeyMaterialError(problem, path=str(path))
 
 
@@ -153,32 +155,32 @@ def _read_private(path: Path) -> str:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise _refuse(path, "key file not found") from None
+        raise _refuse(path, Text("key file not found")) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP or path.is_symlink():
-            raise _refuse(path, "key file is a symbolic link; refusing it (as ssh does): "
-                                "replace the link with the file itself, or point at the real file") from None
-        raise _refuse(path, f"key file cannot be read ({exc.strerror})") from None
+            raise _refuse(path, Text("key file is a symbolic link; refusing it (as ssh does): "
+                                "replace the link with the file itself, or point at the real file")) from None
+        raise _refuse(path, Text("key file cannot be read ({cause})", cause=os_cause(exc))) from None
     with os.fdopen(fd, "rb") as fh:
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise _refuse(path, "key file is not a regular file")
+            raise _refuse(path, Text("key file is not a regular file"))
         if info.st_uid != os.geteuid():
-            raise _refuse(path, f"key file belongs to uid {info.st_uid}, not to you (uid "
-                                f"{os.geteuid()}); refusing it (as ssh does): run chown "
-                                f"{os.geteuid()} {path}, or use your own key")
+            raise _refuse(path, Text("key file belongs to uid {owner}, not to you (uid {uid}); refusing it "
+                                     "(as ssh does): run chown {uid} {file}, or use your own key",
+                                     owner=info.st_uid, uid=os.geteuid(), file=path))
         mode = stat.S_IMODE(info.st_mode)
         if mode & 0o077:
-            raise _refuse(path, f"key file is readable by group or others (mode {mode:o}); "
-                                f"run chmod 600 {path}")
+            raise _refuse(path, Text("key file is readable by group or others (mode {mode:o}); run chmod 600 {file}",
+                                     mode=mode, file=path))
         data = fh.read()
     if not data.strip():
-        raise _refuse(path, "key file is empty (a key creation was cut short); restore key.json "
-                            "from your backup, or delete it if no scan ever used this key")
+        raise _refuse(path, Text("key file is empty (a key creation was cut short); restore key.json "
+                            "from your backup, or delete it if no scan ever used this key"))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise _refuse(path, "key file is damaged (not text); restore key.json from your backup") from None
+        raise _refuse(path, Text("key file is damaged (not text); restore key.json from your backup")) from None
 
 
 def read_key_file(path: Path) -> KeyMaterial:
@@ -191,20 +193,20 @@ def read_key_file(path: Path) -> KeyMaterial:
         doc = None
     if isinstance(doc, dict):
         if doc.get("version") != 1 or "master" not in doc:
-            raise _refuse(path, "not a contact-scanner key file (version 1); restore key.json "
-                                "from your backup")
+            raise _refuse(path, Text("not a contact-scanner key file (version 1); restore key.json "
+                                "from your backup"))
         master = _parse_master_hex(str(doc["master"]), str(path))
     elif text.lstrip().startswith(("{", "[")):
-        raise _refuse(path, "key file is damaged (truncated or edited JSON); restore key.json "
-                            "from your backup")
+        raise _refuse(path, Text("key file is damaged (truncated or edited JSON); restore key.json "
+                            "from your backup"))
     else:
         master = _parse_master_hex(text, str(path))
     material = KeyMaterial.from_master(master, source=str(path))
     created, keyring = None, ()
     if isinstance(doc, dict):
         if doc.get("key_id") not in (None, material.key_id):
-            raise _refuse(path, "key_id does not match the master key (edited?); restore key.json "
-                                "from your backup")
+            raise _refuse(path, Text("key_id does not match the master key (edited?); restore key.json "
+                                "from your backup"))
         created = str(doc["created"]) if doc.get("created") is not None else None
         keyring = _parse_keyring(doc.get("vault_keys", []), path)
     return KeyMaterial(material.key_id, master, str(path), created, keyring, file=path)
@@ -212,15 +214,15 @@ def read_key_file(path: Path) -> KeyMaterial:
 
 def _parse_keyring(entries, path: Path) -> tuple[VaultKey, ...]:
     if not isinstance(entries, list):
-        raise KeyMaterialError(f"{path}: vault_keys must be a list")
+        raise KeyMaterialError("{file}: vault_keys must be a list", file=path)
     keyring = []
     for index, entry in enumerate(entries):
         where = f"{path}: vault_keys[{index}]"
         if not isinstance(entry, dict) or not isinstance(entry.get("retired", False), bool):
-            raise KeyMaterialError(f"{where}: expected {{id, secret, created, retired}}")
+            raise KeyMaterialError("{where}: expected {{id, secret, created, retired}}", where=where)
         secret = _parse_master_hex(str(entry.get("secret", "")), where)
         if entry.get("id") != vault_key_id_for(secret):
-            raise KeyMaterialError(f"{where}: id does not match the secret")
+            raise KeyMaterialError("{where}: id does not match the secret", where=where)
         keyring.append(VaultKey(entry["id"], secret, entry.get("created"), entry.get("retired", False)))
     return tuple(keyring)
 
@@ -239,7 +241,7 @@ def rotate_vault_key(path: Path) -> VaultKey:
     material = read_key_file(path)
     doc = json.loads(_read_private(path))
     if not isinstance(doc, dict):
-        raise KeyMaterialError(f"{path}: rotate-vault needs a key.json file, not a bare hex key")
+        raise KeyMaterialError("{file}: rotate-vault needs a key.json file, not a bare hex key", file=path)
     secret = secrets.token_bytes(32)
     new = VaultKey(vault_key_id_for(secret), secret, _now(), False)
     entries = [dict(entry, retired=True) for entry in doc.get("vault_keys", [])]
@@ -297,8 +299,8 @@ def create_key_file(path: Path, data: bytes) -> None:
         if new_folder:  # an empty folder left behind would look like a state folder
             with contextlib.suppress(OSError):
                 folder.rmdir()
-        raise KeyMaterialError(f"cannot write the new key ({exc.strerror}); nothing was written",
-                               path=str(path)) from None
+        raise KeyMaterialError("cannot write the new key ({cause}); nothing was written",
+                               path=str(path), cause=os_cause(exc)) from None
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -348,9 +350,9 @@ def may_create_key(state_dir: Path) -> None:
     if is_unused(Path(state_dir)):
         return
     raise KeyMaterialError(
-        f"state folder {state_dir} has no {KEY_FILE_NAME} but holds other state; restore the "
-        f"key from your backup (or pass --key-file); `contact-scanner keys create --state-dir "
-        f"{state_dir}` starts a new key whose tokens match nothing made before", path=str(path))
+        "state folder {folder} has no {file} but holds other state; restore the key from your backup "
+        "(or pass --key-file); `contact-scanner keys create --state-dir {folder}` starts a new key whose "
+        "tokens match nothing made before", path=str(path), folder=state_dir, file=KEY_FILE_NAME)
 
 
 def _notice_created(notice, material: KeyMaterial, path: Path) -> None:
@@ -378,8 +380,8 @@ def load_or_new_key(state_dir: Path, *, key_file: Path | None = None, notice=Non
     if path.exists() or path.is_symlink():
         return read_key_file(path), lambda: None
     if not create:
-        raise KeyMaterialError(f"no key in the state folder {state_dir}; run a scan or "
-                               "`contact-scanner keys create` first", path=str(path))
+        raise KeyMaterialError("no key in the state folder {folder}; run a scan or "
+                               "`contact-scanner keys create` first", path=str(path), folder=state_dir)
     may_create_key(state_dir)
     material, persist = new_key(path)
 

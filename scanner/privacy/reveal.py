@@ -77,7 +77,7 @@ def _read_verdicts(out_dir: Path) -> pl.DataFrame:
         raise InputError("rows.parquet is not a readable Parquet file", path=str(path)) from None
     missing = {"row", "verdict"} - schema.keys()
     if missing:
-        raise InputError(f"rows.parquet lacks column(s) {sorted(missing)}", path=str(path))
+        raise InputError("rows.parquet lacks column(s) {columns}", path=str(path), columns=sorted(missing))
     columns = ["row", "verdict"] + [c for c in ("line", "phone_token", "contact_column", "phones") if c in schema]
     return pl.read_parquet(path, columns=columns).with_columns(pl.col("row").cast(pl.Int64))
 
@@ -102,15 +102,15 @@ def _check_consistency(vault: pl.DataFrame, verdicts: pl.DataFrame, keys: KeyMat
         (token_expr(keys, "phone", pl.col("e164")) != pl.col("phone_token")).sum()
     ).item()
     if bad:
-        raise VaultTampered(f"{bad} vault entries do not match their tokens", path=str(vault_path))
+        raise VaultTampered("{n} vault entries do not match their tokens", path=str(vault_path), n=bad)
     if "phone_token" in verdicts.columns:
         # every vault entry of a row of rows.parquet must be one of that row's numbers
         known = _numbers_of_rows(verdicts, None).select("row", "phone_token")
         mismatched = (vault.join(verdicts.select("row"), on="row", how="semi")
                       .join(known, on=["row", "phone_token"], how="anti").height)
         if mismatched:
-            raise VerificationFailed(f"{mismatched} rows disagree with the vault (rows.parquet from "
-                                     "another scan or edited?)", path=str(rows_path))
+            raise VerificationFailed("{n} rows disagree with the vault (rows.parquet from another scan or edited?)",
+                                     path=str(rows_path), n=mismatched)
 
 
 def national_expr(e164: pl.Expr) -> pl.Expr:
@@ -197,7 +197,8 @@ def reveal(out_dir: str | os.PathLike, *, to: str | os.PathLike, reason: str, ke
     audit_folder = audit_dir(keys, state_dir)
     check_audit_chain(audit_folder, keys)
     if rows not in ROW_CHOICES or fmt not in FORMATS or (split_by is not None and split_by not in SPLITS):
-        raise InputError(f"bad reveal options: rows={rows!r} format={fmt!r} split_by={split_by!r}")
+        raise InputError("bad reveal options: rows={rows!r} format={format!r} split_by={split_by!r}",
+                         rows=rows, format=fmt, split_by=split_by)
     out_dir, to = Path(out_dir), Path(to)
     vault_path = out_dir / "vault.bin"
     # The folder must be exactly one scan (its manifest), read under its shared lock.

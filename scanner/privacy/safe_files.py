@@ -271,7 +271,8 @@ def write_csv(fh: IO[bytes], frame: pl.DataFrame, *, path: str | os.PathLike, en
               keep_columns: Iterable[str] = ()) -> None:
     """The body of :func:`atomic_write_csv`, into an open handle (``path``: for messages)."""
     if encoding not in CSV_ENCODINGS:
-        raise InputError(f"unsupported CSV encoding {encoding!r} (choose from {', '.join(CSV_ENCODINGS)})")
+        raise InputError("unsupported CSV encoding {encoding!r} (choose from {choices})", encoding=encoding,
+                         choices=", ".join(CSV_ENCODINGS))
     safe = neutralize_formulas(frame, keep_columns=keep_columns)
     if encoding in ("utf-8", "utf-8-sig"):
         if encoding == "utf-8-sig":
@@ -287,9 +288,8 @@ def write_csv(fh: IO[bytes], frame: pl.DataFrame, *, path: str | os.PathLike, en
         line = text.count("\n", 0, exc.start)  # header is line 0 -> data row = line
         column = _column_at(text, exc.start, safe.columns)
         raise InputError(
-            f"a value in column {column!r} cannot be written in {encoding}; "
-            "use --encoding utf-8-sig",
-            path=str(path), row=line,
+            "a value in column {column!r} cannot be written in {encoding}; use --encoding utf-8-sig",
+            path=str(path), row=line, column=column, encoding=encoding,
         ) from None
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.errors import KeyMaterialError
+from scanner.io_errors import os_cause
 from scanner.io_errors import check_fault
 
 HOME_ENV = "CONTACT_SCANNER_HOME"
@@ -87,19 +88,19 @@ def check_state_dir(path: Path) -> None:
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise KeyMaterialError(f"state folder cannot be read ({exc.strerror})", path=str(path)) from None
+        raise KeyMaterialError("state folder cannot be read ({cause})", path=str(path), cause=os_cause(exc)) from None
     if not stat.S_ISDIR(info.st_mode):
         raise KeyMaterialError("state folder is not a folder; pass a folder with --state-dir",
                                path=str(path))
     if info.st_uid not in (os.geteuid(), 0):
         raise KeyMaterialError(
-            f"state folder belongs to uid {info.st_uid}, not to you (uid {os.geteuid()}); "
-            f"use your own with --state-dir, or run chown {os.geteuid()} {path}", path=str(path))
+            "state folder belongs to uid {owner}, not to you (uid {uid}); use your own with --state-dir, "
+            "or run chown {uid} {folder}", path=str(path), owner=info.st_uid, uid=os.geteuid(), folder=path)
     mode = stat.S_IMODE(info.st_mode)
     if mode & 0o022:
         raise KeyMaterialError(
-            f"state folder is writable by group or others (mode {mode:o}), so anyone could "
-            f"swap its key; run chmod go-w {path}", path=str(path))
+            "state folder is writable by group or others (mode {mode:o}), so anyone could swap its key; "
+            "run chmod go-w {folder}", path=str(path), mode=mode, folder=path)
 
 
 def make_state_dir(path: Path) -> None:
@@ -111,4 +112,4 @@ def make_state_dir(path: Path) -> None:
         raise KeyMaterialError("state folder is not a folder; pass a folder with --state-dir",
                                path=str(path)) from None
     except OSError as exc:
-        raise KeyMaterialError(f"cannot create the state folder ({exc.strerror})", path=str(path)) from None
+        raise KeyMaterialError("cannot create the state folder ({cause})", path=str(path), cause=os_cause(exc)) from None

@@ -46,7 +46,7 @@ class TextGuard:
             elif name in extra:
                 verbatim.append(name)
             else:
-                raise InputError(f"[columns] keep_verbatim names a column the input lacks: {name!r}", path=path)
+                raise InputError("[columns] keep_verbatim names a column the input lacks: {name!r}", path=path, name=name)
         self.verbatim = tuple(dict.fromkeys(verbatim))
         #: kept extra columns (frame names): ``keep`` and the verbatim ones
         self.kept = tuple(c for c in dict.fromkeys((*keep, *self.verbatim)) if c in extra)

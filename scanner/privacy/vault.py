@@ -46,6 +46,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from scanner.errors import VaultError, VerificationFailed
+from scanner.i18n import Text
+from scanner.io_errors import os_cause
 from scanner.privacy.keys import KeyMaterial
 from scanner.io_errors import GuardedFile, check_fault, writing
 from scanner.privacy.safe_files import atomic_writer, make_dir
@@ -248,10 +250,10 @@ def write_vault(path: str | os.PathLike, mapping: pl.DataFrame, *, scan_id: str,
     return writer.header
 
 
-def _read_exact(fh: IO[bytes], n: int, what: str, path: Path) -> bytes:
+def _read_exact(fh: IO[bytes], n: int, what: str | Text, path: Path) -> bytes:
     data = fh.read(n)
     if len(data) != n:
-        raise VaultTampered(f"vault is truncated ({what} incomplete)", path=str(path))
+        raise VaultTampered("vault is truncated ({what} incomplete)", path=str(path), what=what)
     return data
 
 
@@ -269,7 +271,7 @@ def _open(path: Path) -> IO[bytes]:
     except FileNotFoundError:
         raise VaultError("vault not found (was the scan run with pseudonymization?)", path=str(path)) from None
     except OSError as exc:
-        raise VaultError(f"cannot open vault: {exc.strerror}", path=str(path)) from None
+        raise VaultError("cannot open vault: {cause}", path=str(path), cause=os_cause(exc)) from None
 
 
 def _read_header(fh: IO[bytes], path: Path) -> tuple[dict, bytes]:
@@ -278,11 +280,11 @@ def _read_header(fh: IO[bytes], path: Path) -> tuple[dict, bytes]:
         if len(magic) < len(MAGIC) and MAGIC.startswith(magic):
             raise VaultTampered("vault is truncated (header incomplete)", path=str(path))
         raise VaultError("not a contact-scanner vault (bad magic)", path=str(path))
-    raw_len = _read_exact(fh, 4, "header", path)
+    raw_len = _read_exact(fh, 4, Text("header"), path)
     (header_len,) = struct.unpack(">I", raw_len)
     if header_len > MAX_HEADER_BYTES:
         raise VaultTampered("vault header is corrupt (implausible length)", path=str(path))
-    header_bytes = _read_exact(fh, header_len, "header", path)
+    header_bytes = _read_exact(fh, header_len, Text("header"), path)
     try:
         header = json.loads(header_bytes)
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -291,8 +293,8 @@ def _read_header(fh: IO[bytes], path: Path) -> tuple[dict, bytes]:
     if not isinstance(header, dict) or not expected <= header.keys():
         raise VaultTampered("vault header is corrupt (fields missing)", path=str(path))
     if header["format"] != FORMAT:
-        raise VaultError(f"vault format {header['format']} is not supported (this tool reads {FORMAT})",
-                         path=str(path))
+        raise VaultError("vault format {format} is not supported (this tool reads {supported})",
+                         path=str(path), format=header["format"], supported=FORMAT)
     if not isinstance(header["chunks"], int) or header["chunks"] < 1:
         raise VaultTampered("vault header is corrupt (chunk count)", path=str(path))
     return header, hashlib.sha256(magic + raw_len + header_bytes).digest()
@@ -311,37 +313,37 @@ def iter_vault(path: str | os.PathLike, *, scan_id: str | None, keys: KeyMateria
         if header_out is not None:
             header_out.update(header)
         if header["key_id"] != keys.key_id:
-            raise VaultError(f"vault was written with key {header['key_id']}, you have key "
-                             f"{keys.key_id} (wrong --key-file / --state-dir?)", path=str(path))
+            raise VaultError("vault was written with key {written}, you have key {key} (wrong --key-file / --state-dir?)",
+                             path=str(path), written=header["key_id"], key=keys.key_id)
         if scan_id is not None and header["scan_id"] != scan_id:
-            raise VaultTampered(f"vault belongs to scan {header['scan_id']}, not to scan {scan_id} "
-                                "(vault swapped from another scan?)", path=str(path))
+            raise VaultTampered("vault belongs to scan {other}, not to scan {scan} (vault swapped from another scan?)",
+                                path=str(path), other=header["scan_id"], scan=scan_id)
         vault_key = keys.find_vault_key(header["vault_key_id"])
         if vault_key is None:
             ids = ", ".join(k.id for k in keys.vault_keys())
-            raise VaultError(f"vault was written with vault key {header['vault_key_id']}, which is "
-                             f"not in the keyring of key {keys.key_id} (have {ids})", path=str(path))
+            raise VaultError("vault was written with vault key {written}, which is not in the keyring of key {key} "
+                             "(have {ids})", path=str(path), written=header["vault_key_id"], key=keys.key_id, ids=ids)
         aead = AESGCM(vault_key.secret)
         n_chunks = header["chunks"]
         for index in range(n_chunks):
             length_bytes = fh.read(8)
             if not length_bytes:
-                raise VaultTampered(f"vault is truncated: {index} of {n_chunks} chunks present",
-                                    path=str(path))
+                raise VaultTampered("vault is truncated: {index} of {n} chunks present",
+                                    path=str(path), index=index, n=n_chunks)
             if len(length_bytes) != 8:
-                raise VaultTampered(f"vault is truncated inside chunk {index}", path=str(path))
+                raise VaultTampered("vault is truncated inside chunk {index}", path=str(path), index=index)
             (length,) = struct.unpack(">Q", length_bytes)
             if length < TAG_BYTES or length > MAX_CHUNK_BYTES:
-                raise VaultTampered(f"vault chunk {index} is corrupt (implausible length)", path=str(path))
-            nonce = _read_exact(fh, NONCE_BYTES, f"chunk {index}", path)
-            sealed = _read_exact(fh, length, f"chunk {index}", path)
+                raise VaultTampered("vault chunk {index} is corrupt (implausible length)", path=str(path), index=index)
+            nonce = _read_exact(fh, NONCE_BYTES, Text("chunk {index}", index=index), path)
+            sealed = _read_exact(fh, length, Text("chunk {index}", index=index), path)
             try:
                 plain = aead.decrypt(nonce, sealed, _aad(header_hash, header["scan_id"], index,
                                                          index == n_chunks - 1))
             except InvalidTag:
                 raise VaultTampered(
-                    f"vault chunk {index} of {n_chunks} failed authentication (modified, reordered "
-                    "or spliced from another vault)", path=str(path)) from None
+                    "vault chunk {index} of {n} failed authentication (modified, reordered "
+                    "or spliced from another vault)", path=str(path), index=index, n=n_chunks) from None
             yield pl.read_parquet(io.BytesIO(plain))
         if fh.read(1):
             raise VaultTampered("vault has trailing data after its last chunk", path=str(path))

@@ -60,6 +60,7 @@ import duckdb
 import polars as pl
 
 from scanner.errors import RegistryError
+from scanner.i18n import Text
 from scanner.io_errors import check_fault, errno_of, write_error, writing
 from scanner.privacy.safe_files import make_dir, remove_created
 
@@ -158,7 +159,7 @@ def _hex_frame(tokens: pl.Series) -> pl.DataFrame:
     s = tokens.cast(pl.String).drop_nulls()
     bad = int(((s.str.len_bytes() != 32) | s.str.contains(r"[^0-9a-f]")).sum())
     if bad:
-        raise RegistryError(f"{bad} value(s) are not 32-hex phone tokens; refusing to register them")
+        raise RegistryError("{n} value(s) are not 32-hex phone tokens; refusing to register them", n=bad)
     frame = pl.DataFrame({
         "hi": s.str.slice(0, 16).str.to_integer(base=16, dtype=pl.UInt64),
         "lo": s.str.slice(16, 16).str.to_integer(base=16, dtype=pl.UInt64),
@@ -196,8 +197,8 @@ def check_list_name(name: str) -> None:
                             "(and not end in @vN, which names a version)")
 
 
-def _name_taken(name: str) -> str:
-    return f"a list named {name!r} is already registered; remove it first or choose another name"
+def _name_taken(name: str) -> Text:
+    return Text("a list named {name!r} is already registered; remove it first or choose another name", name=name)
 
 
 def _first(rows: list):
@@ -320,8 +321,8 @@ class Registry:
                                         "left untouched", path=str(self.path)) from None
                 if time.monotonic() >= deadline:
                     raise RegistryError(
-                        f"registry is busy (another contact-scanner process holds it for more "
-                        f"than {self.timeout:g} s); try again", path=str(self.path)) from None
+                        "registry is busy (another contact-scanner process holds it for more than {seconds:g} s); "
+                        "try again", path=str(self.path), seconds=self.timeout) from None
                 time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 2, 0.5)
             except duckdb.Error:
@@ -336,8 +337,8 @@ class Registry:
         except duckdb.Error as exc:
             if write and errno_of(exc) is not None:  # a full disk, a read-only folder, ...
                 raise write_error(self.path, errno_of(exc)) from exc
-            raise RegistryError(f"registry query failed ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})",
-                                path=str(self.path)) from None
+            raise RegistryError("registry query failed ({error}: {detail})", path=str(self.path),
+                                error=type(exc).__name__, detail=str(exc).splitlines()[0][:200]) from None
         finally:
             con.close()
 
@@ -364,17 +365,17 @@ class Registry:
         except ValueError:
             raise RegistryError("registry schema version is unreadable", path=str(self.path)) from None
         if version > SCHEMA_VERSION:
-            raise RegistryError(f"registry schema v{version} is newer than this build "
-                                f"(v{SCHEMA_VERSION}); upgrade contact-scanner", path=str(self.path))
+            raise RegistryError("registry schema v{version} is newer than this build (v{supported}); upgrade "
+                                "contact-scanner", path=str(self.path), version=version, supported=SCHEMA_VERSION)
         stored_key = meta.get("key_id")
         if self.key_id and stored_key and stored_key != self.key_id:
-            raise RegistryError(f"registry was built with key {stored_key}, not {self.key_id}; "
-                                "tokens of different keys never match", path=str(self.path))
+            raise RegistryError("registry was built with key {stored}, not {key}; tokens of different keys never match",
+                                path=str(self.path), stored=stored_key, key=self.key_id)
         if version < SCHEMA_VERSION and write:
             self._migrate(con, version)
         elif version < MIN_READ_VERSION:
-            raise RegistryError(f"registry schema v{version} needs an upgrade; run any "
-                                "`contact-scanner registry` write command", path=str(self.path))
+            raise RegistryError("registry schema v{version} needs an upgrade; run any "
+                                "`contact-scanner registry` write command", path=str(self.path), version=version)
         if write and self.key_id and not stored_key:
             con.execute("INSERT INTO registry_meta VALUES ('key_id', ?)", [self.key_id])
 
@@ -444,7 +445,7 @@ class Registry:
             if con is not None and self._has_schema(con):
                 row = _first(con.execute(f"{self._catalogue(con)} WHERE name = ?", [name]).fetchall())
         if row is None:
-            raise RegistryError(f"no registered list named {name!r}", path=str(self.path))
+            raise RegistryError("no registered list named {name!r}", path=str(self.path), name=name)
         return ListInfo(*row)
 
     def has_lists(self) -> bool:
@@ -482,7 +483,7 @@ class Registry:
 
         check_list_name(name)
         if owner not in OWNERS:
-            raise RegistryError(f"owner must be one of {', '.join(OWNERS)}")
+            raise RegistryError("owner must be one of {owners}", owners=", ".join(OWNERS))
         frame = _hex_frame(tokens)
         fingerprint = _fingerprint(frame)
         when = registered_at or dt.datetime.now(dt.timezone.utc)
@@ -517,7 +518,7 @@ class Registry:
             row = _first(con.execute("SELECT id FROM lists WHERE name = ?", [name]).fetchall())
             if row is None:
                 con.execute("ROLLBACK")
-                raise RegistryError(f"no registered list named {name!r}", path=str(self.path))
+                raise RegistryError("no registered list named {name!r}", path=str(self.path), name=name)
             for table in ("tokens", "sketch", "list_versions"):
                 con.execute(f"DELETE FROM {table} WHERE list_id = ?", [row[0]])
             con.execute("DELETE FROM lists WHERE id = ?", [row[0]])

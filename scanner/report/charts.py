@@ -8,6 +8,7 @@ the page carries the SVG inline and needs no script to show it (README: dependen
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any, Callable
 
@@ -19,17 +20,27 @@ COLORS = {"accept": "#2e7d32", "review": "#f9a825", "reject": "#c62828", "error"
           "warning": "#f9a825", "info": "#607d8b", "main": "#1565c0", "null": "#9e9e9e"}
 WIDTH = 560
 
+#: Text is measured by the renderer when the chart is laid out and drawn by the reader's
+#: browser: the fonts named first are wide ones that the renderer can measure (the
+#: system's fonts, registered with it) and most browsers have, so a label the layout made
+#: room for is not wider on the page and cut off at the chart's edge.
+FONT = "DejaVu Sans, Verdana, sans-serif"
+FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "/Library/Fonts", "C:\\Windows\\Fonts")
+#: Longest label of the bar charts (longer ones end in an ellipsis; the table below has them whole).
+LABEL_LIMIT = 320
+
 _CONFIG = {
-    "font": "sans-serif",
+    "font": FONT,
     "view": {"stroke": None},
-    "axis": {"labelFontSize": 11, "titleFontSize": 12, "labelLimit": 260},
+    "axis": {"labelFontSize": 11, "titleFontSize": 12, "labelLimit": LABEL_LIMIT},
     "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "bottom"},
 }
 
 
 def _spec(values: list[dict], body: Spec, *, height: int = 180, width: int = WIDTH) -> Spec:
+    # a few pixels beside the measured labels, for a reader's font a little wider than the measure
     return {"data": {"values": values}, "width": width, "height": height, "config": _CONFIG,
-            "background": "white", **body}
+            "background": "white", "padding": {"left": 12, "right": 5, "top": 5, "bottom": 5}, **body}
 
 
 def verdict_bar(rows: dict[str, int], _: Gettext) -> Spec | None:
@@ -190,6 +201,7 @@ def block_chart(blocks: dict[str, Any], _: Gettext) -> Spec | None:
 
 
 _lock = threading.Lock()
+_fonts: list[bool] = []
 
 
 def svg(spec: Spec) -> str:
@@ -197,6 +209,11 @@ def svg(spec: Spec) -> str:
     import vl_convert
 
     with _lock:  # one renderer, one chart at a time
+        if not _fonts:  # the system's fonts, so the renderer measures text as a browser draws it
+            for folder in FONT_FOLDERS:
+                if os.path.isdir(folder):
+                    vl_convert.register_font_directory(folder)
+            _fonts.append(True)
         out = vl_convert.vegalite_to_svg(spec)
     return out[out.index("<svg"):]
 
@@ -214,10 +231,18 @@ def _samples(_: Gettext = str) -> list[Spec]:
     ) if s is not None]
 
 
+_warming: list[threading.Thread] = []
+
+
 def warm_up() -> threading.Thread:
-    """Start the renderer in the background: its JavaScript engine's start and the first
-    chart of each kind cost far more than the charts after them, so a scan draws one of
-    each while the list is read, and builds its page quickly once the report is ready."""
+    """Start the renderer in the background (once a process): its JavaScript engine's start
+    and the first chart of each kind cost far more than the charts after them, so a scan
+    draws one of each while the list is read (the command line) or its rows are written
+    (the library), and builds its page quickly once the report is ready."""
+    with _lock:
+        if _warming:
+            return _warming[0]
+
     def draw() -> None:
         from scanner.report.html import templates
 
@@ -226,5 +251,9 @@ def warm_up() -> threading.Thread:
             svg(spec)
 
     thread = threading.Thread(target=draw, name="contact-scanner-charts", daemon=True)
+    with _lock:
+        if _warming:
+            return _warming[0]
+        _warming.append(thread)
     thread.start()
     return thread

@@ -108,7 +108,7 @@ class OutputFolder:
         error = exc[1] if exc else None
         if isinstance(error, WriteError) and self.staging and error.path and Path(error.path).parent == self.staging:
             # the user knows the file by its name in --out, not in the staging folder
-            raise WriteError(error.message, path=str(self.out / Path(error.path).name)) from error
+            raise WriteError(error.text, path=str(self.out / Path(error.path).name)) from error
 
     def _discard(self) -> None:
         if self.staging is not None:
@@ -133,7 +133,7 @@ class OutputFolder:
         for name in (*OWN_FILES, MANIFEST):
             target = self.out / name
             if target.is_dir() and not target.is_symlink():
-                raise InputError(f"{name} in the output folder is a folder; cannot replace it", path=str(target))
+                raise InputError("{name} in the output folder is a folder; cannot replace it", path=str(target), name=name)
         with folder_lock(self.out, exclusive=True), interrupt.critical():
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.out / MANIFEST)

@@ -20,7 +20,9 @@ from typing import Any, Callable
 
 from markupsafe import Markup, escape
 
-from scanner.i18n import gettext_for
+from scanner.analyses import signal_words
+from scanner.analyses.signal_words import SHARE_SIGNALS, detail_text
+from scanner.i18n import Text, gettext_for
 from scanner.report import charts
 
 #: Mapping rows shown (a 16,384-column sheet would otherwise make a long page).
@@ -92,17 +94,11 @@ def doc_markup(text: str) -> Markup:
 
 
 def num(value: Any) -> str:
-    if _missing(value) or not isinstance(value, (int, float)):
-        return "–" if _missing(value) else str(value)
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.2f}"
-    return f"{int(value):,}"
+    return signal_words.num(None if _missing(value) else value)
 
 
 def pct(value: float | None) -> str:
-    if _missing(value) or not isinstance(value, (int, float)):
-        return "–"
-    return f"{100 * value:.1f}%" if value >= 0.001 or value == 0 else f"{100 * value:.2g}%"
+    return signal_words.pct(None if _missing(value) else value)
 
 
 def rule_doc(code: str) -> tuple[str, str, str]:
@@ -141,44 +137,23 @@ def doc_parts(doc: str) -> dict[str, str]:
     return {k: "\n\n".join(v) for k, v in parts.items()}
 
 
-#: How each list signal's value and threshold read (its report detail, in the words of
-#: another language; the English detail itself carries more, and report.json keeps it).
-SIGNAL_DETAILS = {
-    "LS001": N_("{value} of rows hold no valid personal number; fires at {threshold}"),
-    "LS002": N_("the fullest block of 10,000 numbers holds {value} of the list's numbers; a genuine list of "
-                "this size allows up to {threshold}"),
-    "LS003": N_("{value} pairs of consecutive numbers; fires from {threshold}"),
-    "LS004": N_("{value} of consent times fall in identical-time groups larger than the arrival rate allows; "
-                "fires at {threshold}"),
-    "LS005": N_("{value} of the gaps between consent times are one and the same interval; fires at {threshold}"),
-    "LS006": N_("{value} of consent times fall between midnight and dawn; fires at {threshold}"),
-    "LS007": N_("{value} of rows consented more than a day after collection; fires at {threshold}"),
-    "LS008": N_("{value} of rows consented before their source's start date; fires at {threshold}"),
-    "LS009": N_("{value} of rows record no source; fires at {threshold}"),
-    "LS010": N_("the most common source covers {value} of rows; fires at {threshold} for catch-all or "
-                "unapproved sources"),
-    "LS011": N_("{value} of names are empty or placeholders; fires at {threshold}"),
-    "LS012": N_("{value} distinct valid numbers have no approved source; the threshold is {threshold}"),
-    "LS013": N_("exact copy of a registered list: {value} (fires at {threshold})"),
-    "LS014": N_("similarity with a registered list {value}; fires at {threshold}"),
-    "LS015": N_("{value} of the list is inside a list registered from another source; fires at {threshold}"),
-    "LS016": N_("{value} of the list is inside a list marked leaked; fires at {threshold}"),
-    "LS017": N_("{value} canary numbers found; fires at {threshold}"),
-}
-#: Signals whose value and threshold are shares (shown as percentages).
-SHARE_SIGNALS = frozenset({"LS001", "LS004", "LS005", "LS006", "LS007", "LS008", "LS009", "LS010", "LS011",
-                           "LS014", "LS015", "LS016"})
-
-
 def signal_detail(s: dict[str, Any], _: Callable[[str], str]) -> str:
     """A list signal's value against its threshold, in the language of ``_``."""
+    detail = detail_text(s["code"], s.get("value"), s.get("threshold")).in_(_)
     if s.get("value") is None:
-        return _("not judged: too little data for this signal")
-    fmt = pct if s["code"] in SHARE_SIGNALS else num
-    template = SIGNAL_DETAILS.get(s["code"], N_("value {value}, threshold {threshold}"))
+        return detail
     state = _("fired") if s.get("fired") else _("not fired")
-    detail = _(template).format(value=fmt(s["value"]), threshold=fmt(s["threshold"]))
     return _("{detail} ({state})").format(detail=detail, state=state)
+
+
+def explanation(purchased: dict[str, Any], key: str, lang: str) -> str | None:
+    """purchased/v2's ``explanation`` or ``not_held_against`` in ``lang``: report.json keeps
+    the English and, under ``KEY_text``, the sentence's templates and values (a report
+    without them has no words for another language)."""
+    if lang == "en":
+        return purchased.get(key)
+    doc = purchased.get(f"{key}_text")
+    return Text.from_json(doc).in_(gettext_for(lang)) if doc else None
 
 
 def evidence_words(c: dict[str, Any], _: Callable[[str], str]) -> list[str]:
@@ -367,6 +342,8 @@ def report_html(report: dict[str, Any], *, lang: str = "en") -> str:
     return env.get_template("report.html.j2").render(
         r=report, page=page, lang=lang, verdict=page.verdict(), mapping=page.mapping(),
         findings=page.findings(), signals=page.signals(), charts=page.charts(),
+        explanation=explanation(report["list"]["purchased"], "explanation", lang),
+        not_held_against=explanation(report["list"]["purchased"], "not_held_against", lang),
         codes=page.rule_codes(), docs=page.docs(), word=page.word, css=_css())
 
 

@@ -166,9 +166,12 @@ def print_summary(report: dict[str, Any], written: dict[str, Path] | None, conso
 
             console.print(_("  signal {code} {summary}: {detail}").format(
                 code=sig["code"], summary=_(rule_doc(sig["code"])[1]), detail=signal_detail(sig, _)), markup=False)
-    for why in (purchased.get("explanation"), purchased.get("not_held_against")):
+    from scanner.report.html import explanation
+
+    for key in ("explanation", "not_held_against"):
         # purchased/v2: why the list is (or is not) likely purchased, when a signal fired
-        if why and current_lang() == "en" and (fired or purchased.get("likely")):
+        why = explanation(purchased, key, current_lang())
+        if why and (fired or purchased.get("likely")):
             console.print(f"  {why}", markup=False)
     style = VERDICT_STYLE.get(lst["verdict"], "bold")
     verdict = lst["verdict"].upper() if current_lang() == "en" else _(lst["verdict"])

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from scanner.concurrency import InOrderWorker
 from scanner.manifest import MANIFEST
 from scanner.errors import OutputExposure
+from scanner.i18n import Joined, Text
 from scanner.privacy.exposure import Needles, exposure_metrics, plaintext_in_text
 from scanner.privacy.safe_files import atomic_write_bytes, atomic_writer, neutralize_formulas
 from scanner.report.folder import OutputFolder
@@ -43,6 +44,10 @@ def write_outputs(result: "ScanResult", out_dir: Path,
     """
     from scanner.api import report_json
 
+    if html:
+        from scanner.report.charts import warm_up
+
+        warm_up()  # the chart renderer starts while the rows are written (the command line: while read)
     with OutputFolder(out_dir) as folder:
         staged = {"rows": folder.path("rows.parquet"), "contactable": folder.path("contactable.csv")}
         _write_rows(result, staged["rows"], staged["contactable"])
@@ -116,7 +121,7 @@ def _ranged(kind: pa.DataType) -> bool:
         pa.types.is_temporal(kind)
 
 
-def _exposure_message(exposure: dict, in_report: dict[str, int]) -> str:
+def _exposure_message(exposure: dict, in_report: dict[str, int]) -> Text:
     """Where the plaintext check found numbers (files, columns, parts; never a number)."""
     found = exposure["checks"]["found_in"]
     places = []
@@ -125,13 +130,14 @@ def _exposure_message(exposure: dict, in_report: dict[str, int]) -> str:
             continue
         parts = [c[len(name) + 1:] for c in found if c.startswith(name + " ")]
         if name == "rows.parquet":
-            parts = [f"column {c!r}" for c in found if " " not in c or not c.startswith("rows.parquet ")] + parts
-        places.append(f"{name} ({', '.join(parts)})" if parts else name)
+            parts = [Text("column {column!r}", column=c) for c in found
+                     if " " not in c or not c.startswith("rows.parquet ")] + parts
+        places.append(Text("{name} ({parts})", name=name, parts=Joined(", ", parts)) if parts else name)
     places += [name for name, n in in_report.items() if n]
     total = exposure["plaintext_numbers_written"] + sum(in_report.values())
-    return (f"refused to write the outputs: the plaintext check found {total} phone number(s) in "
-            f"{'; '.join(places)}; nothing was written (is a [columns] keep_verbatim column a copy of "
-            f"numbers?)")
+    return Text("refused to write the outputs: the plaintext check found {n} phone number(s) in {places}; nothing "
+                "was written (is a [columns] keep_verbatim column a copy of numbers?)", n=total,
+                places=Joined("; ", places))
 
 
 def _write_vault(result: "ScanResult", path: Path) -> Path:

@@ -19,6 +19,8 @@ from pathlib import Path
 import polars as pl
 
 from scanner.errors import InputError
+from scanner.i18n import Text
+from scanner.io_errors import os_cause
 from scanner.manifest import verified_folder
 from scanner.policy import NEVER_APPROVABLE, Policy
 from scanner.privacy.audit import append_audit, audit_dir, os_user
@@ -45,15 +47,16 @@ def _vault_numbers(out_dir: Path, report: dict, keys: KeyMaterial) -> pl.DataFra
 
 
 def export_sheet(out_dir: str | os.PathLike, to: str | os.PathLike, keys: KeyMaterial, *,
-                 rows: str = "review") -> tuple[Path, int]:
-    """Write the review sheet of a scan folder's ``rows`` verdicts; returns (path, rows)."""
+                 rows: str = "review", lang: str = "en") -> tuple[Path, int]:
+    """Write the review sheet of a scan folder's ``rows`` verdicts (its explanations in
+    ``lang``); returns (path, rows)."""
     out_dir = Path(out_dir)
     sheet_format(to)
     with verified_folder(out_dir, keys):
         report = _read_report(out_dir)
-        frame = review_frame(pl.scan_parquet(out_dir / "rows.parquet"), report, keys, chosen=rows)
+        frame = review_frame(pl.scan_parquet(out_dir / "rows.parquet"), report, keys, chosen=rows, lang=lang)
         numbers = _vault_numbers(out_dir, report, keys)
-    return write_sheet(frame, to, numbers), frame.height
+    return write_sheet(frame, to, numbers, lang), frame.height
 
 
 # -- reading a sheet back --------------------------------------------------------------
@@ -68,7 +71,7 @@ def read_sheet(path: str | os.PathLike) -> pl.DataFrame:
     except FileNotFoundError:
         raise InputError("file not found", path=str(path)) from None
     except OSError as exc:
-        raise InputError(f"cannot read file ({exc.strerror})", path=str(path)) from None
+        raise InputError("cannot read file ({cause})", path=str(path), cause=os_cause(exc)) from None
     try:
         if fmt == "xlsx":
             import fastexcel
@@ -77,12 +80,13 @@ def read_sheet(path: str | os.PathLike) -> pl.DataFrame:
         else:
             frame = pl.read_csv(data, infer_schema=False, encoding="utf8-lossy")
     except Exception as exc:  # noqa: BLE001 - any unreadable sheet is an input error
-        raise InputError(f"not a readable review sheet ({type(exc).__name__})", path=str(path)) from None
+        raise InputError("not a readable review sheet ({error})", path=str(path), error=type(exc).__name__) from None
     names = [str(c).strip().lower() for c in frame.columns]
     frame = frame.rename(dict(zip(frame.columns, names)), strict=False) if len(set(names)) == len(names) else frame
     for column in REQUIRED:
         if column not in frame.columns:
-            raise InputError(f"the sheet has no {column!r} column (its header row must keep it)", path=str(path))
+            raise InputError("the sheet has no {column!r} column (its header row must keep it)", path=str(path),
+                             column=column)
     return frame.select([pl.col(c).cast(pl.String) for c in (*REQUIRED, *(["note"] if "note" in frame.columns else []))]
                         ).with_row_index("sheet_row", offset=2)
 
@@ -120,11 +124,13 @@ def validate(sheet: pl.DataFrame, rows: pl.DataFrame, report: dict, keys: KeyMat
     for sheet_row, sid, kid in ids.filter((pl.col("scan_id") != scan_id) | (pl.col("key_id") != keys.key_id)
                                           ).head(1).iter_rows():
         if kid != keys.key_id:
-            problems.append((sheet_row, f"made with key {kid}, not the key in use ({keys.key_id})"))
+            problems.append((sheet_row, Text("made with key {made}, not the key in use ({key})", made=kid, key=keys.key_id)))
         else:
-            problems.append((sheet_row, f"from scan {sid}; the folder holds scan {scan_id} (export a new sheet)"))
+            problems.append((sheet_row, Text("from scan {sheet_scan}; the folder holds scan {scan} (export a new sheet)",
+                                             sheet_scan=sid, scan=scan_id)))
     if key_id and key_id != keys.key_id:
-        problems.append((2, f"the scan was made with key {key_id}, not the key in use ({keys.key_id})"))
+        problems.append((2, Text("the scan was made with key {made}, not the key in use ({key})", made=key_id,
+                                   key=keys.key_id)))
     checked = (filled.with_columns(_integer("row").alias("_row"),
                                    pl.col("phone_token").str.strip_chars().str.to_lowercase().alias("_token"),
                                    _unneutralized("phone_masked").alias("_mask"))
@@ -137,33 +143,37 @@ def validate(sheet: pl.DataFrame, rows: pl.DataFrame, report: dict, keys: KeyMat
     for rec in checked.iter_rows(named=True):
         at = rec["sheet_row"]
         if rec["decision"] not in DECISIONS:
-            problems.append((at, f"decision {rec['decision']!r} is not one of {', '.join(DECISIONS)}"))
+            problems.append((at, Text("decision {decision!r} is not one of {choices}", decision=rec["decision"],
+                                      choices=", ".join(DECISIONS))))
         elif rec["_row"] is None:
-            problems.append((at, "the row column is not a row number"))
+            problems.append((at, Text("the row column is not a row number")))
         elif rec["_token"] is None or not pl.Series([rec["_token"]]).str.contains(_TOKEN).item():
-            problems.append((at, "the phone_token column is not a phone token"))
+            problems.append((at, Text("the phone_token column is not a phone token")))
         elif rec["_scan_token"] is None and rec["_token"] not in known:
-            problems.append((at, "unknown phone token (not in this scan)"))
+            problems.append((at, Text("unknown phone token (not in this scan)")))
         elif rec["_scan_token"] is None:
-            problems.append((at, f"row {rec['_row']} is not in the scan"))
+            problems.append((at, Text("row {row_number} is not in the scan", row_number=rec["_row"])))
         elif rec["_scan_token"] != rec["_token"]:
-            problems.append((at, f"the number of row {rec['_row']} changed (its token is not the scan's)"))
+            problems.append((at, Text("the number of row {row_number} changed (its token is not the scan's)",
+                                      row_number=rec["_row"])))
         elif rec["_mask"] != rec["_scan_mask"]:
-            problems.append((at, "the masked number was edited"))
+            problems.append((at, Text("the masked number was edited")))
         elif rec["decision"] == "approve":
             blocked = [c for c in rec["findings"] if active.severity.get(c) == "error" and c not in approvable]
             if blocked:
-                why = "can never be approved" if blocked[0] in NEVER_APPROVABLE else "is not in [review] approvable"
-                problems.append((at, f"approve: {blocked[0]} {why}"))
+                problems.append((at, Text("approve: {code} can never be approved", code=blocked[0])
+                                 if blocked[0] in NEVER_APPROVABLE
+                                 else Text("approve: {code} is not in [review] approvable", code=blocked[0])))
     decided = checked.filter(pl.col("_scan_token").is_not_null()).group_by("_token").agg(
         pl.col("decision").n_unique().alias("n"), pl.col("sheet_row").min().alias("first"))
     for token_first in decided.filter(pl.col("n") > 1).get_column("first").to_list():
-        problems.append((token_first, "another row of the sheet decides the same number differently"))
+        problems.append((token_first, Text("another row of the sheet decides the same number differently")))
     if problems:
-        problems.sort()
+        problems.sort(key=lambda problem: problem[0])
         at, what = problems[0]
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise InputError(f"sheet row {at}: {what}{more}; nothing was stored", path=str(path))
+        more = Text(" (and {n} more)", n=len(problems) - 1) if len(problems) > 1 else ""
+        raise InputError("sheet row {at}: {what}{more}; nothing was stored", path=str(path), at=at, what=what,
+                         more=more)
     return (checked.unique("_token", keep="first", maintain_order=True)
             .select(pl.col("_token").alias("token"), "decision",
                     pl.col("findings").list.sort().list.join(",").alias("codes"),

@@ -14,11 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 from pathlib import Path
 
 import polars as pl
 
 from scanner.errors import InputError, VerificationFailed
+from scanner.i18n import Gettext, N_, gettext_for
 from scanner.privacy.keys import KeyMaterial
 from scanner.privacy.safe_files import atomic_writer, write_csv
 from scanner.rules import RULES
@@ -34,44 +36,56 @@ def _local(column: str, as_of: dt.datetime) -> pl.Expr:
     return pl.col(column).dt.replace_time_zone(None) + pl.lit(offset)
 
 
-def _sentences(as_of: dt.datetime, max_age: int | None, channel: str, purpose: str) -> pl.Expr:
-    """One sentence per (row, finding) about this row, over ``code`` and the row's columns."""
+def _format(_: Gettext, template: str, **values: pl.Expr) -> pl.Expr:
+    """``template`` (``{name}`` placeholders) in the sheet's language, filled per row from
+    ``values``: the translation may put the values in another order."""
+    words = _(template)
+    names = re.findall(r"\{(\w+)\}", words)
+    return pl.format(re.sub(r"\{\w+\}", "{}", words), *(values[n] for n in names))
+
+
+def _sentences(as_of: dt.datetime, max_age: int | None, channel: str, purpose: str, _: Gettext) -> pl.Expr:
+    """One sentence per (row, finding) about this row, over ``code`` and the row's columns,
+    in the language of ``_`` (the row's values as they are)."""
     code = pl.col("code")
-    day = _local("consent_time", as_of).dt.date()
-    days = (pl.lit(as_of.date()) - day).dt.total_days()
+    day = _local("consent_time", as_of).dt.date().cast(pl.String)
+    days = (pl.lit(as_of.date()) - _local("consent_time", as_of).dt.date()).dt.total_days().cast(pl.String)
     source = pl.col("source").fill_null("")
     said = {
-        "CN001": pl.lit("no consent recorded"),
-        "CN002": pl.format("consent says {}", pl.col("consent").fill_null("refused or withdrawn")),
-        "CN003": pl.format("consent given {}, {} days before the scan; limit {}", day.cast(pl.String),
-                           days.cast(pl.String), pl.lit(str(max_age) if max_age else "?")),
-        "CN004": pl.lit(f"consent does not cover the campaign channel ({channel})"),
-        "CN005": pl.lit(f"consent does not cover the campaign purpose ({purpose})"),
-        "CN006": pl.format("consent time {} is after the scan ({})", day.cast(pl.String), pl.lit(str(as_of.date()))),
-        "CN007": pl.lit("consent claimed without an evidence reference"),
-        "PR001": pl.lit("no source recorded"),
-        "PR002": pl.format("source \u201c{}\u201d is not an approved source", source),
-        "PR003": pl.format("source \u201c{}\u201d says the list was bought or scraped", source),
-        "DU001": pl.lit("the same number is on an earlier row"),
-        "DU002": pl.format("rows of this number disagree on consent or source; the most restrictive "
-                           "({}) wins", pl.col("consent").fill_null("unknown")),
-        "SP001": pl.lit("on a do-not-contact list"),
-        "PH004": pl.format("a {} number, not a mobile, for an SMS campaign", pl.col("type").fill_null("?")),
-        "PH006": pl.format("a number of {}, outside the allowed regions", pl.col("region").fill_null("?")),
+        "CN001": pl.lit(_("no consent recorded")),
+        "CN002": _format(_, N_("consent says {consent}"), consent=pl.col("consent").fill_null(_("refused or withdrawn"))),
+        "CN003": _format(_, N_("consent given {day}, {days} days before the scan; limit {limit}"), day=day, days=days,
+                         limit=pl.lit(str(max_age) if max_age else "?")),
+        "CN004": _format(_, N_("consent does not cover the campaign channel ({channel})"), channel=pl.lit(channel)),
+        "CN005": _format(_, N_("consent does not cover the campaign purpose ({purpose})"), purpose=pl.lit(purpose)),
+        "CN006": _format(_, N_("consent time {day} is after the scan ({as_of})"), day=day,
+                         as_of=pl.lit(str(as_of.date()))),
+        "CN007": pl.lit(_("consent claimed without an evidence reference")),
+        "PR001": pl.lit(_("no source recorded")),
+        "PR002": _format(_, N_("source \u201c{source}\u201d is not an approved source"), source=source),
+        "PR003": _format(_, N_("source \u201c{source}\u201d says the list was bought or scraped"), source=source),
+        "DU001": pl.lit(_("the same number is on an earlier row")),
+        "DU002": _format(_, N_("rows of this number disagree on consent or source; the most restrictive ({consent}) wins"),
+                         consent=pl.col("consent").fill_null(_("unknown"))),
+        "SP001": pl.lit(_("on a do-not-contact list")),
+        "PH004": _format(_, N_("a {type} number, not a mobile, for an SMS campaign"), type=pl.col("type").fill_null("?")),
+        "PH006": _format(_, N_("a number of {region}, outside the allowed regions"), region=pl.col("region").fill_null("?")),
     }
-    expr = pl.lit(None, dtype=pl.String)
     chain = None
     for c, text in said.items():
         chain = (pl.when(code == c) if chain is None else chain.when(code == c)).then(text)
-    expr = chain.otherwise(code.replace_strict({c: r.summary for c, r in RULES.items()}, default=None))
+    expr = chain.otherwise(code.replace_strict({c: _(r.summary) for c, r in RULES.items()}, default=None))
     name = code.replace_strict({c: r.name for c, r in RULES.items()}, default="")
     return pl.format("{} {}: {}", code, name, expr.fill_null(""))
 
 
-def review_frame(rows: pl.LazyFrame, report: dict, keys: KeyMaterial, *, chosen: str = "review") -> pl.DataFrame:
-    """The sheet's rows for ``chosen`` verdicts (``all``: every row) of a scan's rows output."""
+def review_frame(rows: pl.LazyFrame, report: dict, keys: KeyMaterial, *, chosen: str = "review",
+                 lang: str = "en") -> pl.DataFrame:
+    """The sheet's rows for ``chosen`` verdicts (``all``: every row) of a scan's rows output,
+    the findings explained in ``lang`` (the column names and values stay as ``review apply``
+    reads them)."""
     if chosen not in ROW_CHOICES:
-        raise InputError(f"--rows must be one of {', '.join(ROW_CHOICES)}")
+        raise InputError("--rows must be one of {choices}", choices=", ".join(ROW_CHOICES))
     as_of = dt.datetime.fromisoformat(report["scan"]["as_of"])
     policy = report.get("policy") or {}
     schema = rows.collect_schema()
@@ -80,12 +94,12 @@ def review_frame(rows: pl.LazyFrame, report: dict, keys: KeyMaterial, *, chosen:
                "consent_time", "type", "region"]
     missing = [c for c in columns if c not in schema]
     if missing:
-        raise InputError(f"rows.parquet lacks column {missing[0]!r}; re-scan with this version")
+        raise InputError("rows.parquet lacks column {column!r}; re-scan with this version", column=missing[0])
     picked = wanted.select(columns).collect()
     words = (picked.select("row", "findings", "source", "consent", "consent_time", "type", "region")
              .explode("findings").rename({"findings": "code"}).filter(pl.col("code").is_not_null())
              .select("row", _sentences(as_of, policy.get("max_consent_age_days"), policy.get("channel", "sms"),
-                                       policy.get("purpose", "marketing")).alias("text"))
+                                       policy.get("purpose", "marketing"), gettext_for(lang)).alias("text"))
              .group_by("row", maintain_order=True).agg(pl.col("text").str.join("\n").alias("findings_text")))
     return (picked.join(words, on="row", how="left", maintain_order="left")
             .select(pl.col("line").fill_null(pl.col("row")), "row", "phone_masked", "phone_token",
@@ -97,7 +111,7 @@ def review_frame(rows: pl.LazyFrame, report: dict, keys: KeyMaterial, *, chosen:
                     pl.lit(report["scan"].get("key_id") or keys.key_id).alias("key_id")))
 
 
-def _xlsx_bytes(frame: pl.DataFrame) -> bytes:
+def _xlsx_bytes(frame: pl.DataFrame, _: Gettext) -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -119,7 +133,7 @@ def _xlsx_bytes(frame: pl.DataFrame) -> bytes:
     decision = frame.columns.index("decision")
     sheet.data_validation(1, decision, max(frame.height, 1), decision, {
         "validate": "list", "source": ["approve", "reject", "suppress"],
-        "error_title": "decision", "error_message": "approve, reject or suppress (or leave it empty)"})
+        "error_title": "decision", "error_message": _("approve, reject or suppress (or leave it empty)")})
     widths = {"findings": 70, "phone_token": 34, "note": 30, "scan_id": 34, "consent_time": 17}
     for c, name in enumerate(frame.columns):
         sheet.set_column(c, c, widths.get(name, 12))
@@ -129,10 +143,10 @@ def _xlsx_bytes(frame: pl.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def sheet_bytes(frame: pl.DataFrame, fmt: str) -> bytes:
+def sheet_bytes(frame: pl.DataFrame, fmt: str, lang: str = "en") -> bytes:
     """The sheet as XLSX or CSV bytes (CSV formula-safe, UTF-8 with a BOM for Excel)."""
     if fmt == "xlsx":
-        return _xlsx_bytes(frame)
+        return _xlsx_bytes(frame, gettext_for(lang))
     buffer = io.BytesIO()
     write_csv(buffer, frame, path="review.csv", encoding="utf-8-sig")
     return buffer.getvalue()
@@ -162,14 +176,14 @@ def check_no_plaintext(data: bytes, fmt: str, numbers: pl.DataFrame | None, path
     found = count_plaintext_by_source({"sheet": pl.Series(text.splitlines(), dtype=pl.String)},
                                       Needles.of(numbers))["sheet"]
     if found:
-        raise VerificationFailed(f"{found} plaintext number(s) in the review sheet; nothing was written",
-                                 path=str(path))
+        raise VerificationFailed("{n} plaintext number(s) in the review sheet; nothing was written",
+                                 path=str(path), n=found)
 
 
-def write_sheet(frame: pl.DataFrame, to: str | os.PathLike, numbers: pl.DataFrame | None) -> Path:
+def write_sheet(frame: pl.DataFrame, to: str | os.PathLike, numbers: pl.DataFrame | None, lang: str = "en") -> Path:
     to = Path(to)
     fmt = sheet_format(to)
-    data = sheet_bytes(frame, fmt)
+    data = sheet_bytes(frame, fmt, lang)
     check_no_plaintext(data, fmt, numbers, to)
     with atomic_writer(to) as fh:
         fh.write(data)

@@ -43,7 +43,8 @@ def add_entries(state_dir: str | Path, key_id: str, tokens: pl.Series, *, reason
     """Add ``tokens`` (32-hex) under one scope; a token already live under the same scope is
     not added twice. Returns how many entries were added."""
     if channel not in CHANNELS or purpose not in PURPOSES or source not in SOURCES:
-        raise InputError(f"bad suppression scope: channel {channel!r}, purpose {purpose!r}, source {source!r}")
+        raise InputError("bad suppression scope: channel {channel!r}, purpose {purpose!r}, source {source!r}",
+                         channel=channel, purpose=purpose, source=source)
     frame = token_frame(tokens)
     if not frame.height:
         return 0

@@ -152,3 +152,22 @@ def test_the_page_renders_within_a_second(pages, open_page, name):
         page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
         times.append(page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd") / 1000)
     assert min(times) < 1.0, times
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_chart_labels_are_drawn_whole_inside_their_chart(pages, open_page, lang, tmp_path):
+    """No text of a chart reaches beyond the chart's box (a long code name on the findings
+    chart was cut off at its left edge: the layout measured it narrower than the browser
+    drew it)."""
+    page = open_page(paths_for(pages, "crm", lang)).page
+    page.locator('[data-chart="findings"]').first.screenshot(path=str(tmp_path / f"findings-{lang}.png"))
+    overflow = page.evaluate("""() => [...document.querySelectorAll('[data-chart] svg')].map(svg => {
+        const box = svg.getBoundingClientRect();
+        let worst = 0;
+        svg.querySelectorAll('text').forEach(t => {
+            const r = t.getBoundingClientRect();
+            worst = Math.max(worst, box.left - r.left, r.right - box.right, box.top - r.top, r.bottom - box.bottom);
+        });
+        return [svg.closest('[data-chart]').dataset.chart, worst]; })""")
+    assert len(overflow) == len(CHARTS)
+    assert [c for c, worst in overflow if worst > 0.5] == [], overflow

@@ -96,7 +96,7 @@ class _Text(HTMLParser):
 #: What may stay Latin on a Chinese page: codes, file and tool names, units and keys.
 ALLOWED = re.compile(r"\b(?:[A-Z]{2}\d{3}|contact-scanner|[\w.-]+\.(?:csv|json|html|parquet|bin|pem|toml|xlsx)"
                      r"|SHA-256|E\.164|MAC|Jaccard|Benjamini–Hochberg|GDPR|TCPA|PECR|ePrivacy|MVNO|MD5|SHA-1|JSON"
-                     r"|Luhn|HubSpot|ID|IoT|TD|reveal|csv|gb18030|utf-8|xlsx|parquet|json|ndjson|tsv|txt|sms|voice"
+                     r"|Luhn|HubSpot|ID|IoT|TD|SIM|reveal|csv|gb18030|utf-8|xlsx|parquet|json|ndjson|tsv|txt|sms|voice"
                      r"|marketing|CN|US|EU|UK|X|s)\b")
 
 

@@ -94,7 +94,7 @@ def test_policy_and_ingest_errors_in_chinese(tmp_path):
     assert bad.exit_code == 2 and bad.stderr.strip().endswith("campaign.chanel: 未知的键")
     found = CliRunner().invoke(main, ["--lang", "zh", "scan", str(no_phone), "--out", str(tmp_path / "o"),
                                       "--state-dir", str(tmp_path / "s")])
-    assert found.exit_code == 2 and "nophone.csv: 未找到电话号码列 (columns: a" in found.stderr
+    assert found.exit_code == 2 and "nophone.csv: 未找到电话号码列（各列：a：文本（1 个值中 1 个不同）" in found.stderr
 
 
 def test_certify_and_verify_in_chinese(tmp_path):

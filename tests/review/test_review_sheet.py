@@ -1,5 +1,6 @@
 """``review export``: the sheet people work in (docs/PRIVACY.md, "Review decisions")."""
 
+import re
 import stat
 
 import openpyxl
@@ -70,3 +71,29 @@ def test_a_sheet_that_would_hold_a_number_is_not_written(month, monkeypatch):
     monkeypatch.setattr("scanner.review.apply.review_frame", leaky)
     result = month.run("review", "export", month.dir / "out", "--to", month.dir / "leak.xlsx", code=1)
     assert "plaintext number" in result.output and not (month.dir / "leak.xlsx").exists()
+
+
+def test_the_sheet_explains_in_chinese_and_still_applies(month):
+    """``--lang zh``: each finding is said in Chinese (its code and name stay, as do the row's
+    values and the column names and decision words ``review apply`` reads back)."""
+    from review_support import fill
+
+    month.scan(list_text())
+    month.run("--lang", "zh", "review", "export", month.dir / "out", "--to", month.dir / "zh.csv", "--rows", "all")
+    sheet = pl.read_csv(month.dir / "zh.csv", infer_schema=False)
+    assert sheet.columns[:5] == ["line", "row", "phone_masked", "phone_token", "findings"]
+    said = "\n".join(sheet.get_column("findings").drop_nulls().to_list())
+    assert "PR002 unapproved-source: 来源\u201c朋友介绍\u201d不是批准的来源" in said
+    assert "CN003 consent-expired: 同意于 2023-05-02 给出，距扫描 1301 天；上限 730 天" in said
+    assert "CN002 consent-refused-or-withdrawn: 同意取值为 withdrawn" in said
+    # nothing of the English sentences is left: what is Latin is codes, rule names and the row's values
+    prose = re.sub(r"[A-Z]{2}\d{3} [a-z-]+:|withdrawn|granted", " ", said)
+    assert re.findall(r"[A-Za-z]{3,}", prose) == []
+    xlsx = month.run("--lang", "zh", "review", "export", month.dir / "out", "--to", month.dir / "zh.xlsx")
+    assert "已将 3 行写入" in xlsx.stdout
+    book = openpyxl.load_workbook(month.dir / "zh.xlsx").active
+    [validation] = book.data_validations.dataValidation
+    assert validation.formula1 == '"approve,reject,suppress"' and "留空" in validation.error
+    applied = month.run("--lang", "zh", "review", "apply", fill(month.dir / "zh.xlsx", {2: ("approve", None)}),
+                        "--out", month.dir / "out", "--policy", month.policy)
+    assert "已保存扫描" in applied.stdout
