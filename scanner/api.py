@@ -51,7 +51,7 @@ from scanner.prepare import text_key
 from scanner.privacy.keys import KeyMaterial, load_or_new_key, resolve_state_dir
 from scanner.privacy.texts import TextGuard
 from scanner.privacy.vault import VaultWriter
-from scanner.rowstore import ROW_OUTPUT_NAMES, SPILL_COLUMNS, RowStore, findings_table, rows_plan
+from scanner.rowstore import ROW_OUTPUT_NAMES, SPILL_COLUMNS, RowStore, SpilledTable, findings_table, rows_plan
 from scanner.review.decisions import DECISIONS, load_decisions
 from scanner.review.honour import Honour, no_decisions
 from scanner.rules import RULES, rule_columns
@@ -170,10 +170,11 @@ class ScanResult:
     policy: Policy
     keys: KeyMaterial = field(repr=False)
     # Private: the spilled row outputs, the per-row list frame and the distinct numbers
-    # (these two hold numbers: never written).
+    # (these two hold numbers: never written; the numbers stay sealed in the spill, read a
+    # few columns at a time).
     _store: RowStore = field(repr=False)
     _list: pl.LazyFrame = field(repr=False)
-    _number_table: pl.DataFrame = field(repr=False)
+    _number_parts: SpilledTable = field(repr=False)
     _names: pl.DataFrame = field(repr=False)
     _extra_out: list[str] = field(repr=False)
     _kept: list[str] = field(repr=False)
@@ -208,17 +209,22 @@ class ScanResult:
         return contactable_of(self.rows)
 
     @property
+    def _number_table(self) -> pl.DataFrame:
+        """The distinct numbers with their per-number facts, whole (tests and tools)."""
+        return self._number_parts.frame()
+
+    @property
     def _numbers(self) -> pl.DataFrame:
         """Per row: the token -> number mapping (tests and tools; never written)."""
         return per_row_numbers(self._list.select("row", "number_key"),
-                               self._number_table.select("number_key", "phone_token", "e164", "national_number",
+                               self._number_parts.select("number_key", "phone_token", "e164", "national_number",
                                                          "country_code"))
 
     def distinct_numbers(self) -> pl.DataFrame:
         """The distinct numbers and names of the list (``e164``, ``national_number``, ``name``;
         columns not aligned), for the outputs' plaintext checks; never written."""
         names = self._names.get_column("name").drop_nulls()
-        parts = [self._number_table.select("e164", "national_number"), names.to_frame("name")]
+        parts = [self._number_parts.select("e164", "national_number"), names.to_frame("name")]
         if self._embedded is not None:
             parts.append(self._embedded)
         return pl.concat(parts, how="diagonal")
@@ -229,11 +235,11 @@ class ScanResult:
 
     def unique_e164(self) -> list[str]:
         """Sorted distinct E.164 numbers of this copy (for fingerprints; never written)."""
-        return sorted(self._number_table.get_column("e164").to_list())
+        return sorted(self._number_parts.get_column("e164").to_list())
 
     def valid_tokens(self) -> pl.Series:
         """The distinct phone tokens of the valid numbers (registry, canaries)."""
-        return valid_tokens(self._number_table).sort()
+        return valid_tokens(self._number_parts).sort()
 
     def write(self, out_dir: str | os.PathLike, before_commit: Callable[[], None] | None = None, *,
               html: bool | None = None, lang: str | None = None) -> dict[str, Path]:
@@ -247,10 +253,11 @@ class ScanResult:
                              lang=resolve_lang(lang, self.policy.report.lang))
 
 
-def valid_tokens(numbers: pl.DataFrame) -> pl.Series:
+def valid_tokens(numbers: SpilledTable) -> pl.Series:
     """The phone tokens of the list's valid numbers (``numbers``: the scan's distinct numbers;
     validity is a function of the number, so no row needs reading)."""
-    return numbers.filter(pl.col("valid")).get_column("phone_token")
+    return numbers.map(lambda part: part.filter(pl.col("valid")).select("phone_token"),
+                       ["valid", "phone_token"]).get_column("phone_token")
 
 
 def per_row_numbers(rows: pl.DataFrame | pl.LazyFrame, numbers: pl.DataFrame) -> pl.DataFrame:
@@ -508,7 +515,7 @@ def scan(
     keep_new_key()
     ing = dataclasses.replace(stream.meta, sha256=stream.sha256, bad_records=tuple(bad_records))
     # The list-wide duplicate aggregates are kept for numbers on several rows only.
-    numbers, stats = per_number.merged_each(_numbers_of, _duplicates_of)
+    numbers, stats = per_number.merged_spilled(_numbers_of, _duplicates_of)
     del per_number
     names = names.table()
     total = stream.rows_total
@@ -573,7 +580,7 @@ def scan(
                                             findings=report["findings"])
     report = texts.protect_report(report)
     return ScanResult(report=report, policy=policy, keys=keys, _store=store, _list=work,
-                      _number_table=numbers, _names=names, _extra_out=extra_out, _kept=kept,
+                      _number_parts=numbers, _names=names, _extra_out=extra_out, _kept=kept,
                       _phone_headers=tuple(texts.header(ing.columns[c]) for c in ing.phone_columns),
                       _embedded=texts.numbers())
 
@@ -583,7 +590,7 @@ def _scope(column: str, named: tuple[str, ...]) -> pl.Expr:
     return pl.when(pl.col(column).is_in(named)).then(pl.col(column)).otherwise(pl.lit("all"))
 
 
-def auto_suppress(pairs: pl.LazyFrame, numbers: pl.DataFrame, policy: Policy, state: Path,
+def auto_suppress(pairs: pl.LazyFrame, numbers: SpilledTable, policy: Policy, state: Path,
                   keys: KeyMaterial) -> int:
     """Feed the do-not-contact store as far as ``[suppress] auto`` asks: from the list's
     refused or withdrawn rows (``withdrawn``, ``refused``: the file's consent) and the
@@ -607,8 +614,11 @@ def auto_suppress(pairs: pl.LazyFrame, numbers: pl.DataFrame, policy: Policy, st
                      .otherwise(pl.col("consent_row_class")).alias("source"),
                      _scope("channel_class", ("sms", "voice")).alias("channel"),
                      _scope("purpose_class", ("marketing", "service")).alias("purpose"))
-             .unique().collect()
-             .join(numbers.select("number_key", "phone_token"), on="number_key"))
+             .unique().collect())
+    wanted_keys = found.select("number_key").unique()
+    # (the tokens of these numbers only, part by part: never every number's token at once)
+    found = found.join(numbers.map(lambda part: part.join(wanted_keys, on="number_key", how="semi"),
+                                   ["number_key", "phone_token"]), on="number_key")
     added = 0
     for (cls, source, channel, purpose), group in found.group_by("consent_row_class", "source", "channel",
                                                                  "purpose"):
@@ -690,21 +700,23 @@ class ListEvidence:
     facts: Any = None  # the signals' ListFacts (the report's chart aggregates read them)
 
 
-def _list_evidence(work: pl.LazyFrame, numbers: pl.DataFrame, names: pl.DataFrame, ing: Ingested,
+def _list_evidence(work: pl.LazyFrame, numbers: SpilledTable, names: pl.DataFrame, ing: Ingested,
                    policy: Policy, reg, state: Path, keys: KeyMaterial, *,
                    list_source: str | None, model: str | None = None) -> ListEvidence:
     """Purchased/generated-list signals, registry overlaps and canary hits (list analyses)."""
     from scanner.analyses.purchased import evaluate_list
-    from scanner.canary.canary import canary_signal, detect_in_state
+    from scanner.canary.canary import canary_signal, detect
+    from scanner.canary.store import CanaryStore
 
     result = evaluate_list(
         work, numbers=numbers, name_counts=names, policy=policy.detect, registry=reg, input_sha256=ing.sha256,
         timezone=policy.campaign.timezone, source_windows=policy.sources,
         categories=data_categories(ing.extra_columns), list_source=list_source,
-        tokens=valid_tokens(numbers), model=model,
+        tokens=valid_tokens(numbers) if reg is not None else None, model=model,
     )
     purchased = result.report_purchased
-    hits = detect_in_state(numbers.get_column("phone_token"), state, keys)
+    canaries = CanaryStore.open(state, keys)  # (as detect_in_state; the tokens read only when there are canaries)
+    hits = detect(numbers.get_column("phone_token"), canaries) if canaries.assignments else []
     canary = canary_signal(hits, code="LS017")
     purchased["signals"] = [*purchased["signals"], canary]
     hard = result.hard_signal or canary["fired"]

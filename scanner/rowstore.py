@@ -8,7 +8,8 @@ files 0600, removed with the scan result), so memory does not grow with the rows
   digest; classes, times, flags; never a number or a name);
 * ``decided-*``: the list-wide results per row (final finding mask, effective consent);
 * ``numbers-*``: the per-number partial table (distinct numbers with their duplicate aggregates) in hash
-  partitions, merged once when the input is read (:class:`PartitionedTable`). The distinct
+  partitions, merged once when the input is read (:class:`PartitionedTable`); the merged
+  distinct-numbers table stays here, one file per partition (:class:`SpilledTable`). The distinct
   numbers are plaintext, so these files are sealed with AES-256-GCM under an ephemeral key
   that only this process's memory holds (as the vault's spool): on disk they are noise, and
   a file altered, swapped or replayed fails to open;
@@ -151,9 +152,11 @@ class RowStore:
             fh.write(sealed)
         return path
 
-    def _read_sealed(self, path: Path) -> pl.DataFrame:
+    def _read_sealed(self, path: Path, columns: list[str] | None = None) -> pl.DataFrame:
         sealed = path.read_bytes()
-        return pl.read_parquet(io.BytesIO(self._sealing_key.decrypt(sealed[:12], sealed[12:], path.name.encode())))
+        plain = self._sealing_key.decrypt(sealed[:12], sealed[12:], path.name.encode())
+        del sealed
+        return pl.read_parquet(io.BytesIO(plain), columns=columns)
 
     @property
     def vault_path(self) -> Path:
@@ -233,6 +236,53 @@ class PartitionedTable:
                     results[k].append(finish(table))
                 del table
         return tuple(pl.concat(tables) for tables in results)
+
+    def merged_spilled(self, kept: Callable[[pl.DataFrame], pl.DataFrame],
+                       *finishers: Callable[[pl.DataFrame], pl.DataFrame]) -> tuple:
+        """As :meth:`merged_each`, but ``kept``'s results stay on disk, sealed, one file per
+        part (a :class:`SpilledTable`, first in the tuple): a table as large as the distinct
+        keys is then never held whole, only the columns a reader asks for."""
+        paths: list[Path] = []
+        height = 0
+
+        def spill(table: pl.DataFrame) -> pl.DataFrame:
+            nonlocal height
+            done = kept(table)
+            paths.append(self.store._write_sealed(f"{self.kind}-kept", f"{len(paths):03d}", done))
+            height += done.height
+            return done.clear()
+
+        empty, *results = self.merged_each(spill, *finishers)
+        return (SpilledTable(self.store, paths, empty, height), *results)
+
+
+class SpilledTable:
+    """A table kept on disk in sealed parts (:meth:`PartitionedTable.merged_spilled`), read
+    a few columns at a time: :meth:`map` runs a function on each part and concatenates the
+    results, so a reader that reduces each part holds one part at a time."""
+
+    def __init__(self, store: RowStore, paths: list[Path], empty: pl.DataFrame, height: int):
+        self.store, self.paths, self.empty, self.height = store, paths, empty, height
+
+    @property
+    def columns(self) -> list[str]:
+        return self.empty.columns
+
+    def map(self, func: Callable[[pl.DataFrame], pl.DataFrame], columns: list[str] | None = None) -> pl.DataFrame:
+        """``func`` of each part (of only ``columns``, by default all), concatenated."""
+        if not self.paths:
+            return func(self.empty if columns is None else self.empty.select(columns))
+        return pl.concat([func(self.store._read_sealed(path, columns)) for path in self.paths])
+
+    def select(self, *columns: str) -> pl.DataFrame:
+        return self.map(lambda part: part, list(columns))
+
+    def get_column(self, name: str) -> pl.Series:
+        return self.select(name).get_column(name)
+
+    def frame(self) -> pl.DataFrame:
+        """The whole table (small lists and tests: a large one is better read by :meth:`map`)."""
+        return self.map(lambda part: part)
 
 
 def findings_table(store: RowStore, active: ActiveRules) -> pl.DataFrame:

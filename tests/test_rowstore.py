@@ -113,6 +113,15 @@ def test_partitioned_table_compacts_as_it_goes_with_the_same_result(monkeypatch,
     several, total = table.merged_each(lambda t: t.filter(pl.col("n") > 1), lambda t: t.select(pl.col("n").sum()))
     assert several.sort("k").equals(expected.filter(pl.col("n") > 1))
     assert total.get_column("n").sum() == 25 * 120  # one row per part, each part's sum
+    kept, total = table.merged_spilled(lambda t: t.filter(pl.col("n") > 1), lambda t: t.select(pl.col("n").sum()))
+    assert kept.height == several.height and kept.columns == ["k", "n"]
+    assert kept.frame().sort("k").equals(several.sort("k"))
+    assert kept.select("n").columns == ["n"] and kept.get_column("k").sort().equals(several.get_column("k").sort())
+    # read part by part: the function sees one part at a time, and only the columns asked for
+    seen = []
+    sums = kept.map(lambda part: seen.append(part.columns) or part.select(pl.col("n").sum()), ["n"])
+    assert seen == [["n"]] * len(kept.paths) and sums.get_column("n").sum() == several.get_column("n").sum()
+    assert all(b"PAR1" not in path.read_bytes() for path in kept.paths)  # sealed like every numbers file
 
 
 def test_merged_each_of_an_empty_part_set():
@@ -123,3 +132,5 @@ def test_merged_each_of_an_empty_part_set():
     assert first.height == 0 and first.columns == ["k", "n"] and second.columns == ["n"]
     on_disk = sorted(p.name for p in store.dir.glob("t-*.sealed"))
     assert on_disk == sorted(p.name for files in table.files for p in files)  # merged files removed
+    kept, second = table.merged_spilled(lambda t: t, lambda t: t.select("n"))
+    assert kept.height == 0 and kept.frame().columns == ["k", "n"] and kept.select("n").columns == ["n"]

@@ -226,9 +226,8 @@ def _numbers(lf: pl.LazyFrame, numbers: pl.DataFrame | None) -> tuple[int, int, 
     personal = lf.filter(pl.col("_personal"))
     unprov = pl.col("source_class").is_null().any().alias("_unprov")
     if numbers is not None and NUMBER_FACTS <= set(numbers.columns):  # every number, with its facts
-        found = numbers.lazy().rename({"number_key": "_id"}).filter(_personal())
-        ids = found.select("_id", pl.col("any_unapproved_source").alias("_unprov")).collect()
-    elif numbers is not None:  # one row per number_key
+        return _numbers_of_table(numbers)
+    if numbers is not None:  # one row per number_key
         ids = personal.group_by("_id").agg(unprov).collect(engine="streaming")
         found = (numbers.lazy().select(pl.col("number_key").alias("_id"), "country_code", "national_number")
                  .join(ids.lazy(), on="_id", how="semi"))
@@ -236,14 +235,35 @@ def _numbers(lf: pl.LazyFrame, numbers: pl.DataFrame | None) -> tuple[int, int, 
         ids = (personal.group_by("_id").agg(unprov, pl.col("country_code").first(),
                                             pl.col("national_number").first()).collect(engine="streaming"))
         found = ids.lazy()
+    return ids.height, int(ids.get_column("_unprov").sum()), _long_numbers(found).collect()
+
+
+def _long_numbers(found: pl.LazyFrame) -> pl.LazyFrame:
+    """The numbers of :func:`_numbers`'s frame (from ``_id``, ``country_code``, ``national_number``)."""
     nn = pl.col("national_number")
     n = nn.cast(pl.Int64, strict=False)
     canonical = (n.is_not_null() & nn.str.contains(_DIGITS)).fill_null(False)
-    frame = (found.select("_id", "country_code", nn.str.len_chars().alias("_len"), n.alias("_n"),
-                          pl.when(canonical).then(pl.lit(None, dtype=pl.String)).otherwise(nn).alias("_s"),
-                          nn.str.starts_with("0").alias("_zero"))
-             .filter(pl.col("_len") >= 8).collect())
-    return ids.height, int(ids.get_column("_unprov").sum()), frame
+    return (found.select("_id", "country_code", nn.str.len_chars().alias("_len"), n.alias("_n"),
+                         pl.when(canonical).then(pl.lit(None, dtype=pl.String)).otherwise(nn).alias("_s"),
+                         nn.str.starts_with("0").alias("_zero"))
+            .filter(pl.col("_len") >= 8))
+
+
+def _numbers_of_table(numbers) -> tuple[int, int, pl.DataFrame]:
+    """:func:`_numbers` from a table of every number with its :data:`NUMBER_FACTS`: a
+    DataFrame, or a table kept in parts (``map(func, columns)``, as
+    :class:`scanner.rowstore.SpilledTable`), read part by part so that only the frame of
+    long numbers is ever whole."""
+    counts: list[tuple[int, int]] = []
+
+    def part_of(part: pl.DataFrame) -> pl.DataFrame:
+        found = part.rename({"number_key": "_id"}).filter(_personal())
+        counts.append((found.height, int(found.get_column("any_unapproved_source").sum())))
+        return _long_numbers(found.lazy()).collect()
+
+    columns = [*NUMBER_FACTS, "country_code", "national_number"]
+    frame = numbers.map(part_of, columns) if hasattr(numbers, "map") else part_of(numbers.select(columns))
+    return sum(n for n, _ in counts), sum(u for _, u in counts), frame
 
 
 def _run_stats(adjacent: pl.Expr) -> list[pl.Expr]:
