@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -334,14 +335,41 @@ class Page:
         return {k: (Markup(charts.svg(v)) if v is not None else None) for k, v in specs.items()}
 
 
-def report_html(report: dict[str, Any], *, lang: str = "en") -> str:
-    """The page for ``report`` (a report.json dict) in ``lang`` (``en`` or ``zh``)."""
+def draw_charts(report: dict[str, Any], lang: str) -> Callable[[], dict[str, Markup | None]]:
+    """Start drawing the page's charts on a thread of their own, and return the function
+    that waits for them. Charts need only the report's aggregates, which are ready before
+    a scan writes its rows; drawn meanwhile, they leave the page little to do once the
+    report is complete (the exposure section is written last)."""
+    done: dict[str, Any] = {}
+
+    def draw() -> None:
+        try:
+            done["charts"] = Page(report, lang).charts()
+        except BaseException as exc:  # raised where the charts are awaited
+            done["error"] = exc
+
+    thread = threading.Thread(target=draw, name="contact-scanner-page-charts", daemon=True)
+    thread.start()
+
+    def result() -> dict[str, Markup | None]:
+        thread.join()
+        if "error" in done:
+            raise done["error"]
+        return done["charts"]
+
+    return result
+
+
+def report_html(report: dict[str, Any], *, lang: str = "en",
+                drawn: Callable[[], dict[str, Markup | None]] | None = None) -> str:
+    """The page for ``report`` (a report.json dict) in ``lang`` (``en`` or ``zh``);
+    ``drawn``: its charts from :func:`draw_charts`, when they were started earlier."""
     page = Page(report, lang)
     env = _environment()
     env.install_gettext_callables(page._, lambda s, p, n: page._(s if n == 1 else p), newstyle=False)
     return env.get_template("report.html.j2").render(
         r=report, page=page, lang=lang, verdict=page.verdict(), mapping=page.mapping(),
-        findings=page.findings(), signals=page.signals(), charts=page.charts(),
+        findings=page.findings(), signals=page.signals(), charts=drawn() if drawn else page.charts(),
         explanation=explanation(report["list"]["purchased"], "explanation", lang),
         not_held_against=explanation(report["list"]["purchased"], "not_held_against", lang),
         codes=page.rule_codes(), docs=page.docs(), word=page.word, css=_css())

@@ -45,9 +45,9 @@ def write_outputs(result: "ScanResult", out_dir: Path,
     from scanner.api import report_json
 
     if html:
-        from scanner.report.charts import warm_up
+        from scanner.report.html import draw_charts, report_html
 
-        warm_up()  # the chart renderer starts while the rows are written (the command line: while read)
+        drawn = draw_charts(result.report, lang)  # while the rows are written
     with OutputFolder(out_dir) as folder:
         staged = {"rows": folder.path("rows.parquet"), "contactable": folder.path("contactable.csv")}
         _write_rows(result, staged["rows"], staged["contactable"])
@@ -62,9 +62,7 @@ def write_outputs(result: "ScanResult", out_dir: Path,
         text = report_json(result.report)
         in_report = {"report.json": plaintext_in_text(text, None, needles=needles)}
         if html:
-            from scanner.report.html import report_html
-
-            page = report_html(result.report, lang=lang)
+            page = report_html(result.report, lang=lang, drawn=drawn)
             in_report["report.html"] = plaintext_in_text(page, None, needles=needles)
         if exposure["plaintext_numbers_written"] or any(in_report.values()):
             # fail closed: raised before the commit, so --out is left as it was

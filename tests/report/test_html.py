@@ -7,6 +7,7 @@ import csv
 import json
 import re
 import stat
+import threading
 import time
 from html.parser import HTMLParser
 from pathlib import Path
@@ -191,7 +192,8 @@ def test_a_number_on_the_page_fails_the_scan_closed(tmp_path, keys, monkeypatch)
     import scanner.report.html as html_mod
 
     real = html_mod.report_html
-    monkeypatch.setattr(html_mod, "report_html", lambda report, lang: real(report, lang=lang) + "138 0013 8000")
+    monkeypatch.setattr(html_mod, "report_html",
+                        lambda report, lang, drawn=None: real(report, lang=lang, drawn=drawn) + "138 0013 8000")
     out = tmp_path / "out"
     with pytest.raises(OutputExposure, match=r"report\.html"):
         result.write(out)
@@ -243,6 +245,30 @@ def test_the_page_is_built_from_the_report_quickly(crm):
     report_html(report, lang="en")
     best = min(_cpu(report) for _ in range(3))
     assert best < 0.5, best
+
+
+def test_the_charts_are_drawn_while_the_rows_are_written(tmp_path, keys, monkeypatch):
+    """The page's charts need only the report's aggregates: a scan starts drawing them
+    before it writes its rows, and the page, built once the report is complete, takes the
+    drawn charts (it does not draw them again)."""
+    import scanner.report.html as html_mod
+    import scanner.report.write as write_mod
+
+    events: list[str] = []
+    real_draw, real_rows, real_svg = html_mod.draw_charts, write_mod._write_rows, charts.svg
+    monkeypatch.setattr(html_mod, "draw_charts", lambda *a: (events.append("draw"), real_draw(*a))[1])
+    monkeypatch.setattr(write_mod, "_write_rows", lambda *a: (events.append("rows"), real_rows(*a))[1])
+    monkeypatch.setattr(charts, "svg", lambda spec: (events.append(f"svg {threading.current_thread().name}"),
+                                                     real_svg(spec))[1])
+    src = tmp_path / "a.csv"
+    src.write_text(HEADER + "".join(f"王,1380013{8000 + i},web,yes,sms,marketing,2026-01-0{1 + i % 9} 10:00\n"
+                                    for i in range(40)), "utf-8")
+    result = scan(src, policy_from_dict({}), keys=keys, as_of=AS_OF, registry=False, state_dir=tmp_path / "s")
+    result.write(tmp_path / "out")
+    assert events.index("draw") < events.index("rows")
+    drawn = [e for e in events if e == "svg contact-scanner-page-charts"]
+    assert drawn and len(drawn) == len(_charts((tmp_path / "out" / "report.html").read_text("utf-8")))
+    assert not [e for e in events if e == f"svg {threading.current_thread().name}"]
 
 
 def _cpu(report) -> float:
