@@ -44,29 +44,22 @@ _DAY_US = 86_400_000_000
 BURST_SHAPE = 3.0
 
 
-def cluster_facts(ordered: pl.DataFrame) -> dict[str, Any]:
+def cluster_facts(ordered: pl.DataFrame | list[pl.DataFrame]) -> dict[str, Any]:
     """Run and cluster facts over the distinct numbers ``ordered`` by block and value
     (columns ``_i``, the number's row in the numbers table, ``_n``, ``_same``: same block of
-    10,000 as the number before); ``clustered_index``: the rows of clustered numbers."""
-    n, same = pl.col("_n"), pl.col("_same")
-    gap = pl.when(same).then(n.diff())
-    f = ordered.select("_i", n, gap.alias("_gap"), (~same).cum_sum().alias("_blk")).with_columns(
-        (pl.col("_gap") != 1).fill_null(True).alias("_rs"),
-        (pl.col("_gap") > CLUSTER_GAP).fill_null(True).alias("_cs"),
-        (pl.col("_gap") == 1).fill_null(False).cum_sum().alias("_c1"))
-    total = f.height
-    runs = pl.DataFrame({"len": f.get_column("_rs").cum_sum().rle().struct.field("len")
-                         if total else pl.Series([], dtype=pl.Int32),
-                         "blk": f.filter("_rs").get_column("_blk")}).filter(pl.col("len") >= MIN_RUN)
-    size = f.get_column("_cs").cum_sum().rle().struct.field("len") if total else pl.Series([], dtype=pl.Int32)
-    starts, ends = f.filter("_cs"), f.filter(pl.col("_cs").shift(-1, fill_value=True))
-    clusters = pl.DataFrame({"size": size, "span": ends.get_column("_n") - starts.get_column("_n") + 1,
-                             "ones": ends.get_column("_c1") - starts.get_column("_c1")})
+    10,000 as the number before); ``clustered_index``: the rows of clustered numbers.
+    ``ordered`` may come in consecutive parts that split no block (then no run or cluster
+    either): each part is reduced to its runs and clusters before the next is read."""
+    pieces = [_runs_and_clusters(part) for part in ([ordered] if isinstance(ordered, pl.DataFrame) else ordered)]
+    total = sum(p[3] for p in pieces)
+    offsets = [sum(p[4] for p in pieces[:k]) for k in range(len(pieces))]  # blocks before each part
+    runs = pl.concat([p[0].with_columns(pl.col("blk") + off) for p, off in zip(pieces, offsets)])
+    clusters = pl.concat([p[1].with_columns(pl.col("blk") + off) for p, off in zip(pieces, offsets)])
+    clustered_index = pl.concat([p[2] for p in pieces])
     dense = clusters.filter(pl.col("size") >= DENSE_CLUSTER)
     lengths = runs.get_column("len")
-    member = (size.gather(f.get_column("_cs").cum_sum() - 1) >= MIN_RUN) if total else pl.Series([], dtype=pl.Boolean)
     d_size = int(dense.get_column("size").sum())
-    grouped = clusters.with_columns(starts.get_column("_blk").alias("blk")).filter(pl.col("size") >= MIN_RUN)
+    grouped = clusters.filter(pl.col("size") >= MIN_RUN)
     return {
         "numbers": total,
         "runs": runs.height,
@@ -82,8 +75,34 @@ def cluster_facts(ordered: pl.DataFrame) -> dict[str, Any]:
                        if dense.height else None),
         "clustered": int(grouped.get_column("size").sum()),
         "clustered_blocks": grouped.get_column("blk").n_unique(),
-        "clustered_index": f.filter(member).get_column("_i") if total else f.get_column("_i"),
+        "clustered_index": clustered_index,
     }
+
+
+def _runs_and_clusters(ordered: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.Series, int, int]:
+    """One part of :func:`cluster_facts`'s input: its runs (``len``, ``blk``: the block, by
+    its place among the part's blocks), clusters (``size``, ``span``, ``ones``: steps of one,
+    ``blk``), the ``_i`` of the numbers in clusters of :data:`MIN_RUN` or more, its
+    numbers and its blocks."""
+    n, same = pl.col("_n"), pl.col("_same")
+    gap = pl.when(same).then(n.diff())
+    f = ordered.select("_i", n, gap.alias("_gap"), (~same).cum_sum().alias("_blk")).with_columns(
+        (pl.col("_gap") != 1).fill_null(True).alias("_rs"),
+        (pl.col("_gap") > CLUSTER_GAP).fill_null(True).alias("_cs"),
+        (pl.col("_gap") == 1).fill_null(False).cum_sum().alias("_c1"))
+    total = f.height
+    runs = pl.DataFrame({"len": f.get_column("_rs").cum_sum().rle().struct.field("len")
+                         if total else pl.Series([], dtype=pl.UInt32),
+                         "blk": f.filter("_rs").get_column("_blk")}).filter(pl.col("len") >= MIN_RUN)
+    size = f.get_column("_cs").cum_sum().rle().struct.field("len") if total else pl.Series([], dtype=pl.UInt32)
+    starts = f.select("_n", "_c1", "_blk").filter(f.get_column("_cs"))
+    ends = f.select("_n", "_c1").filter(f.get_column("_cs").shift(-1, fill_value=True))
+    clusters = pl.DataFrame({"size": size, "span": ends.get_column("_n") - starts.get_column("_n") + 1,
+                             "ones": ends.get_column("_c1") - starts.get_column("_c1"),
+                             "blk": starts.get_column("_blk")})
+    member = (size.gather(f.get_column("_cs").cum_sum() - 1) >= MIN_RUN) if total else pl.Series([], dtype=pl.Boolean)
+    blocks = int(f.get_column("_blk").max() or 0) if total else 0
+    return runs, clusters, f.get_column("_i").filter(member), total, blocks
 
 
 def group_aggs() -> list[pl.Expr]:

@@ -272,12 +272,22 @@ def _run_stats(adjacent: pl.Expr) -> list[pl.Expr]:
     return [adjacent.sum().alias("pairs"), (~adjacent).cum_sum().rle().struct.field("len").max().alias("longest")]
 
 
-def _plain_number_facts(numbers: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, dict] | None:
+#: Numbers per range partition of :func:`_plain_number_facts` (its sort and the cluster
+#: facts hold one partition's work at a time).
+PART_NUMBERS = 1 << 20
+
+
+def _plain_number_facts(numbers: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, dict, list] | None:
     """Block counts and run stats from one sort, no group-by, when every national number
     is ASCII digits with a country code and no two share country code and value with other
     lengths (leading zeros): sorted by country code, length and value, each block is one
     stretch, and each pair of consecutive numbers is what the order by country code and
-    value gives (which it equals without such ties). None when that does not hold."""
+    value gives (which it equals without such ties). None when that does not hold.
+
+    Sorted range by range (:func:`_ranges`): every block of 10,000, hence every
+    block of 1,000, run and cluster, lies in one range, and the ranges in order are the
+    whole sort, so the counts, runs and ``ordered`` parts (a list, in order) are exactly
+    those of one sort."""
     cc, length, n = pl.col("country_code"), pl.col("_len"), pl.col("_n")
     if numbers.get_column("_s").null_count() < numbers.height or numbers.get_column("country_code").null_count():
         return None
@@ -286,16 +296,60 @@ def _plain_number_facts(numbers: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFra
     if padded.len() and (numbers.lazy().filter(value.is_in(padded.implode())).group_by(value)
                          .agg(length.n_unique() > 1).select(pl.col("_len").any()).collect().item()):
         return None
-    srt = (numbers.lazy().with_row_index("_i").select(cc, length, n, "_i")
-           .sort((cc.cast(pl.Int128) * _P32 + length.cast(pl.Int128)) * _P64 + n.cast(pl.Int128)).collect())
+    keys = _sort_keys(numbers)
 
     def same_block(cut: int) -> pl.Expr:  # as the number before
         q = n // 10 ** cut
         return ((q == q.shift(1)) & (length == length.shift(1)) & (cc == cc.shift(1))).fill_null(False)
 
-    b4, b3 = (srt.select((~same_block(cut)).cum_sum().rle().struct.field("len").alias("count")) for cut in (4, 3))
-    ordered = srt.select("_i", n, same_block(4).alias("_same"))
-    return b4, b3, ordered.select(_run_stats(((n.diff() == 1) & pl.col("_same")).fill_null(False))).row(0, named=True), ordered
+    b4, b3, stats, ordered = [], [], [], []
+    for at in _ranges(numbers, keys):
+        srt = (numbers.select(cc, length, n).with_columns(_k=keys).with_row_index("_i") if at is None
+               else numbers.select(cc, length, n)[at].with_columns(_k=keys.gather(at), _i=at))
+        srt = srt.sort("_k").select(cc, length, n, "_i")
+        for counts, cut in ((b4, 4), (b3, 3)):
+            counts.append(srt.select((~same_block(cut)).cum_sum().rle().struct.field("len").alias("count")))
+        part = srt.select("_i", n, same_block(4).alias("_same"))
+        del srt
+        stats.append(part.select(_run_stats(((n.diff() == 1) & pl.col("_same")).fill_null(False))).row(0, named=True))
+        ordered.append(part)
+    runs = {"pairs": sum(r["pairs"] or 0 for r in stats),
+            "longest": max((r["longest"] for r in stats if r["longest"] is not None), default=None)}
+    return pl.concat(b4), pl.concat(b3), runs, ordered
+
+
+def _sort_keys(numbers: pl.DataFrame) -> pl.Series:
+    """Each number's key in the order by country code, length and value (``_n`` >= 0):
+    packed into an Int64 when the three fit (they do for real numbers: cheaper to make and
+    to sort), else into an Int128."""
+    cc, length, n = pl.col("country_code"), pl.col("_len"), pl.col("_n")
+    top_group, top_n = numbers.select((cc.cast(pl.Int64) * 32 + length.cast(pl.Int64)).max(), n.max()).row(0)
+    bits = max(int(top_n or 0), 1).bit_length()
+    if int(numbers.get_column("_len").max() or 0) < 32 and (int(top_group or 0) + 1) << bits < 1 << 62:
+        key = (cc.cast(pl.Int64) * 32 + length.cast(pl.Int64)) * (1 << bits) + n
+    else:
+        key = (cc.cast(pl.Int128) * _P32 + length.cast(pl.Int128)) * _P64 + n.cast(pl.Int128)
+    return numbers.select(key.alias("_k")).to_series()
+
+
+def _ranges(numbers: pl.DataFrame, keys: pl.Series) -> list[pl.Series | None]:
+    """The rows of ``numbers`` in ranges of their sort ``keys`` of about
+    :data:`PART_NUMBERS` each, cut at the first number of a block of 10,000 (at quantiles
+    of a sample), in order; ``[None]`` (every row) for one range."""
+    parts = -(-numbers.height // PART_NUMBERS)
+    if parts <= 1:
+        return [None]
+    step = max(1, numbers.height // (parts * 256))
+    sample = (keys.gather_every(step) - numbers.get_column("_n").gather_every(step) % 10_000).sort()
+    cuts = sample.gather([sample.len() * k // parts for k in range(1, parts)]).unique().sort().to_list()
+    edges = [None, *cuts, None]
+    out = []
+    for lo, hi in zip(edges, edges[1:]):
+        inside = (pl.lit(True) if lo is None else pl.col("_k") >= lo) & (pl.lit(True) if hi is None else pl.col("_k") < hi)
+        at = keys.to_frame().select(inside.arg_true().alias("_i")).to_series()
+        if at.len():
+            out.append(at)
+    return out
 
 
 def _number_facts(numbers: pl.DataFrame) -> dict[str, Any]:

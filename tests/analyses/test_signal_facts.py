@@ -350,3 +350,55 @@ def test_consent_time_facts_in_passes_match_one_pass(monkeypatch, pass_rows):
                 reference_facts(frame.lazy(), timezone=TZ, night_end_hour=6, source_windows=WINDOWS))
     passed = _facts(frame.lazy(), source_windows=WINDOWS)
     assert sorted(passed.consent["groups"].to_list()) == sorted(one.consent["groups"].to_list())
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_plain_facts_sorted_range_by_range_are_those_of_one_sort(monkeypatch, seed):
+    """Ranges cut at blocks of 10,000 give every fact, and the blocks' and the sorted
+    numbers' order, exactly as one sort does (runs up to a block's end, blocks whose next
+    country code continues the value, clusters, clustered rows)."""
+    from scanner.analyses import signals
+
+    frame = plain_rows(seed)
+    lf = prepare_rows(frame.lazy()).with_columns(_personal().alias("_personal"))
+    nums = _numbers(lf, None)[2]
+    whole = _plain_number_facts(nums)
+    one = _facts(frame.lazy(), source_windows=WINDOWS)
+    assert one.clusters["runs"] and one.clusters["dense_clusters"] and one.clusters["clustered_blocks"] > 1
+    for part_numbers in (7, 300):
+        monkeypatch.setattr(signals, "PART_NUMBERS", part_numbers)
+        assert len(signals._ranges(nums, signals._sort_keys(nums))) > 5  # many ranges
+        b4, b3, runs, ordered = _plain_number_facts(nums)
+        assert b4.equals(whole[0]) and b3.equals(whole[1]) and runs == whole[2]
+        assert pl.concat(ordered).equals(pl.concat(whole[3]))
+        got = _facts(frame.lazy(), source_windows=WINDOWS)
+        for field in ("rows", "personal", "distinct", "adjacent_pairs", "adjacent_expected", "longest_run",
+                      "unprovenanced", "provenance", "names"):
+            assert getattr(got, field) == getattr(one, field), field
+        assert all(got.blocks[size].equals(one.blocks[size]) for size in (10_000, 1_000))
+        assert got.clusters == one.clusters
+
+
+def test_numbers_too_long_for_a_packed_int64_key_sort_the_same(monkeypatch):
+    """Values too wide to pack with their country code and length into an Int64 are sorted
+    by an Int128 key: the facts match the plain queries, in one range or many."""
+    from scanner.analyses import signals
+
+    rng = random.Random(4)
+    start = 912_345_678_901_230_000
+    # 300 blocks of 10,000, about 20 numbers in each: runs
+    nationals = sorted({str(start + rng.randrange(300) * 10_000 + rng.randrange(30)) for _ in range(6000)})
+    nationals += ["13800138000", "13800138001"]
+    frame = pl.DataFrame({"e164": [f"+86{nn}" for nn in nationals], "valid": True, "country_code": 86,
+                          "national_number": nationals}, schema_overrides={"country_code": pl.Int32})
+    lf = prepare_rows(frame.lazy()).with_columns(_personal().alias("_personal"))
+    nums = _numbers(lf, None)[2]
+    assert signals._sort_keys(nums).dtype == pl.Int128
+    expected = reference_facts(frame.lazy(), timezone=TZ, night_end_hour=6)
+    one = _facts(frame.lazy())
+    assert_same(one, expected)
+    monkeypatch.setattr(signals, "PART_NUMBERS", 50)
+    assert len(signals._ranges(nums, signals._sort_keys(nums))) > 5
+    got = _facts(frame.lazy())
+    assert_same(got, expected)
+    assert got.clusters == one.clusters and got.clusters["runs"]
