@@ -95,10 +95,13 @@ def parse_as_of(value: str | dt.datetime | dt.date | None, policy: Policy) -> dt
     return value
 
 
-#: Rows per row-kernel batch (files are also cut into batches by the reader).
-BATCH_ROWS = 1_000_000
-#: Input bytes read at a time (about 1M rows of a typical CRM export).
-BATCH_BYTES = 64 << 20
+#: Rows per row-kernel batch (files are also cut into batches by the reader). Three batches
+#: are in flight at once (read ahead, in the kernel, being spilled), and a batch's rows
+#: output is written whole: half a million rows keep that under ~1 GiB for wide lists, at
+#: the same CPU time as a million.
+BATCH_ROWS = 1 << 19
+#: Input bytes read at a time (about half a million rows of a typical CRM export).
+BATCH_BYTES = 32 << 20
 
 #: Per distinct number (any row of it will do: these are functions of the number).
 NUMBER_COLUMNS = ("number_key", "phone_token", "e164", "national_number", "country_code", "valid", "type",
