@@ -54,7 +54,8 @@ def test_by_distinct_equals_row_by_row():
 
 
 def test_plaintext_search_finds_every_form_with_the_shortcuts():
-    from scanner.privacy.exposure import Needles, count_plaintext_by_source
+    from scanner.privacy.exposure import count_plaintext_by_source
+    from scanner.privacy.exposure.needles import Needles
 
     numbers = pl.DataFrame({"e164": ["+8613800138000", "+85221234567", "+390612345678"],
                             "national_number": ["13800138000", "21234567", "0612345678"]})
@@ -77,16 +78,19 @@ def test_plaintext_search_finds_every_form_with_the_shortcuts():
 
 
 def test_exposure_counts_each_column_of_the_rows_output():
-    from scanner.privacy.exposure import Needles, _direct_identifier_columns
+    from scanner.privacy.exposure.needles import Needles
+    from scanner.privacy.exposure.identifiers import direct_identifier_columns
 
     numbers = pl.DataFrame({"e164": ["+8613800138000"], "national_number": ["13800138000"]})
     rows = pl.DataFrame({"row": [1], "note": ["call 13800138000"], "source": ["web"], "z": ["x"]})
-    found, phone = _direct_identifier_columns(rows, Needles.of(numbers), pl.Series([], dtype=pl.String))
+    found, phone = direct_identifier_columns(rows, Needles.of(numbers), pl.Series([], dtype=pl.String))
     assert found == ["note"] and phone
 
 
 def test_parquet_read_back_counts_equal_a_full_search(tmp_path):
-    from scanner.privacy.exposure import Needles, _file_text, count_plaintext_by_source, exposure_metrics
+    from scanner.privacy.exposure import count_plaintext_by_source, exposure_metrics
+    from scanner.privacy.exposure.needles import Needles
+    from scanner.privacy.exposure.outputs import file_text
 
     numbers = pl.DataFrame({"e164": ["+8613800138000", "+8613900139000"],
                             "national_number": ["13800138000", "13900139000"]})
@@ -98,5 +102,5 @@ def test_parquet_read_back_counts_equal_a_full_search(tmp_path):
     rows.with_columns(pl.lit("13800138000 13900139000").alias("note")).write_parquet(other, statistics=False)
     needles = Needles.of(numbers)
     files = exposure_metrics(rows=rows, files=[same, other], numbers=numbers)["files_checked"]
-    searched = count_plaintext_by_source({p.name: _file_text(p) for p in (same, other)}, needles)
+    searched = count_plaintext_by_source({p.name: file_text(p) for p in (same, other)}, needles)
     assert files == searched == {"rows.parquet": 3, "other.parquet": 5}

@@ -15,8 +15,14 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from scanner.privacy import exposure
-from scanner.privacy.exposure import Needles, count_plaintext_by_source, exposure_metrics
+import scanner.privacy.exposure.outputs as x_outputs
+import scanner.privacy.exposure.identifiers as x_identifiers
+import scanner.privacy.exposure.kanonymity as x_kanonymity
+import scanner.privacy.exposure.needles as x_needles
+import scanner.privacy.exposure.reidentification as x_reidentification
+import scanner.privacy.exposure.runs as x_runs
+from scanner.privacy.exposure import count_plaintext_by_source, exposure_metrics
+from scanner.privacy.exposure.needles import Needles
 
 NUMBERS = pl.DataFrame({
     "e164": ["+8613800138000", "+8613912345678", "+14155550100", "+390612345678", "+3521234567", None],
@@ -29,14 +35,14 @@ NAMES_LIKE = ["王小明", " 李四 ", "Bob\t", "a" * 32, "138****8000", "12", "
 
 def _general(monkeypatch) -> None:
     """Every shortcut off: no distinct-value route, no mask shape, needles sorted at once."""
-    monkeypatch.setattr(exposure, "DEDUPE_RATIO", 10 ** 12)
-    monkeypatch.setattr(exposure, "NO_RUN_SHAPES", (exposure.PURE_HEX,))
-    monkeypatch.setattr(exposure, "PROBES", 0)
+    monkeypatch.setattr(x_runs, "DEDUPE_RATIO", 10 ** 12)
+    monkeypatch.setattr(x_runs, "NO_RUN_SHAPES", (x_runs.PURE_HEX,))
+    monkeypatch.setattr(x_needles, "PROBES", 0)
 
 
 def _dedupe_always(monkeypatch) -> None:
-    monkeypatch.setattr(exposure, "DEDUPE_RATIO", 1)
-    monkeypatch.setattr(exposure, "DEDUPE_MIN", 1)
+    monkeypatch.setattr(x_runs, "DEDUPE_RATIO", 1)
+    monkeypatch.setattr(x_runs, "DEDUPE_MIN", 1)
 
 
 def _adversarial_rows(n: int = 600, seed: int = 7) -> pl.DataFrame:
@@ -71,21 +77,21 @@ def test_rows_scan_equals_the_general_route(tmp_path, monkeypatch, chunk):
     path = tmp_path / "rows.parquet"
     rows.write_parquet(path)
     if chunk:
-        monkeypatch.setattr(exposure, "CHUNK_ROWS", chunk)
-    names = exposure._names(NUMBERS)
-    checked = exposure._checked_by_content(rows.schema)
+        monkeypatch.setattr(x_outputs, "CHUNK_ROWS", chunk)
+    names = x_identifiers.list_names(NUMBERS)
+    checked = x_identifiers.checked_by_content(rows.schema)
     answers = []
     for setup in (lambda: None, lambda: _dedupe_always(monkeypatch), lambda: _general(monkeypatch)):
         setup()
         for frame in (rows, pl.scan_parquet(path)):
             needles = Needles.of(NUMBERS)
-            scan = exposure._scan_rows(frame, needles, exposure._Names(names), stars="phone_masked")
-            general_named = exposure._name_hits(frame, checked, names)  # one query, no shortcut
+            scan = x_identifiers.scan_rows(frame, needles, x_runs.Names(names), stars="phone_masked")
+            general_named = x_identifiers.name_hits(frame, checked, names)  # one query, no shortcut
             assert scan.names == general_named
             for identified in (False, True):  # the masks' stars as counted on the way, or read again
-                tallied = exposure._candidate_sizes(frame, identified, scan.stars)
-                assert exposure._reidentification(*tallied) == exposure._reidentification(
-                    *exposure._candidate_sizes(frame, identified))
+                tallied = x_reidentification.candidate_sizes(frame, identified, scan.stars)
+                assert x_reidentification.reidentification_stats(*tallied) == x_reidentification.reidentification_stats(
+                    *x_reidentification.candidate_sizes(frame, identified))
             answers.append(scan.numbers)
     assert all(a == answers[0] for a in answers)
     counts = answers[0]
@@ -121,15 +127,15 @@ def test_row_index_names_are_counted_once_read(tmp_path, monkeypatch):
     """The row index is not searched, but its cells are counted for names (a name "12")."""
     rows = pl.DataFrame({"row": list(range(1, 30)), "x": ["a"] * 29})
     rows.write_parquet(tmp_path / "rows.parquet")
-    monkeypatch.setattr(exposure, "CHUNK_ROWS", 4)
-    names = exposure._Names(exposure._names(NUMBERS))
+    monkeypatch.setattr(x_outputs, "CHUNK_ROWS", 4)
+    names = x_runs.Names(x_identifiers.list_names(NUMBERS))
     for frame in (rows, pl.scan_parquet(tmp_path / "rows.parquet")):
-        scan = exposure._scan_rows(frame, Needles.of(NUMBERS), names)
+        scan = x_identifiers.scan_rows(frame, Needles.of(NUMBERS), names)
         assert scan.numbers == {"row": 0, "x": 0} and scan.names["row"] == (29, 1)
     not_index = pl.DataFrame({"row": [1, 3, 2, 1234567]})  # not increasing: searched too
     not_index.write_parquet(tmp_path / "other.parquet")
     for frame in (not_index, pl.scan_parquet(tmp_path / "other.parquet")):
-        scan = exposure._scan_rows(frame, Needles.of(NUMBERS), names)
+        scan = x_identifiers.scan_rows(frame, Needles.of(NUMBERS), names)
         assert scan.numbers == {"row": 1} and scan.names == {"row": (4, 0)}
 
 
@@ -139,7 +145,7 @@ def _reference_needles(numbers: pl.DataFrame) -> tuple[list[int], list[str], lis
     if "national_number" in numbers.columns:
         forms.append(numbers.get_column("national_number").drop_nulls().cast(pl.String))
     texts = pl.concat(forms)
-    texts = texts.filter(texts.str.len_chars() >= exposure.MIN_NEEDLE_DIGITS)
+    texts = texts.filter(texts.str.len_chars() >= x_needles.MIN_NEEDLE_DIGITS)
     ints = texts.str.to_integer(strict=False)
     written = ((ints > 0) & (ints.cast(pl.String) == texts)).fill_null(False)
     canonical = sorted(set(ints.filter(written).to_list()))
@@ -182,7 +188,7 @@ def test_probed_hits_equal_binary_search(monkeypatch, values):
     probed = Needles.of(numbers)
     answer = probed.hits(series)
     assert "ints" not in probed.__dict__ or not series.len()  # found without sorting the needles
-    monkeypatch.setattr(exposure, "PROBES", 0)
+    monkeypatch.setattr(x_needles, "PROBES", 0)
     sorted_ = Needles.of(numbers)
     assert sorted_.hits(series).to_list() == answer.to_list()
     expected = {13800138000, 612345678, 8613800138000, -1234567}
@@ -190,7 +196,7 @@ def test_probed_hits_equal_binary_search(monkeypatch, values):
 
 
 def test_probes_give_way_to_sorting_after_a_few(monkeypatch):
-    monkeypatch.setattr(exposure, "PROBES", 2)
+    monkeypatch.setattr(x_needles, "PROBES", 2)
     needles = Needles.of(NUMBERS)
     for _ in range(3):
         assert needles.hits(pl.Series([13800138000, 1])).to_list() == [True, False]
@@ -208,10 +214,10 @@ CELL = st.text(alphabet=st.sampled_from(list("0123456789") * 3 + list(" -.,*+aF\
 def test_mask_shapes_and_distinct_values_change_no_run(cells):
     values = pl.Series(cells, dtype=pl.String)
     needles = Needles.of(NUMBERS)
-    names = exposure._Names(exposure._names(NUMBERS))
+    names = x_runs.Names(x_identifiers.list_names(NUMBERS))
 
     def facts():
-        runs, n, hits = exposure._part_facts(values, names)
+        runs, n, hits = x_runs.part_facts(values, names)
         n = n.to_list() if n is not None else [1] * runs.len()
         expanded = sorted(r for r, k in zip(runs.cast(pl.String).to_list(), n) for _ in range(k))
         return expanded, hits, count_plaintext_by_source({"c": values}, needles)
@@ -253,9 +259,9 @@ def test_folded_hash_groups_as_the_values(rows):
     frame = pl.DataFrame(rows, schema={"region": pl.String, "valid": pl.Boolean, "phone_masked": pl.String},
                          orient="row")
     for columns in (["region"], ["region", "valid"], ["region", "valid", "phone_masked"]):
-        assert exposure._k(frame.lazy(), columns) == _exact_k(frame, columns)
+        assert x_kanonymity.smallest_group(frame.lazy(), columns) == _exact_k(frame, columns)
     for columns in ([], ["region"], ["region", "valid"]):  # and with the mask, in one run
-        assert exposure._k_both(frame.lazy(), columns, "phone_masked") == (
+        assert x_kanonymity.smallest_groups(frame.lazy(), columns, "phone_masked") == (
             _exact_k(frame, columns) if columns else {"quasi_identifiers": [], "k": frame.height, "rows_k_lt_5": 0},
             _exact_k(frame, [*columns, "phone_masked"]))
 
@@ -264,16 +270,16 @@ def test_both_k_fall_back_when_folded_hashes_collide(monkeypatch):
     from tests.privacy.test_exposure import ROWS
 
     columns = ["region", "type"]
-    honest = exposure._k_both(ROWS.lazy(), columns, "phone_masked")
+    honest = x_kanonymity.smallest_groups(ROWS.lazy(), columns, "phone_masked")
     assert honest == (_exact_k(ROWS, columns), _exact_k(ROWS, [*columns, "phone_masked"]))
-    real_fold, real_hash, real_sizes = exposure._fold, exposure._hash, exposure._group_sizes
+    real_fold, real_hash, real_sizes = x_kanonymity._fold, x_kanonymity._hash, x_kanonymity._group_sizes
     fallbacks = []
-    monkeypatch.setattr(exposure, "_group_sizes", lambda *a, **k: fallbacks.append(1) or real_sizes(*a, **k))
-    monkeypatch.setattr(exposure, "_fold", lambda h, v, seed: v.hash(seed) % 2 if seed == 0 else real_fold(h, v, seed))
-    assert exposure._k_both(ROWS.lazy(), columns, "phone_masked") == honest
+    monkeypatch.setattr(x_kanonymity, "_group_sizes", lambda *a, **k: fallbacks.append(1) or real_sizes(*a, **k))
+    monkeypatch.setattr(x_kanonymity, "_fold", lambda h, v, seed: v.hash(seed) % 2 if seed == 0 else real_fold(h, v, seed))
+    assert x_kanonymity.smallest_groups(ROWS.lazy(), columns, "phone_masked") == honest
     assert len(fallbacks) == 2  # both collisions seen by the second hash: grouped by the values
-    monkeypatch.setattr(exposure, "_hash", lambda cols, seed: real_hash(cols, seed) % 2 if seed == 0 else real_hash(cols, seed))
-    assert exposure._k_both(ROWS.lazy(), columns, "phone_masked") == honest
+    monkeypatch.setattr(x_kanonymity, "_hash", lambda cols, seed: real_hash(cols, seed) % 2 if seed == 0 else real_hash(cols, seed))
+    assert x_kanonymity.smallest_groups(ROWS.lazy(), columns, "phone_masked") == honest
 
 
 @pytest.mark.parametrize("pass_rows", [97, 700, 10**9])
@@ -292,5 +298,5 @@ def test_k_in_passes_matches_the_exact_groups(monkeypatch, pass_rows):
     })
     monkeypatch.setattr(grouping, "GROUP_PASS_ROWS", pass_rows)
     for columns in (["region", "type"], ["type"], ["region"]):
-        assert exposure._k_both(rows.lazy(), columns, "phone_masked") == (
+        assert x_kanonymity.smallest_groups(rows.lazy(), columns, "phone_masked") == (
             _exact_k(rows, columns), _exact_k(rows, [*columns, "phone_masked"]))

@@ -11,13 +11,13 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from scanner.privacy import exposure
-from scanner.privacy.exposure import (
-    LOOSE_RUN,
-    Needles,
-    count_plaintext_by_source,
-    exposure_metrics,
-)
+import scanner.privacy.exposure.kanonymity as x_kanonymity
+import scanner.privacy.exposure.outputs as x_outputs
+import scanner.privacy.exposure.reidentification as x_reidentification
+import scanner.privacy.exposure.runs as x_runs
+from scanner.privacy.exposure import count_plaintext_by_source, exposure_metrics
+from scanner.privacy.exposure.runs import LOOSE_RUN
+from scanner.privacy.exposure.needles import Needles
 from tests.privacy.test_exposure import NUMBERS, ROWS
 
 
@@ -95,16 +95,16 @@ def test_identified_rows_without_masks(tmp_path):
 def test_a_scan_of_a_written_file_is_not_read_twice(tmp_path, monkeypatch):
     path = tmp_path / "rows.parquet"
     ROWS.write_parquet(path)
-    assert exposure._is_scan_of(pl.scan_parquet(path), path)
-    assert exposure._is_scan_of(pl.scan_parquet(str(path.absolute())), path)
+    assert x_outputs._is_scan_of(pl.scan_parquet(path), path)
+    assert x_outputs._is_scan_of(pl.scan_parquet(str(path.absolute())), path)
     for other in (pl.scan_parquet(path).select("row", "phone_token"), pl.scan_parquet(path, n_rows=2),
                   pl.scan_parquet(path).filter(pl.col("row") > 1), pl.scan_parquet(path).with_row_index(),
                   pl.scan_parquet(tmp_path / "other.parquet")):
-        assert not exposure._is_scan_of(other, path)
+        assert not x_outputs._is_scan_of(other, path)
     # the same content through another plan reads back column by column
-    assert exposure._reads_back_as(path, pl.scan_parquet(path).select(ROWS.columns).with_columns(pl.col("row")))
-    assert exposure._reads_back_as(path, pl.scan_parquet(path).map_batches(lambda df: df))  # no plan to compare
-    assert not exposure._reads_back_as(path, pl.scan_parquet(path).filter(pl.col("row") > 1))
+    assert x_outputs.reads_back_as(path, pl.scan_parquet(path).select(ROWS.columns).with_columns(pl.col("row")))
+    assert x_outputs.reads_back_as(path, pl.scan_parquet(path).map_batches(lambda df: df))  # no plan to compare
+    assert not x_outputs.reads_back_as(path, pl.scan_parquet(path).filter(pl.col("row") > 1))
     reads = []
     real = pl.read_parquet
     monkeypatch.setattr(pl, "read_parquet", lambda *a, **k: reads.append(a) or real(*a, **k))
@@ -114,12 +114,12 @@ def test_a_scan_of_a_written_file_is_not_read_twice(tmp_path, monkeypatch):
 
 def test_k_anonymity_falls_back_when_hashes_collide(monkeypatch):
     columns = ["region", "type", "phone_masked"]
-    honest = exposure._k(ROWS.lazy(), columns)
-    real = exposure._hash
-    monkeypatch.setattr(exposure, "_hash", lambda columns, seed: real(columns, seed) % 2 if seed == 0 else real(columns, seed))
-    assert exposure._k(ROWS.lazy(), columns) == exposure._k(ROWS, columns) == honest
+    honest = x_kanonymity.smallest_group(ROWS.lazy(), columns)
+    real = x_kanonymity._hash
+    monkeypatch.setattr(x_kanonymity, "_hash", lambda columns, seed: real(columns, seed) % 2 if seed == 0 else real(columns, seed))
+    assert x_kanonymity.smallest_group(ROWS.lazy(), columns) == x_kanonymity.smallest_group(ROWS, columns) == honest
     assert honest == {"quasi_identifiers": columns, "k": 1, "rows_k_lt_5": 4}
-    assert exposure._k(ROWS.head(0), columns)["k"] == 0 and exposure._k(ROWS, [])["k"] == 4
+    assert x_kanonymity.smallest_group(ROWS.head(0), columns)["k"] == 0 and x_kanonymity.smallest_group(ROWS, [])["k"] == 4
 
 
 @settings(max_examples=60, deadline=None)
@@ -130,9 +130,9 @@ def test_median_of_counted_values(pairs):
     values = pl.Series([v for v, _ in pairs], dtype=pl.Float64)
     counts = pl.Series([n for _, n in pairs], dtype=pl.UInt32)
     expanded = pl.Series([v for v, n in pairs for _ in range(n)], dtype=pl.Float64)
-    assert exposure._median(values, counts) == expanded.median()
+    assert x_reidentification._median(values, counts) == expanded.median()
     if pairs:
-        assert exposure._median(values, counts) == statistics.median(expanded.to_list())
+        assert x_reidentification._median(values, counts) == statistics.median(expanded.to_list())
 
 
 def test_needles_hold_every_form_once():
@@ -155,7 +155,7 @@ def test_needles_hold_every_form_once():
 
 
 def _runs(values: pl.Series) -> list[str]:
-    return sorted(exposure._digit_runs(values).cast(pl.String).to_list())
+    return sorted(x_runs.digit_runs(values).cast(pl.String).to_list())
 
 
 @settings(max_examples=80, deadline=None)
@@ -175,7 +175,7 @@ CELL = st.text(alphabet=st.sampled_from("0123456789" * 4 + " -.,a*王"), max_siz
 @example(["12 34-5.67"])
 def test_skipped_text_holds_no_run(cells):
     text = pl.Series(cells, dtype=pl.String).drop_nulls()
-    if not exposure._may_hold_run(text):
+    if not x_runs._may_hold_run(text):
         assert not text.str.contains(LOOSE_RUN).any()
 
 
@@ -186,12 +186,12 @@ def test_skipped_text_holds_no_run(cells):
 @example([["a12345", "67"]])
 def test_skipped_lists_hold_no_run(cells):
     values = pl.Series(cells, dtype=pl.List(pl.String))
-    if not exposure._list_may_hold_run(values):
-        assert not exposure._cells(values).str.contains(LOOSE_RUN).any()
+    if not x_runs._list_may_hold_run(values):
+        assert not x_runs.cell_text(values).str.contains(LOOSE_RUN).any()
     needles = Needles.of(pl.DataFrame({"e164": ["+861234567", "+8612345678"],
                                        "national_number": ["1234567", "12345678"]}))
     as_lists = count_plaintext_by_source({"c": values}, needles)
-    assert as_lists == count_plaintext_by_source({"c": exposure._cells(values)}, needles)
+    assert as_lists == count_plaintext_by_source({"c": x_runs.cell_text(values)}, needles)
 
 
 @pytest.mark.parametrize("block", [1, 2, 3, 5, 1 << 20])
@@ -200,19 +200,20 @@ def test_text_files_are_read_in_whole_lines(tmp_path, monkeypatch, block):
     raw += b"\xe7\x8e\n\xff13800138000\nno newline 8613912345678"
     path = tmp_path / "leak.csv"
     path.write_bytes(raw)
-    monkeypatch.setattr(exposure, "TEXT_BLOCK_BYTES", block)
-    parts = list(exposure._file_text(path))
+    monkeypatch.setattr(x_outputs, "TEXT_BLOCK_BYTES", block)
+    parts = list(x_outputs.file_text(path))
     assert pl.concat(parts).to_list() == raw.decode("utf-8", errors="replace").splitlines()
     needles = Needles.of(NUMBERS)
-    assert count_plaintext_by_source({"f": exposure._file_text(path)}, needles) == {"f": 5}
+    assert count_plaintext_by_source({"f": x_outputs.file_text(path)}, needles) == {"f": 5}
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    assert count_plaintext_by_source({"e": exposure._file_text(empty)}, needles) == {"e": 0}
+    assert count_plaintext_by_source({"e": x_outputs.file_text(empty)}, needles) == {"e": 0}
 
 
 def test_row_numbers_of_a_long_list_are_not_taken_for_numbers(tmp_path):
     """Row 1,234,567 of a long list is not the 7-digit number 1234567."""
-    from scanner.privacy.exposure import Needles, exposure_metrics
+    from scanner.privacy.exposure import exposure_metrics
+    from scanner.privacy.exposure.needles import Needles
 
     numbers = pl.DataFrame({"e164": ["+3521234567"], "national_number": ["1234567"]})
     rows = pl.DataFrame({"row": [1_234_566, 1_234_567], "phone_token": ["a" * 32, "b" * 32],
@@ -236,7 +237,8 @@ def test_row_numbers_of_a_long_list_are_not_taken_for_numbers(tmp_path):
 
 def test_line_numbers_of_a_long_file_are_not_taken_for_numbers(tmp_path):
     """Line 1,234,567 of a long file (the ``line`` index beside ``row``) is no number either."""
-    from scanner.privacy.exposure import Needles, exposure_metrics
+    from scanner.privacy.exposure import exposure_metrics
+    from scanner.privacy.exposure.needles import Needles
 
     numbers = pl.DataFrame({"e164": ["+3521234567"], "national_number": ["1234567"]})
     rows = pl.DataFrame({"row": [5, 6], "line": [1_234_566, 1_234_567], "phone_token": ["a" * 32, "b" * 32]})
@@ -268,6 +270,6 @@ def test_lazy_rows_read_in_chunks_give_the_same_metrics(tmp_path, keys, monkeypa
                                 rows_with_number=result.rows_with_number)
 
     whole = [metrics(out / "rows.parquet"), metrics(out / "leaky.parquet")]
-    monkeypatch.setattr(exposure, "CHUNK_ROWS", 97)
+    monkeypatch.setattr(x_outputs, "CHUNK_ROWS", 97)
     assert [metrics(out / "rows.parquet"), metrics(out / "leaky.parquet")] == whole
     assert whole[0]["plaintext_numbers_written"] == 0 and whole[1]["plaintext_numbers_written"] > 1000
