@@ -81,7 +81,7 @@ def _error() -> str:
 @click.group(cls=ScannerGroup, context_settings={"help_option_names": ["-h", "--help"]},
              help=_("contact-scanner: check a contact list before it reaches an SMS or call platform."))
 @click.version_option(package_name="contact-scanner", prog_name="contact-scanner")
-@click.option("--lang", type=click.Choice(LANGS), default=None, is_eager=True,
+@click.option("--lang", type=click.Choice(LANGS, case_sensitive=False), default=None, is_eager=True,
               help=_("Language of everything a person reads: en or zh. Default: the locale (zh_* is Chinese); "
                      "scan and certify also take the policy's [report] lang."))
 def main(lang: str | None) -> None:

@@ -325,7 +325,10 @@ class _Reader:
         return PolicyError("{where}.{key}: {problem}", path=self.path, where=self.where, key=key,
                            problem=message if isinstance(message, Text) else Text(message))
 
-    def get(self, key, kind, default, *, choices=None, check=None):
+    def get(self, key, kind, default, *, choices=None, check=None, fold=None):
+        """``table[key]`` of ``kind``, or ``default``. Values of ``choices`` are matched
+        whatever their case (``SMS`` is ``sms``); ``fold`` gives the value its canonical
+        form (a region's upper case) before ``check``."""
         self.used.add(key)
         if key not in self.table:
             return default
@@ -351,7 +354,12 @@ class _Reader:
                 raise self.fail(key, "must be a date (YYYY-MM-DD)")
         elif not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise self.fail(key, Text("must be {kind}, got {got}", kind=_kind(kind), got=_kind(type(value))))
+        if fold is not None:
+            value = fold(value)
         if choices is not None:
+            named = {c.lower(): c for c in choices}
+            value = (tuple(named.get(v.lower(), v) for v in value) if isinstance(value, tuple)
+                     else named.get(value.lower(), value))
             bad = [v for v in (value if isinstance(value, tuple) else (value,)) if v not in choices]
             if bad:
                 raise self.fail(key, Text("{value!r} is not one of {choices}", value=bad[0], choices=", ".join(choices)))
@@ -374,6 +382,16 @@ _KINDS = {int: Text("an integer"), float: Text("a number"), str: Text("text"), b
 
 def _kind(kind: type) -> Text | str:
     return _KINDS.get(kind, kind.__name__)
+
+
+def _upper(value):
+    """Region and rule codes are upper case whatever the policy writes (``cn``, ``ph004``)."""
+    return tuple(v.upper() for v in value) if isinstance(value, tuple) else value.upper()
+
+
+def _lower_values(d: dict) -> dict:
+    """Class and severity names are lower case whatever the policy writes (``Granted``)."""
+    return {k: v.lower() for k, v in d.items()}
 
 
 def _region_check(value):
@@ -404,8 +422,8 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
     campaign = CampaignPolicy(
         channel=r.get("channel", str, "sms", choices=CHANNELS),
         purpose=r.get("purpose", str, "marketing", choices=PURPOSES),
-        region=r.get("region", str, "CN", check=_region_check),
-        allowed_regions=r.get("allowed_regions", tuple, None, check=_region_check),
+        region=r.get("region", str, "CN", check=_region_check, fold=_upper),
+        allowed_regions=r.get("allowed_regions", tuple, None, check=_region_check, fold=_upper),
         timezone=r.get("timezone", str, "Asia/Shanghai", check=_tz_check),
     )
     if campaign.allowed_regions is None:
@@ -463,9 +481,9 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
 
     r = _Reader("vocabulary", doc.get("vocabulary", {}), path)
     vocab = VocabularyPolicy(
-        consent=tuple(r.get("consent", dict, {}, check=lambda d: _classes(d, CONSENT_CLASSES)).items()),
-        channel=tuple(r.get("channel", dict, {}, check=lambda d: _classes(d, CHANNEL_CLASSES)).items()),
-        purpose=tuple(r.get("purpose", dict, {}, check=lambda d: _classes(d, PURPOSE_CLASSES)).items()),
+        consent=tuple(r.get("consent", dict, {}, check=lambda d: _classes(d, CONSENT_CLASSES), fold=_lower_values).items()),
+        channel=tuple(r.get("channel", dict, {}, check=lambda d: _classes(d, CHANNEL_CLASSES), fold=_lower_values).items()),
+        purpose=tuple(r.get("purpose", dict, {}, check=lambda d: _classes(d, PURPOSE_CLASSES), fold=_lower_values).items()),
         purchase_words=r.get("purchase_words", tuple, ()),
         third_party_words=r.get("third_party_words", tuple, ()),
         yes=r.get("yes", tuple, ()),
@@ -478,8 +496,9 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
 
     r = _Reader("rules", doc.get("rules", {}), path)
     codes = tuple(RULES)
-    ignore = r.get("ignore", tuple, (), check=lambda v: _codes(v, codes))
-    severity = r.get("severity", dict, {}, check=lambda d: _codes(tuple(d), codes) or _sev(d))
+    ignore = r.get("ignore", tuple, (), check=lambda v: _codes(v, codes), fold=_upper)
+    severity = r.get("severity", dict, {}, check=lambda d: _codes(tuple(d), codes) or _sev(d),
+                     fold=lambda d: {k.upper(): v for k, v in _lower_values(d).items()})
     rules = RulesPolicy(ignore=ignore, severity=tuple(sorted(severity.items())))
     r.done()
 
@@ -515,7 +534,7 @@ def policy_from_dict(doc: Mapping[str, Any], *, path: str | None = None) -> Poli
     r.done()
     r = _Reader("review", doc.get("review", {}), path)
     review = ReviewPolicy(
-        approvable=r.get("approvable", tuple, (), check=lambda v: _codes(v, codes) or _approvable(v)),
+        approvable=r.get("approvable", tuple, (), check=lambda v: _codes(v, codes) or _approvable(v), fold=_upper),
         approval_max_age_days=r.get("approval_max_age_days", int, None,
                                     check=lambda v: None if v > 0 else Text("must be positive")),
     )

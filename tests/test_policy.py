@@ -81,3 +81,21 @@ def test_sha256_hashes_the_effective_policy():
     c = policy_from_dict({"consent": {"max_age_days": 365}})
     assert a.sha256 == b.sha256 != c.sha256
     assert len(a.sha256) == 64
+
+
+def test_enum_values_and_codes_are_read_whatever_their_case():
+    written = policy_from_dict({
+        "campaign": {"channel": "SMS", "purpose": "Marketing", "region": "cn", "allowed_regions": ["cn", "hk"]},
+        "rules": {"ignore": ["pr001"], "severity": {"ph004": "Error"}},
+        "vocabulary": {"consent": {"ok": "Granted"}},
+        "report": {"lang": "ZH"},
+    })
+    canonical = policy_from_dict({
+        "campaign": {"channel": "sms", "purpose": "marketing", "region": "CN", "allowed_regions": ["CN", "HK"]},
+        "rules": {"ignore": ["PR001"], "severity": {"PH004": "error"}},
+        "vocabulary": {"consent": {"ok": "granted"}},
+        "report": {"lang": "zh"},
+    })
+    assert written == canonical and written.sha256 == canonical.sha256
+    with pytest.raises(PolicyError, match="'text' is not one of sms, voice"):
+        policy_from_dict({"campaign": {"channel": "text"}})

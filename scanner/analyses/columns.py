@@ -14,8 +14,10 @@ from typing import Callable
 
 import polars as pl
 
+from scanner.privacy.tokens import HEX_DIGEST as ANY_DIGEST
+
 SAMPLE = 500
-HEX_DIGEST = r"^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$"
+HEX_DIGEST = rf"(?i)^{ANY_DIGEST}$"
 SENSITIVE_HEADERS = {
     "national-id": ("身份证", "身份证号", "身份证号码", "证件号", "证件号码", "idcard", "idnumber",
                     "nationalid", "idno", "ssn", "socialsecurity", "residentid"),

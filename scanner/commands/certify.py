@@ -27,7 +27,7 @@ FILE = click.Path(dir_okay=False, path_type=Path)
 @click.option("--as-of", default=None, help="Scan time (ISO; default now).")
 @click.option("--valid-days", type=click.IntRange(min=1), default=DEFAULT_VALID_DAYS, show_default=True,
               help="The certificate expires this many days after issue.")
-@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="error", show_default=True,
+@click.option("--fail-on", type=click.Choice(list(FAIL_ON), case_sensitive=False), default="error", show_default=True,
               help="Exit 1 when the certified verdict reaches this level (the certificate is still written).")
 @lang_option
 @key_options

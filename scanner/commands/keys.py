@@ -57,7 +57,7 @@ def create(state_dir: Path | None, key_file: Path | None) -> None:
 
 @command.command("show")
 @key_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"], case_sensitive=False), default="text", show_default=True)
 def show(state_dir: Path | None, key_file: Path | None, fmt: str) -> None:
     """Show the key id, where it came from, when it was created and the vault keyring ids."""
     keys = load_existing_key(state_dir, key_file)

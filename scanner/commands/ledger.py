@@ -29,9 +29,9 @@ def command() -> None:
 @click.argument("ledger", type=LEDGER_PATH)
 @click.option("--phone", "phone_source", required=True, metavar="-|FILE",
               help="'-' reads the number from stdin (one per line); never a number itself.")
-@click.option("--action", type=click.Choice(ACTIONS), required=True)
-@click.option("--channel", type=click.Choice(CHANNELS), required=True)
-@click.option("--purpose", type=click.Choice(PURPOSES), required=True)
+@click.option("--action", type=click.Choice(ACTIONS, case_sensitive=False), required=True)
+@click.option("--channel", type=click.Choice(CHANNELS, case_sensitive=False), required=True)
+@click.option("--purpose", type=click.Choice(PURPOSES, case_sensitive=False), required=True)
 @click.option("--evidence", required=True, help="Evidence reference (form id, recording id, URL).")
 @click.option("--notice-version", default=None, help="Version of the privacy notice shown.")
 @click.option("--at", "at_text", default=None,

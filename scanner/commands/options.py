@@ -46,7 +46,7 @@ def _set_lang(ctx, param, value):
 
 
 def lang_option(fn):
-    return click.option("--lang", type=click.Choice(["en", "zh"]), default=None, callback=_set_lang,
+    return click.option("--lang", type=click.Choice(["en", "zh"], case_sensitive=False), default=None, callback=_set_lang,
                         help=_("Language of what a person reads (report.html, the summary). Default: the "
                                "policy's [report] lang, else the locale (zh_* is Chinese)."))(fn)
 

@@ -56,7 +56,7 @@ def command() -> None:
 @click.option("--name", required=True, help="Name of the list in the registry (unique).")
 @click.option("--source", help="Where the list came from (vendor, partner, event).")
 @click.option("--leaked", is_flag=True, help="Mark the list as leaked: any overlap fails a scan.")
-@click.option("--owner", type=click.Choice(["own", "received"]), default="received", show_default=True,
+@click.option("--owner", type=click.Choice(["own", "received"], case_sensitive=False), default="received", show_default=True,
               help="The user's own list, or one received (bought, shared, leaked).")
 @click.option("--policy", "policy_path", type=click.Path(dir_okay=False), help="Policy TOML (header mapping, region).")
 @key_options
@@ -100,7 +100,7 @@ def _reader(state_dir):
 
 @command.command("list")
 @state_dir_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"], case_sensitive=False), default="text", show_default=True)
 def list_(state_dir, fmt):
     """List the registered lists."""
     infos = _reader(state_dir).list()
@@ -115,7 +115,7 @@ def list_(state_dir, fmt):
 @command.command("show")
 @click.argument("name")
 @state_dir_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"], case_sensitive=False), default="text", show_default=True)
 def show(name, state_dir, fmt):
     """Show one registered list (counts and fingerprints; no numbers)."""
     info = _reader(state_dir).show(name)

@@ -21,15 +21,15 @@ from scanner.privacy.embedded import mask_message
 @click.command("reveal")
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--to", "to", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="CSV to write (row,phone[,name]); mode 0600.")
+              help="File to write (row,line,phone[,name]): .csv, or .xlsx for a workbook; mode 0600.")
 @click.option("--reason", required=True, help="Why the numbers are needed (goes to the audit log).")
-@click.option("--rows", "rows", type=click.Choice(ROW_CHOICES), default="accept", show_default=True,
+@click.option("--rows", "rows", type=click.Choice(ROW_CHOICES, case_sensitive=False), default="accept", show_default=True,
               help="accept: importable rows; review: only rows to review; all: every row.")
 @key_options
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="e164", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(FORMATS, case_sensitive=False), default="e164", show_default=True,
               help="e164 (+8613800138000) or national (13800138000, what CN SMS platforms import).")
-@click.option("--encoding", type=click.Choice(CSV_ENCODINGS), default="utf-8", show_default=True)
-@click.option("--split-by", "split_by", type=click.Choice(["carrier"]), default=None,
+@click.option("--encoding", type=click.Choice(CSV_ENCODINGS, case_sensitive=False), default="utf-8", show_default=True)
+@click.option("--split-by", "split_by", type=click.Choice(["carrier"], case_sensitive=False), default=None,
               help="One file per CN carrier: <stem>.移动.csv, <stem>.联通.csv, ...")
 @click.option("--all-numbers", "all_numbers", is_flag=True,
               help="Every number whose own verdict is --rows, with its column (row,column,phone); "

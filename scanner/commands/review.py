@@ -27,7 +27,7 @@ def command() -> None:
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--to", "to", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The sheet to write: .xlsx (a decision list in each row) or .csv; mode 0600.")
-@click.option("--rows", "rows", type=click.Choice(["review", "reject", "accept", "all"]), default="review",
+@click.option("--rows", "rows", type=click.Choice(["review", "reject", "accept", "all"], case_sensitive=False), default="review",
               show_default=True, help="Which verdicts the sheet lists.")
 @key_options
 def export(out_dir: Path, to: Path, rows: str, state_dir: Path | None, key_file: Path | None) -> None:

@@ -20,7 +20,7 @@ from scanner.privacy.embedded import mask_message
 FAIL_ON = {"error": ("fail",), "warning": ("review", "fail"), "never": ()}
 
 
-STAGES = ("ingest", "normalize", "rules", "protect", "analyses", "write")
+STAGES = ("ingest", "normalize", "rules", "analyses", "write")
 
 
 def _progress(enabled: bool, console: Console):
@@ -56,15 +56,15 @@ def _check_name(state, name: str, key_id: str | None = None) -> None:
 @click.option("--out", "out_dir", default="scan-out", show_default=True, type=click.Path(file_okay=False), help="Output directory.")
 @key_options
 @click.option("--suppress", multiple=True, type=click.Path(dir_okay=False), help="Suppression / do-not-contact list (repeatable; any format).")
-@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="error", show_default=True, help="Exit 1 when the list verdict reaches this level.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="text: summary; json: print report.json.")
+@click.option("--fail-on", type=click.Choice(list(FAIL_ON), case_sensitive=False), default="error", show_default=True, help="Exit 1 when the list verdict reaches this level.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"], case_sensitive=False), default="text", show_default=True, help="text: summary; json: print report.json.")
 @click.option("--as-of", help="Scan time for time-dependent rules (ISO date or date-time; default now).")
 @click.option("--consent-ledger", type=click.Path(dir_okay=False), help="Take consent from this consent ledger.")
 @click.option("--register", "register_name", metavar="NAME",
               help="After scanning, add the list to the registry under NAME; a name already "
                    "registered gets a new version (an own list's earlier versions are compared "
                    "as changes, not copies).")
-@click.option("--owner", type=click.Choice(["own", "received"]), default="own", show_default=True,
+@click.option("--owner", type=click.Choice(["own", "received"], case_sensitive=False), default="own", show_default=True,
               help="With --register: the user's own list, or one received (bought, shared).")
 @click.option("--register-source", metavar="S", help="Source/vendor recorded with --register.")
 @click.option("--no-progress", is_flag=True, help="No progress display.")

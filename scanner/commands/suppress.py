@@ -30,8 +30,8 @@ def command() -> None:
 @command.command("add")
 @_FILE
 @click.option("--reason", required=True, help="Why (退订, complaint, refused...); goes to the store and audit log.")
-@click.option("--channel", type=click.Choice(["sms", "voice", "all"]), default="all", show_default=True)
-@click.option("--purpose", type=click.Choice(["marketing", "service", "all"]), default="all", show_default=True)
+@click.option("--channel", type=click.Choice(["sms", "voice", "all"], case_sensitive=False), default="all", show_default=True)
+@click.option("--purpose", type=click.Choice(["marketing", "service", "all"], case_sensitive=False), default="all", show_default=True)
 @_POLICY
 @key_options
 def add(file, reason, channel, purpose, policy_path, state_dir, key_file):
@@ -53,8 +53,8 @@ def _change(action, file, reason, channel, purpose, policy_path, state_dir, key_
 @command.command("remove")
 @_FILE
 @click.option("--reason", required=True, help="Why the entries end (kept with them; nothing is deleted).")
-@click.option("--channel", type=click.Choice(["sms", "voice", "all", "any"]), default="any", show_default=True)
-@click.option("--purpose", type=click.Choice(["marketing", "service", "all", "any"]), default="any",
+@click.option("--channel", type=click.Choice(["sms", "voice", "all", "any"], case_sensitive=False), default="any", show_default=True)
+@click.option("--purpose", type=click.Choice(["marketing", "service", "all", "any"], case_sensitive=False), default="any",
               show_default=True)
 @_POLICY
 @key_options
@@ -66,7 +66,7 @@ def remove(file, reason, channel, purpose, policy_path, state_dir, key_file):
 
 @command.command("list")
 @state_dir_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"], case_sensitive=False), default="text", show_default=True)
 def list_(state_dir, fmt):
     """Counts by scope, reason, source and state, with dates (never numbers)."""
     from scanner.suppress.store import list_entries

@@ -22,7 +22,7 @@ FILE = click.Path(dir_okay=False, path_type=Path)
 @click.option("--public-key", type=FILE, required=True, help="The issuer's public key.")
 @click.option("--policy", "policy_path", type=FILE, default=None,
               help="Require the certificate to be made under this policy.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"], case_sensitive=False), default="text", show_default=True)
 @lang_option
 def command(cert_path, input_path, public_key, policy_path, fmt, lang) -> None:
     """Exit 0 when the signature verifies, the list matches its fingerprint and a re-scan

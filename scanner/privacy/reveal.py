@@ -29,7 +29,7 @@ from scanner.errors import InputError, VerificationFailed
 from scanner.manifest import verified_folder
 from scanner.privacy.audit import append_audit, audit_dir, check_audit_chain, check_reason
 from scanner.privacy.keys import KeyMaterial
-from scanner.privacy.safe_files import atomic_writer, write_csv
+from scanner.privacy.safe_files import atomic_writer, write_csv, write_xlsx
 from scanner.privacy.tokens import token_expr
 from scanner.privacy.vault import VaultTampered, read_vault
 
@@ -174,6 +174,18 @@ def carrier_of(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.join(digits, on="e164", how="left")
 
 
+#: What ``--to`` may name, by its extension (none: CSV).
+WRITTEN_FORMATS = {".csv": "csv", "": "csv", ".xlsx": "xlsx"}
+
+
+def _written_format(to: Path) -> str:
+    """The file format ``to``'s extension names; any other is refused before anything is read."""
+    written = WRITTEN_FORMATS.get(to.suffix.lower())
+    if written is None:
+        raise InputError("reveal writes .csv or .xlsx, not {suffix}", path=str(to), suffix=to.suffix)
+    return written
+
+
 def _split_path(to: Path, carrier: str) -> Path:
     suffix = to.suffix or ".csv"
     return to.with_name(f"{to.stem if to.suffix else to.name}.{carrier}{suffix}")
@@ -187,7 +199,9 @@ def reveal(out_dir: str | os.PathLike, *, to: str | os.PathLike, reason: str, ke
 
     ``rows``: ``accept`` (default, what may be imported), ``review`` (only the rows a human
     must look at) or ``all`` (every row the vault holds). ``fmt``: ``e164`` (``+8613800138000``)
-    or ``national`` (``13800138000``; numbers outside ``region`` stay E.164). ``split_by``:
+    or ``national`` (``13800138000``; numbers outside ``region`` stay E.164). ``to``'s
+    extension names the format: ``.csv`` (or none) CSV in ``encoding``, ``.xlsx`` a
+    workbook whose numbers are text cells; any other is refused. ``split_by``:
     ``carrier`` writes ``<stem>.<carrier>.csv`` per CN carrier. ``all_numbers``: every number
     whose own verdict is ``rows`` (with its ``column``), not only each row's contact number.
     The audit entry goes to the log beside the key (:func:`audit_dir`); a broken, unsealed
@@ -200,6 +214,7 @@ def reveal(out_dir: str | os.PathLike, *, to: str | os.PathLike, reason: str, ke
         raise InputError("bad reveal options: rows={rows!r} format={format!r} split_by={split_by!r}",
                          rows=rows, format=fmt, split_by=split_by)
     out_dir, to = Path(out_dir), Path(to)
+    written = _written_format(to)
     vault_path = out_dir / "vault.bin"
     # The folder must be exactly one scan (its manifest), read under its shared lock.
     with verified_folder(out_dir, keys) as manifest:
@@ -253,8 +268,10 @@ def reveal(out_dir: str | os.PathLike, *, to: str | os.PathLike, reason: str, ke
     # is: a reveal that fails (disk full, audit log not writable) leaves the files as they were.
     with contextlib.ExitStack() as staged:
         for path, frame in outputs.items():
-            # E.164 values are exempt from neutralization (safe_files), so they stay importable
-            write_csv(staged.enter_context(atomic_writer(path)), frame, path=path, encoding=encoding)
+            if written == "xlsx":
+                write_xlsx(staged.enter_context(atomic_writer(path)), frame, sheet="numbers")
+            else:  # E.164 values are exempt from neutralization (safe_files), so they stay importable
+                write_csv(staged.enter_context(atomic_writer(path)), frame, path=path, encoding=encoding)
         entry = append_audit(audit_folder, keys, {
             "action": "reveal",
             "reason": reason,

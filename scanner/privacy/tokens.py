@@ -18,6 +18,11 @@ from scanner.privacy.keys import KeyMaterial
 
 FIELDS = ("phone", "name", "email")
 TOKEN_HEX_CHARS = 32
+#: A whole token as written (lower-case hex).
+TOKEN_PATTERN = rf"^[0-9a-f]{{{TOKEN_HEX_CHARS}}}$"
+#: A hex digest as people write them (SHA-256, SHA-1, MD5: 64, 40 and 32 lower-case hex
+#: digits, the longest first), tokens included; a group, for other patterns to anchor.
+HEX_DIGEST = "(?:" + "|".join(f"[0-9a-f]{{{n}}}" for n in (64, 40, TOKEN_HEX_CHARS)) + ")"
 
 
 def _check_field(field: str) -> None:

@@ -63,6 +63,7 @@ from scanner.errors import RegistryError
 from scanner.i18n import Text
 from scanner.io_errors import check_fault, errno_of, write_error, writing
 from scanner.privacy.safe_files import make_dir, remove_created
+from scanner.privacy.tokens import TOKEN_PATTERN
 
 FORMAT = "contact-scanner/registry"
 SCHEMA_VERSION = 4
@@ -595,7 +596,7 @@ class Registry:
         """Boolean mask aligned with ``tokens``: the token is in some registered list (DU003)."""
         s = tokens.cast(pl.String)
         query = (pl.DataFrame({"t": s}).with_row_index("i")
-                 .filter(pl.col("t").str.contains(r"^[0-9a-f]{32}$"))
+                 .filter(pl.col("t").str.contains(TOKEN_PATTERN))
                  .select("i", pl.col("t").str.slice(0, 16).str.to_integer(base=16, dtype=pl.UInt64).alias("hi"),
                          pl.col("t").str.slice(16, 16).str.to_integer(base=16, dtype=pl.UInt64).alias("lo")))
         found = pl.Series("i", [], dtype=pl.UInt32)

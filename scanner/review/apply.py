@@ -28,8 +28,8 @@ from scanner.privacy.keys import KeyMaterial
 from scanner.privacy.reveal import _read_report
 from scanner.review.decisions import DECISIONS, store_decisions
 from scanner.review.sheet import review_frame, sheet_format, write_sheet
+from scanner.privacy.tokens import TOKEN_PATTERN
 
-_TOKEN = r"^[0-9a-f]{32}$"
 #: Columns a sheet must keep (any order; other columns are ignored).
 REQUIRED = ("row", "phone_token", "phone_masked", "decision", "scan_id", "key_id")
 
@@ -147,7 +147,7 @@ def validate(sheet: pl.DataFrame, rows: pl.DataFrame, report: dict, keys: KeyMat
                                       choices=", ".join(DECISIONS))))
         elif rec["_row"] is None:
             problems.append((at, Text("the row column is not a row number")))
-        elif rec["_token"] is None or not pl.Series([rec["_token"]]).str.contains(_TOKEN).item():
+        elif rec["_token"] is None or not pl.Series([rec["_token"]]).str.contains(TOKEN_PATTERN).item():
             problems.append((at, Text("the phone_token column is not a phone token")))
         elif rec["_scan_token"] is None and rec["_token"] not in known:
             problems.append((at, Text("unknown phone token (not in this scan)")))

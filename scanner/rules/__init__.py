@@ -1,9 +1,10 @@
 """Row rules: each is metadata plus a pure function returning a boolean ``pl.Expr``.
 
-A rule function takes only keyword-only options, bound by name from the scan's
-:class:`RuleContext` (policy values and the as-of time). Rules read the working columns
-the pipeline derives (see ``WORK_COLUMNS``) and never collect. All active rules are
-evaluated in one ``with_columns`` (:func:`rule_columns`).
+A rule function takes only keyword-only options, bound by name from the scan's rule
+context (``scanner.kernel.KernelContext.rule_context``: policy values and the as-of time).
+Rules read the working columns the row kernel derives (``scanner.kernel``: the number
+answers, ``scanner.prepare``'s consent and source classes) and never collect. All active
+rules are evaluated in one ``with_columns`` (:func:`rule_columns`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 import polars as pl
-
-SEVERITY_ORDER = {"error": 3, "warning": 2, "info": 1}
-
 
 @dataclass(frozen=True)
 class Rule:

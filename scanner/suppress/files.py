@@ -16,8 +16,9 @@ import polars as pl
 
 from scanner.errors import InputError
 from scanner.policy import Policy
+from scanner.privacy.tokens import TOKEN_PATTERN
 
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+_TOKEN = re.compile(TOKEN_PATTERN)
 _PARQUET = b"PAR1"
 
 

@@ -93,6 +93,31 @@ def test_reveal_accept_rows_default(env):
     assert _digits(NUMBERS[0]) not in result.output
 
 
+def test_reveal_to_xlsx_writes_a_workbook_with_numbers_as_text(env):
+    import openpyxl
+
+    tmp, _, out = env
+    result = run(out, "--to", tmp / "dial.XLSX", "--reason", "import into the SMS platform")
+    assert result.exit_code == 0, result.output
+    assert (tmp / "dial.XLSX").read_bytes()[:2] == b"PK"       # a workbook, not CSV text
+    assert stat.S_IMODE(os.stat(tmp / "dial.XLSX").st_mode) == 0o600
+    sheet = openpyxl.load_workbook(tmp / "dial.XLSX").active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("row", "phone", "name")
+    assert [r[0] for r in rows[1:]] == [1, 2, 5]
+    assert [r[1] for r in rows[1:]] == [NUMBERS[0], NUMBERS[1], NUMBERS[4]]   # text, not 8.6E+12
+    assert rows[2][2] == NAMES[1]                      # a string cell: no formula is ever made
+    assert sheet.cell(3, 3).data_type == "s"
+
+
+@pytest.mark.parametrize("name", ["dial.txt", "dial.xls", "dial.tsv"])
+def test_reveal_refuses_a_format_it_does_not_write(env, name):
+    tmp, _, out = env
+    result = run(out, "--to", tmp / name, "--reason", "import")
+    assert result.exit_code == 2 and "reveal writes .csv or .xlsx" in result.output
+    assert not (tmp / name).exists() and not (tmp / "state" / "audit.log").exists()
+
+
 @pytest.mark.parametrize(("rows", "expected"), [("review", ["3"]), ("all", ["1", "2", "3", "4", "5"])])
 def test_reveal_row_choice(env, rows, expected):
     tmp, _, out = env

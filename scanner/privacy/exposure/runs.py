@@ -10,6 +10,7 @@ from functools import cached_property
 import polars as pl
 
 from scanner.privacy.embedded import DATE_AT, MAX_SEPARATOR_RUN, NO_DATE, SEPARATOR, chain_regex
+from scanner.privacy.tokens import HEX_DIGEST
 
 
 RUN_DIGITS = 7  # the fewest digits of a run
@@ -17,8 +18,8 @@ RUN_DIGITS = 7  # the fewest digits of a run
 LOOSE_RUN = chain_regex(RUN_DIGITS)
 #: A chain of digit groups, as the masking reads one (scanner/privacy/masking.py).
 CHAIN = rf"\d+(?:{SEPARATOR}{{1,{MAX_SEPARATOR_RUN}}}\d+)*"
-HEX_WORD = r"\b(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})\b"
-PURE_HEX = r"^(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})$"
+HEX_WORD = rf"\b{HEX_DIGEST}\b"
+PURE_HEX = rf"^{HEX_DIGEST}$"
 DIGITS = list("0123456789\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19")  # ASCII and full-width
 NO_RUNS = pl.Series("run", [], dtype=pl.String)
 #: A cell of this shape holds no run (at most 6 digits on either side of the ``*``) and no
