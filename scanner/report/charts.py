@@ -8,7 +8,6 @@ the page carries the SVG inline and needs no script to show it (README: dependen
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import Any, Callable
 
@@ -20,19 +19,28 @@ COLORS = {"accept": "#2e7d32", "review": "#f9a825", "reject": "#c62828", "error"
           "warning": "#f9a825", "info": "#607d8b", "main": "#1565c0", "null": "#9e9e9e"}
 WIDTH = 560
 
-#: Text is measured by the renderer when the chart is laid out and drawn by the reader's
-#: browser: the fonts named first are wide ones that the renderer can measure (the
-#: system's fonts, registered with it) and most browsers have, so a label the layout made
-#: room for is not wider on the page and cut off at the chart's edge.
-FONT = "DejaVu Sans, Verdana, sans-serif"
-FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "/Library/Fonts", "C:\\Windows\\Fonts")
+#: Text is laid out by the renderer and drawn by the reader's browser, whose font may be
+#: wider than the renderer's measure (DejaVu Sans, Linux's sans-serif, is): a label axis
+#: keeps at least the room :func:`label_room` gives its labels, so none is cut off at the
+#: chart's edge. (Measuring with the real fonts instead costs the renderer twice the time.)
+FONT = "sans-serif"
+FONT_SIZE = 11
 #: Longest label of the bar charts (longer ones end in an ellipsis; the table below has them whole).
 LABEL_LIMIT = 320
+
+
+def label_room(labels: list[str]) -> int:
+    """Pixels the longest of ``labels`` takes in a wide sans-serif (a Latin letter 0.62 em,
+    a Chinese character 1 em), at most :data:`LABEL_LIMIT`, plus the tick and its gap."""
+    def width(text: str) -> float:
+        return sum(1.0 if ord(ch) > 0x2E80 else 0.62 for ch in text) * FONT_SIZE
+
+    return int(min(LABEL_LIMIT, max((width(t) for t in labels), default=0))) + 8
 
 _CONFIG = {
     "font": FONT,
     "view": {"stroke": None},
-    "axis": {"labelFontSize": 11, "titleFontSize": 12, "labelLimit": LABEL_LIMIT},
+    "axis": {"labelFontSize": FONT_SIZE, "titleFontSize": 12, "labelLimit": LABEL_LIMIT},
     "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "bottom"},
 }
 
@@ -75,7 +83,8 @@ def findings_bar(findings: dict[str, int], rules: dict[str, dict], label: Callab
     return _spec(values, {
         "mark": "bar",
         "encoding": {
-            "y": {"field": "code", "type": "nominal", "sort": "-x", "title": None},
+            "y": {"field": "code", "type": "nominal", "sort": "-x", "title": None,
+                  "axis": {"minExtent": label_room([v["code"] for v in values])}},
             "x": {"field": "rows", "type": "quantitative", "title": _("rows")},
             "color": {"field": "severity", "type": "nominal", "title": _("severity"),
                       "scale": {"domain": list(sev.values()),
@@ -164,7 +173,8 @@ def sources_bar(provenance: dict[str, Any], _: Gettext) -> Spec | None:
     return _spec(values, {
         "mark": "bar",
         "encoding": {
-            "y": {"field": "source", "type": "nominal", "sort": "-x", "title": None},
+            "y": {"field": "source", "type": "nominal", "sort": "-x", "title": None,
+                  "axis": {"minExtent": label_room([v["source"] for v in values])}},
             "x": {"field": "rows", "type": "quantitative", "title": _("rows")},
             "color": {"field": "kind", "type": "nominal", "title": None,
                       "scale": {"domain": kinds, "range": [COLORS["accept"], COLORS["review"], COLORS["reject"]]}},
@@ -201,7 +211,6 @@ def block_chart(blocks: dict[str, Any], _: Gettext) -> Spec | None:
 
 
 _lock = threading.Lock()
-_fonts: list[bool] = []
 
 
 def svg(spec: Spec) -> str:
@@ -209,11 +218,6 @@ def svg(spec: Spec) -> str:
     import vl_convert
 
     with _lock:  # one renderer, one chart at a time
-        if not _fonts:  # the system's fonts, so the renderer measures text as a browser draws it
-            for folder in FONT_FOLDERS:
-                if os.path.isdir(folder):
-                    vl_convert.register_font_directory(folder)
-            _fonts.append(True)
         out = vl_convert.vegalite_to_svg(spec)
     return out[out.index("<svg"):]
 
