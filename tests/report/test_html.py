@@ -21,6 +21,7 @@ from scanner.errors import OutputExposure
 from scanner.manifest import MANIFEST
 from scanner.policy import load_policy, policy_from_dict
 from scanner.report import charts
+from scanner.i18n import gettext_for
 from scanner.report.html import report_html
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,7 +159,8 @@ HOSTILE = [
 ]
 
 
-def test_hostile_names_sources_and_headers_are_escaped_and_isolated(tmp_path, keys):
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_hostile_names_sources_and_headers_are_escaped_and_isolated(tmp_path, keys, lang):
     src = tmp_path / "hostile.csv"
     with open(src, "w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh)
@@ -170,7 +172,7 @@ def test_hostile_names_sources_and_headers_are_escaped_and_isolated(tmp_path, ke
     policy = policy_from_dict({"columns": {"source": "<script>x</script>来源"}})
     result = scan(src, policy, keys=keys, as_of=AS_OF, registry=False, state_dir=tmp_path / "state")
     out = tmp_path / "out"
-    result.write(out, lang="en")
+    result.write(out, lang=lang)
     page = (out / "report.html").read_text("utf-8")
     _no_outside_reference(page)
     assert "<script" not in page and "<img" not in page and "<b>bold</b>" not in page
@@ -206,8 +208,9 @@ def _records(n: int, *, consent: str = "yes") -> list[dict]:
              "consent_time": f"2026-0{1 + i % 9}-1{i % 10} 1{i % 10}:2{i % 10}:00"} for i in range(n)]
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("case", ["zero-rows", "one-row", "no-findings"])
-def test_empty_and_tiny_lists_render_every_section_saying_why(case, scan_frame, tmp_path):
+def test_empty_and_tiny_lists_render_every_section_saying_why(case, lang, scan_frame, tmp_path):
     if case == "zero-rows":
         result = scan_frame([{"phone": None, "source": None}], registry=False).report
         report = json.loads(json.dumps(result))
@@ -222,7 +225,7 @@ def test_empty_and_tiny_lists_render_every_section_saying_why(case, scan_frame, 
         report = scan_frame(records, policy=policy, registry=False, as_of=AS_OF).report
         if case == "no-findings":
             assert not report["findings"], report["findings"]
-    page = report_html(report, lang="en")
+    page = report_html(report, lang=lang)
     assert _sections(page) == set(SECTIONS)
     shown = set(_charts(page))
     empty = set(re.findall(r'data-empty="([a-z]+)"', page))
@@ -230,10 +233,11 @@ def test_empty_and_tiny_lists_render_every_section_saying_why(case, scan_frame, 
     assert {c for c in CHARTS if c not in shown} <= empty | {"verdict"} - shown
     for c in CHARTS:
         assert c in shown or c in empty, (case, c)
+    _ = gettext_for(lang)
     if case == "zero-rows":
-        assert "the list has no rows" in page
+        assert _("the list has no rows") in page
     if case == "no-findings":
-        assert "No findings: no rule flagged any row." in page
+        assert _("No findings: no rule flagged any row.") in page
 
 
 def test_the_page_is_built_from_the_report_quickly(crm):
