@@ -13,6 +13,7 @@ from scanner.canary.canary import canary_detail
 from scanner.canary.scheme import DEFAULT_COALITION, tolerated_coalition
 from scanner.commands.options import key_options, keys_for, region_option, state_for
 from scanner.errors import InputError, VerificationFailed
+from scanner.i18n import _
 from scanner.ledger.numbers import read_numbers
 from scanner.privacy.safe_files import atomic_writer, write_csv
 from scanner.privacy.tokens import token_expr
@@ -48,12 +49,13 @@ def issue_cmd(recipient, pool, count, out, coalition, region, state_dir, key_fil
     with atomic_writer(out) as fh:
         result = issue(state.path, keys, recipient, numbers, count, coalition=coalition,
                        deliver=lambda chosen: write_csv(fh, pl.DataFrame({"phone": chosen}), path=out))
-    click.echo(f"{len(result.numbers)} canaries for {recipient!r} ({result.unique} unique, "
-               f"{result.shared} shared) written to {out} (mode 0600: these are your own pool "
-               "numbers in plaintext; insert them into the copy, then delete or lock the file)")
-    click.echo(f"with {result.recipients} recipient(s), a member of a coalition of up to "
-               f"{result.tolerated_coalition} recipient(s) that strip differing numbers is "
-               "named with >= 99% confidence; one leaker is named with certainty")
+    click.echo(_("{n} canaries for {recipient!r} ({unique} unique, {shared} shared) written to {out} (mode 0600: "
+                 "these are your own pool numbers in plaintext; insert them into the copy, then delete or lock the "
+                 "file)").format(n=len(result.numbers), recipient=recipient, unique=result.unique,
+                                 shared=result.shared, out=out))
+    click.echo(_("with {recipients} recipient(s), a member of a coalition of up to {coalition} recipient(s) that "
+                 "strip differing numbers is named with >= 99% confidence; one leaker is named with certainty").format(
+        recipients=result.recipients, coalition=result.tolerated_coalition))
 
 
 @command.command("list")
@@ -63,15 +65,17 @@ def list_cmd(state_dir, key_file) -> None:
     state = state_for(state_dir)
     store = CanaryStore.open(state.path, keys_for(state_dir, key_file, state=state))
     if not store.assignments:
-        click.echo("no canaries issued")
+        click.echo(_("no canaries issued"))
         return
     scheme = store.scheme
     tolerated = tolerated_coalition(len(store.subpool), scheme["shared_per_copy"], len(store.assignments))
-    click.echo(f"scheme {scheme['name']}: shared subpool {scheme['subpool']}, "
-               f"{scheme['shared_per_copy']} shared per copy, design coalition {scheme['coalition']}, "
-               f"tolerated now {tolerated}")
+    click.echo(_("scheme {name}: shared subpool {subpool}, {shared} shared per copy, design coalition {coalition}, "
+                 "tolerated now {tolerated}").format(name=scheme["name"], subpool=scheme["subpool"],
+                                                     shared=scheme["shared_per_copy"], coalition=scheme["coalition"],
+                                                     tolerated=tolerated))
     for a in store.assignments:
-        click.echo(f"{a.recipient}\t{a.count} canaries ({len(a.unique)} unique)\tissued {a.issued}")
+        click.echo(_("{recipient}\t{n} canaries ({unique} unique)\tissued {issued}").format(
+            recipient=a.recipient, n=a.count, unique=len(a.unique), issued=a.issued))
 
 
 @command.command("check")
@@ -91,10 +95,10 @@ def check_cmd(input_file, region, state_dir, key_file) -> None:
     hits = detect(tokens, CanaryStore.open(state.path, keys))
     signal = canary_signal(hits)
     if not hits:
-        click.echo(f"{input_file}: {signal['detail']}")
+        click.echo(f"{input_file}: {canary_detail(hits).in_(_)}")
         return
     for hit in hits:
-        click.echo(f"{hit.recipient}\t{hit.matched}/{hit.expected} canaries "
-                   f"({hit.unique_matched} unique)\tconfidence {hit.confidence:.4f}"
-                   + ("\tcertain" if hit.certain else ""))
+        click.echo(_("{recipient}\t{matched}/{expected} canaries ({unique} unique)\tconfidence {confidence:.4f}").format(
+            recipient=hit.recipient, matched=hit.matched, expected=hit.expected, unique=hit.unique_matched,
+            confidence=hit.confidence) + ("\t" + _("certain") if hit.certain else ""))
     raise VerificationFailed(canary_detail(hits), path=str(input_file))

@@ -16,6 +16,7 @@ import click
 
 from scanner.commands.options import announce, key_options, keys_for, state_for
 from scanner.errors import KeyMaterialError
+from scanner.i18n import _
 from scanner.privacy.audit import AUDIT_FILE_NAME, audit_dir, seal_audit_log, verify_audit_log
 from scanner.privacy.keys import ENV_KEY, KEY_FILE_NAME, KeyMaterial, rotate_vault_key, write_new_key
 from scanner.privacy.embedded import mask_message
@@ -50,9 +51,9 @@ def create(state_dir: Path | None, key_file: Path | None) -> None:
             raise KeyMaterialError("a key already exists; refusing to overwrite it", path=str(path)) from None
         raise exc
     announce(state, keys)
-    click.echo(f"created key {keys.key_id} in {mask_message(str(path))} (mode 0600)")
-    click.echo("back it up and keep it away from scan outputs: without it tokens cannot be "
-               "matched and vaults cannot be opened")
+    click.echo(_("created key {key} in {path} (mode 0600)").format(key=keys.key_id, path=mask_message(str(path))))
+    click.echo(_("back it up and keep it away from scan outputs: without it tokens cannot be matched and vaults "
+                 "cannot be opened"))
 
 
 @command.command("show")
@@ -71,12 +72,12 @@ def show(state_dir: Path | None, key_file: Path | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(info, indent=2, ensure_ascii=False))
         return
-    click.echo(f"key id:   {info['key_id']}")
-    click.echo(f"source:   {info['source']}")
-    click.echo(f"created:  {info['created'] or 'unknown'}")
-    click.echo("vault keys (oldest first):")
+    click.echo(_("key id:   {key}").format(key=info["key_id"]))
+    click.echo(_("source:   {source}").format(source=info["source"]))
+    click.echo(_("created:  {created}").format(created=info["created"] or _("unknown")))
+    click.echo(_("vault keys (oldest first):"))
     for k in info["vault_keys"]:
-        state = "retired" if k["retired"] else "current"
+        state = _("retired") if k["retired"] else _("current")
         click.echo(f"  {k['id']}  {state:<8} {k['origin']:<8} {k['created'] or ''}".rstrip())
 
 
@@ -89,8 +90,8 @@ def rotate_vault(state_dir: Path | None, key_file: Path | None) -> None:
                                "(use --key-file or --state-dir)", variable=ENV_KEY, file=KEY_FILE_NAME)
     keys = load_existing_key(state_dir, key_file)
     new = rotate_vault_key(keys.file)
-    click.echo(f"added vault key {new.id} to {keys.file}; new vaults use it, older vault keys are "
-               "retired but still open old vaults")
+    click.echo(_("added vault key {key} to {file}; new vaults use it, older vault keys are retired but still open "
+                 "old vaults").format(key=new.id, file=keys.file))
 
 
 @command.command("verify-audit")
@@ -105,14 +106,15 @@ def verify_audit(state_dir: Path | None, key_file: Path | None, seal: bool) -> N
     folder = audit_dir(keys, state.path)
     result = seal_audit_log(folder, keys) if seal else verify_audit_log(folder, keys)
     for brk in result.get("sealed_now", []):
-        click.echo(f"sealed: line {brk['line']}: {brk['problem']}")
+        click.echo(_("sealed: line {at}: {problem}").format(at=brk["line"], problem=_(brk["problem"])))
     sealed = result["sealed_breaks"]
-    note = (f"; {len(sealed)} sealed break(s): "
-            + ", ".join(f"line {b['line']} (sealed at line {b['seal_line']}, {b['sealed_at']})"
-                        for b in sealed)) if sealed else ""
-    click.echo(f"{folder / AUDIT_FILE_NAME}: {result['entries']} entries, "
-               f"{result['verified']} verified with key {keys.key_id}, "
-               f"{result['other_keys']} by other keys; chain intact{note}")
+    note = _("; {n} sealed break(s): {breaks}").format(n=len(sealed), breaks=", ".join(
+        _("line {at} (sealed at line {seal}, {when})").format(at=b["line"], seal=b["seal_line"], when=b["sealed_at"])
+        for b in sealed)) if sealed else ""
+    click.echo(_("{file}: {entries} entries, {verified} verified with key {key}, {others} by other keys; chain "
+                 "intact{note}").format(file=folder / AUDIT_FILE_NAME, entries=result["entries"],
+                                        verified=result["verified"], key=keys.key_id, others=result["other_keys"],
+                                        note=note))
 
 
 for _name in SUBCOMMAND_MODULES:

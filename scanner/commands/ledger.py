@@ -46,7 +46,8 @@ def append_cmd(ledger, phone_source, action, channel, purpose, evidence, notice_
     keys = keys_for(state_dir, key_file, create=True)
     events = [ConsentEvent(n, channel, purpose, action, evidence, at, notice_version) for n in numbers]
     seqs = append_events(ledger, keys, events)
-    click.echo(f"appended {len(seqs)} {action} event(s) as entries {seqs[0]}..{seqs[-1]} to {ledger}")
+    click.echo(_("appended {n} {action} event(s) as entries {first}..{last} to {ledger}").format(
+        n=len(seqs), action=action, first=seqs[0], last=seqs[-1], ledger=ledger))
 
 
 @command.command("verify")
@@ -70,17 +71,19 @@ def verify_cmd(ledger, checkpoint, public_key, state_dir, key_file) -> None:
         doc = read_json_document(checkpoint, what="checkpoint")
         check = verify_against_checkpoint(ledger, doc, load_public(public_key), keys)
         covered = doc["ledger"]["entries"]
-        suffix = "" if keys is not None else "; MACs not checked (no ledger key)"
+        suffix = "" if keys is not None else _("; MACs not checked (no ledger key)")
         if not check.intact:
             raise VerificationFailed("the {covered} checkpointed entries are unchanged, but later: {reason}",
                                      path=str(ledger), covered=covered, reason=check.reason)
-        click.echo(f"{ledger}: intact, {check.entries} entries; the {covered} entries of the "
-                   f"checkpoint of {doc.get('at')} are unchanged{suffix}")
+        click.echo(_("{ledger}: intact, {entries} entries; the {covered} entries of the checkpoint of {at} are "
+                     "unchanged{suffix}").format(ledger=ledger, entries=check.entries, covered=covered,
+                                                 at=doc.get("at"), suffix=suffix))
         return
     check = verify_ledger(ledger, keys)
     if not check.intact:
         raise VerificationFailed(check.reason, path=str(ledger))
-    click.echo(f"{ledger}: intact, {check.entries} entries, head {check.head[:16]}…")
+    click.echo(_("{ledger}: intact, {entries} entries, head {head}…").format(ledger=ledger, entries=check.entries,
+                                                                           head=check.head[:16]))
 
 
 @command.command("checkpoint")
@@ -95,5 +98,5 @@ def checkpoint_cmd(ledger, signing_key, out, state_dir, key_file) -> None:
     doc = make_checkpoint(ledger, keys, load_private(signing_key))
     out = out or ledger.with_name(ledger.name + ".checkpoint.json")
     write_json_document(out, doc)
-    click.echo(f"checkpoint of {doc['ledger']['entries']} entries, head {doc['ledger']['head'][:16]}…, "
-               f"signed by {doc['signature']['key'][:16]}…: {out}")
+    click.echo(_("checkpoint of {entries} entries, head {head}…, signed by {key}…: {out}").format(
+        entries=doc["ledger"]["entries"], head=doc["ledger"]["head"][:16], key=doc["signature"]["key"][:16], out=out))

@@ -11,6 +11,8 @@ from scanner.i18n import N_, _
 
 #: The owner words the registry's lines show.
 OWNER_WORDS = (N_("own"), N_("received"))
+#: ``registry list``'s column heads.
+LIST_HEADER = (N_("name"), N_("source"), N_("leaked"), N_("numbers"), N_("registered"))
 
 
 def _registry(state, key_id=None, **kwargs):
@@ -30,15 +32,15 @@ def _emit(data, fmt: str, text_lines) -> None:
 def _describe(info) -> list[str]:
     return [
         f"{info.name}",
-        f"  source:       {info.source or '-'}",
-        f"  leaked:       {'yes' if info.leaked else 'no'}",
-        f"  owner:        {info.owner}",
-        f"  version:      {info.version} of {info.family!r}",
-        f"  registered:   {info.registered_at}",
-        f"  rows:         {info.row_count if info.row_count is not None else '-'}",
-        f"  numbers:      {info.token_count}",
-        f"  input sha256: {info.input_sha256 or '-'}",
-        f"  fingerprint:  {info.content_fingerprint}",
+        _("  source:       {value}").format(value=info.source or "-"),
+        _("  leaked:       {value}").format(value=_("yes") if info.leaked else _("no")),
+        _("  owner:        {value}").format(value=_(info.owner)),
+        _("  version:      {version} of {family!r}").format(version=info.version, family=info.family),
+        _("  registered:   {value}").format(value=info.registered_at),
+        _("  rows:         {value}").format(value=info.row_count if info.row_count is not None else "-"),
+        _("  numbers:      {value}").format(value=info.token_count),
+        _("  input sha256: {value}").format(value=info.input_sha256 or "-"),
+        _("  fingerprint:  {value}").format(value=info.content_fingerprint),
     ]
 
 
@@ -104,11 +106,13 @@ def _reader(state_dir):
 def list_(state_dir, fmt):
     """List the registered lists."""
     infos = _reader(state_dir).list()
-    lines = [f"{'name':<30} {'source':<20} {'leaked':<6} {'numbers':>10}  registered"]
-    lines += [f"{i.name:<30} {(i.source or '-'):<20} {('yes' if i.leaked else 'no'):<6} "
+    name, source, leaked, numbers, registered = map(_, LIST_HEADER)
+    yes, no = _("yes"), _("no")
+    lines = [f"{name:<30} {source:<20} {leaked:<6} {numbers:>10}  {registered}"]
+    lines += [f"{i.name:<30} {(i.source or '-'):<20} {(yes if i.leaked else no):<6} "
               f"{i.token_count:>10}  {i.registered_at}" for i in infos]
     if not infos:
-        lines = ["no registered lists"]
+        lines = [_("no registered lists")]
     _emit([i.to_dict() for i in infos], fmt, lines)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from scanner.commands.options import key_options, keys_for, state_for
+from scanner.i18n import Text, _
 from scanner.privacy.audit import AUDIT_FILE_NAME, audit_dir
 from scanner.privacy.reveal import FORMATS, ROW_CHOICES, reveal
 from scanner.privacy.safe_files import CSV_ENCODINGS
@@ -42,9 +43,10 @@ def command(out_dir: Path, to: Path, reason: str, rows: str, state_dir: Path | N
     result = reveal(out_dir, to=to, reason=reason, keys=keys, state_dir=state.path, rows=rows, fmt=fmt,
                     encoding=encoding, split_by=split_by, all_numbers=all_numbers)
     for path, count in result.files.items():
-        click.echo(f"wrote {count} rows to {mask_message(str(path))} (mode 0600)")
+        click.echo(_("wrote {n} rows to {path} (mode 0600)").format(n=count, path=mask_message(str(path))))
     for note in result.notes:
-        click.echo(f"note: {note}")
-    what = "numbers" if all_numbers else "rows"
-    click.echo(f"revealed {result.rows} {what} (--rows {rows}) of scan {result.scan_id}; "
-               f"audited in {audit_dir(keys, state.path) / AUDIT_FILE_NAME}")
+        click.echo(_("note: {note}").format(note=note.in_(_) if isinstance(note, Text) else _(note)))
+    text = (_("revealed {n} numbers (--rows {rows}) of scan {scan}; audited in {log}") if all_numbers
+            else _("revealed {n} rows (--rows {rows}) of scan {scan}; audited in {log}"))
+    click.echo(text.format(n=result.rows, rows=rows, scan=result.scan_id,
+                           log=audit_dir(keys, state.path) / AUDIT_FILE_NAME))

@@ -11,6 +11,11 @@ from pathlib import Path
 import click
 
 from scanner.commands.options import announce, key_options, keys_for, state_dir_option, state_for
+from scanner.i18n import N_, _
+
+#: ``suppress list``'s column heads.
+LIST_HEADER = (N_("state"), N_("channel"), N_("purpose"), N_("source"), N_("entries"), N_("first added"),
+               N_("last added"), N_("reason"))
 
 _FILE = click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 _POLICY = click.option("--policy", "policy_path", type=click.Path(dir_okay=False),
@@ -37,7 +42,7 @@ def command() -> None:
 def add(file, reason, channel, purpose, policy_path, state_dir, key_file):
     """Add FILE's numbers or tokens under one scope."""
     n = _change("add", file, reason, channel, purpose, policy_path, state_dir, key_file)
-    click.echo(f"added {n} entries (channel {channel}, purpose {purpose})")
+    click.echo(_("added {n} entries (channel {channel}, purpose {purpose})").format(n=n, channel=channel, purpose=purpose))
 
 
 def _change(action, file, reason, channel, purpose, policy_path, state_dir, key_file) -> int:
@@ -61,7 +66,7 @@ def _change(action, file, reason, channel, purpose, policy_path, state_dir, key_
 def remove(file, reason, channel, purpose, policy_path, state_dir, key_file):
     """Mark the live entries of FILE's numbers or tokens removed (of one scope, or any)."""
     n = _change("remove", file, reason, channel, purpose, policy_path, state_dir, key_file)
-    click.echo(f"removed {n} entries (kept, marked removed)")
+    click.echo(_("removed {n} entries (kept, marked removed)").format(n=n))
 
 
 @command.command("list")
@@ -78,12 +83,14 @@ def list_(state_dir, fmt):
         click.echo(json.dumps(groups, ensure_ascii=False, indent=2))
         return
     if not groups:
-        click.echo("no entries")
+        click.echo(_("no entries"))
         return
-    click.echo(f"{'state':<8} {'channel':<7} {'purpose':<9} {'source':<9} {'entries':>8}  {'first added':<20} "
-               f"{'last added':<20} reason")
+    head = list(map(_, LIST_HEADER))
+    click.echo(f"{head[0]:<8} {head[1]:<7} {head[2]:<9} {head[3]:<9} {head[4]:>8}  {head[5]:<20} {head[6]:<20} "
+               f"{head[7]}")
+    live, removed = _("live"), _("removed")
     for g in groups:
-        click.echo(f"{'live' if g['live'] else 'removed':<8} {g['channel']:<7} {g['purpose']:<9} {g['source']:<9} "
+        click.echo(f"{live if g['live'] else removed:<8} {g['channel']:<7} {g['purpose']:<9} {g['source']:<9} "
                    f"{g['entries']:>8}  {g['first_added']:<20} {g['last_added']:<20} {g['reason']}")
 
 
@@ -100,4 +107,4 @@ def export(to, state_dir, key_file):
     keys = keys_for(state_dir, key_file, state=state)
     frame = export_tokens(state.path, keys.key_id)
     atomic_write_csv(to, frame)
-    click.echo(f"wrote {frame.height} tokens to {to} (mode 0600)")
+    click.echo(_("wrote {n} tokens to {path} (mode 0600)").format(n=frame.height, path=to))

@@ -26,6 +26,7 @@ import polars as pl
 from phonenumbers import carrierdata
 
 from scanner.errors import InputError, VerificationFailed
+from scanner.i18n import N_, Text
 from scanner.manifest import verified_folder
 from scanner.privacy.audit import append_audit, audit_dir, check_audit_chain, check_reason
 from scanner.privacy.keys import KeyMaterial
@@ -38,8 +39,8 @@ FORMATS = ("e164", "national")
 SPLITS = ("carrier",)
 CARRIERS = ("移动", "联通", "电信", "广电")
 OTHER_CARRIER = "其他"
-PORTABILITY_NOTE = ("the carrier comes from the number's prefix; with number portability "
-                    "(携号转网) it is a hint, not the current carrier")
+PORTABILITY_NOTE = N_("the carrier comes from the number's prefix; with number portability "
+                       "(携号转网) it is a hint, not the current carrier")
 
 
 @dataclass
@@ -47,7 +48,7 @@ class RevealResult:
     files: dict[Path, int]          # output file -> rows written
     rows: int
     scan_id: str
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
     audit: dict = field(default_factory=dict)
 
 
@@ -251,7 +252,7 @@ def reveal(out_dir: str | os.PathLike, *, to: str | os.PathLike, reason: str, ke
     columns = ["row", *line, *(["column"] if all_numbers else []), "phone"] + (["name"] if "name" in vault.columns else [])
     notes = []
     if kept:
-        notes.append(f"{kept} numbers outside {region} kept in E.164 form")
+        notes.append(Text("{n} numbers outside {region} kept in E.164 form", n=kept, region=region))
 
     outputs: dict[Path, pl.DataFrame] = {}
     if split_by == "carrier":
@@ -260,7 +261,7 @@ def reveal(out_dir: str | os.PathLike, *, to: str | os.PathLike, reason: str, ke
             part = with_carrier.filter(pl.col("carrier") == carrier)
             if part.height:
                 outputs[_split_path(to, carrier)] = part.select(columns)
-        notes.append(PORTABILITY_NOTE)
+        notes.append(Text(PORTABILITY_NOTE))
     else:
         outputs[to] = formatted.select(columns)
 

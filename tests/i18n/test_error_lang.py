@@ -65,8 +65,8 @@ def test_the_catalog_extraction_skips_no_message(capfd):
 PATH = re.compile(r"/[^\s：；，（）()]*")
 ALLOWED = re.compile(
     r"'[^']*'|\"[^\"]*\"|`[^`]*`|--[\w-]+|\[\[?[\w.]+\]\]?|\$\w+|\b\w+(?:[.\[\]*]+\w*)+|\b\w+_\w+\b|\b[\w-]+\.\w{2,7}\b"
-    r"|\b[0-9a-f]{16}\b|\b[A-Z][a-z]+[A-Z]\w*\b|\b[A-Z0-9]{2,}(?:-\d+)?\b"
-    r"|\b(?:contact-scanner|phonenumbers|polars|DuckDB|Parquet|Excel|Python|ssh|chmod|chown|go-w|uid|strftime"
+    r"|\b[0-9a-f]{16,}\b|\b[A-Z][a-z]+[A-Z]\w*\b|\b[A-Z0-9]{2,}(?:-\d+)?\b"
+    r"|\b(?:sha256|contact-scanner|phonenumbers|polars|DuckDB|Parquet|Excel|Python|ssh|chmod|chown|go-w|uid|strftime"
     r"|IANA|ISO|base64|Ed25519|utf-8-sig|utf-8|gb18030|zip|python|scanner|scan|rules|keys|show|verify|reveal"
     r"|review|apply|registry|INPUT|OUT_DIR|SHEET|COMMAND|ARGS|OPTIONS|Asia/Shanghai|CN|en|zh|main)\b")
 
