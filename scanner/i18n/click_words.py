@@ -36,7 +36,7 @@ MESSAGES = (
     N_("{name} {filename!r} is a file."), N_("{name} {filename!r} is a directory."),
     N_("{name} {filename!r} is not readable."), N_("{name} {filename!r} is not writable."),
     N_("Could not open file {filename!r}: {message}"), N_("default: {default}"), N_("env var: {var}"),
-    N_("(dynamic)"), N_("Choose from:\n\t{choices}"),
+    N_("(dynamic)"), N_("Choose from:\n\t{choices}"), N_("required"),
 )
 
 

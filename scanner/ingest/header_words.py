@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from scanner.i18n import N_
 from scanner.ingest.synonyms import LOOKUP, normalize_header
 
 # Concept of each word (English words lower case; several words joined by a space are
@@ -245,18 +246,18 @@ def _combine(pairs: list[tuple[str, str]]) -> Meaning:
         return NONE
     if "ANTI" in has or "IP" in has or "BY" in has:
         if "ANTI" in has and has & {"PHONE", "CONSENT", "REFUSE"} and "ORG" not in has:
-            return Meaning(None, 0.0, said("ANTI"), looks_like="not-a-contact-field")
+            return Meaning(None, 0.0, said("ANTI"), looks_like=N_("not-a-contact-field"))
         return NONE
     if "CLEANED" in has and has & {"TIME"}:
         # Mailchimp's CLEAN_TIME: the file holds cleaned (bounced) members, not subscribers
-        return Meaning(None, 0.0, said("CLEANED", "TIME"), looks_like="cleaned time")
+        return Meaning(None, 0.0, said("CLEANED", "TIME"), looks_like=N_("cleaned time"))
     if "REFUSE" in has:
         if has & {"TIME", "CREATED", "LATER"}:
             # the time of an opt-out: a row with one opted out then (read inverted, by its values)
             return Meaning("consent", 0.7, said("REFUSE", "TIME", "CREATED"), inverted=True,
-                           looks_like="opt-out time")
+                           looks_like=N_("opt-out time"))
         if has & {"ORG", "ID"}:
-            return Meaning(None, 0.0, said("REFUSE"), looks_like="opt-out detail")
+            return Meaning(None, 0.0, said("REFUSE"), looks_like=N_("opt-out detail"))
         return Meaning("consent", 0.8, said("REFUSE", "SMS", "PHONE", "MARKETING", "FLAG"),
                        inverted=True)
     if "CONSENT" in has:
@@ -270,14 +271,14 @@ def _combine(pairs: list[tuple[str, str]]) -> Meaning:
         if "EVIDENCE" in has or "IP" in has:
             return Meaning("consent_evidence", 0.8, words + said("EVIDENCE"))
         if has & {"SOURCE", "ORG", "ID", "LATER", "CONSENT_STEP"}:
-            return Meaning(None, 0.0, words, looks_like="consent detail")
+            return Meaning(None, 0.0, words, looks_like=N_("consent detail"))
         return Meaning("consent", 0.8, words + said("FLAG", "STATUS"))
     phoneish = "PHONE" in has or ("SMS" in has and "NUMBER" in has)
     if phoneish:
         words = said("PHONE", "NUMBER", "SMS")
         # (a contact person's or a company's phone is still a phone column)
         if has & {"FLAG", "STATUS", "TIME", "CREATED", "LATER", "ID", "EMAIL", "REGION"}:
-            return Meaning(None, 0.0, words, looks_like="phone detail")
+            return Meaning(None, 0.0, words, looks_like=N_("phone detail"))
         alternate = bool(has & {"ALT", "DIGIT"}) and not _only_first_digit(pairs)
         return Meaning("phone", 0.8, words + said("ALT", "DIGIT"), alternate=alternate)
     if "MARKETING" in has and "STATUS" in has and not has & {"CONTACT", "ORG", "TIME"}:
@@ -287,11 +288,11 @@ def _combine(pairs: list[tuple[str, str]]) -> Meaning:
         return Meaning("collected_at", 0.8 if "TIME" in has else 0.6, said("CREATED", "TIME", "CUSTOMER"))
     if "SOURCE" in has or ("CHANNEL" in has and "CREATED" in has):
         if has & {"TIME", "ORG", "LATER"} - ({"ORG"} if "CUSTOMER" in has else set()):
-            return Meaning(None, 0.0, said("SOURCE", "CHANNEL"), looks_like="source detail")
+            return Meaning(None, 0.0, said("SOURCE", "CHANNEL"), looks_like=N_("source detail"))
         return Meaning("source", 0.8, said("SOURCE", "CHANNEL", "CREATED", "CUSTOMER"))
     if "CHANNEL" in has and not has & {"ORG", "TIME"}:
         # alone, a channel is the consent's channel or where the contact came from: values decide
-        return Meaning("source", 0.5, said("CHANNEL"), looks_like="channel")
+        return Meaning("source", 0.5, said("CHANNEL"), looks_like=N_("channel"))
     if "PURPOSE" in has and len(has) == 1:
         return Meaning("consent_purpose", 0.6, said("PURPOSE"))
     if "EVIDENCE" in has and not has & {"TIME", "ORG"}:
@@ -306,7 +307,7 @@ def _combine(pairs: list[tuple[str, str]]) -> Meaning:
     if "REGION" in has and not has & {"TIME", "ORG", "STATUS"}:
         return Meaning("region", 0.6, said("REGION"))
     if has & {"TIME"} and not has & {"LATER", "ORG", "BY"} and len(has) == 1:
-        return Meaning(None, 0.0, said("TIME"), looks_like="time")
+        return Meaning(None, 0.0, said("TIME"), looks_like=N_("time"))
     return NONE
 
 

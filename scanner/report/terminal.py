@@ -74,7 +74,7 @@ def mapping_lines(inp: dict[str, Any]) -> list[str]:
         lines.append(_("unused columns that look like a role:"))
         for u in unused:
             use = f"  → {u['columns_line']}" if u.get("columns_line") else ""
-            lines.append(_("  {column}: looks like {what}{use}").format(column=repr(u["column"]), what=u["looks_like"],
+            lines.append(_("  {column}: looks like {what}{use}").format(column=repr(u["column"]), what=_(u["looks_like"]),
                                                                          use=use))
     return lines
 
