@@ -149,6 +149,8 @@ def _add_exposure(result: "ScanResult", written: dict[str, Path]):
     """Exposure metrics from the files actually written; returns the needle table for reuse."""
     numbers = result.distinct_numbers()
     needles = Needles.of(numbers)
+    # the national numbers are read only as needles: not held through the check
+    numbers = numbers.drop("national_number")
     result.report["exposure"] = exposure_metrics(
         rows=pl.scan_parquet(written["rows"]),
         files=[p for k, p in written.items() if k != "vault"],

@@ -112,7 +112,7 @@ def is_row_index(values: pl.Series) -> bool:
 
 #: A LazyFrame's column is read this many rows at a time (memory on lists of 100M rows),
 #: and searched by SEARCHERS threads (so at most SEARCHERS chunks of one column at once).
-CHUNK_ROWS = 2_000_000
+CHUNK_ROWS = 1 << 20
 
 
 def column_values(rows: Rows, column: str) -> Iterator[pl.Series]:
