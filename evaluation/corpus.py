@@ -294,8 +294,11 @@ def generate(kind: str, seed: int, keys: KeyMaterial, *, scale: float = 1.0) -> 
             pad += enumerate_block(rng, rng.randint(200, 2_000), rng.choice([1.0, rng.uniform(0.3, 0.7)]))
         pad = [x for x in dict.fromkeys(pad) if x not in set(nums)]
         core = _genuine_meta(rng, len(nums))
-        return Sample(kind, True, _frame(nums + pad, *(a + b for a, b in zip(core, _pad_meta(rng, len(pad)))),
-                                         keys, rng, 0.02, 0.02))
+        meta = [a + b for a, b in zip(core, _pad_meta(rng, len(pad)))]
+        if rng.random() < 0.3:  # a member export: registration times, no consent column
+            meta[3] = [c if c is not None else g for c, g in zip(meta[3], meta[2])]
+            meta[2] = [None] * len(meta[2])
+        return Sample(kind, True, _frame(nums + pad, *meta, keys, rng, 0.02, 0.02))
     raise ValueError(f"unknown kind {kind!r}")
 
 
@@ -315,7 +318,7 @@ def _pad_meta(rng: random.Random, n: int):
         day = dt.datetime(2025, rng.randint(1, 12), rng.randint(1, 28), tzinfo=SHANGHAI)
         span = rng.randint(1, 3) * 86_400
         consent = [(day + dt.timedelta(seconds=rng.randrange(span))).astimezone(UTC) for _ in range(n)]
-        collected = [None] * n
+        collected = list(consent) if rng.random() < 0.5 else [None] * n
     if "names" in differ:
         share = rng.uniform(0.3, 1.0)
         names = [template_name(rng) if rng.random() < share else x for x in names]

@@ -88,14 +88,18 @@ def generate_hard(kind: str, seed: int, keys: KeyMaterial, scale: float = 1.0) -
                           sources=rng.choice([["expo-2025"], ["expo-2025", "web-signup"], APPROVED]))
         return Sample(kind, False, _frame(nums, *meta, keys, rng, inv, dup))
     if kind == "genuine-hr-staff":
+        # an HR system's list, or a staff address book exported from DingTalk / WeCom (names
+        # and mobiles only: no consent times, no sources), where every member of staff may
+        # carry a company card
+        directory = rng.random() < 0.4
         n = size(100, 3_000)
         batches = [org_batch(rng, max(3, int(n * rng.uniform(0.1, 0.6))), rng.uniform(0.75, 1.0))
                    for _ in range(rng.randint(1, 4))]
-        nums = [x for b in batches for x in b][: int(n * rng.uniform(0.3, 0.9))]
+        nums = [x for b in batches for x in b][: int(n * rng.uniform(0.3, 1.0 if directory else 0.9))]
         nums = _mix(rng, [nums, Population(rng, rng.randint(300, 4_000)).numbers(rng, max(0, n - len(nums)))])
         meta = human_meta(rng, len(nums), start=dt.datetime(2018, 1, 1), days=rng.randint(200, 2_500),
-                          sources=rng.choice([["hr-system"], ["hr-system", "app"]]),
-                          consent=rng.random() < 0.8)
+                          sources=[None] if directory else rng.choice([["hr-system"], ["hr-system", "app"]]),
+                          consent=not directory and rng.random() < 0.8)
         return Sample(kind, False, _frame(nums, *meta, keys, rng, inv / 2, dup / 2))
     if kind == "genuine-family-plans":
         n = size(500, 8_000)

@@ -1,10 +1,10 @@
 """Evaluate the purchased-list detector: on the labelled corpus, or on any labelled set of files.
 
-    python evaluation/evaluate.py [--per-kind N] [--seeds 1 2] [--scale S] [--model M] [--signals]
-    python evaluation/evaluate.py --lists DIR --labels FILE [--policy POLICY]
+    python evaluation/evaluate.py [--per-kind N] [--seeds 1 2] [--scale S] [--model M] [--signals] [--jobs N]
+    python evaluation/evaluate.py --lists DIR --labels FILE [--policy POLICY] [--jobs N]
 
 Corpus mode (evaluation/corpus.py) draws ``--per-kind`` lists of every kind from each
-held-out seed (seed 0 fitted ``purchased/v2``: evaluation/fit_model.py). File mode scans every
+held-out seed (seed 0 fitted ``purchased/v3``: evaluation/fit_model.py). File mode scans every
 file named in ``--labels`` (CSV: ``file,label,kind``; label ``purchased`` or ``genuine``;
 files relative to ``--lists``) with the full scanner and reads its ``list.purchased``.
 
@@ -73,15 +73,32 @@ def sample_values(sample: Sample, policy: DetectPolicy | None = None, keys: KeyM
     return _with_registry(sample, keys, values)
 
 
-def corpus_results(per_kind: int, seeds, scale: float = 1.0, kinds=KINDS, model: str | None = None):
-    """[(kind, purchased, result)] over the held-out ``seeds``."""
+def _corpus_chunk(job):
+    """(kind, purchased, likely, score, fired) of lists ``lo``..``hi`` of one kind and seed."""
+    kind, seed, lo, hi, scale, model = job
     out = []
-    for seed in seeds:
-        for kind in kinds:
-            for i in range(per_kind):
-                sample = generate(kind, seed * SEED_STRIDE + i, KEYS, scale=scale)
-                out.append((kind, sample.purchased, run_sample(sample, model=model)))
+    for i in range(lo, hi):
+        sample = generate(kind, seed * SEED_STRIDE + i, KEYS, scale=scale)
+        r = run_sample(sample, model=model)
+        out.append((kind, sample.purchased, r.likely, r.score, r.fired))
     return out
+
+
+def corpus_results(per_kind: int, seeds, scale: float = 1.0, kinds=KINDS, model: str | None = None,
+                   jobs: int = 1):
+    """[(kind, purchased, result)] over the held-out ``seeds`` (``jobs`` processes)."""
+    from multiprocessing import get_context
+    from types import SimpleNamespace
+
+    work = [(kind, seed, lo, min(per_kind, lo + 25), scale, model)
+            for seed in seeds for kind in kinds for lo in range(0, per_kind, 25)]
+    if jobs > 1:
+        with get_context("spawn").Pool(jobs) as pool:
+            chunks = pool.map(_corpus_chunk, work, chunksize=1)
+    else:
+        chunks = [_corpus_chunk(job) for job in work]
+    return [(kind, purchased, SimpleNamespace(likely=likely, score=score, fired=fired))
+            for chunk in chunks for kind, purchased, likely, score, fired in chunk]
 
 
 def _interval(k: int, n: int) -> str:
@@ -130,22 +147,33 @@ def summarize(results, *, signals: bool = False, out=print) -> dict:
     return {"tally": tally, "tp": tp, "fp": fp, "fn": fn, "tn": tn}
 
 
-def file_results(lists: Path, labels: Path, policy: Path | None):
-    """[(kind, purchased, result)] from scanning each labelled file with the full scanner."""
-    from types import SimpleNamespace
-
+def _scan_file(job):
+    """(kind, purchased, likely, score, fired) of one labelled file, scanned by the full scanner."""
     from scanner.api import scan
 
-    out = []
+    path, policy, row = job
+    with tempfile.TemporaryDirectory() as state:
+        report = scan(path, policy, keys=KEYS, state_dir=state, registry=False).report
+    p = report["list"]["purchased"]
+    return (row.get("kind") or row["label"], row["label"].strip().lower() == "purchased", p["likely"], p["score"],
+            [s["code"] for s in p["signals"] if s.get("fired")])
+
+
+def file_results(lists: Path, labels: Path, policy: Path | None, jobs: int = 1):
+    """[(kind, purchased, result)] from scanning each labelled file with the full scanner
+    (``jobs`` files at a time, each in its own process)."""
+    from multiprocessing import get_context
+    from types import SimpleNamespace
+
     with open(labels, newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            with tempfile.TemporaryDirectory() as state:
-                report = scan(lists / row["file"], policy, keys=KEYS, state_dir=state, registry=False).report
-            p = report["list"]["purchased"]
-            result = SimpleNamespace(likely=p["likely"], score=p["score"],
-                                     fired=[s["code"] for s in p["signals"] if s.get("fired")])
-            out.append((row.get("kind") or row["label"], row["label"].strip().lower() == "purchased", result))
-    return out
+        work = [(lists / row["file"], policy, row) for row in csv.DictReader(fh)]
+    if jobs > 1:
+        with get_context("spawn").Pool(jobs) as pool:
+            scanned = pool.map(_scan_file, work, chunksize=4)
+    else:
+        scanned = [_scan_file(job) for job in work]
+    return [(kind, purchased, SimpleNamespace(likely=likely, score=score, fired=fired))
+            for kind, purchased, likely, score, fired in scanned]
 
 
 def main(argv=None) -> int:
@@ -153,19 +181,20 @@ def main(argv=None) -> int:
     ap.add_argument("--per-kind", type=int, default=20, help="lists per kind and seed (default 20)")
     ap.add_argument("--seeds", type=int, nargs="+", default=[1], help="held-out corpus seeds (default 1)")
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies list sizes (default 1)")
-    ap.add_argument("--model", default=None, help="purchased/v1 or purchased/v2 (default: the current)")
+    ap.add_argument("--model", default=None, help="purchased/v1, v2 or v3 (default: the current)")
     ap.add_argument("--signals", action="store_true", help="also print how often each signal fired")
     ap.add_argument("--lists", type=Path, help="a folder of labelled list files (with --labels)")
     ap.add_argument("--labels", type=Path, help="CSV file,label,kind for the files of --lists")
     ap.add_argument("--policy", type=Path, help="policy for scanning --lists files")
+    ap.add_argument("--jobs", type=int, default=1, help="processes scanning lists at a time (default 1)")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     if args.lists or args.labels:
         if not (args.lists and args.labels):
             ap.error("--lists and --labels go together")
-        results = file_results(args.lists, args.labels, args.policy)
+        results = file_results(args.lists, args.labels, args.policy, args.jobs)
     else:
-        results = corpus_results(args.per_kind, args.seeds, args.scale, model=args.model)
+        results = corpus_results(args.per_kind, args.seeds, args.scale, model=args.model, jobs=args.jobs)
     summarize(results, signals=args.signals)
     print(f"\n({len(results)} lists, {time.perf_counter() - t0:.0f} s)")
     return 0

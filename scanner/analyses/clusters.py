@@ -42,6 +42,16 @@ _EPOCH = 1_700_000_000
 _DAY_US = 86_400_000_000
 #: The steadiest day-to-day variation assumed of genuine sign-ups (gamma shape; larger is steadier).
 BURST_SHAPE = 3.0
+#: Dense stretches by size (numbers: 8-63, 64-511, 512 and more) and by fill (share of steps
+#: to the very next number: under 70%, 70-90%, 90% to all but one, every one), for
+#: :data:`STRETCH_CLASSES`: an empty-number check thins a range below what organisations
+#: keep, staff who left leave a few holes in a company's range, and an enumerated range has
+#: none.
+STRETCH_SIZES = (64, 512)
+STRETCH_FILLS = (0.7, 0.9, 1.0)
+_FILL_NAMES = ("thinned", "holed", "gapped", "complete")
+#: ``stretch_classes`` keys: numbers in dense stretches of each size and fill class.
+STRETCH_CLASSES = tuple(f"{s}_{f}" for s in ("small", "mid", "large") for f in _FILL_NAMES)
 
 
 def cluster_facts(ordered: pl.DataFrame | list[pl.DataFrame]) -> dict[str, Any]:
@@ -60,6 +70,14 @@ def cluster_facts(ordered: pl.DataFrame | list[pl.DataFrame]) -> dict[str, Any]:
     lengths = runs.get_column("len")
     d_size = int(dense.get_column("size").sum())
     grouped = clusters.filter(pl.col("size") >= MIN_RUN)
+    steps = pl.col("ones") / (pl.col("size") - 1)
+    klass = dense.group_by(
+        pl.when(pl.col("size") < STRETCH_SIZES[0]).then(0).when(pl.col("size") < STRETCH_SIZES[1]).then(1)
+        .otherwise(2).alias("s"),
+        pl.when(steps < STRETCH_FILLS[0]).then(0).when(steps < STRETCH_FILLS[1]).then(1)
+        .when(steps < STRETCH_FILLS[2]).then(2).otherwise(3).alias("f"),
+    ).agg(pl.col("size").sum())
+    by_class = {STRETCH_CLASSES[len(_FILL_NAMES) * s + f]: int(k) for s, f, k in klass.iter_rows()}
     return {
         "numbers": total,
         "runs": runs.height,
@@ -73,6 +91,8 @@ def cluster_facts(ordered: pl.DataFrame | list[pl.DataFrame]) -> dict[str, Any]:
         "dense_fill": d_size / int(dense.get_column("span").sum()) if dense.height else None,
         "dense_gap1": (int(dense.get_column("ones").sum()) / max(d_size - dense.height, 1)
                        if dense.height else None),
+        "dense_largest": int(dense.get_column("size").max()) if dense.height else 0,
+        "stretch_classes": {k: by_class.get(k, 0) for k in STRETCH_CLASSES},
         "clustered": int(grouped.get_column("size").sum()),
         "clustered_blocks": grouped.get_column("blk").n_unique(),
         "clustered_index": clustered_index,
@@ -109,12 +129,14 @@ def group_aggs() -> list[pl.Expr]:
     """Per-group sums for :func:`compare_groups` (added to the source-count query): consent
     stamps, their time (seconds around a fixed epoch) and square, the time of day as a unit
     vector, and names that are missing or placeholders."""
-    at = pl.col("consent_at")
+    at, got = pl.col("consent_at"), pl.col("collected_at")
     sec = (at.dt.epoch("s") - _EPOCH).cast(pl.Float64)
     angle = (at.dt.epoch("us") % _DAY_US).cast(pl.Float64) * (2 * math.pi / _DAY_US)
+    got_sec = (got.dt.epoch("s") - _EPOCH).cast(pl.Float64)
     return [at.is_not_null().sum().alias("_t"), sec.sum().alias("_ts"), (sec * sec).sum().alias("_ts2"),
             angle.cos().sum().alias("_tc"), angle.sin().sum().alias("_tn"),
-            pl.col("_placeholder").sum().alias("_nm")]
+            pl.col("_placeholder").sum().alias("_nm"),
+            got.is_not_null().sum().alias("_g"), got_sec.sum().alias("_gs"), (got_sec * got_sec).sum().alias("_gs2")]
 
 
 def _z_prop(a: int, n: int, b: int, m: int) -> float:
@@ -131,7 +153,7 @@ def compare_groups(by_src: pl.DataFrame, *, names_known: bool) -> dict[str, Any]
     ``_clustered``, with :func:`group_aggs`): each comparison as ``(statistic, p-value)``,
     or the reason it could not be judged. A list without sources, consent times and names
     has nothing to compare: the rows cannot be said to look alike."""
-    k = by_src.group_by("_clustered").agg(pl.col("k", "_t", "_ts", "_ts2", "_tc", "_tn", "_nm").sum())
+    k = by_src.group_by("_clustered").agg(pl.col("k", "_t", "_ts", "_ts2", "_tc", "_tn", "_nm", "_g", "_gs", "_gs2").sum())
     side = {r["_clustered"]: r for r in k.iter_rows(named=True)}
     c, r = side.get(True), side.get(False)
     if c is None or r is None or c["k"] < MIN_COMPARED or r["k"] < MIN_COMPARED:
@@ -160,23 +182,33 @@ def compare_groups(by_src: pl.DataFrame, *, names_known: bool) -> dict[str, Any]
     out["stamped"] = ((z := _z_prop(c["_t"], c["k"], r["_t"], r["k"]), 2 * normal_sf(z))
                       if c["_t"] + r["_t"] else None)
     if c["_t"] >= MIN_COMPARED and r["_t"] >= MIN_COMPARED:
-        mc, mr = c["_ts"] / c["_t"], r["_ts"] / r["_t"]
-        vc = max(c["_ts2"] / c["_t"] - mc * mc, 1.0)
-        vr = max(r["_ts2"] / r["_t"] - mr * mr, 1.0)
-        z = abs(mc - mr) / math.sqrt(vc / c["_t"] + vr / r["_t"])
-        out["times"] = (z, 2 * normal_sf(z))
-        out["spread"] = math.log(math.sqrt(vc / vr))  # < 0: the clustered rows' times are bunched
+        out["times"], out["spread"] = _compare_times(c, r, "_t", "_ts", "_ts2")
         dz = math.hypot(c["_tc"] / c["_t"] - r["_tc"] / r["_t"], c["_tn"] / c["_t"] - r["_tn"] / r["_t"])
         zz = dz / math.sqrt(0.5 / c["_t"] + 0.5 / r["_t"])
         out["clock"] = (zz, math.exp(-zz * zz / 2))  # Rayleigh tail of a 2-d normal
     else:
         out["times"] = out["spread"] = out["clock"] = None
+    # collection (registration) times, read by purchased/v3: a bought block imported into a
+    # member list is registered on the import's day
+    out["collected"], out["collected_spread"] = (_compare_times(c, r, "_g", "_gs", "_gs2")
+                                                 if c["_g"] >= MIN_COMPARED and r["_g"] >= MIN_COMPARED
+                                                 else (None, None))
     if names_known:
         z = _z_prop(c["_nm"], c["k"], r["_nm"], r["k"])
         out["names"] = (z, 2 * normal_sf(z))
     else:
         out["names"] = None
     return out
+
+
+def _compare_times(c: Mapping[str, Any], r: Mapping[str, Any], n: str, s: str, s2: str):
+    """Mean times of the clustered rows ``c`` and the rest ``r`` compared (``(z, p)``), and
+    the log ratio of their spreads (< 0: the clustered rows' times are bunched)."""
+    mc, mr = c[s] / c[n], r[s] / r[n]
+    vc = max(c[s2] / c[n] - mc * mc, 1.0)
+    vr = max(r[s2] / r[n] - mr * mr, 1.0)
+    z = abs(mc - mr) / math.sqrt(vc / c[n] + vr / r[n])
+    return (z, 2 * normal_sf(z)), math.log(math.sqrt(vc / vr))
 
 
 def day_dispersion(stamps: pl.DataFrame, local_us: pl.Expr) -> tuple[float, int, float] | None:

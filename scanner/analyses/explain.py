@@ -1,4 +1,5 @@
-"""Why ``purchased/v2`` called a list likely purchased, or did not hold a pattern against it.
+"""Why a fitted model (``purchased/v2``, ``v3``) called a list likely purchased, or did not
+hold a pattern against it.
 
 The model's log-odds is a sum of per-input contributions (:meth:`Model.contributions`);
 summed per signal they rank the evidence. The explanation names the strongest evidence in
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from scanner.analyses.model import FEATURES, Model, not_judged_reason
+from scanner.analyses.model import Model, not_judged_reason
 from scanner.analyses.signal_words import detail_text
 from scanner.analyses.signals import ListFacts, SignalResult, _pct
 from scanner.i18n import Joined, Said, Text
@@ -101,11 +102,11 @@ def explain(model: Model, values: Mapping[str, float | None], res: Mapping[str, 
     contrib = model.contributions(values)
     by_signal: dict[str, float] = {}
     for name, v in contrib.items():
-        code = FEATURES[name][0]
+        code = model.signal_of(name)
         by_signal[code] = by_signal.get(code, 0.0) + v
-    judged = sorted({FEATURES[n][0] for n, v in values.items() if v is not None})
+    judged = sorted({model.signal_of(n) for n, v in values.items() if v is not None})
     not_judged = {code: not_judged_reason(facts, res[code])
-                  for code in sorted({FEATURES[n][0] for n in values}) if code not in judged}
+                  for code in sorted({model.signal_of(n) for n in values}) if code not in judged}
     likely = score >= model.threshold
     head = Text("probability {score:.2f}; likely from {threshold:.2f}", score=score, threshold=model.threshold)
     if hard:

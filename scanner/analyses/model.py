@@ -1,14 +1,22 @@
-"""The fitted purchased-list model ``purchased/v2``: signal values -> a probability.
+"""The fitted purchased-list models (``purchased/v3``, and ``purchased/v2`` kept for its
+certificates): signal values -> a probability.
 
 A logistic regression over the values of the list signals (not only whether they fired),
 fitted on the labelled corpus (``evaluation/fit_model.py``) and stored as a versioned file
-(``scanner/data/purchased-v2.json``: per input its signal, centre, scale and coefficient;
-the intercept; the ``likely`` threshold and the false-alarm rate it was chosen for; the
-calibration measured on held-out lists). Scoring is a dot product: no dependency.
+(``scanner/data/purchased-v3.json``: per input its signal, centre, scale and coefficient,
+and whether it reads one side only; the intercept; the ``likely`` threshold and the
+false-alarm rate it was chosen for; the calibration measured on held-out lists). Scoring is
+a dot product: no dependency. Each version reads its own inputs (:data:`FEATURE_TABLES`):
+a model file is only ever scored with the inputs it was fitted on.
 
 Inputs a list cannot support (too few numbers, no consent times, no sources, no names, no
 registry) are *not judged*: they sit at their centre and contribute nothing, and the
-result says which signals were judged and what share of the model's weight that was.
+result says which signals were judged and what share of the model's weight that was. In
+``purchased/v3`` the centre is what a genuine list typically shows (the median of the
+fitting corpus's genuine lists), so a signal that cannot be judged counts as if it looked
+genuine, and a one-sided input (a consent-time pattern) counts only beyond that centre:
+consent times less even than people's, or a clock busier by day, are no evidence of
+anything.
 """
 
 from __future__ import annotations
@@ -20,11 +28,14 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Callable, Mapping
 
-from scanner.analyses.clusters import steady_z
+from scanner.analyses.clusters import STRETCH_CLASSES, steady_z
 from scanner.analyses.signals import CATCH_ALL_SOURCES, ListFacts, SignalResult
 
 MODEL_V2 = "purchased/v2"
-MODEL_FILE = "purchased-v2.json"
+MODEL_V3 = "purchased/v3"
+MODEL_FILES = {MODEL_V2: "purchased-v2.json", MODEL_V3: "purchased-v3.json"}
+#: the current model's file
+MODEL_FILE = MODEL_FILES[MODEL_V3]
 _CAP = 30.0  # -log10 p beyond this adds nothing
 
 
@@ -97,8 +108,9 @@ def _steadiness(facts, res):
     return None if z is None else min(1.0, max(0.0, z / 8.0))
 
 
-#: name -> (signal code, how the value is read; None = not judged). Order is the model's.
-FEATURES: dict[str, tuple[str, Callable]] = {
+#: purchased/v2's inputs: name -> (signal code, how the value is read; None = not judged).
+#: Order is the model's. Frozen: certificates made under v2 re-scan with exactly these.
+FEATURES_V2: dict[str, tuple[str, Callable]] = {
     "dense_share": ("LS002", _numbers(lambda f, r: f.extra.get("dense_numbers", 0) / max(f.distinct, 1))),
     "run_median": ("LS018", _runs("run_median")),
     "run_longest": ("LS018", _runs("run_longest")),
@@ -128,6 +140,99 @@ FEATURES: dict[str, tuple[str, Callable]] = {
     "near_duplicate": ("LS014", _flag("LS014")),
     "other_source": ("LS015", _flag("LS015")),
 }
+#: Clustered rows against the rest, as purchased/v3 reads them: registration (collection)
+#: times too, where a list has them.
+_COMPARED_V3 = ("sources", "times", "clock", "stamped", "names", "collected")
+#: The steadiest day-to-day variation purchased/v3 assumes of genuine sign-ups: consents per
+#: day varying as a gamma of this shape (a day-to-day variation of about 35%: weekly rhythm,
+#: campaigns, growth), steadier than LS024's own assumption, so that steady genuine lists are
+#: not held to it.
+STEADIEST_SHAPE = 8.0
+STEADY_SE = 3.0
+
+
+def _differ_max_v3(facts) -> float | None:
+    c = facts.clusters.get("compare", {})
+    if not c.get("judged"):
+        return None
+    ps = [c[k][1] for k in _COMPARED_V3 if c.get(k)]
+    return _neglog10(min(ps)) if ps else None
+
+
+def _differ_in_blocks_v3(facts, res):
+    d = _differ_max_v3(facts)
+    return None if d is None else d / _CAP * _concentration(facts)
+
+
+def _bunched_v3(facts, res):
+    """How much more bunched the clustered rows' consent or registration times are than the
+    rest's (log ratio of spreads; 0 when not)."""
+    c = facts.clusters.get("compare", {})
+    spreads = [v for v in (c.get("spread"), c.get("collected_spread")) if v is not None]
+    return max(0.0, -min(spreads)) if spreads else None
+
+
+def _stretches(key: str):
+    """The share of the list in dense stretches of one size and fill class, as its square root
+    (a few hundred numbers in a class already tell)."""
+    return _numbers(lambda f, r: math.sqrt(f.clusters["stretch_classes"][key] / max(f.clusters["numbers"], 1)))
+
+
+def _steady_v3(facts, res):
+    """Standard errors by which the consents' day-to-day dispersion falls below the steadiest
+    genuine sign-ups assumed (:data:`STEADIEST_SHAPE`), 0 to :data:`STEADY_SE`, as 0 to 1:
+    beyond that many standard errors chance no longer explains it. The standard error of a
+    Poisson dispersion index over ``n`` days at ``m`` a day is ``sqrt(2 / (n - 1) + 1 / (n m))``;
+    no more is read than a script's even days would show there (a sparse list cannot tell)."""
+    c = facts.consent
+    d, days, m = c.get("dispersion"), c.get("span_days") or 0, c.get("per_day") or 0.0
+    if res["LS024"].value is None or d is None or days < 8 or m <= 0:
+        return None
+    se = math.sqrt(2.0 / (days - 1) + 1.0 / (days * m))
+    z = (1.0 + m / STEADIEST_SHAPE - d) / se
+    power = m / STEADIEST_SHAPE / se
+    return min(STEADY_SE, max(0.0, min(z, power))) / STEADY_SE
+
+
+#: purchased/v3's inputs (as :data:`FEATURES_V2`). Each dense stretch is read by its size and
+#: fill (:data:`scanner.analyses.clusters.STRETCH_CLASSES`): an empty-number check leaves
+#: large stretches thinned at random, organisations small to mid-sized ones with a few holes,
+#: and raw enumeration complete ones. Dense blocks (LS002) and the share of the list in
+#: clusters are not read: staff lists held on company cards fill blocks and can be clustered
+#: through and through; how the stretches are filled is what tells them from a range.
+FEATURES_V3: dict[str, tuple[str, Callable]] = {
+    "run_median": FEATURES_V2["run_median"],
+    "run_longest": FEATURES_V2["run_longest"],
+    "run_per_block": FEATURES_V2["run_per_block"],
+    "run_share": FEATURES_V2["run_share"],
+    "differ_in_blocks": ("LS021", _differ_in_blocks_v3),
+    "differ_max": ("LS021", lambda f, r: _differ_max_v3(f)),
+    "bunched_times": ("LS021", _bunched_v3),
+    **{"stretch_" + k: ("LS022", _stretches(k)) for k in STRETCH_CLASSES},
+    "largest_stretch": ("LS022", _numbers(lambda f, r: _log2p(f.clusters["dense_largest"]))),
+    "thinning": FEATURES_V2["thinning"],
+    "bulk": FEATURES_V2["bulk"],
+    "regular": FEATURES_V2["regular"],
+    "night": FEATURES_V2["night"],
+    "after_collection": FEATURES_V2["after_collection"],
+    "before_source": FEATURES_V2["before_source"],
+    "even_clock": FEATURES_V2["even_clock"],
+    "steady_days": ("LS024", _steady_v3),
+    "missing_source": FEATURES_V2["missing_source"],
+    "catch_all": FEATURES_V2["catch_all"],
+    "template_names": FEATURES_V2["template_names"],
+    "unprovenanced_volume": FEATURES_V2["unprovenanced_volume"],
+    "near_duplicate": FEATURES_V2["near_duplicate"],
+    "other_source": FEATURES_V2["other_source"],
+}
+#: purchased/v3's inputs that read one side only: consent-time patterns count beyond what a
+#: genuine list shows, never below it.
+ONE_SIDED_V3 = frozenset({"bulk", "regular", "night", "even_clock", "after_collection", "before_source"})
+FEATURE_TABLES = {MODEL_V2: FEATURES_V2, MODEL_V3: FEATURES_V3}
+#: The current model's inputs.
+FEATURES = FEATURES_V3
+
+
 #: Inputs whose "not judged" value is 0 (not fired), not the corpus centre.
 FLAGS = frozenset({"near_duplicate", "other_source"})
 
@@ -136,11 +241,12 @@ FLAGS = frozenset({"near_duplicate", "other_source"})
 MIN_ROWS = 50
 
 
-def features(facts: ListFacts, results: Mapping[str, SignalResult]) -> dict[str, float | None]:
-    """Every model input of one list (None: not judged)."""
+def features(facts: ListFacts, results: Mapping[str, SignalResult],
+             version: str = MODEL_V3) -> dict[str, float | None]:
+    """Every input of model ``version`` for one list (None: not judged)."""
     small = facts.rows < MIN_ROWS
     return {name: None if small and name not in FLAGS else fn(facts, results)
-            for name, (_code, fn) in FEATURES.items()}
+            for name, (_code, fn) in FEATURE_TABLES[version].items()}
 
 
 def not_judged_reason(facts: ListFacts, result: SignalResult) -> str:
@@ -164,6 +270,7 @@ class Model:
     intercept: float
     threshold: float
     doc: dict[str, Any]
+    one_sided: tuple[bool, ...] = ()   # per input: only values above the centre count
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Model":
@@ -171,19 +278,33 @@ class Model:
         return cls(d["model"], tuple(i["name"] for i in inputs), tuple(float(i["centre"]) for i in inputs),
                    tuple(float(i["scale"]) for i in inputs), tuple(float(i["coef"]) for i in inputs),
                    float(d["intercept"]), float(d["threshold"]),
-                   {k: v for k, v in d.items() if k not in ("inputs", "intercept", "threshold", "model")})
+                   {k: v for k, v in d.items() if k not in ("inputs", "intercept", "threshold", "model")},
+                   tuple(bool(i.get("one_sided", False)) for i in inputs) if any(
+                       "one_sided" in i for i in inputs) else ())
 
     def as_dict(self) -> dict[str, Any]:
+        table = FEATURE_TABLES[self.version]
+        sides = self.one_sided or (None,) * len(self.names)
         return {"model": self.version, "intercept": self.intercept, "threshold": self.threshold,
-                "inputs": [{"name": n, "signal": FEATURES[n][0], "centre": c, "scale": s, "coef": b}
-                           for n, c, s, b in zip(self.names, self.centre, self.scale, self.coef)], **self.doc}
+                "inputs": [{"name": n, "signal": table[n][0], "centre": c, "scale": s, "coef": b,
+                            **({} if one is None else {"one_sided": one})}
+                           for n, c, s, b, one in zip(self.names, self.centre, self.scale, self.coef, sides)],
+                **self.doc}
+
+    def signal_of(self, name: str) -> str:
+        """The signal code an input belongs to."""
+        return FEATURE_TABLES[self.version][name][0]
 
     def standardized(self, values: Mapping[str, float | None]) -> list[float]:
-        """Each input on the model's scale; a not-judged input at its neutral point."""
+        """Each input on the model's scale; a not-judged input at its neutral point, a
+        one-sided input no lower than its centre."""
         out = []
-        for n, c, s in zip(self.names, self.centre, self.scale):
+        sides = self.one_sided or (False,) * len(self.names)
+        for n, c, s, one in zip(self.names, self.centre, self.scale, sides):
             v = values.get(n)
-            out.append(((0.0 if n in FLAGS else c) - c) / s if v is None else (v - c) / s)
+            if v is None:
+                v = 0.0 if n in FLAGS else c
+            out.append(((max(v, c) if one else v) - c) / s)
         return out
 
     def contributions(self, values: Mapping[str, float | None]) -> dict[str, float]:
@@ -199,8 +320,11 @@ class Model:
         return sum(abs(b) for n, b in zip(self.names, self.coef) if values.get(n) is not None) / total
 
 
-@lru_cache(maxsize=1)
-def load_model() -> Model:
-    """The shipped ``purchased/v2`` model file."""
-    text = resources.files("scanner").joinpath("data/" + MODEL_FILE).read_text(encoding="utf-8")
-    return Model.from_dict(json.loads(text))
+@lru_cache(maxsize=None)
+def load_model(version: str = MODEL_V3) -> Model:
+    """A shipped model file (the current model by default)."""
+    text = resources.files("scanner").joinpath("data/" + MODEL_FILES[version]).read_text(encoding="utf-8")
+    model = Model.from_dict(json.loads(text))
+    if model.version != version or list(model.names) != list(FEATURE_TABLES[version]):
+        raise ValueError(f"{MODEL_FILES[version]} does not hold the inputs of {version}")
+    return model

@@ -4,12 +4,14 @@
 :mod:`scanner.analyses.signals_clusters`) over the scan's row frame, looks the list up in
 the registry, and scores it with a versioned model:
 
-* :data:`MODEL` (``purchased/v2``, the default): a logistic regression over the signal
+* :data:`MODEL` (``purchased/v3``, the default): a logistic regression over the signal
   values fitted on the labelled corpus (:mod:`scanner.analyses.model`); ``score`` is the
   probability that the list is purchased, ``likely`` means it reaches the threshold stored
   with the model (chosen for a stated false-alarm rate on genuine lists), and the result
   explains the strongest evidence and the innocent explanation it rules out
   (:mod:`scanner.analyses.explain`);
+* ``purchased/v2``: the previous fitted model with its own inputs and file, kept so that
+  certificates made under it re-scan to the same answer;
 * ``purchased/v1``: the noisy-or of hand weights over the fired signals ``LS001``–``LS016``
   (``score = 1 - Π (1 - weight_i)``, ``likely = score >= DetectPolicy.likely_score``), kept
   so that certificates made under it re-scan to the same answer.
@@ -29,7 +31,7 @@ import polars as pl
 from scanner.analyses.overlap import find_overlaps, list_tokens, report_overlaps
 from scanner.analyses import signals_clusters  # noqa: F401  (registers LS018-LS024)
 from scanner.analyses.explain import explain
-from scanner.analyses.model import features, load_model
+from scanner.analyses.model import MODEL_V2, MODEL_V3, features, load_model
 from scanner.analyses.signals import SIGNALS, ListFacts, SignalResult, collect_facts
 from scanner.errors import PolicyError, RegistryError
 from scanner.i18n import N_, Text
@@ -37,9 +39,9 @@ from scanner.i18n import N_, Text
 if TYPE_CHECKING:  # pragma: no cover
     from scanner.registry.store import Registry
 
-MODEL = "purchased/v2"
+MODEL = MODEL_V3
 MODEL_V1 = "purchased/v1"
-MODELS = (MODEL_V1, MODEL)
+MODELS = (MODEL_V1, MODEL_V2, MODEL_V3)
 #: The signals of ``purchased/v1`` (later signals are not computed under it).
 V1_SIGNALS = tuple(f"LS{i:03d}" for i in range(1, 17))
 
@@ -248,9 +250,9 @@ def evaluate_list(
                                overlaps=overlaps[: policy.overlap_top], du003_tokens=du003, facts=facts,
                                model=MODEL_V1)
     signals = tuple(sig.func(facts, policy, sig) for sig in SIGNALS.values())
-    fitted = load_model()
+    fitted = load_model(model)
     by_code = {s.code: s for s in signals}
-    values = features(facts, by_code)
+    values = features(facts, by_code, model)
     score = fitted.probability(values)
     hard = [s for s in signals if s.hard and s.fired]
     extra = explain(fitted, values, by_code, facts, score=score, hard=hard)
@@ -285,8 +287,9 @@ def list_facts(rows, *, policy: DetectPolicy, registry=None, input_sha256=None, 
     return facts, overlaps, du003
 
 
-def signal_values(facts, policy: DetectPolicy) -> tuple[dict[str, SignalResult], dict[str, float | None]]:
-    """Every signal of a list's facts and the ``purchased/v2`` inputs read from them (for
+def signal_values(facts, policy: DetectPolicy, model: str = MODEL
+                  ) -> tuple[dict[str, SignalResult], dict[str, float | None]]:
+    """Every signal of a list's facts and the inputs of ``model`` read from them (for
     fitting the model: ``evaluation/fit_model.py``)."""
     by_code = {code: sig.func(facts, policy, sig) for code, sig in SIGNALS.items()}
-    return by_code, features(facts, by_code)
+    return by_code, features(facts, by_code, model)

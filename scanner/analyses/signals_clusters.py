@@ -6,8 +6,8 @@ enumeration apart (:mod:`scanner.analyses.clusters`): how long the runs are, how
 blocks they spread over, how much of the list they hold, whether the clustered rows look
 like the rest, and whether blocks were thinned at random; plus two consent-time patterns of
 fabricated consent spread evenly over the clock or over the days. They are inputs of the
-fitted model ``purchased/v2`` (:mod:`scanner.analyses.model`); ``fired`` marks the pattern
-that points to enumeration or fabrication, which the model weighs with the rest.
+fitted models ``purchased/v2`` and ``v3`` (:mod:`scanner.analyses.model`); ``fired`` marks
+the pattern that points to enumeration or fabrication, which the model weighs with the rest.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ def _kind(sig) -> str:
 @click.argument("code", required=False)
 def command(code):
     """List every rule and list signal, or explain one (e.g. `contact-scanner rules CN002`)."""
+    from scanner.analyses.model import FEATURE_TABLES
     from scanner.analyses.signals import SIGNALS
     from scanner.rules import RULES
 
@@ -51,9 +52,10 @@ def command(code):
         return
     if key in SIGNALS:
         sig = SIGNALS[key]
+        models = [v for v, table in reversed(FEATURE_TABLES.items()) if any(c == sig.code for c, _ in table.values())]
+        read = f"an input of {' and '.join(models)}" if models else "reported, not an input of a fitted model"
         kind = ("hard signal: the list fails" if sig.hard else
-                f"an input of purchased/v2; weight {sig.weight} in purchased/v1" if sig.weight
-                else "an input of purchased/v2")
+                f"{read}; weight {sig.weight} in purchased/v1" if sig.weight else read)
         click.echo(f"{sig.code} {sig.name} ({kind})")
         click.echo(sig.summary)
         click.echo("")

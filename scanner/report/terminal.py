@@ -169,7 +169,7 @@ def print_summary(report: dict[str, Any], written: dict[str, Path] | None, conso
     from scanner.report.html import explanation
 
     for key in ("explanation", "not_held_against"):
-        # purchased/v2: why the list is (or is not) likely purchased, when a signal fired
+        # the fitted models: why the list is (or is not) likely purchased, when a signal fired
         why = explanation(purchased, key, current_lang())
         if why and (fired or purchased.get("likely")):
             console.print(f"  {why}", markup=False)

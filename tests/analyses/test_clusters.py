@@ -14,7 +14,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from evaluation.corpus import Population, _frame, _genuine_meta, enumerate_block  # noqa: E402
-from scanner.analyses.clusters import CLUSTER_GAP, DENSE_CLUSTER, MIN_RUN  # noqa: E402
+from scanner.analyses.clusters import (  # noqa: E402
+    CLUSTER_GAP, DENSE_CLUSTER, MIN_RUN, STRETCH_CLASSES, STRETCH_FILLS, STRETCH_SIZES,
+)
 from scanner.analyses.signals import collect_facts  # noqa: E402
 from scanner.analyses.signals_stats import chi2_sf, clopper_pearson  # noqa: E402
 from scanner.privacy.keys import KeyMaterial  # noqa: E402
@@ -58,7 +60,19 @@ def plain_clusters(numbers: list[str]) -> dict:
         "dense_gap1": sum(c["ones"] for c in dense) / max(size - len(dense), 1) if dense else None,
         "clustered": sum(c["size"] for c in clusters if c["size"] >= MIN_RUN),
         "clustered_blocks": len({c["blk"] for c in clusters if c["size"] >= MIN_RUN}),
+        "dense_largest": max((c["size"] for c in dense), default=0),
+        "stretch_classes": plain_classes(dense),
     }
+
+
+def plain_classes(dense: list[dict]) -> dict[str, int]:
+    """Numbers in dense stretches by size class and by the share of steps of one."""
+    out = dict.fromkeys(STRETCH_CLASSES, 0)
+    for c in dense:
+        size = sum(c["size"] >= s for s in STRETCH_SIZES)
+        fill = sum(c["ones"] / (c["size"] - 1) >= f for f in STRETCH_FILLS)
+        out[STRETCH_CLASSES[size * (len(STRETCH_FILLS) + 1) + fill]] += c["size"]
+    return out
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -66,7 +80,7 @@ def test_cluster_facts_match_a_plain_walk(seed):
     rng = random.Random(seed)
     nums = Population(rng, 300).numbers(rng, 1500)
     for _ in range(3):
-        nums += enumerate_block(rng, rng.randint(5, 300), rng.choice([1.0, 0.5, 0.9]))
+        nums += enumerate_block(rng, rng.randint(5, 900), rng.choice([1.0, 0.5, 0.8, 0.95]))
     nums += [n[:-4] + "9999" for n in nums[:20]] + [n[:-4] + "0000" for n in nums[:20]]  # block edges
     nums = list(dict.fromkeys(nums))
     meta = _genuine_meta(rng, len(nums))
@@ -85,7 +99,7 @@ def _padded(differ: str | None, seed=3):
     rng = random.Random(seed)
     nums = Population(rng, 2000).numbers(rng, 2000)
     pad = [x for x in enumerate_block(rng, 400, 0.6) if x not in set(nums)]
-    core = _genuine_meta(rng, len(nums))
+    core = list(_genuine_meta(rng, len(nums)))
     extra = list(_genuine_meta(rng, len(pad)))
     if differ == "source":
         extra[1] = ["partner-c"] * len(pad)
@@ -94,13 +108,20 @@ def _padded(differ: str | None, seed=3):
         extra[2] = [day + dt.timedelta(seconds=rng.randrange(86_400)) for _ in pad]
     elif differ == "names":
         extra[0] = ["先生"] * len(pad)
+    elif differ == "registered":  # a member export: registration times only, the block's on one day
+        day = dt.datetime(2025, 7, 1, 9, tzinfo=dt.timezone.utc)
+        core[3], core[2] = list(core[2]), [None] * len(nums)
+        extra[3], extra[2] = [day + dt.timedelta(seconds=rng.randrange(86_400)) for _ in pad], [None] * len(pad)
     return facts_of(_frame(nums + pad, *(a + b for a, b in zip(core, extra)), KEYS, rng))
 
 
-@pytest.mark.parametrize("differ,key", [("source", "sources"), ("times", "times"), ("names", "names")])
+@pytest.mark.parametrize("differ,key", [("source", "sources"), ("times", "times"), ("names", "names"),
+                                       ("registered", "collected")])
 def test_clustered_rows_that_differ_are_found(differ, key):
     cmp_ = _padded(differ).clusters["compare"]
     assert cmp_["judged"] and cmp_[key][1] < 1e-10
+    if key == "collected":  # registered on the import's day: bunched, and consent says nothing
+        assert cmp_["collected_spread"] < -2 and cmp_["times"] is None
 
 
 def test_clustered_rows_like_the_rest_do_not_differ():

@@ -47,7 +47,7 @@ def test_catalogue_is_documented():
     for code, s in SIGNALS.items():
         assert code.startswith("LS") and s.name == s.name.lower() and " " not in s.name
         assert "What it flags" in s.doc and "Why it matters" in s.doc and "Example" in s.doc
-        # purchased/v1's noisy-or weights; the later signals are inputs of purchased/v2 only
+        # purchased/v1's noisy-or weights; the later signals are inputs of the fitted models only
         assert (0 < s.weight < 1) if code in V1_SIGNALS else s.weight == 0.0
 
 

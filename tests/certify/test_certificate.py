@@ -190,7 +190,7 @@ def test_certificate_made_under_purchased_v2_still_verifies(cli):
 
 def test_new_certificates_name_their_model(env):
     doc = json.loads(env["cert"].read_text())
-    assert doc["counts"]["purchased_model"] == "purchased/v2"
+    assert doc["counts"]["purchased_model"] == "purchased/v3"
 
 
 def test_certificate_made_by_an_earlier_release_still_verifies(cli):

@@ -27,3 +27,24 @@ def test_labelled_files_are_scanned_and_scored_per_kind(tmp_path, capsys):
         line = next(x for x in text.splitlines() if x.startswith(kind))
         assert label in line and ("recall" if label == "purchased" else "false-alarm") in line
     assert "precision" in text and "calibration" in text and "6 lists" in text
+
+
+def test_the_fresh_set_is_written_with_its_labels_and_scanned(tmp_path, capsys):
+    from evaluation.outside.fresh_lists import KINDS as FRESH, main as fresh_lists
+
+    out = tmp_path / "fresh"
+    assert fresh_lists([str(out), "--per-kind", "1", "--seed", "5"]) == 0
+    with open(out / "labels.csv", encoding="utf-8") as fh:
+        labels = list(csv.DictReader(fh))
+    assert {r["kind"]: r["label"] for r in labels} == FRESH and all((out / r["file"]).exists() for r in labels)
+    # the three smallest files are scanned, two at a time (the set's lists run to 90,000 rows)
+    small = sorted(labels, key=lambda r: (out / r["file"]).stat().st_size)[:3]
+    with open(tmp_path / "small.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=["file", "label", "kind"])
+        w.writeheader()
+        w.writerows(small)
+    capsys.readouterr()
+    assert evaluate_main(["--lists", str(out), "--labels", str(tmp_path / "small.csv"),
+                          "--policy", str(out / "policy.toml"), "--jobs", "2"]) == 0
+    text = capsys.readouterr().out
+    assert all(any(x.startswith(r["kind"]) for x in text.splitlines()) for r in small) and "3 lists" in text
