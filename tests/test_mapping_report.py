@@ -103,3 +103,19 @@ def test_cl001_can_be_ignored_like_any_rule(tmp_path, keys):
                   state_dir=tmp_path / "state").report
     assert "CL001" not in report["findings"] and not [c for c in report["columns"] if c["code"] == "CL001"]
     assert report["input"]["mapping"]["unused"]  # still shown
+
+
+def test_unused_columns_are_said_in_the_readers_language():
+    # report.json keeps the English words; looks_like_text says them in another language
+    from pathlib import Path
+
+    from scanner.i18n import Text, gettext_for
+
+    export = Path(__file__).resolve().parents[1] / "evaluation" / "exports" / "google_contacts.csv"
+    unused = scan(str(export), as_of="2026-11-23", registry=False).report["input"]["mapping"]["unused"]
+    assert unused
+    for u in unused:
+        text = Text.from_json(u["looks_like_text"])
+        assert str(text) == u["looks_like"]
+        zh = text.in_(gettext_for("zh"))
+        assert zh != u["looks_like"] and not any(w in zh for w in ("better supported", "header says", "by its header"))

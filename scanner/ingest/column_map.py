@@ -155,7 +155,8 @@ class ColumnReport:
         unused = []
         for u in mapping.unused:
             item = {"column": shown[u.index], "name": names[u.index], "position": u.index + 1,
-                    "looks_like": u.looks_like, "judged": u.judged}
+                    "looks_like": str(u.looks_like), "looks_like_text": u.looks_like.to_json(),
+                    "judged": u.judged}
             if u.role:
                 item["role"] = u.role
                 item["columns_line"] = f'[columns] {u.role} = "{shown[u.index]}"'

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from scanner.ingest.header_words import NONE, Meaning, meaning, split_words
 from scanner.ingest.profiles import EMPTY, Profile
+from scanner.i18n import Joined, Said, Text
 
 SINGLE_ROLES = ("name", "email", "source", "consent", "consent_channel", "consent_purpose",
                 "consent_time", "consent_evidence", "region", "collected_at")
@@ -51,16 +52,20 @@ class Assignment:
 
     def evidence(self) -> str:
         """A few words on why (never a value)."""
-        parts = []
+        return str(self.evidence_text())
+
+    def evidence_text(self) -> Text:
+        """:meth:`evidence` as a message (shown in the reader's language)."""
         if self.basis == "policy":
-            return "[columns] in the policy"
+            return Text("[columns] in the policy")
+        parts: list[Text] = []
         if self.header_words:
-            parts.append("header says " + " ".join(self.header_words))
+            parts.append(Text("header says {words}", words=" ".join(self.header_words)))
         if self.share is not None and self.share_of:
-            parts.append(f"{self.share:.0%} {self.share_of}")
+            parts.append(Text("{share:.0%} {what}", share=self.share, what=Text(self.share_of)))
         if self.inverted:
-            parts.append("read inverted (states refusal)")
-        return "; ".join(parts) or self.basis
+            parts.append(Text("read inverted (states refusal)"))
+        return Joined("; ", parts) if parts else Text(self.basis)
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ class Unused:
     """A column no role took that looks like one."""
 
     index: int
-    looks_like: str
+    looks_like: Text     # in words (never a value)
     role: str | None     # the role a ``[columns]`` line would give it
     judged: bool         # looks like consent, consent time or source
 
@@ -225,6 +230,17 @@ def _with(index: int, role: str, m: Meaning, share: float, share_of: str, p: Pro
                       alternate=m.alternate, mobile=p.mobile)
 
 
+#: What a header names that no role takes, shown for an unused column.
+LOOKS = {"opt-out time": Text("opt-out time"), "consent detail": Text("consent detail"),
+         "source detail": Text("source detail"), "opt-out detail": Text("opt-out detail"),
+         "cleaned time": Text("cleaned time")}
+
+
+def _role(role: str) -> Text:
+    """A role in words: ``consent time`` in English, the role's own word in other languages."""
+    return Said(role.replace("_", " "), Text(role))
+
+
 def _unused(headers: list[str], profiles: list[Profile], out: RoleMapping, has_header: bool,
             min_valid: float) -> list[Unused]:
     lost = {c.index: c for c in out.contenders}
@@ -236,18 +252,19 @@ def _unused(headers: list[str], profiles: list[Profile], out: RoleMapping, has_h
         m = meaning(header) if has_header else NONE
         if index in lost:
             role = lost[index].role
-            found.append(Unused(index, f"{role.replace('_', ' ')} ({lost[index].evidence()}; "
-                                       f"column {out.roles[role] + 1} is better supported)",
+            found.append(Unused(index, Text("{role} ({evidence}; column {column} is better supported)",
+                                            role=_role(role), evidence=lost[index].evidence_text(),
+                                            column=out.roles[role] + 1),
                                 role, role in JUDGED_ROLES))
         elif m.role is not None:
-            found.append(Unused(index, f"{m.role.replace('_', ' ')} by its header, not by its values "
-                                       f"({p.looks_like(min_valid)})", m.role, m.role in JUDGED_ROLES))
-        elif m.looks_like in ("opt-out time", "consent detail", "source detail", "opt-out detail", "cleaned time"):
-            found.append(Unused(index, m.looks_like, None, m.looks_like != "opt-out detail"))
+            found.append(Unused(index, Text("{role} by its header, not by its values ({look})", role=_role(m.role),
+                                            look=p.looks_like_text(min_valid)), m.role, m.role in JUDGED_ROLES))
+        elif m.looks_like in LOOKS:
+            found.append(Unused(index, LOOKS[m.looks_like], None, m.looks_like != "opt-out detail"))
         elif p.values and p.consent_specific >= 0.5:
-            found.append(Unused(index, p.looks_like(min_valid), "consent", True))
+            found.append(Unused(index, p.looks_like_text(min_valid), "consent", True))
         elif p.values and max(p.date, p.epoch) >= 0.8 and m.looks_like == "time":
-            found.append(Unused(index, p.looks_like(min_valid), "consent_time", False))
+            found.append(Unused(index, p.looks_like_text(min_valid), "consent_time", False))
         elif p.values and p.phone_valid >= 0.5:
-            found.append(Unused(index, p.looks_like(min_valid), "phone", False))
+            found.append(Unused(index, p.looks_like_text(min_valid), "phone", False))
     return found

@@ -41,7 +41,7 @@ def N_(message: str) -> str:
 #: report.json values shown as words (translated by value; the values stay English in the JSON).
 VALUE_WORDS = (
     N_("valid phone numbers"), N_("email addresses"), N_("consent values"), N_("dates/times"),
-    N_("channel values"), N_("purpose values"), N_("region codes"),
+    N_("channel values"), N_("purpose values"), N_("region codes"), N_("opt-out times"),
     N_("phone"), N_("name"), N_("email"), N_("source"), N_("consent"), N_("consent_channel"),
     N_("consent_purpose"), N_("consent_time"), N_("consent_evidence"), N_("region"), N_("collected_at"),
     N_("granted"), N_("refused"), N_("withdrawn"), N_("missing"), N_("unknown"),
@@ -157,6 +157,13 @@ def explanation(purchased: dict[str, Any], key: str, lang: str) -> str | None:
     return Text.from_json(doc).in_(gettext_for(lang)) if doc else None
 
 
+def looks_like(u: dict[str, Any], _: Callable[[str], str]) -> str:
+    """An unused column's look in words of the language of ``_``, from its template and
+    values (report.json's ``looks_like`` is English; an older report has only that)."""
+    doc = u.get("looks_like_text")
+    return Text.from_json(doc).in_(_) if doc else _(u["looks_like"])
+
+
 def evidence_words(c: dict[str, Any], _: Callable[[str], str]) -> list[str]:
     """A mapped column's evidence in words of the language of ``_``, from the report's
     structured fields (report.json's own ``evidence`` is English)."""
@@ -182,6 +189,10 @@ class Page:
         self.report = report
         self.lang = lang
         self._ = gettext_for(lang)
+
+    def look(self, unused: dict[str, Any]) -> str:
+        """An unused column's look in the page's language."""
+        return looks_like(unused, self._)
 
     def word(self, value: Any) -> str:
         """A report.json value shown as a word in the page's language."""
@@ -372,7 +383,7 @@ def report_html(report: dict[str, Any], *, lang: str = "en",
         findings=page.findings(), signals=page.signals(), charts=drawn() if drawn else page.charts(),
         explanation=explanation(report["list"]["purchased"], "explanation", lang),
         not_held_against=explanation(report["list"]["purchased"], "not_held_against", lang),
-        codes=page.rule_codes(), docs=page.docs(), word=page.word, css=_css())
+        codes=page.rule_codes(), docs=page.docs(), word=page.word, look=page.look, css=_css())
 
 
 @functools.lru_cache(maxsize=None)

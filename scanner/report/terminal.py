@@ -74,9 +74,15 @@ def mapping_lines(inp: dict[str, Any]) -> list[str]:
         lines.append(_("unused columns that look like a role:"))
         for u in unused:
             use = f"  → {u['columns_line']}" if u.get("columns_line") else ""
-            lines.append(_("  {column}: looks like {what}{use}").format(column=repr(u["column"]), what=_(u["looks_like"]),
+            lines.append(_("  {column}: looks like {what}{use}").format(column=repr(u["column"]), what=_looks_like(u),
                                                                          use=use))
     return lines
+
+
+def _looks_like(u: dict[str, Any]) -> str:
+    from scanner.report.html import looks_like
+
+    return looks_like(u, _)
 
 
 _INVERTED = "read inverted (yes = refused, no = granted)"
