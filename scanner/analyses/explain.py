@@ -45,6 +45,18 @@ def _runs_text(facts: ListFacts) -> Text:
     return Text("the list has no runs of consecutive numbers")
 
 
+def _holes_text(facts: ListFacts) -> Text | str:
+    """How the dense stretches are filled, when they look like organisations' ranges (most
+    steps to the very next number): the reason runs are not held against a list."""
+    c = facts.clusters
+    # below 80% of steps LS022 calls them thinned; with no hole at all they are what an
+    # enumerated range is, and say nothing for the list
+    if not c["dense_clusters"] or c["dense_gap1"] is None or not 0.8 <= c["dense_gap1"] < 0.99:
+        return ""
+    return Text("; its dense stretches are filled to {fill} with the odd hole, as staff who left leave a company's "
+                "range, not thinned at random as an empty-number check leaves one", fill=_pct(c["dense_fill"]))
+
+
 def _numbers_evidence(facts: ListFacts, res: Mapping[str, SignalResult]) -> Text:
     c = facts.clusters
     if c["dense_clusters"] and c["dense_gap1"] is not None and c["dense_gap1"] < 0.8 \
@@ -134,7 +146,8 @@ def explain(model: Model, values: Mapping[str, float | None], res: Mapping[str, 
                 rows = Text(", and the clustered rows look like the rest")
             held_off.append(Text("Consecutive numbers and dense blocks ({codes}) were not held against the list: "
                                  "{runs}, as {organisations} make them{rows}.", codes=", ".join(fired_numbers),
-                                 runs=_runs_text(facts), organisations=ORGANISATIONS, rows=rows))
+                                 runs=_runs_text(facts), organisations=ORGANISATIONS,
+                                 rows=Joined("", [holes, rows]) if (holes := _holes_text(facts)) else rows))
         fired_consent = [c for c in CONSENT_SIGNALS if res[c].fired]
         if fired_consent:
             held_off.append(Text("Consent-time patterns ({codes}) were weighed with the rest of the evidence and "

@@ -136,6 +136,15 @@ def test_trade_fair_runs_are_not_held_against_the_list():
         assert "organisational SIM batches" in rep["not_held_against"]
 
 
+def test_a_staff_list_says_why_its_runs_were_not_held_against_it():
+    # colleagues on company ranges: runs and dense blocks fire; the explanation says the
+    # stretches are nearly full, as staff who left leave a company's range
+    result = run_sample(generate("genuine-hr-staff", 700, KEYS))
+    rep = result.report_purchased
+    assert not result.likely and {"LS002", "LS003"} <= set(result.fired)
+    assert "with the odd hole, as staff who left leave a company's range" in rep["not_held_against"]
+
+
 @pytest.mark.parametrize("kind,words", [
     ("enumerated-runs", ("organisation",)), ("enumerated-filtered", ("organisation",)),
     ("fabricated-even-times", ("clock", "days", "source", "names")),
