@@ -37,6 +37,7 @@ MESSAGES = (
     N_("{name} {filename!r} is not readable."), N_("{name} {filename!r} is not writable."),
     N_("Could not open file {filename!r}: {message}"), N_("default: {default}"), N_("env var: {var}"),
     N_("(dynamic)"), N_("Choose from:\n\t{choices}"), N_("required"),
+    N_("text"), N_("integer"), N_("integer range"),
 )
 
 
@@ -52,6 +53,14 @@ class _Word(str):
         word = _(str(self))
         return word.title() if word == str(self) else word
 
+    def __format__(self, spec: str) -> str:  # "{number_type}" in click's messages
+        return format(_(str(self)), spec)
+
+    def upper(self) -> str:
+        """The name as --help shows a value's kind (``TEXT``, ``INTEGER RANGE``)."""
+        word = _(str(self))
+        return word.upper() if word == str(self) else word
+
 
 def install() -> None:
     """Make click's modules look their messages up in this project's catalog."""
@@ -63,6 +72,10 @@ def install() -> None:
             module._ = _
         if hasattr(module, "ngettext"):
             module.ngettext = _ngettext
+    # the kinds --help names in capitals (TEXT, INTEGER RANGE) are words to translate too
+    click.types.STRING.name = _Word(click.types.STRING.name)
+    click.types.INT.name = _Word(click.types.INT.name)
+    click.types.IntRange.name = _Word(click.types.IntRange.name)
     convert = click.types.Path.convert
     if getattr(convert, "_localized", False):
         return

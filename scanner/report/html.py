@@ -148,7 +148,7 @@ def signal_detail(s: dict[str, Any], _: Callable[[str], str]) -> str:
 
 
 def explanation(purchased: dict[str, Any], key: str, lang: str) -> str | None:
-    """purchased/v2's ``explanation`` or ``not_held_against`` in ``lang``: report.json keeps
+    """The purchased-list model's ``explanation`` or ``not_held_against`` in ``lang``: report.json keeps
     the English and, under ``KEY_text``, the sentence's templates and values (a report
     without them has no words for another language)."""
     if lang == "en":
