@@ -8,6 +8,7 @@ the page carries the SVG inline and needs no script to show it (README: dependen
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any, Callable
 
@@ -211,12 +212,28 @@ def block_chart(blocks: dict[str, Any], _: Gettext) -> Spec | None:
 
 
 _lock = threading.Lock()
+#: Characters XML cannot hold (C0 controls but tab and newlines, surrogates, U+FFFE/FFFF):
+#: the renderer aborts the whole process on a label holding one (a source or header from a
+#: hostile file), so they are replaced before it sees them.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(value: Any) -> Any:
+    """``value`` (a spec: dicts, lists, text) with every character XML cannot hold shown as U+FFFD."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {xml_safe(k): xml_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [xml_safe(v) for v in value]
+    return value
 
 
 def svg(spec: Spec) -> str:
     """The chart as an SVG element (no XML declaration, no script, no external reference)."""
     import vl_convert
 
+    spec = xml_safe(spec)
     with _lock:  # one renderer, one chart at a time
         out = vl_convert.vegalite_to_svg(spec)
     return out[out.index("<svg"):]

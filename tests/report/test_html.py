@@ -302,3 +302,29 @@ def test_binned_charts_keep_their_bins_in_order():
     assert labels == ["1", "2-3", "4-7", "128-255"]
     gaps = charts.gap_histogram({"counts": [1] * 9}, str)
     assert gaps["encoding"]["x"]["sort"][0] == "under 1 s"
+
+
+def test_characters_xml_cannot_hold_reach_no_chart(tmp_path):
+    # a control character in a source or a header made the chart renderer abort the process
+    # (a Rust panic, exit 134): the scan runs in a child so such an abort fails this test
+    import subprocess
+    import sys
+
+    path = tmp_path / "ctl.csv"
+    path.write_text("phone,来源\x1a,来源\n" + "".join(f"1380013{8000 + i},x,推荐\x1a{i % 3}\ufffe\n"
+                                                     for i in range(30)), encoding="utf-8")
+    child = subprocess.run([sys.executable, "-m", "scanner", "scan", str(path), "--out", str(tmp_path / "o"),
+                            "--state-dir", str(tmp_path / "state"), "--no-progress"],
+                           capture_output=True, text=True, timeout=300)
+    assert child.returncode in (0, 1), child.stderr[-2000:]
+    assert "panicked" not in child.stderr and "Traceback" not in child.stderr
+    page = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
+    assert "<svg" in page
+
+
+def test_xml_safe_replaces_only_what_xml_cannot_hold():
+    from scanner.report.charts import xml_safe
+
+    spec = {"data": {"values": [{"source": "推荐\x1a\x00\ufffe", "n": 3}]}, "title": "ok\t\n\r 🙂"}
+    assert xml_safe(spec) == {"data": {"values": [{"source": "推荐\ufffd\ufffd\ufffd", "n": 3}]},
+                              "title": "ok\t\n\r 🙂"}
