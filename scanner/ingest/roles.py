@@ -230,10 +230,9 @@ def _with(index: int, role: str, m: Meaning, share: float, share_of: str, p: Pro
                       alternate=m.alternate, mobile=p.mobile)
 
 
-#: What a header names that no role takes, shown for an unused column.
-LOOKS = {"opt-out time": Text("opt-out time"), "consent detail": Text("consent detail"),
-         "source detail": Text("source detail"), "opt-out detail": Text("opt-out detail"),
-         "cleaned time": Text("cleaned time")}
+#: What a header names that no role takes, shown for an unused column (header_words marks
+#: each for the catalog).
+SHOWN_LOOKS = ("opt-out time", "consent detail", "source detail", "opt-out detail", "cleaned time")
 
 
 def _role(role: str) -> Text:
@@ -259,8 +258,8 @@ def _unused(headers: list[str], profiles: list[Profile], out: RoleMapping, has_h
         elif m.role is not None:
             found.append(Unused(index, Text("{role} by its header, not by its values ({look})", role=_role(m.role),
                                             look=p.looks_like_text(min_valid)), m.role, m.role in JUDGED_ROLES))
-        elif m.looks_like in LOOKS:
-            found.append(Unused(index, LOOKS[m.looks_like], None, m.looks_like != "opt-out detail"))
+        elif m.looks_like in SHOWN_LOOKS:
+            found.append(Unused(index, Text(m.looks_like), None, m.looks_like != "opt-out detail"))
         elif p.values and p.consent_specific >= 0.5:
             found.append(Unused(index, p.looks_like_text(min_valid), "consent", True))
         elif p.values and max(p.date, p.epoch) >= 0.8 and m.looks_like == "time":
