@@ -293,15 +293,21 @@ def write_csv(fh: IO[bytes], frame: pl.DataFrame, *, path: str | os.PathLike, en
         ) from None
 
 
+def text_workbook(buffer: IO[bytes]):
+    """An in-memory xlsxwriter workbook that keeps every cell as written: no formula, number
+    or link is ever inferred from a text."""
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_numbers": False, "strings_to_urls": False})
+
+
 def write_xlsx(fh: IO[bytes], frame: pl.DataFrame, *, sheet: str) -> None:
     """``frame`` as one XLSX sheet into an open handle: a bold header, integers as numbers
     and everything else as text (a number stays ``+8613800138000``, never ``8.6E+12``; no
     cell is read as a formula or a link)."""
-    import xlsxwriter
-
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_numbers": False, "strings_to_urls": False})
+    book = text_workbook(buffer)
     page = book.add_worksheet(sheet)
     page.write_row(0, 0, frame.columns, book.add_format({"bold": True}))
     for c, column in enumerate(frame.iter_columns()):

@@ -22,7 +22,7 @@ import polars as pl
 from scanner.errors import InputError, VerificationFailed
 from scanner.i18n import Gettext, N_, gettext_for
 from scanner.privacy.keys import KeyMaterial
-from scanner.privacy.safe_files import atomic_writer, write_csv
+from scanner.privacy.safe_files import atomic_writer, text_workbook, write_csv
 from scanner.rules import RULES
 
 SHEET_COLUMNS = ("line", "row", "phone_masked", "phone_token", "findings", "verdict", "source", "consent",
@@ -112,12 +112,8 @@ def review_frame(rows: pl.LazyFrame, report: dict, keys: KeyMaterial, *, chosen:
 
 
 def _xlsx_bytes(frame: pl.DataFrame, _: Gettext) -> bytes:
-    import xlsxwriter
-
     buffer = io.BytesIO()
-    # strings stay strings: nothing a cell holds is read as a formula, a number or a link
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_numbers": False, "strings_to_urls": False})
+    book = text_workbook(buffer)  # strings stay strings: no formula, number or link
     sheet = book.add_worksheet("review")
     bold, wrap = book.add_format({"bold": True}), book.add_format({"text_wrap": True, "valign": "top"})
     top = book.add_format({"valign": "top"})
