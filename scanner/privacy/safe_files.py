@@ -293,10 +293,19 @@ def write_csv(fh: IO[bytes], frame: pl.DataFrame, *, path: str | os.PathLike, en
         ) from None
 
 
-def text_workbook(buffer: IO[bytes]):
+#: Rows one XLSX sheet holds, its header's included.
+XLSX_MAX_ROWS = 1 << 20
+
+
+def text_workbook(buffer: IO[bytes], rows: int):
     """An in-memory xlsxwriter workbook that keeps every cell as written: no formula, number
-    or link is ever inferred from a text."""
+    or link is ever inferred from a text. ``rows``: the data rows its sheet is to hold; more
+    than a sheet holds is refused, since xlsxwriter drops the rows past it without a word."""
     import xlsxwriter
+
+    if rows + 1 > XLSX_MAX_ROWS:
+        raise InputError("{rows:,} rows do not fit in one XLSX sheet (at most {limit:,}); write .csv instead",
+                         rows=rows, limit=XLSX_MAX_ROWS - 1)
 
     return xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_numbers": False, "strings_to_urls": False})
@@ -307,7 +316,7 @@ def write_xlsx(fh: IO[bytes], frame: pl.DataFrame, *, sheet: str) -> None:
     and everything else as text (a number stays ``+8613800138000``, never ``8.6E+12``; no
     cell is read as a formula or a link)."""
     buffer = io.BytesIO()
-    book = text_workbook(buffer)
+    book = text_workbook(buffer, frame.height)
     page = book.add_worksheet(sheet)
     page.write_row(0, 0, frame.columns, book.add_format({"bold": True}))
     for c, column in enumerate(frame.iter_columns()):

@@ -113,7 +113,7 @@ def review_frame(rows: pl.LazyFrame, report: dict, keys: KeyMaterial, *, chosen:
 
 def _xlsx_bytes(frame: pl.DataFrame, _: Gettext) -> bytes:
     buffer = io.BytesIO()
-    book = text_workbook(buffer)  # strings stay strings: no formula, number or link
+    book = text_workbook(buffer, frame.height)  # strings stay strings: no formula, number or link
     sheet = book.add_worksheet("review")
     bold, wrap = book.add_format({"bold": True}), book.add_format({"text_wrap": True, "valign": "top"})
     top = book.add_format({"valign": "top"})

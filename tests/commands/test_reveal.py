@@ -110,6 +110,16 @@ def test_reveal_to_xlsx_writes_a_workbook_with_numbers_as_text(env):
     assert sheet.cell(3, 3).data_type == "s"
 
 
+def test_reveal_refuses_more_rows_than_an_xlsx_sheet_holds(env, monkeypatch):
+    from scanner.privacy import safe_files
+
+    tmp, _, out = env
+    monkeypatch.setattr(safe_files, "XLSX_MAX_ROWS", 3)   # 3 accepted rows and a header: one too many
+    result = run(out, "--to", tmp / "dial.xlsx", "--reason", "import")
+    assert result.exit_code == 2 and "3 rows do not fit in one XLSX sheet (at most 2)" in result.output
+    assert not (tmp / "dial.xlsx").exists() and not (tmp / "state" / "audit.log").exists()
+
+
 @pytest.mark.parametrize("name", ["dial.txt", "dial.xls", "dial.tsv"])
 def test_reveal_refuses_a_format_it_does_not_write(env, name):
     tmp, _, out = env

@@ -97,3 +97,17 @@ def test_the_sheet_explains_in_chinese_and_still_applies(month):
     applied = month.run("--lang", "zh", "review", "apply", fill(month.dir / "zh.xlsx", {2: ("approve", None)}),
                         "--out", month.dir / "out", "--policy", month.policy)
     assert "已保存扫描" in applied.stdout
+
+
+def test_more_review_rows_than_a_sheet_holds_are_refused_not_cut(month, monkeypatch):
+    # xlsxwriter drops rows past a sheet's end without a word; the export refuses instead
+    from scanner.privacy import safe_files
+
+    rows, _ = month.scan(list_text())
+    review = rows.filter(pl.col("verdict") == "review").height
+    monkeypatch.setattr(safe_files, "XLSX_MAX_ROWS", review)   # one row short: the header takes one
+    result = month.run("review", "export", month.dir / "out", "--to", month.dir / "big.xlsx", code=2)
+    assert "rows do not fit in one XLSX sheet" in result.output and not (month.dir / "big.xlsx").exists()
+    monkeypatch.setattr(safe_files, "XLSX_MAX_ROWS", review + 1)
+    month.run("review", "export", month.dir / "out", "--to", month.dir / "fits.xlsx", code=0)
+    assert openpyxl.load_workbook(month.dir / "fits.xlsx").active.max_row == review + 1
