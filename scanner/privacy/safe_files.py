@@ -327,8 +327,8 @@ def write_xlsx(fh: IO[bytes], frame: pl.DataFrame, *, sheet: str) -> None:
                 page.write_number(r, c, value)
             else:
                 page.write_string(r, c, str(value))
-        page.set_column(c, c, max(10, min(40, len(frame.columns[c]) + 2, 2 + max(
-            (len(str(v)) for v in column.head(1000).drop_nulls()), default=0))))
+        longest = max([len(frame.columns[c]), *(len(str(v)) for v in column.head(1000).drop_nulls())])
+        page.set_column(c, c, max(10, min(40, longest + 2)))  # the header or its longest early value
     page.freeze_panes(1, 0)
     book.close()
     fh.write(buffer.getvalue())

@@ -108,6 +108,7 @@ def test_reveal_to_xlsx_writes_a_workbook_with_numbers_as_text(env):
     assert [r[1] for r in rows[1:]] == [NUMBERS[0], NUMBERS[1], NUMBERS[4]]   # text, not 8.6E+12
     assert rows[2][2] == NAMES[1]                      # a string cell: no formula is ever made
     assert sheet.cell(3, 3).data_type == "s"
+    assert sheet.column_dimensions["B"].width >= len(NUMBERS[0])   # a number is shown whole
 
 
 def test_reveal_refuses_more_rows_than_an_xlsx_sheet_holds(env, monkeypatch):
