@@ -84,19 +84,24 @@ def _corpus_chunk(job):
     return out
 
 
+def _map(fn, work: list, jobs: int, chunksize: int) -> list:
+    """``fn`` of each of ``work``, in order: in this process, or ``jobs`` fresh ones."""
+    if jobs <= 1:
+        return [fn(job) for job in work]
+    from multiprocessing import get_context
+
+    with get_context("spawn").Pool(jobs) as pool:
+        return pool.map(fn, work, chunksize=chunksize)
+
+
 def corpus_results(per_kind: int, seeds, scale: float = 1.0, kinds=KINDS, model: str | None = None,
                    jobs: int = 1):
     """[(kind, purchased, result)] over the held-out ``seeds`` (``jobs`` processes)."""
-    from multiprocessing import get_context
     from types import SimpleNamespace
 
     work = [(kind, seed, lo, min(per_kind, lo + 25), scale, model)
             for seed in seeds for kind in kinds for lo in range(0, per_kind, 25)]
-    if jobs > 1:
-        with get_context("spawn").Pool(jobs) as pool:
-            chunks = pool.map(_corpus_chunk, work, chunksize=1)
-    else:
-        chunks = [_corpus_chunk(job) for job in work]
+    chunks = _map(_corpus_chunk, work, jobs, chunksize=1)
     return [(kind, purchased, SimpleNamespace(likely=likely, score=score, fired=fired))
             for chunk in chunks for kind, purchased, likely, score, fired in chunk]
 
@@ -162,16 +167,11 @@ def _scan_file(job):
 def file_results(lists: Path, labels: Path, policy: Path | None, jobs: int = 1):
     """[(kind, purchased, result)] from scanning each labelled file with the full scanner
     (``jobs`` files at a time, each in its own process)."""
-    from multiprocessing import get_context
     from types import SimpleNamespace
 
     with open(labels, newline="", encoding="utf-8") as fh:
         work = [(lists / row["file"], policy, row) for row in csv.DictReader(fh)]
-    if jobs > 1:
-        with get_context("spawn").Pool(jobs) as pool:
-            scanned = pool.map(_scan_file, work, chunksize=4)
-    else:
-        scanned = [_scan_file(job) for job in work]
+    scanned = _map(_scan_file, work, jobs, chunksize=4)
     return [(kind, purchased, SimpleNamespace(likely=likely, score=score, fired=fired))
             for kind, purchased, likely, score, fired in scanned]
 
