@@ -2,8 +2,8 @@
 
     python evaluation/outside/fresh_lists.py OUT_DIR [--per-kind 100] [--seed 11]
 
-Written apart from ``evaluation/corpus.py`` and ``evaluation/outside/make_lists.py`` (no code or
-parameter shared), and not looked at while the model was fitted: its figures measure lists the
+Written apart from ``evaluation/corpus.py`` and ``evaluation/outside/make_lists.py`` (no
+generating code or parameter shared; only the file writer, ``writing.py``), and not looked at while the model was fitted: its figures measure lists the
 model never saw the like of. The columns are those real exports have; where public material
 gives a figure it is used, the rest are our assumptions, marked so:
 
@@ -42,11 +42,18 @@ gives a figure it is used, the rest are our assumptions, marked so:
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import math
 import random
 from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+if __package__ in (None, ""):  # run as a script
+    import sys
+
+    sys.path.insert(0, str(HERE.parents[1]))
+
+from evaluation.outside.writing import write_set  # noqa: E402
 
 SEGMENT_HEADS = ["139", "138", "137", "136", "135", "134", "159", "158", "157", "152", "151", "150", "188", "187",
                  "183", "182", "178", "147", "198", "186", "185", "176", "175", "166", "156", "155", "132", "131",
@@ -270,21 +277,9 @@ def main(argv=None) -> int:
     ap.add_argument("--per-kind", type=int, default=100)
     ap.add_argument("--seed", type=int, default=11)
     args = ap.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "policy.toml").write_text(POLICY, encoding="utf-8")
-    with open(args.out / "labels.csv", "w", newline="", encoding="utf-8") as fh:
-        labels = csv.writer(fh)
-        labels.writerow(["file", "label", "kind"])
-        for kind, label in KINDS.items():
-            for i in range(args.per_kind):
-                header, rows = MAKERS[kind](random.Random(f"fresh:{args.seed}:{kind}:{i}"))
-                name = f"{kind}-{i:04d}.csv"
-                with open(args.out / name, "w", newline="", encoding="utf-8") as out:
-                    w = csv.writer(out)
-                    w.writerow(header)
-                    w.writerows(rows)
-                labels.writerow([name, label, kind])
-    print(f"wrote {len(KINDS) * args.per_kind} lists and labels.csv to {args.out}")
+    written = write_set(args.out, policy=POLICY, kinds=KINDS, makers=MAKERS, per_kind=args.per_kind,
+                        seed_key=f"fresh:{args.seed}")
+    print(f"wrote {written} lists and labels.csv to {args.out}")
     return 0
 
 

@@ -33,10 +33,17 @@ chosen is stated as our own assumption (README, "Outside lists"):
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import random
 from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+if __package__ in (None, ""):  # run as a script
+    import sys
+
+    sys.path.insert(0, str(HERE.parents[1]))
+
+from evaluation.outside.writing import write_set  # noqa: E402
 
 PREFIXES = ["134", "135", "136", "137", "138", "139", "150", "151", "152", "157", "158", "159", "182", "183",
             "187", "188", "130", "131", "132", "155", "156", "185", "186", "133", "153", "180", "181", "189",
@@ -193,22 +200,9 @@ def main(argv=None) -> int:
     ap.add_argument("--per-kind", type=int, default=100)
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "policy.toml").write_text(POLICY, encoding="utf-8")
-    with open(args.out / "labels.csv", "w", newline="", encoding="utf-8") as fh:
-        labels = csv.writer(fh)
-        labels.writerow(["file", "label", "kind"])
-        for kind, label in KINDS.items():
-            for i in range(args.per_kind):
-                rng = random.Random(f"outside:{args.seed}:{kind}:{i}")
-                header, rows = MAKERS[kind](rng)
-                name = f"{kind}-{i:04d}.csv"
-                with open(args.out / name, "w", newline="", encoding="utf-8") as out:
-                    w = csv.writer(out)
-                    w.writerow(header)
-                    w.writerows(rows)
-                labels.writerow([name, label, kind])
-    print(f"wrote {len(KINDS) * args.per_kind} lists and labels.csv to {args.out}")
+    written = write_set(args.out, policy=POLICY, kinds=KINDS, makers=MAKERS, per_kind=args.per_kind,
+                        seed_key=f"outside:{args.seed}")
+    print(f"wrote {written} lists and labels.csv to {args.out}")
     return 0
 
 
