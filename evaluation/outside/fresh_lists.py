@@ -94,7 +94,8 @@ class Town:
     """A city's number blocks, each with its own share of the people (lognormal, sigma 1)."""
 
     def __init__(self, rng: random.Random, blocks: int):
-        self.blocks = list({a_block(rng) for _ in range(blocks)})
+        # distinct, in the order drawn (a set's order of strings differs from process to process)
+        self.blocks = list(dict.fromkeys(a_block(rng) for _ in range(blocks)))
         self.weights = [rng.lognormvariate(0.0, 1.0) for _ in self.blocks]
 
     def draw(self, rng: random.Random, n: int) -> list[str]:

@@ -48,3 +48,20 @@ def test_the_fresh_set_is_written_with_its_labels_and_scanned(tmp_path, capsys):
                           "--policy", str(out / "policy.toml"), "--jobs", "2"]) == 0
     text = capsys.readouterr().out
     assert all(any(x.startswith(r["kind"]) for x in text.splitlines()) for r in small) and "3 lists" in text
+
+
+def test_the_outside_sets_are_the_same_in_every_process(tmp_path):
+    # string hashing differs per process: no generator may depend on a set's order
+    import hashlib
+    import os
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    for script in ("make_lists.py", "fresh_lists.py"):
+        digests = []
+        for hash_seed in ("1", "2"):
+            out = tmp_path / f"{script}-{hash_seed}"
+            subprocess.run([sys.executable, str(root / "evaluation" / "outside" / script), str(out), "--per-kind", "1"],
+                           check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": hash_seed})
+            digests.append({p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())})
+        assert digests[0] == digests[1], script
