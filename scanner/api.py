@@ -849,9 +849,10 @@ def _consent_from_time(ing: Ingested, policy: Policy) -> str | None:
 
 def _cleaned_members(ing: Ingested) -> bool:
     """A column of cleaning times (Mailchimp's CLEAN_TIME): the rows are cleaned contacts,
-    whose opt-in times record no consent that still holds."""
-    entries = ing.column_report.columns if ing.column_report is not None else ()
-    return any(meaning(c["column"]).looks_like == "cleaned time" for c in entries)
+    whose opt-in times record no consent that still holds. The mapping lists such a header
+    among the unused columns (its words were read once, there)."""
+    unused = ing.column_report.unused if ing.column_report is not None else ()
+    return any(u["looks_like"] == "cleaned time" for u in unused)
 
 
 def _opt_out_times(ing: Ingested) -> bool:
