@@ -22,7 +22,7 @@ import polars as pl
 from scanner.analyses.signals_stats import negbin_sf
 
 if TYPE_CHECKING:  # pragma: no cover
-    from scanner.analyses.purchased import DetectPolicy
+    from scanner.policy import DetectPolicy
     from scanner.analyses.signals import ListFacts
     from scanner.decide import ActiveRules
 

@@ -357,7 +357,7 @@ def test_plain_facts_sorted_range_by_range_are_those_of_one_sort(monkeypatch, se
     """Ranges cut at blocks of 10,000 give every fact, and the blocks' and the sorted
     numbers' order, exactly as one sort does (runs up to a block's end, blocks whose next
     country code continues the value, clusters, clustered rows)."""
-    from scanner.analyses import signals
+    from scanner.analyses.signals import blocks as signals
 
     frame = plain_rows(seed)
     lf = prepare_rows(frame.lazy()).with_columns(_personal().alias("_personal"))
@@ -382,7 +382,7 @@ def test_plain_facts_sorted_range_by_range_are_those_of_one_sort(monkeypatch, se
 def test_numbers_too_long_for_a_packed_int64_key_sort_the_same(monkeypatch):
     """Values too wide to pack with their country code and length into an Int64 are sorted
     by an Int128 key: the facts match the plain queries, in one range or many."""
-    from scanner.analyses import signals
+    from scanner.analyses.signals import blocks as signals
 
     rng = random.Random(4)
     start = 912_345_678_901_230_000

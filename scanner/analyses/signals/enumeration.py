@@ -15,10 +15,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from scanner.analyses.clusters import CLUSTER_GAP, DENSE_CLUSTER, MIN_RUN, steady_z
-from scanner.analyses.signals import ListFacts, Signal, SignalResult, _consent_not_judged, _pct, signal
+from scanner.analyses.signals.consent import _consent_not_judged
+from scanner.analyses.signals.facts import ListFacts
+from scanner.analyses.signals.registry import Signal, SignalResult, _pct, signal
 
 if TYPE_CHECKING:  # pragma: no cover
-    from scanner.analyses.purchased import DetectPolicy
+    from scanner.policy import DetectPolicy
 
 #: Lists with fewer distinct numbers are not judged by the number signals.
 MIN_NUMBERS = 50
