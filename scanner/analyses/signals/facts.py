@@ -113,39 +113,46 @@ def _text(expr: pl.Expr) -> pl.Expr:
 
 
 
-#: Columns of a ``numbers`` table that holds every number of the rows with the facts the
-#: signals read per number (validity, type and segment are functions of the number;
-#: ``any_unapproved_source``: a row of it has no approved source): no group-by over the
-#: rows is needed then.
+#: Columns of the table of every number the number facts are read from (validity, type and
+#: segment are functions of the number; ``any_unapproved_source``: a row of it has no
+#: approved source).
 NUMBER_FACTS = {"number_key", "valid", "type", "segment", "any_unapproved_source"}
 
 
-def _numbers(lf: pl.LazyFrame, numbers: pl.DataFrame | None) -> tuple[int, int, pl.DataFrame]:
-    """The distinct valid personal numbers (from ``numbers`` when it has every
-    :data:`NUMBER_FACTS`, else one streaming query over the rows): how many,
-    how many have a row without an approved source, and those whose national number has 8
-    characters or more: ``country_code``, ``_len`` (characters of the national number),
-    ``_n`` (the national number cast to Int64, null when it does not cast), ``_s`` (its
-    text, null when it is ASCII digits that cast: ``_n`` zero-padded to ``_len`` is the text)
-    and ``_zero`` (it starts with a zero)."""
-    personal = lf.filter(pl.col("_personal"))
-    unprov = pl.col("source_class").is_null().any().alias("_unprov")
-    if numbers is not None and NUMBER_FACTS <= set(numbers.columns):  # every number, with its facts
-        return _numbers_of_table(numbers)
-    if numbers is not None:  # one row per number_key
-        ids = personal.group_by("_id").agg(unprov).collect(engine="streaming")
-        found = (numbers.lazy().select(pl.col("number_key").alias("_id"), "country_code", "national_number")
-                 .join(ids.lazy(), on="_id", how="semi"))
-    else:  # country code and national number are functions of the number: any row will do
-        ids = (personal.group_by("_id").agg(unprov, pl.col("country_code").first(),
-                                            pl.col("national_number").first()).collect(engine="streaming"))
-        found = ids.lazy()
-    return ids.height, int(ids.get_column("_unprov").sum()), _long_numbers(found).collect()
+def _numbers(lf: pl.LazyFrame, numbers) -> tuple[int, int, pl.DataFrame]:
+    """The distinct valid personal numbers, always read from a table of every number with
+    its :data:`NUMBER_FACTS` (``numbers``, or :func:`number_table` of the rows when it lacks
+    them): how many, how many have a row without an approved source, and those whose
+    national number has 8 characters or more: ``country_code``, ``_len`` (characters of the
+    national number), ``_n`` (the national number cast to Int64, null when it does not
+    cast), ``_s`` (its text, null when it is ASCII digits that cast: ``_n`` zero-padded to
+    ``_len`` is the text) and ``_zero`` (it starts with a zero)."""
+    if numbers is None or not NUMBER_FACTS <= set(numbers.columns):
+        numbers = number_table(lf, numbers)
+    return _numbers_of_table(numbers)
 
+
+def number_table(lf: pl.LazyFrame, numbers: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Every personal number of rows that carry their numbers' facts (``lf``, as
+    :func:`prepare_rows` with ``_personal``) with its :data:`NUMBER_FACTS`, from one streaming
+    group-by of the personal rows: validity, type, segment, country code and national
+    number are functions of the number, so any of its rows will do. ``numbers``: when the
+    rows identify their number by ``number_key`` only, the table of its ``country_code`` and
+    ``national_number`` (a number it lacks has neither)."""
+    aggs = [pl.col("valid", "type", "segment").first(),
+            pl.col("source_class").is_null().any().alias("any_unapproved_source")]
+    if numbers is None:
+        aggs.append(pl.col("country_code", "national_number").first())
+    table = (lf.filter(pl.col("_personal")).group_by("_id").agg(aggs).collect(engine="streaming")
+             .rename({"_id": "number_key"}))
+    if numbers is not None:
+        table = table.join(numbers.select("number_key", "country_code", "national_number"), on="number_key",
+                           how="left")
+    return table
 
 
 def _numbers_of_table(numbers) -> tuple[int, int, pl.DataFrame]:
-    """:func:`_numbers` from a table of every number with its :data:`NUMBER_FACTS`: a
+    """:func:`_numbers` of a table of every number with its :data:`NUMBER_FACTS`: a
     DataFrame, or a table kept in parts (``map(func, columns)``, as
     :class:`scanner.rowstore.SpilledTable`), read part by part so that only the frame of
     long numbers is ever whole."""
@@ -230,17 +237,19 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
                   categories=(), list_source: str | None = None,
                   source_windows: Mapping[str, tuple] | None = None,
                   numbers: pl.DataFrame | None = None, name_counts: pl.DataFrame | None = None) -> ListFacts:
-    """The list's facts for the signals. ``numbers``: when ``rows`` carry ``number_key``
-    instead of the number columns, the distinct numbers (``number_key``, ``country_code``,
-    ``national_number``; one row per ``number_key``; with every :data:`NUMBER_FACTS` column it
-    must hold every number of the rows, and no row is grouped by number). ``name_counts``: rows per ``name``
-    (``k``), when ``rows`` carry no names.
+    """The list's facts for the signals. The number facts are read from one table of every
+    number with its :data:`NUMBER_FACTS` (the scan's distinct numbers): ``numbers``, else
+    :func:`number_table` of the rows. ``numbers``: with every :data:`NUMBER_FACTS` column it must
+    hold every number of the rows (no row is then grouped by number); without them, when
+    ``rows`` carry ``number_key`` instead of the number columns, it maps ``number_key`` to
+    ``country_code`` and ``national_number``. ``name_counts``: rows per ``name`` (``k``), when
+    ``rows`` carry no names.
 
-    Three streaming queries read the rows (collect_all would cache the shared row plan whole:
-    memory grows with the rows, 3 GiB at 30M rows, while each query alone keeps only
-    aggregates): the distinct personal numbers, the distinct consent times, and the sources
-    with the per-row counts (plus the names without ``name_counts``); every other fact is
-    derived from their results.
+    Each query that reads the rows runs on its own (collect_all would cache the shared row
+    plan whole, so memory would grow with the rows, while each query alone keeps only
+    aggregates): the distinct consent times, the sources with the per-row counts (plus the
+    names without ``name_counts``, and the numbers without a complete table); every other
+    fact is derived from their results.
     """
     lf = prepare_rows(rows).with_columns(_personal().alias("_personal"))
     distinct, unprovenanced, nums = _numbers(lf, numbers)
