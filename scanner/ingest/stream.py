@@ -26,9 +26,7 @@ phone column are decided on the readable ones among them.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -36,7 +34,7 @@ from pathlib import Path
 import polars as pl
 
 from scanner.errors import InputError
-from scanner.ingest import delimited, headers, structured
+from scanner.ingest import delimited, headers, structured, text_units
 from scanner.ingest.dates import decide_readings
 from scanner.ingest.encoding import SAMPLE, Decoder
 from scanner.ingest.headers import (
@@ -45,7 +43,7 @@ from scanner.ingest.headers import (
 )
 from scanner.ingest.model import BadRecord, Ingested, Table
 from scanner.ingest.profiles import WINDOW_BYTES, record_bytes
-from scanner.io_errors import os_cause
+from scanner.ingest.source import Source
 
 _EXTENSIONS = {
     ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "txt",
@@ -161,7 +159,7 @@ def open_input(source: str | os.PathLike | pl.DataFrame | pl.LazyFrame, *,
         table = structured.read_frame(source)
         return _records(iter([(table, True)]), "dataframe", lambda: None, None, options,
                         lambda: (None, None), lambda: None)
-    raw = _Source(source)
+    raw = Source(source)
     try:
         return _open_bytes(raw, sheet, options)
     except BaseException:
@@ -180,69 +178,7 @@ class _Options:
     phone_min_valid: float = 0.8     # see scanner.ingest.roles
 
 
-class _Source:
-    """The raw bytes of a file or of standard input, read in order and hashed as read."""
-
-    def __init__(self, source: str | os.PathLike):
-        self._sha = hashlib.sha256()
-        if isinstance(source, str) and source == "-":
-            self.file, self.path, self._owned = sys.stdin.buffer, "-", False
-            return
-        self.path = os.fspath(source)
-        try:
-            self.file, self._owned = open(self.path, "rb"), True  # noqa: SIM115 - closed by close()
-        except OSError as exc:
-            raise self._error(exc) from None
-
-    def _error(self, exc: OSError) -> InputError:
-        if isinstance(exc, FileNotFoundError):
-            return InputError("file not found", path=self.path)
-        if isinstance(exc, IsADirectoryError):
-            return InputError("is a directory, expected a file", path=self.path)
-        if isinstance(exc, PermissionError):
-            return InputError("cannot read file (permission denied)", path=self.path)
-        return InputError("cannot read file ({cause})", path=self.path, cause=os_cause(exc))
-
-    def read(self, size: int) -> bytes:
-        try:
-            data = self.file.read(size)
-        except OSError as exc:
-            raise self._error(exc) from None
-        self._sha.update(data)
-        return data
-
-    def read_rest(self) -> bytes:
-        return b"".join(iter(lambda: self.read(1 << 24), b""))
-
-    def finish(self) -> str:
-        """The SHA-256 of every byte of the input (reading what was not read yet)."""
-        while self.read(1 << 24):
-            pass
-        return self._sha.hexdigest()
-
-    def look_ahead(self, size: int) -> Iterator[bytes] | None:
-        """The bytes after those read so far, left unread; None if the input cannot seek."""
-        try:
-            if not self.file.seekable():
-                return None
-            position = self.file.tell()
-        except OSError:
-            return None
-        return self._ahead(position, size)
-
-    def _ahead(self, position: int, size: int) -> Iterator[bytes]:
-        try:
-            while chunk := self.file.read(size):
-                yield chunk
-        finally:
-            self.file.seek(position)
-
-    def close(self) -> None:
-        if self._owned:
-            self.file.close()
-
-
-def _open_bytes(raw: _Source, sheet: str | None, options: _Options) -> InputStream:
+def _open_bytes(raw: Source, sheet: str | None, options: _Options) -> InputStream:
     path = raw.path
     first = raw.read(max(options.batch_bytes, SAMPLE))
     finish = lambda: (raw.finish(), None)  # noqa: E731
@@ -263,17 +199,17 @@ def _open_bytes(raw: _Source, sheet: str | None, options: _Options) -> InputStre
     return _open_text(raw, opening, options)
 
 
-def _open_text(raw: _Source, opening: list[bytes], options: _Options) -> InputStream:
+def _open_text(raw: Source, opening: list[bytes], options: _Options) -> InputStream:
     """``opening`` holds the input's first block."""
     path = raw.path
     hint = _EXTENSIONS.get(Path(path).suffix.lower())
     read_size = max(options.batch_bytes, _MIN_READ)
     decoder = Decoder(opening[0], path, lambda: raw.look_ahead(read_size))
-    pieces = _line_ends(_decoded(raw, decoder, opening, read_size))
-    opening, head = _head(pieces)
+    pieces = text_units.line_ends(text_units.decoded(raw, decoder, opening, read_size))
+    opening, head = text_units.head(pieces)
     if not head.strip():
         raise InputError("empty file", path=path)
-    text = _replay(opening, pieces)
+    text = text_units.replay(opening, pieces)
     encoding = lambda: decoder.encoding  # noqa: E731
     finish = lambda: (raw.finish(), decoder.encoding)  # noqa: E731
     if head.lstrip("\ufeff \t\r\n")[:1] in ("[", "{"):
@@ -293,175 +229,9 @@ def _open_text(raw: _Source, opening: list[bytes], options: _Options) -> InputSt
     _check_width(width, path)
     fmt = hint if hint in _DELIMITED else "tsv" if delimiter == "\t" else (
         "txt" if delimiter == delimited.NO_DELIMITER else "csv")
-    tables = _delimited_tables(_units(text, options.batch_bytes, UNIT_LINES), delimiter, width, options.limit)
+    units = text_units.units(text, options.batch_bytes, UNIT_LINES)
+    tables = text_units.delimited_tables(units, delimiter, width, options.limit)
     return _records(tables, fmt, encoding, path, options, finish, raw.close)
-
-
-def _decoded(raw: _Source, decoder: Decoder, opening: list[bytes], size: int) -> Iterator[bytes]:
-    """The input as UTF-8, a raw chunk at a time (``opening`` holds the first one)."""
-    chunk = opening.pop()
-    while chunk:
-        text = decoder.feed(chunk)
-        del chunk
-        if text:
-            yield text
-        del text
-        chunk = raw.read(size)
-    yield decoder.finish()
-
-
-def _line_ends(pieces: Iterator[bytes]) -> Iterator[bytes]:
-    """Classic Mac text (CR line ends, no LF) as LF text.
-
-    Decided on the first piece holding an LF (not Mac) or a CR before its last byte
-    (Mac); pieces before it wait. A piece whose only CR is its last byte may be a CRLF cut
-    in two."""
-    held: list[bytes] = []
-    mac = None
-    for piece in pieces:
-        if mac is None:
-            held.append(piece)
-            if b"\n" in piece:
-                mac = False
-            elif piece.find(b"\r", 0, len(piece) - 1) >= 0:
-                mac = True
-            else:
-                continue
-            yield from (p.replace(b"\r", b"\n") if mac else p for p in held)
-            held = []
-        else:
-            yield piece.replace(b"\r", b"\n") if mac else piece
-        del piece
-    mac = any(b"\r" in p for p in held)
-    yield from (p.replace(b"\r", b"\n") if mac else p for p in held)
-
-
-def _head(pieces: Iterator[bytes]) -> tuple[list[bytes], str]:
-    """The first pieces, up to ``SNIFF_BYTES``, and the text the sniffers read: that much,
-    or the whole first line when it is longer (a wide header), up to ``_HEAD_BYTES``."""
-    opening: list[bytes] = []
-    prefix = b""
-    for piece in pieces:
-        opening.append(piece)
-        prefix += piece[: _HEAD_BYTES - len(prefix)]
-        if len(prefix) >= delimited.SNIFF_BYTES and (_first_line_end(prefix) >= 0 or len(prefix) >= _HEAD_BYTES):
-            break
-    end = _first_line_end(prefix)
-    prefix = prefix[: max(delimited.SNIFF_BYTES, end + 1 if end >= 0 else len(prefix))]
-    return opening, prefix.decode("utf-8", errors="ignore")
-
-
-# The sniffers read the whole first line of a wide file, up to this many bytes.
-_HEAD_BYTES = 16 << 20
-
-
-def _first_line_end(text: bytes) -> int:
-    """Offset of the line end after the first non-blank line (-1 when not in ``text``)."""
-    start = len(text) - len(text.lstrip())
-    return text.find(b"\n", start)
-
-
-def _replay(opening: list[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:
-    """``opening``'s pieces (let go as they are taken), then ``rest``."""
-    opening.reverse()
-    while opening:
-        yield opening.pop()
-    yield from rest
-
-
-def _units(pieces: Iterable[bytes], size: int, lines: int) -> Iterator[tuple[bytes, bool]]:
-    """UTF-8 text as (unit, last) pairs: units of about ``size`` bytes and at most
-    ``lines`` lines, ending at a line end, then the text after the last line end (maybe
-    empty) as the last unit."""
-    carry = b""
-    for piece in pieces:
-        if carry:
-            piece, carry = b"".join((carry, piece)), b""
-        start, end = 0, len(piece)
-        while start < end:
-            cut = piece.find(b"\n", start + size - 1) + 1 or piece.rfind(b"\n", start) + 1
-            if cut <= start:
-                carry = piece[start:]
-                break
-            if piece.count(b"\n", start, cut) > lines:
-                cut = _after_lines(piece, start, lines)
-            yield (piece if start == 0 and cut == end else piece[start:cut]), False
-            start = cut
-        del piece  # before the next piece is made: hold one at a time
-    yield carry, True
-
-
-def _delimited_tables(units: Iterator[tuple[bytes, bool]], delimiter: str, width: int,
-                      limit: int) -> Iterator[tuple[Table, bool]]:
-    """Each unit's records; lines of a record still open at a unit's end go to the next.
-
-    The lines of an oversized quoted field are passed over up to where it closes; until
-    then they are held unread (with the table holding the record) in case it never
-    closes, when its first line alone is the bad record and they are read as records."""
-    tail, grown = b"", 0
-    queue: list[tuple[bytes, bool]] = []
-    held: list[bytes] = []
-    pending: Table | None = None
-    base = 0  # the input's lines before the text being read (records are placed by it)
-    while queue or (unit_last := next(units, None)) is not None:
-        unit, last = queue.pop() if queue else unit_last
-        if pending is not None:
-            close = delimited.quote_close(unit)
-            if close is None and not last:
-                held.append(unit)
-                continue
-            if close is None:  # never closes: read its lines after all
-                pending.bad[pending.frame.height - 1] = delimited.UNTERMINATED
-                queue.append((b"".join((*held, unit)), True))
-                unit, last = b"", False
-            else:
-                base += sum(h.count(b"\n") for h in held) + unit.count(b"\n", 0, close)
-                unit = unit[close:]
-            held = []
-            yield pending, False
-            pending = None
-            if not unit and not last:
-                continue
-        if tail and not last and grown + len(unit) < len(tail) - grown:
-            # a long open record: read it again only once the text after it has grown
-            # as long as it (each record is decided the same whatever the pieces)
-            tail, grown = b"".join((tail, unit)), grown + len(unit)
-            continue
-        grown = 0
-        if tail:
-            unit, tail = b"".join((tail, unit)), b""
-        table = delimited.read_lines(unit, delimiter, width, limit, final=last) if unit \
-            else delimited.no_records(width)
-        table.lines = (pl.int_range(table.frame.height, dtype=pl.Int64, eager=True) if table.lines is None
-                       else table.lines.cast(pl.Int64)) + base
-        # the lines the table's records took (the open ones are read again, or held)
-        base += unit.count(b"\n") - table.open_lines
-        if table.quote_open:
-            held = [unit[_line_start(unit, table.open_lines):]] if table.open_lines else []
-            pending = table
-            del unit
-            continue
-        if table.open_lines:
-            tail = unit[_line_start(unit, table.open_lines):]
-        del unit
-        yield table, last
-        del table
-
-
-def _after_lines(text: bytes, start: int, lines: int) -> int:
-    """Offset after the ``lines``-th line end from ``start``."""
-    at = start
-    for _ in range(lines):
-        at = text.find(b"\n", at) + 1
-    return at
-
-
-def _line_start(text: bytes, lines: int) -> int:
-    """Offset of the ``lines``-th line from the end of ``text`` (which ends at a LF)."""
-    end = len(text) - 1
-    for _ in range(lines):
-        end = text.rfind(b"\n", 0, end)
-    return end + 1
 
 
 def _records(tables: Iterator[tuple[Table, bool]], fmt: str, encoding: Callable[[], str | None],

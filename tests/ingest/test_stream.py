@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import scanner.ingest.headers as headers
 import scanner.ingest.stream as stream
+import scanner.ingest.text_units as text_units
 from ingest_support import phones
 from scanner.errors import InputError
 from scanner.ingest import IngestBatch, InputStream, open_input, read_input
@@ -401,5 +402,5 @@ def test_units_capped_by_lines_read_the_same(write, name, monkeypatch):
 
 
 def test_units_end_after_their_line_cap():
-    units = list(stream._units([b"a\n" * 10 + b"tail"], 1 << 20, 4))
+    units = list(text_units.units([b"a\n" * 10 + b"tail"], 1 << 20, 4))
     assert units == [(b"a\n" * 4, False), (b"a\n" * 4, False), (b"a\n" * 2, False), (b"tail", True)]
