@@ -91,7 +91,7 @@ class Table:
     first record may be a header (text formats, spreadsheets); otherwise ``header`` names
     the columns (Parquet, JSON, frames). ``bad`` maps a 0-based index into ``frame`` to
     the reason that record could not be read. ``open_lines`` counts the lines at the end
-    of a piece of text that a record still open there spans (see :mod:`delimited`);
+    of a piece of text that a record still open there spans (see :mod:`scanner.ingest.records`);
     ``quote_open`` says the piece ended inside the quoted field of its last record, an
     oversized one: the next pieces' lines up to where that field closes belong to it,
     and ``open_lines`` counts the lines after its first (read again as records if the

@@ -34,7 +34,7 @@ from pathlib import Path
 import polars as pl
 
 from scanner.errors import InputError
-from scanner.ingest import delimited, headers, structured, text_units
+from scanner.ingest import headers, structured, text_units
 from scanner.ingest.dates import decide_readings
 from scanner.ingest.encoding import SAMPLE, Decoder
 from scanner.ingest.headers import (
@@ -43,6 +43,8 @@ from scanner.ingest.headers import (
 )
 from scanner.ingest.model import BadRecord, Ingested, Table
 from scanner.ingest.profiles import WINDOW_BYTES, record_bytes
+from scanner.ingest.records import NO_DELIMITER
+from scanner.ingest.sniff import first_record_width, sniff_delimiter
 from scanner.ingest.source import Source
 
 _EXTENSIONS = {
@@ -222,13 +224,13 @@ def _open_text(raw: Source, opening: list[bytes], options: _Options) -> InputStr
             if hint not in _DELIMITED:
                 raise
         text = iter([data])
-    delimiter = delimited.sniff_delimiter(head, "\t" if hint == "tsv" else "," if hint == "csv" else None)
-    width = delimited.first_record_width(head, delimiter)
+    delimiter = sniff_delimiter(head, "\t" if hint == "tsv" else "," if hint == "csv" else None)
+    width = first_record_width(head, delimiter)
     if width is None:
         raise InputError("empty file", path=path)
     _check_width(width, path)
     fmt = hint if hint in _DELIMITED else "tsv" if delimiter == "\t" else (
-        "txt" if delimiter == delimited.NO_DELIMITER else "csv")
+        "txt" if delimiter == NO_DELIMITER else "csv")
     units = text_units.units(text, options.batch_bytes, UNIT_LINES)
     tables = text_units.delimited_tables(units, delimiter, width, options.limit)
     return _records(tables, fmt, encoding, path, options, finish, raw.close)

@@ -1,7 +1,7 @@
 """Delimited text as a stream: decoded to UTF-8 a chunk at a time, classic Mac line ends
 made LF, the head the sniffers read, units cut at line ends, and each unit's records, with
-a record still open at a unit's end carried to the next (see
-:mod:`scanner.ingest.delimited`)."""
+a record still open at a unit's end carried to the next (the record model:
+:mod:`scanner.ingest.records`)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from collections.abc import Iterable, Iterator
 
 import polars as pl
 
-from scanner.ingest import delimited
+from scanner.ingest.delimited import read_lines
 from scanner.ingest.encoding import Decoder
 from scanner.ingest.model import Table
+from scanner.ingest.records import UNTERMINATED, no_records, quote_close
+from scanner.ingest.sniff import SNIFF_BYTES
 from scanner.ingest.source import Source
 
 
@@ -55,17 +57,17 @@ def line_ends(pieces: Iterator[bytes]) -> Iterator[bytes]:
 
 
 def head(pieces: Iterator[bytes]) -> tuple[list[bytes], str]:
-    """The first pieces, up to ``delimited.SNIFF_BYTES``, and the text the sniffers read: that much,
+    """The first pieces, up to ``SNIFF_BYTES``, and the text the sniffers read: that much,
     or the whole first line when it is longer (a wide header), up to ``_HEAD_BYTES``."""
     opening: list[bytes] = []
     prefix = b""
     for piece in pieces:
         opening.append(piece)
         prefix += piece[: _HEAD_BYTES - len(prefix)]
-        if len(prefix) >= delimited.SNIFF_BYTES and (_first_line_end(prefix) >= 0 or len(prefix) >= _HEAD_BYTES):
+        if len(prefix) >= SNIFF_BYTES and (_first_line_end(prefix) >= 0 or len(prefix) >= _HEAD_BYTES):
             break
     end = _first_line_end(prefix)
-    prefix = prefix[: max(delimited.SNIFF_BYTES, end + 1 if end >= 0 else len(prefix))]
+    prefix = prefix[: max(SNIFF_BYTES, end + 1 if end >= 0 else len(prefix))]
     return opening, prefix.decode("utf-8", errors="ignore")
 
 
@@ -124,12 +126,12 @@ def delimited_tables(units: Iterator[tuple[bytes, bool]], delimiter: str, width:
     while queue or (unit_last := next(units, None)) is not None:
         unit, last = queue.pop() if queue else unit_last
         if pending is not None:
-            close = delimited.quote_close(unit)
+            close = quote_close(unit)
             if close is None and not last:
                 held.append(unit)
                 continue
             if close is None:  # never closes: read its lines after all
-                pending.bad[pending.frame.height - 1] = delimited.UNTERMINATED
+                pending.bad[pending.frame.height - 1] = UNTERMINATED
                 queue.append((b"".join((*held, unit)), True))
                 unit, last = b"", False
             else:
@@ -148,8 +150,8 @@ def delimited_tables(units: Iterator[tuple[bytes, bool]], delimiter: str, width:
         grown = 0
         if tail:
             unit, tail = b"".join((tail, unit)), b""
-        table = delimited.read_lines(unit, delimiter, width, limit, final=last) if unit \
-            else delimited.no_records(width)
+        table = read_lines(unit, delimiter, width, limit, final=last) if unit \
+            else no_records(width)
         table.lines = (pl.int_range(table.frame.height, dtype=pl.Int64, eager=True) if table.lines is None
                        else table.lines.cast(pl.Int64)) + base
         # the lines the table's records took (the open ones are read again, or held)

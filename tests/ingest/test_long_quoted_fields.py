@@ -4,7 +4,7 @@ record over it (never split into rows of their own), the same whatever the batch
 import pytest
 
 from scanner.ingest import open_input, read_input
-from scanner.ingest.delimited import first_record_width, sniff_delimiter
+from scanner.ingest.sniff import first_record_width, sniff_delimiter
 
 
 def _read(path, batch_bytes, limit):
