@@ -187,12 +187,12 @@ def test_a_large_column_is_masked_per_distinct_value():
 
 
 def test_few_candidates_take_the_reference_with_the_engines_answers(monkeypatch):
-    import scanner.privacy.embedded as masking
+    import scanner.privacy.embedded.candidates as candidates
 
     texts = ["推荐人 13900139000", "+44 20 7946 0958", "010-12345678", "ORD-2022-141454", "8613800138000",
              "０１０－１２３４５６７８", "(650) 253-0000", "400-822-8575", "95588 9000"]
     small = find_embedded(pl.Series(texts), "CN")
-    monkeypatch.setattr(masking, "SMALL", 0)
+    monkeypatch.setattr(candidates, "SMALL", 0)
     engine = find_embedded(pl.Series(texts), "CN")
     assert small.masked.sort("value").equals(engine.masked.sort("value"))
     assert small.numbers.sort(pl.all()).equals(engine.numbers.sort(pl.all()))
@@ -210,11 +210,11 @@ def test_numbers_of_every_column_of_a_wide_frame():
 
 
 def test_a_huge_text_is_starred_and_many_texts_read_in_chunks(monkeypatch):
-    import scanner.privacy.embedded as embedded
+    import scanner.privacy.embedded.find as find
 
     huge = "备注 " + "1 " * 20_000 + "13900139000"
     assert mask_text(huge, "CN") == huge.replace("1", "*").replace("3", "*").replace("9", "*").replace("0", "*")
-    monkeypatch.setattr(embedded, "CHUNK_BYTES", 64)
+    monkeypatch.setattr(find, "CHUNK_BYTES", 64)
     values = pl.Series([f"推荐人 1390013{i:04d}" for i in range(50)] + ["门店"])
     masked = mask_embedded(values, "CN")
     assert masked.to_list() == [f"推荐人 139****{i:04d}" for i in range(50)] + ["门店"]
