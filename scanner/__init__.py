@@ -23,23 +23,34 @@ from scanner.errors import (  # noqa: E402,F401
 )
 
 
+#: The public API, each name imported on first use. Every command of the command line is
+#: one of these calls (scanner/commands/ imports nothing else of the package's logic).
+_LAZY = {
+    "scan": "scanner.api", "ScanResult": "scanner.api", "normalize": "scanner.phone.normalize",
+    "Policy": "scanner.policy", "load_policy": "scanner.policy",
+    "reveal": "scanner.privacy.reveal", "RevealResult": "scanner.privacy.reveal",
+    "Registry": "scanner.registry.store", "ListInfo": "scanner.registry.store",
+    "verify": "scanner.certify.issue", "Certified": "scanner.certify.issue", "Verified": "scanner.certify.issue",
+    "Ledger": "scanner.ledger.book",
+}
+#: Namespaces of calls (``scanner.keys.create``, ``scanner.canary.issue``...); ``certify``
+#: is both (``scanner.certify(...)``).
+_MODULES = ("keys", "registry", "certify", "canary", "review", "suppress", "ledger")
+
+
 def __getattr__(name):
     # Lazy so `import scanner` stays cheap (the command line installs its signal handlers
     # right after it, before the heavy imports).
-    if name in ("Policy", "load_policy"):
-        from scanner import policy
+    import importlib
 
-        return getattr(policy, name)
-    if name in ("scan", "ScanResult"):
-        from scanner import api
-
-        return getattr(api, name)
-    if name == "normalize":
-        from scanner.phone.normalize import normalize
-
-        return normalize
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _MODULES:
+        return importlib.import_module(f"scanner.{name}")
     raise AttributeError(name)
 
 
-__all__ = ["scan", "ScanResult", "normalize", "Policy", "load_policy", "ScannerError", "InputError",
-           "PolicyError", "KeyMaterialError", "VaultError", "RegistryError", "VerificationFailed"]
+__all__ = ["scan", "ScanResult", "normalize", "Policy", "load_policy", "reveal", "RevealResult", "keys", "Registry",
+           "ListInfo", "registry", "certify", "Certified", "verify", "Verified", "Ledger", "ledger", "canary", "review",
+           "suppress", "ScannerError", "InputError", "PolicyError", "KeyMaterialError", "VaultError", "RegistryError",
+           "VerificationFailed"]

@@ -40,7 +40,21 @@ COMMAND_MODULES = [
 
 
 class ScannerGroup(click.Group):
-    """Maps library errors to one-line messages and exit codes."""
+    """Maps library errors, and click's own usage errors, to one-line messages and exit codes."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            # one style for every error: `contact-scanner: error: ...`, exit 2 for usage errors
+            click.echo(f"contact-scanner: {_error()}: {mask_message(exc.format_message())}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo(_("Aborted!"), err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx):
         try:

@@ -6,7 +6,9 @@ import datetime as dt
 import os
 import random
 import secrets
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -17,8 +19,10 @@ from scanner.canary.scheme import Assignment, Hit
 from scanner.canary.store import CanaryStore
 from scanner.errors import InputError
 from scanner.i18n import Text
+from scanner.ledger.numbers import read_numbers
 from scanner.privacy.keys import KeyMaterial
-from scanner.privacy.tokens import token_one
+from scanner.privacy.safe_files import atomic_writer, write_csv
+from scanner.privacy.tokens import token_expr, token_one
 
 
 @dataclass(frozen=True)
@@ -33,17 +37,28 @@ class Issued:
     tolerated_coalition: int
 
 
-def issue(state_dir: str | os.PathLike, keys: KeyMaterial, recipient: str, pool: list[str],
-          count: int, *, coalition: int = sch.DEFAULT_COALITION, rng: random.Random | None = None,
-          now: dt.datetime | None = None, deliver: Callable[[list[str]], None] | None = None) -> Issued:
-    """Assign ``count`` canaries from ``pool`` (E.164 numbers) to ``recipient``.
+def issue(state_dir: str | os.PathLike, keys: KeyMaterial, recipient: str, pool: str | os.PathLike | list[str],
+          count: int, *, to: str | os.PathLike | None = None, coalition: int = sch.DEFAULT_COALITION,
+          region: str = "CN", rng: random.Random | None = None, now: dt.datetime | None = None,
+          deliver: Callable[[list[str]], None] | None = None) -> Issued:
+    """Assign ``count`` canaries from ``pool`` to ``recipient``: ``canary issue``.
+
+    ``pool``: E.164 numbers, or a file of numbers you control (one a line, or a CSV with a
+    phone column; ``-`` standard input; national numbers in ``region``). ``to``: the file
+    the chosen numbers are written to (CSV, mode 0600; an existing file is refused, as it
+    may hold an earlier recipient's canaries); it appears only once the assignment is
+    recorded, and a failed write records nothing. ``deliver(numbers)`` (instead of ``to``)
+    runs before the assignment is recorded, with the same all-or-nothing effect.
 
     The first issue fixes the scheme (design coalition, shared subpool); later issues draw
     their shared part from the same subpool, which must therefore still be in ``pool``.
-    Raises :class:`InputError` when the pool has too few unused numbers. ``deliver(numbers)``
-    runs before the assignment is recorded: when it raises (the numbers could not be
-    written), nothing is recorded.
+    Raises :class:`InputError` when the pool has too few unused numbers.
     """
+    if to is not None:
+        return _issue_to(Path(to), state_dir, keys, recipient, pool, count, coalition=coalition, region=region,
+                         rng=rng, now=now)
+    if isinstance(pool, (str, os.PathLike)):
+        pool = read_numbers(os.fspath(pool), sys.stdin.read, region=region)
     rng = rng or secrets.SystemRandom()
     if count < 2:
         raise InputError("--count must be at least 2 (one unique and one shared canary)")
@@ -90,6 +105,58 @@ def issue(state_dir: str | os.PathLike, keys: KeyMaterial, recipient: str, pool:
         if deliver is not None:
             deliver(numbers)
     return Issued(recipient, numbers, unique_n, shared_n, recipients, tolerated)
+
+
+def _issue_to(to: Path, state_dir, keys: KeyMaterial, recipient: str, pool, count: int, **options) -> Issued:
+    if to.exists():
+        raise InputError("out file exists; it may hold an earlier recipient's canaries", path=str(to))
+    with atomic_writer(to) as fh:
+        return issue(state_dir, keys, recipient, pool, count, **options,
+                     deliver=lambda chosen: write_csv(fh, pl.DataFrame({"phone": chosen}), path=to))
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The canaries found in a list: ``hits``, most likely recipient first (empty: none)."""
+
+    source: str
+    hits: tuple[Hit, ...]
+    detail: Text
+
+    @property
+    def found(self) -> bool:
+        return bool(self.hits)
+
+
+def check(source: str | os.PathLike, state_dir: str | os.PathLike, keys: KeyMaterial, *,
+          region: str = "CN") -> Checked:
+    """Look for the canaries of ``state_dir`` in a list: ``canary check``. ``source``: a file
+    of numbers (one a line, or a CSV with a phone column; ``-`` standard input); values
+    that are no valid number are passed over."""
+    numbers = read_numbers(os.fspath(source), sys.stdin.read, region=region, skip_bad=True)
+    tokens = pl.DataFrame({"e164": numbers}, schema={"e164": pl.String}).select(
+        token_expr(keys, "phone", pl.col("e164")).alias("token"))["token"]
+    hits = detect(tokens, CanaryStore.open(state_dir, keys))
+    return Checked(os.fspath(source), tuple(hits), canary_detail(hits))
+
+
+@dataclass(frozen=True)
+class CanaryStatus:
+    """The canaries issued so far (tokens only): the scheme, the coalition size still
+    tolerated, and each recipient's assignment."""
+
+    scheme: dict | None
+    tolerated_coalition: int | None
+    assignments: tuple[Assignment, ...]
+
+
+def status(state_dir: str | os.PathLike, keys: KeyMaterial) -> CanaryStatus:
+    """``canary list``: what was issued to whom (never a number)."""
+    store = CanaryStore.open(state_dir, keys)
+    if not store.assignments:
+        return CanaryStatus(store.scheme, None, ())
+    tolerated = sch.tolerated_coalition(len(store.subpool), store.scheme["shared_per_copy"], len(store.assignments))
+    return CanaryStatus(store.scheme, tolerated, tuple(store.assignments))
 
 
 def detect(tokens: pl.Series, store: CanaryStore) -> list[Hit]:

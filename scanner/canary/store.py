@@ -1,7 +1,7 @@
 """Canary assignments, tokens only, in the registry database (``<state_dir>/registry.duckdb``).
 
 The tables (``canary_scheme``, ``canary_subpool``, ``canary_recipients``, ``canary_unique``,
-``canary_shared``) come with registry schema v2 (see :mod:`scanner.registry.store`). The
+``canary_shared``) come with registry schema v2 (see :mod:`scanner.registry.schema`). The
 store keeps the narrow interface the scheme and the commands use: :meth:`CanaryStore.open`,
 :attr:`scheme`, :attr:`assignments`, :attr:`subpool`, :meth:`used_tokens`, :meth:`add` and
 :meth:`transaction` (read-modify-write in one registry write transaction).
@@ -34,7 +34,8 @@ import polars as pl
 from scanner.canary.scheme import Assignment
 from scanner.errors import InputError, KeyMaterialError, RegistryError
 from scanner.privacy.keys import KeyMaterial
-from scanner.registry.store import TOKEN_SQL, Registry, open_registry, token_frame, token_hex_sql
+from scanner.registry.store import Registry, open_registry
+from scanner.registry.tokens import TOKEN_SQL, token_frame, token_hex_sql
 
 LEGACY_FILE_NAME = "canaries.json"
 MIGRATED_SUFFIX = ".migrated"

@@ -25,7 +25,7 @@ def page_path(cert_path: Path) -> Path:
     """CERT.html beside CERT.json (``cert.json`` -> ``cert.html``; ``cert`` -> ``cert.html``)."""
     page = cert_path.with_suffix(".html")
     if page == cert_path:
-        raise InputError("--out must not end in .html: the certificate page is written beside it under "
+        raise InputError("the certificate must not end in .html: its page is written beside it under "
                          "that name", path=str(cert_path))
     return page
 

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import click
-import polars as pl
 
-from scanner.canary import CanaryStore, canary_signal, detect, issue
-from scanner.canary.canary import canary_detail
-from scanner.canary.scheme import DEFAULT_COALITION, tolerated_coalition
-from scanner.commands.options import key_options, keys_for, region_option, state_for
-from scanner.errors import InputError, VerificationFailed
+import scanner
+from scanner.commands.options import FILE, emit, format_option, jsonable, keys_for, region_option, state_options, to_option
+from scanner.errors import VerificationFailed
 from scanner.i18n import _
-from scanner.ledger.numbers import read_numbers
-from scanner.privacy.safe_files import atomic_writer, write_csv
-from scanner.privacy.tokens import token_expr
-
-FILE = click.Path(dir_okay=False, path_type=Path)
 
 
 @click.group("canary")
@@ -31,74 +20,74 @@ def command() -> None:
 @click.option("--pool", type=FILE, required=True,
               help="Numbers you control, one per line or CSV with a phone column.")
 @click.option("--count", type=click.IntRange(min=2), required=True, help="Canaries in this copy.")
-@click.option("--out", type=FILE, required=True,
-              help="Where to write the assigned numbers (plaintext, mode 0600).")
-@click.option("--coalition", type=click.IntRange(1, 12), default=DEFAULT_COALITION, show_default=True,
+@to_option(help="Where to write the assigned numbers (plaintext, mode 0600).", out_alias=True)
+@click.option("--coalition", type=click.IntRange(1, 12), default=scanner.canary.DEFAULT_COALITION, show_default=True,
               help="Design coalition size (only the first issue sets it).")
 @region_option
-@key_options
-def issue_cmd(recipient, pool, count, out, coalition, region, state_dir, key_file) -> None:
-    """Pick unused pool numbers for RECIPIENT, record them (tokens only) and write them to --out."""
-    if out.exists():
-        raise InputError("out file exists; it may hold an earlier recipient's canaries", path=str(out))
-    numbers = read_numbers(str(pool), sys.stdin.read, region=region)
-    state = state_for(state_dir)
-    keys = keys_for(state_dir, key_file, create=True, state=state)
-    # The numbers are written aside before the assignment is recorded and moved into place
-    # after: a failed write records nothing, and the file appears only once it is recorded.
-    with atomic_writer(out) as fh:
-        result = issue(state.path, keys, recipient, numbers, count, coalition=coalition,
-                       deliver=lambda chosen: write_csv(fh, pl.DataFrame({"phone": chosen}), path=out))
-    click.echo(_("{n} canaries for {recipient!r} ({unique} unique, {shared} shared) written to {out} (mode 0600: "
-                 "these are your own pool numbers in plaintext; insert them into the copy, then delete or lock the "
-                 "file)").format(n=len(result.numbers), recipient=recipient, unique=result.unique,
-                                 shared=result.shared, out=out))
-    click.echo(_("with {recipients} recipient(s), a member of a coalition of up to {coalition} recipient(s) that "
-                 "strip differing numbers is named with >= 99% confidence; one leaker is named with certainty").format(
-        recipients=result.recipients, coalition=result.tolerated_coalition))
+@state_options
+@format_option
+def issue_cmd(recipient, pool, count, to, coalition, region, state_dir, key_file, fmt) -> None:
+    """Pick unused pool numbers for RECIPIENT, record them (tokens only) and write them to --to."""
+    state, keys = keys_for(state_dir, key_file, create=True)
+    done = scanner.canary.issue(state.path, keys, recipient, pool, count, to=to, coalition=coalition, region=region)
+    emit(fmt, {**jsonable(done, omit=("numbers",)), "count": len(done.numbers), "to": str(to)}, [
+        _("{n} canaries for {recipient!r} ({unique} unique, {shared} shared) written to {out} (mode 0600: "
+          "these are your own pool numbers in plaintext; insert them into the copy, then delete or lock the "
+          "file)").format(n=len(done.numbers), recipient=recipient, unique=done.unique, shared=done.shared, out=to),
+        _("with {recipients} recipient(s), a member of a coalition of up to {coalition} recipient(s) that "
+          "strip differing numbers is named with >= 99% confidence; one leaker is named with certainty").format(
+            recipients=done.recipients, coalition=done.tolerated_coalition)])
 
 
 @command.command("list")
-@key_options
-def list_cmd(state_dir, key_file) -> None:
+@state_options
+@format_option
+def list_cmd(state_dir, key_file, fmt) -> None:
     """Recipients, their canary counts and the scheme (never a number)."""
-    state = state_for(state_dir)
-    store = CanaryStore.open(state.path, keys_for(state_dir, key_file, state=state))
-    if not store.assignments:
-        click.echo(_("no canaries issued"))
-        return
-    scheme = store.scheme
-    tolerated = tolerated_coalition(len(store.subpool), scheme["shared_per_copy"], len(store.assignments))
-    click.echo(_("scheme {name}: shared subpool {subpool}, {shared} shared per copy, design coalition {coalition}, "
-                 "tolerated now {tolerated}").format(name=scheme["name"], subpool=scheme["subpool"],
-                                                     shared=scheme["shared_per_copy"], coalition=scheme["coalition"],
-                                                     tolerated=tolerated))
-    for a in store.assignments:
-        click.echo(_("{recipient}\t{n} canaries ({unique} unique)\tissued {issued}").format(
-            recipient=a.recipient, n=a.count, unique=len(a.unique), issued=a.issued))
+    state, keys = keys_for(state_dir, key_file)
+    status = scanner.canary.status(state.path, keys)
+    recipients = [{"recipient": a.recipient, "canaries": a.count, "unique": len(a.unique), "issued": a.issued}
+                  for a in status.assignments]
+
+    def lines():
+        if not status.assignments:
+            yield _("no canaries issued")
+            return
+        scheme = status.scheme
+        yield _("scheme {name}: shared subpool {subpool}, {shared} shared per copy, design coalition {coalition}, "
+                "tolerated now {tolerated}").format(name=scheme["name"], subpool=scheme["subpool"],
+                                                    shared=scheme["shared_per_copy"], coalition=scheme["coalition"],
+                                                    tolerated=status.tolerated_coalition)
+        for r in recipients:
+            yield _("{recipient}\t{n} canaries ({unique} unique)\tissued {issued}").format(
+                recipient=r["recipient"], n=r["canaries"], unique=r["unique"], issued=r["issued"])
+
+    emit(fmt, {"scheme": status.scheme, "tolerated_coalition": status.tolerated_coalition,
+               "recipients": recipients}, lines)
 
 
 @command.command("check")
 @click.argument("input_file", metavar="INPUT", type=FILE)
 @region_option
-@key_options
-def check_cmd(input_file, region, state_dir, key_file) -> None:
+@state_options
+@format_option
+def check_cmd(input_file, region, state_dir, key_file, fmt) -> None:
     """Look for canaries in a list (one number per line or CSV with a phone column).
 
     Exit 1 when canaries are found (the list is a leaked copy), 0 when none are.
     """
-    state = state_for(state_dir)
-    keys = keys_for(state_dir, key_file, state=state)
-    numbers = read_numbers(str(input_file), sys.stdin.read, region=region, skip_bad=True)
-    tokens = pl.DataFrame({"e164": numbers}, schema={"e164": pl.String}).select(
-        token_expr(keys, "phone", pl.col("e164")).alias("token"))["token"]
-    hits = detect(tokens, CanaryStore.open(state.path, keys))
-    signal = canary_signal(hits)
-    if not hits:
-        click.echo(f"{input_file}: {canary_detail(hits).in_(_)}")
-        return
-    for hit in hits:
-        click.echo(_("{recipient}\t{matched}/{expected} canaries ({unique} unique)\tconfidence {confidence:.4f}").format(
-            recipient=hit.recipient, matched=hit.matched, expected=hit.expected, unique=hit.unique_matched,
-            confidence=hit.confidence) + ("\t" + _("certain") if hit.certain else ""))
-    raise VerificationFailed(canary_detail(hits), path=str(input_file))
+    state, keys = keys_for(state_dir, key_file)
+    found = scanner.canary.check(input_file, state.path, keys, region=region)
+
+    def lines():
+        if not found.found:
+            yield f"{input_file}: {found.detail.in_(_)}"
+        for hit in found.hits:
+            yield _("{recipient}\t{matched}/{expected} canaries ({unique} unique)\tconfidence {confidence:.4f}").format(
+                recipient=hit.recipient, matched=hit.matched, expected=hit.expected, unique=hit.unique_matched,
+                confidence=hit.confidence) + ("\t" + _("certain") if hit.certain else "")
+
+    emit(fmt, {"source": found.source, "found": found.found, "detail": str(found.detail),
+               "hits": [h.as_dict() for h in found.hits]}, lines)
+    if found.found:
+        raise VerificationFailed(found.detail, path=str(input_file))

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from scanner.commands.options import announce, key_options, notice_echo, state_dir_option, state_for
+import scanner
+from scanner.commands.options import (
+    announce, choice, emit, format_option, jsonable, keys_for, notice_echo, state_for, state_options,
+)
 from scanner.i18n import N_, _
 
 #: The owner words the registry's lines show.
 OWNER_WORDS = (N_("own"), N_("received"))
 #: ``registry list``'s column heads.
 LIST_HEADER = (N_("name"), N_("source"), N_("leaked"), N_("numbers"), N_("registered"))
-
-
-def _registry(state, key_id=None, **kwargs):
-    from scanner.registry import open_registry
-
-    return open_registry(state.path, key_id=key_id, **kwargs)
-
-
-def _emit(data, fmt: str, text_lines) -> None:
-    if fmt == "json":
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        for line in text_lines:
-            click.echo(line)
 
 
 def _describe(info) -> list[str]:
@@ -44,6 +31,15 @@ def _describe(info) -> list[str]:
     ]
 
 
+def registered_line(info) -> str:
+    """The line saying what was registered (``registry add``, ``scan --register``)."""
+    version = _(" (version {version} of {family!r})").format(version=info.version, family=info.family) \
+        if info.version > 1 else ""
+    return _("registered {name!r}{version}: {n} distinct valid numbers of {rows} rows, {owner}{leaked}").format(
+        name=info.name, version=version, n=info.token_count, rows=info.row_count, owner=_(info.owner),
+        leaked=_(" (leaked)") if info.leaked else "")
+
+
 @click.group("registry")
 def command() -> None:
     """Lists seen before: register a list, list, show or remove entries.
@@ -58,78 +54,70 @@ def command() -> None:
 @click.option("--name", required=True, help="Name of the list in the registry (unique).")
 @click.option("--source", help="Where the list came from (vendor, partner, event).")
 @click.option("--leaked", is_flag=True, help="Mark the list as leaked: any overlap fails a scan.")
-@click.option("--owner", type=click.Choice(["own", "received"], case_sensitive=False), default="received", show_default=True,
+@click.option("--owner", type=choice(["own", "received"]), default="received", show_default=True,
               help="The user's own list, or one received (bought, shared, leaked).")
 @click.option("--policy", "policy_path", type=click.Path(dir_okay=False), help="Policy TOML (header mapping, region).")
-@key_options
-def add(input_path, name, source, leaked, owner, policy_path, state_dir, key_file):
+@state_options
+@format_option
+def add(input_path, name, source, leaked, owner, policy_path, state_dir, key_file, fmt):
     """Read, normalize and tokenize INPUT, and register its valid numbers under NAME."""
-    from scanner.api import scan
-
     state = state_for(state_dir)
-    _registry(state).check_new_name(name)  # fail before the (long) scan
-    result = scan(input_path, policy_path, state_dir=state.path, key_file=key_file, notice=notice_echo)
-    announce(state, result.keys)
-    register_result(result, name=name, source=source, leaked=leaked, state=state, owner=owner)
+    done = scanner.registry.add(input_path, state.path, name=name, list_source=source, leaked=leaked, owner=owner,
+                                policy=policy_path, key_file=key_file, notice=notice_echo)
+    announce(state, done.keys)
+    if fmt == "json":
+        emit(fmt, jsonable(done.info))
+    else:
+        click.echo(registered_line(done.info), err=True)
 
 
-def register_result(result, *, name: str, source: str | None, leaked: bool, state, owner: str = "received",
-                    as_version: bool = False) -> None:
-    """Register a finished scan's valid numbers (shared by ``registry add`` and ``scan --register``).
-
-    Waits for a busy registry (:data:`~scanner.registry.store.REGISTER_TIMEOUT`) rather than
-    lose the registration.
-    """
-    from scanner.registry.store import REGISTER_TIMEOUT
-
-    tokens = result.valid_tokens()
-    info = _registry(state, result.keys.key_id, timeout=REGISTER_TIMEOUT).add(
-        name, tokens, source=source, leaked=leaked, row_count=result.report["rows"]["total"],
-        input_sha256=result.report["input"].get("sha256"), owner=owner, as_version=as_version,
-        findings=result.report["findings"])
-    version = _(" (version {version} of {family!r})").format(version=info.version, family=info.family) \
-        if info.version > 1 else ""
-    click.echo(_("registered {name!r}{version}: {n} distinct valid numbers of {rows} rows, {owner}{leaked}").format(
-        name=info.name, version=version, n=info.token_count, rows=info.row_count, owner=_(info.owner),
-        leaked=_(" (leaked)") if info.leaked else ""), err=True)
-
-
-def _reader(state_dir):
-    state = state_for(state_dir)
-    announce(state, None)
-    return _registry(state)
+def _registry(state_dir, key_file):
+    """The registry; with --key-file, one whose tokens must be of that key."""
+    state, keys = keys_for(state_dir, key_file) if key_file is not None else (state_for(state_dir), None)
+    if keys is None:
+        announce(state, None)
+    return scanner.Registry.open(state.path, key_id=keys.key_id if keys is not None else None)
 
 
 @command.command("list")
-@state_dir_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"], case_sensitive=False), default="text", show_default=True)
-def list_(state_dir, fmt):
+@state_options
+@format_option
+def list_(state_dir, key_file, fmt):
     """List the registered lists."""
-    infos = _reader(state_dir).list()
-    name, source, leaked, numbers, registered = map(_, LIST_HEADER)
-    yes, no = _("yes"), _("no")
-    lines = [f"{name:<30} {source:<20} {leaked:<6} {numbers:>10}  {registered}"]
-    lines += [f"{i.name:<30} {(i.source or '-'):<20} {(yes if i.leaked else no):<6} "
-              f"{i.token_count:>10}  {i.registered_at}" for i in infos]
-    if not infos:
-        lines = [_("no registered lists")]
-    _emit([i.to_dict() for i in infos], fmt, lines)
+    infos = _registry(state_dir, key_file).list()
+
+    def lines():
+        if not infos:
+            yield _("no registered lists")
+            return
+        name, source, leaked, numbers, registered = map(_, LIST_HEADER)
+        yes, no = _("yes"), _("no")
+        yield f"{name:<30} {source:<20} {leaked:<6} {numbers:>10}  {registered}"
+        for i in infos:
+            yield (f"{i.name:<30} {(i.source or '-'):<20} {(yes if i.leaked else no):<6} "
+                   f"{i.token_count:>10}  {i.registered_at}")
+
+    emit(fmt, jsonable(infos), lines)
 
 
 @command.command("show")
 @click.argument("name")
-@state_dir_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"], case_sensitive=False), default="text", show_default=True)
-def show(name, state_dir, fmt):
+@state_options
+@format_option
+def show(name, state_dir, key_file, fmt):
     """Show one registered list (counts and fingerprints; no numbers)."""
-    info = _reader(state_dir).show(name)
-    _emit(info.to_dict(), fmt, _describe(info))
+    info = _registry(state_dir, key_file).show(name)
+    emit(fmt, jsonable(info), lambda: _describe(info))
 
 
 @command.command("remove")
 @click.argument("name")
-@state_dir_option
-def remove(name, state_dir):
+@state_options
+@format_option
+def remove(name, state_dir, key_file, fmt):
     """Remove a registered list and its tokens."""
-    info = _reader(state_dir).remove(name)
-    click.echo(_("removed {name!r} ({n} numbers)").format(name=info.name, n=info.token_count), err=True)
+    info = _registry(state_dir, key_file).remove(name)
+    if fmt == "json":
+        emit(fmt, jsonable(info))
+    else:
+        click.echo(_("removed {name!r} ({n} numbers)").format(name=info.name, n=info.token_count), err=True)

@@ -11,42 +11,58 @@ from pathlib import Path
 
 import click
 
-from scanner.commands.options import key_options, keys_for, state_for
+import scanner
+from scanner.commands.options import (
+    FOLDER, FORMATS, choice, deprecated, emit, jsonable, keys_for, state_options, to_option,
+)
 from scanner.i18n import Text, _
-from scanner.privacy.audit import AUDIT_FILE_NAME, audit_dir
-from scanner.privacy.reveal import FORMATS, ROW_CHOICES, reveal
-from scanner.privacy.safe_files import CSV_ENCODINGS
 from scanner.privacy.embedded import mask_message
+
+#: The library's choices (a test compares them); ``--format`` also takes the number formats, as
+#: the old spelling of ``--number-format``.
+NUMBER_FORMATS = ("e164", "national")
+CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030")
+ROWS = ("accept", "review", "all")
 
 
 @click.command("reveal")
-@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--to", "to", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (row,line,phone[,name]): .csv, or .xlsx for a workbook; mode 0600.")
+@click.argument("out_dir", type=FOLDER)
+@to_option(help="File to write (row,line,phone[,name]): .csv, or .xlsx for a workbook; mode 0600.")
 @click.option("--reason", required=True, help="Why the numbers are needed (goes to the audit log).")
-@click.option("--rows", "rows", type=click.Choice(ROW_CHOICES, case_sensitive=False), default="accept", show_default=True,
+@click.option("--rows", "rows", type=choice(ROWS), default="accept", show_default=True,
               help="accept: importable rows; review: only rows to review; all: every row.")
-@key_options
-@click.option("--format", "fmt", type=click.Choice(FORMATS, case_sensitive=False), default="e164", show_default=True,
-              help="e164 (+8613800138000) or national (13800138000, what CN SMS platforms import).")
-@click.option("--encoding", type=click.Choice(CSV_ENCODINGS, case_sensitive=False), default="utf-8", show_default=True)
-@click.option("--split-by", "split_by", type=click.Choice(["carrier"], case_sensitive=False), default=None,
+@state_options
+@click.option("--number-format", "number_format", type=choice(NUMBER_FORMATS), default=None,
+              help="e164 (+8613800138000, the default) or national (13800138000, what CN SMS platforms import).")
+@click.option("--format", "fmt", type=choice((*FORMATS, *NUMBER_FORMATS)), default="text", show_default=True,
+              help="text: for people; json: one JSON document on stdout.")
+@click.option("--encoding", type=choice(CSV_ENCODINGS), default="utf-8", show_default=True)
+@click.option("--split-by", "split_by", type=choice(["carrier"]), default=None,
               help="One file per CN carrier: <stem>.移动.csv, <stem>.联通.csv, ...")
 @click.option("--all-numbers", "all_numbers", is_flag=True,
               help="Every number whose own verdict is --rows, with its column (row,column,phone); "
                    "default: each row's contact number.")
-def command(out_dir: Path, to: Path, reason: str, rows: str, state_dir: Path | None,
-            key_file: Path | None, fmt: str, encoding: str, split_by: str | None, all_numbers: bool) -> None:
+def command(out_dir: Path, to: Path, reason: str, rows: str, state_dir: Path | None, key_file: Path | None,
+            number_format: str | None, fmt: str, encoding: str, split_by: str | None, all_numbers: bool) -> None:
     """Write the real numbers of a scan's rows from its encrypted vault, with an audit entry."""
-    state = state_for(state_dir)
-    keys = keys_for(state_dir, key_file, state=state)
-    result = reveal(out_dir, to=to, reason=reason, keys=keys, state_dir=state.path, rows=rows, fmt=fmt,
-                    encoding=encoding, split_by=split_by, all_numbers=all_numbers)
-    for path, count in result.files.items():
-        click.echo(_("wrote {n} rows to {path} (mode 0600)").format(n=count, path=mask_message(str(path))))
-    for note in result.notes:
-        click.echo(_("note: {note}").format(note=note.in_(_) if isinstance(note, Text) else _(note)))
-    text = (_("revealed {n} numbers (--rows {rows}) of scan {scan}; audited in {log}") if all_numbers
-            else _("revealed {n} rows (--rows {rows}) of scan {scan}; audited in {log}"))
-    click.echo(text.format(n=result.rows, rows=rows, scan=result.scan_id,
-                           log=audit_dir(keys, state.path) / AUDIT_FILE_NAME))
+    if fmt in NUMBER_FORMATS:  # the number format's old spelling
+        if number_format is not None:
+            raise click.UsageError(_("--format {value} is the old spelling of --number-format: give only "
+                                     "--number-format").format(value=fmt))
+        deprecated(f"--format {fmt}", f"--number-format {fmt}")
+        number_format, fmt = fmt, "text"
+    state, keys = keys_for(state_dir, key_file)
+    result = scanner.reveal(out_dir, to=to, reason=reason, keys=keys, state_dir=state.path, rows=rows,
+                            fmt=number_format or "e164", encoding=encoding, split_by=split_by,
+                            all_numbers=all_numbers)
+
+    def lines():
+        for path, count in result.files.items():
+            yield _("wrote {n} rows to {path} (mode 0600)").format(n=count, path=mask_message(str(path)))
+        for note in result.notes:
+            yield _("note: {note}").format(note=note.in_(_) if isinstance(note, Text) else _(note))
+        text = (_("revealed {n} numbers (--rows {rows}) of scan {scan}; audited in {log}") if all_numbers
+                else _("revealed {n} rows (--rows {rows}) of scan {scan}; audited in {log}"))
+        yield text.format(n=result.rows, rows=rows, scan=result.scan_id, log=result.audit_log)
+
+    emit(fmt, jsonable(result, omit=("audit",)), lines)

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import click
 
-from scanner.certify.certificate import verify
-from scanner.certify.signing import load_public, read_json_document
-from scanner.commands.options import lang_option
+import scanner
+from scanner.commands.options import FILE, emit, format_option, jsonable, lang_option, state_options
 from scanner.i18n import _, current_lang
 from scanner.privacy.embedded import mask_message
-
-FILE = click.Path(dir_okay=False, path_type=Path)
 
 
 @click.command("verify")
@@ -22,25 +16,18 @@ FILE = click.Path(dir_okay=False, path_type=Path)
 @click.option("--public-key", type=FILE, required=True, help="The issuer's public key.")
 @click.option("--policy", "policy_path", type=FILE, default=None,
               help="Require the certificate to be made under this policy.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"], case_sensitive=False), default="text", show_default=True)
+@format_option
 @lang_option
-def command(cert_path, input_path, public_key, policy_path, fmt, lang) -> None:
+@state_options(used=False)
+def command(cert_path, input_path, public_key, policy_path, fmt, lang, state_dir, key_file) -> None:
     """Exit 0 when the signature verifies, the list matches its fingerprint and a re-scan
     reproduces the certified counts; exit 1 with the reason otherwise."""
-    from scanner.certify.page import verdict_of
-    from scanner.policy import load_policy
-
-    public = load_public(public_key)
-    cert = read_json_document(cert_path, what="certificate")
-    expected = load_policy(policy_path).sha256 if policy_path else None
-    result = verify(cert, input_path, public, expected_policy_sha256=expected)
+    result = scanner.verify(cert_path, input_path, public_key, policy=policy_path)
     if fmt == "json":
-        click.echo(json.dumps({"ok": True, "verdict": verdict_of(cert), "checked": [str(c) for c in result.checked],
-                               "notes": [str(n) for n in result.notes], "claims": result.claims},
-                              ensure_ascii=False, indent=2))
+        emit(fmt, {"ok": True, **jsonable(result, omit=("cert",))})
         return
     # the first line is the answer a pipeline or a person looks for; notices go to stderr
-    verdict = verdict_of(cert)
+    verdict = result.verdict
     click.echo(_("certified verdict: {verdict} ({cert}: verified)").format(
         verdict=verdict if current_lang() == "en" else _(str(verdict)), cert=mask_message(str(cert_path))))
     for line in result.checked:

@@ -28,7 +28,7 @@ from phonenumbers import carrierdata
 from scanner.errors import InputError, VerificationFailed
 from scanner.i18n import N_, Text
 from scanner.manifest import verified_folder
-from scanner.privacy.audit import append_audit, audit_dir, check_audit_chain, check_reason
+from scanner.privacy.audit import AUDIT_FILE_NAME, append_audit, audit_dir, check_audit_chain, check_reason
 from scanner.privacy.keys import KeyMaterial
 from scanner.privacy.safe_files import atomic_writer, write_csv, write_xlsx
 from scanner.privacy.tokens import token_expr
@@ -43,13 +43,15 @@ PORTABILITY_NOTE = N_("the carrier comes from the number's prefix; with number p
                        "(携号转网) it is a hint, not the current carrier")
 
 
-@dataclass
+@dataclass(frozen=True)
 class RevealResult:
     files: dict[Path, int]          # output file -> rows written
     rows: int
     scan_id: str
     notes: list[Text] = field(default_factory=list)
     audit: dict = field(default_factory=dict)
+    #: the audit log the reveal was recorded in
+    audit_log: Path | None = None
 
 
 def _read_report(out_dir: Path) -> dict:
@@ -286,4 +288,5 @@ def reveal(out_dir: str | os.PathLike, *, to: str | os.PathLike, reason: str, ke
             "input_sha256": (report.get("input") or {}).get("sha256"),
             "out_dir": str(out_dir.resolve()),
         })
-    return RevealResult({p: f.height for p, f in outputs.items()}, selected.height, scan_id, notes, entry)
+    return RevealResult({p: f.height for p, f in outputs.items()}, selected.height, scan_id, notes, entry,
+                        audit_folder / AUDIT_FILE_NAME)

@@ -1,7 +1,8 @@
 """Registry of lists seen before (keyed tokens only). See :mod:`scanner.registry.store`."""
 
-from scanner.registry.store import (  # noqa: F401
-    FILE_NAME, SCHEMA_VERSION, ListInfo, Registry, content_fingerprint, open_registry,
-)
+from scanner.registry.registration import Registered, add, check_name, register  # noqa: F401
+from scanner.registry.schema import SCHEMA_VERSION  # noqa: F401
+from scanner.registry.store import FILE_NAME, ListInfo, Registry, open_registry  # noqa: F401
+from scanner.registry.tokens import content_fingerprint  # noqa: F401
 
-open = open_registry  # noqa: A001  (the issue's spelling: ``registry.open(state_dir)``)
+open = open_registry  # noqa: A001  (``registry.open(state_dir)``)

@@ -14,7 +14,8 @@ import json
 
 import polars as pl
 
-from scanner.registry.store import TOKEN_SQL, Registry, token_frame
+from scanner.registry.store import Registry
+from scanner.registry.tokens import TOKEN_SQL, token_frame
 
 
 def _has_versions(con) -> bool:

@@ -1,6 +1,6 @@
 """Reviewers' decisions, one per phone token, in the state folder's registry file (docs/PRIVACY.md).
 
-Tables (schema v3 of :mod:`scanner.registry.store`): ``decisions`` holds each token's current
+Tables (schema v3 of :mod:`scanner.registry.schema`): ``decisions`` holds each token's current
 decision (the latest applied), ``decision_history`` every decision ever applied. A decision
 keeps who made it, when, why (the note, its numbers masked), the scan it was made on and
 the finding codes it covered. Tokens only: no number is stored.
@@ -18,9 +18,8 @@ from pathlib import Path
 
 import polars as pl
 
-from scanner.registry.store import (
-    FILE_NAME, REGISTER_TIMEOUT, TOKEN_SQL, Registry, token_halves_sql, token_hex_sql, token_key_expr,
-)
+from scanner.registry.store import FILE_NAME, REGISTER_TIMEOUT, Registry
+from scanner.registry.tokens import TOKEN_SQL, token_halves_sql, token_hex_sql, token_key_expr
 
 DECISIONS = ("approve", "reject", "suppress")
 

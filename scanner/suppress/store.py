@@ -1,6 +1,6 @@
 """The do-not-contact store: tokens with a scope, in the state folder's registry file (docs/PRIVACY.md).
 
-Table ``suppressions`` (schema v3 of :mod:`scanner.registry.store`): one row per entry — the
+Table ``suppressions`` (schema v3 of :mod:`scanner.registry.schema`): one row per entry — the
 token, its scope (``channel``: sms, voice or all; ``purpose``: marketing, service or all),
 the reason, its source (``manual``, ``withdrawn``, ``refused``, ``ledger``, ``decisions``),
 when and by whom it was added, and, once removed, when, by whom and why. Entries are never
@@ -19,9 +19,8 @@ from pathlib import Path
 import polars as pl
 
 from scanner.errors import InputError
-from scanner.registry.store import (
-    FILE_NAME, REGISTER_TIMEOUT, TOKEN_SQL, Registry, token_frame, token_halves_sql, token_hex_sql, token_key_expr,
-)
+from scanner.registry.store import FILE_NAME, REGISTER_TIMEOUT, Registry
+from scanner.registry.tokens import TOKEN_SQL, token_frame, token_halves_sql, token_hex_sql, token_key_expr
 
 CHANNELS = ("sms", "voice", "all")
 PURPOSES = ("marketing", "service", "all")

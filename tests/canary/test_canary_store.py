@@ -18,7 +18,7 @@ from scanner.errors import InputError, KeyMaterialError, RegistryError
 from scanner.privacy.keys import KeyMaterial
 from scanner.privacy.tokens import token_expr
 from scanner.registry import FILE_NAME, open_registry
-from scanner.registry import store as rstore
+from scanner.registry import schema as rschema
 
 POOL = [f"+86139{i:08d}" for i in range(10_000_000, 10_000_300)]
 
@@ -102,8 +102,8 @@ def test_round_trip_through_the_registry(tmp_path, keys, rng):
 
 def test_v1_registry_means_no_canaries_until_the_first_issue_upgrades_it(tmp_path, keys, rng, monkeypatch):
     with monkeypatch.context() as m:
-        m.setattr(rstore, "SCHEMA_VERSION", 1)
-        m.setattr(rstore, "MIGRATIONS", rstore.MIGRATIONS[:1])
+        m.setattr(rschema, "SCHEMA_VERSION", 1)
+        m.setattr(rschema, "MIGRATIONS", rschema.MIGRATIONS[:1])
         open_registry(tmp_path, key_id=keys.key_id).add("crm", phone_tokens(POOL[200:], keys))
     before = (tmp_path / FILE_NAME).read_bytes()
     assert CanaryStore.open(tmp_path, keys).assignments == []

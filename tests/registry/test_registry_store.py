@@ -14,7 +14,8 @@ from scanner.errors import RegistryError
 from scanner.privacy.keys import KeyMaterial
 from scanner.privacy.tokens import token_expr
 from scanner.registry import FILE_NAME, open_registry
-from scanner.registry import store
+from scanner.registry import schema
+from scanner.registry import tokens as registry_tokens
 
 KEYS = KeyMaterial.from_master(bytes(32))
 
@@ -135,13 +136,13 @@ def test_newer_schema_is_refused_and_older_is_migrated(tmp_path, reg, monkeypatc
     with pytest.raises(RegistryError, match="newer than this build"):
         reg.list()
     con = duckdb.connect(str(tmp_path / FILE_NAME))
-    con.execute("UPDATE registry_meta SET value = ? WHERE key = 'schema_version'", [str(store.SCHEMA_VERSION)])
+    con.execute("UPDATE registry_meta SET value = ? WHERE key = 'schema_version'", [str(schema.SCHEMA_VERSION)])
     con.close()
     # a later build changes a table readers use: reads ask for the upgrade, the next write applies it
-    later = store.SCHEMA_VERSION + 1
-    monkeypatch.setattr(store, "SCHEMA_VERSION", later)
-    monkeypatch.setattr(store, "MIN_READ_VERSION", later)
-    monkeypatch.setattr(store, "MIGRATIONS", store.MIGRATIONS + [["ALTER TABLE lists ADD COLUMN note VARCHAR"]])
+    later = schema.SCHEMA_VERSION + 1
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", later)
+    monkeypatch.setattr(schema, "MIN_READ_VERSION", later)
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS + [["ALTER TABLE lists ADD COLUMN note VARCHAR"]])
     with pytest.raises(RegistryError, match="needs an upgrade"):
         reg.list()
     reg.add("b", tokens(B))
@@ -168,14 +169,14 @@ def _tables(state_dir) -> set[str]:
 def make_v1_registry(state_dir, monkeypatch, name="a", numbers=A):
     """A registry file as a schema-v1 build wrote it (migrations are append-only)."""
     with monkeypatch.context() as m:
-        m.setattr(store, "SCHEMA_VERSION", 1)
-        m.setattr(store, "MIGRATIONS", store.MIGRATIONS[:1])
+        m.setattr(schema, "SCHEMA_VERSION", 1)
+        m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
         open_registry(state_dir, key_id=KEYS.key_id).add(name, tokens(numbers))
     assert _meta(state_dir)["schema_version"] == "1"
 
 
 def test_v1_registry_is_read_as_is_and_upgraded_on_the_next_write(tmp_path, monkeypatch):
-    assert store.SCHEMA_VERSION == 4 and store.MIN_READ_VERSION == 1
+    assert schema.SCHEMA_VERSION == 4 and schema.MIN_READ_VERSION == 1
     make_v1_registry(tmp_path, monkeypatch)
     assert not any(t.startswith("canary_") for t in _tables(tmp_path))
     before = (tmp_path / FILE_NAME).read_bytes()
@@ -194,21 +195,21 @@ def test_v1_registry_is_read_as_is_and_upgraded_on_the_next_write(tmp_path, monk
 def test_new_registry_has_the_current_schema(tmp_path, reg):
     reg.add("a", tokens(A))
     meta = _meta(tmp_path)
-    assert (meta["schema_version"], meta["format"], meta["key_id"]) == ("4", store.FORMAT, KEYS.key_id)
+    assert (meta["schema_version"], meta["format"], meta["key_id"]) == ("4", schema.FORMAT, KEYS.key_id)
     assert "canary_unique" in _tables(tmp_path)
 
 
 def test_a_failed_migration_leaves_the_old_version(tmp_path, monkeypatch):
     make_v1_registry(tmp_path, monkeypatch)
-    monkeypatch.setattr(store, "MIGRATIONS", [store.MIGRATIONS[0], store.MIGRATIONS[1] + ["SELECT broken("],
-                                              *store.MIGRATIONS[2:]])
+    monkeypatch.setattr(schema, "MIGRATIONS", [schema.MIGRATIONS[0], schema.MIGRATIONS[1] + ["SELECT broken("],
+                                              *schema.MIGRATIONS[2:]])
     with pytest.raises(RegistryError):
         open_registry(tmp_path, key_id=KEYS.key_id).add("b", tokens(B))
     assert _meta(tmp_path)["schema_version"] == "1"
     assert not any(t.startswith("canary_") for t in _tables(tmp_path))
     monkeypatch.undo()
     open_registry(tmp_path, key_id=KEYS.key_id).add("b", tokens(B))
-    assert _meta(tmp_path)["schema_version"] == str(store.SCHEMA_VERSION)
+    assert _meta(tmp_path)["schema_version"] == str(schema.SCHEMA_VERSION)
 
 
 def _hold_write_lock(path, seconds, ready):
@@ -254,9 +255,9 @@ def test_concurrent_registrations_both_land(tmp_path):
 
 def test_content_fingerprint_is_a_set_fingerprint():
     a = tokens(A)
-    assert store.content_fingerprint(a) == store.content_fingerprint(pl.concat([a.reverse(), a.head(5)]))
-    assert store.content_fingerprint(a) != store.content_fingerprint(a.head(999))
+    assert registry_tokens.content_fingerprint(a) == registry_tokens.content_fingerprint(pl.concat([a.reverse(), a.head(5)]))
+    assert registry_tokens.content_fingerprint(a) != registry_tokens.content_fingerprint(a.head(999))
     # a sliced frame (a view into a larger buffer) hashes like a fresh one
-    frame = store._hex_frame(a)
+    frame = registry_tokens.token_frame(a)
     fresh = pl.DataFrame(frame.slice(10, 100).to_dicts(), schema={"hi": pl.UInt64, "lo": pl.UInt64})
-    assert store._fingerprint(frame.slice(10, 100)) == store._fingerprint(fresh)
+    assert registry_tokens.frame_fingerprint(frame.slice(10, 100)) == registry_tokens.frame_fingerprint(fresh)

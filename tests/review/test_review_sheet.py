@@ -68,7 +68,7 @@ def test_a_sheet_that_would_hold_a_number_is_not_written(month, monkeypatch):
         return real(*args, **kwargs).with_columns(pl.lit("call 13800138002").alias("note"))
 
     monkeypatch.setattr(sheet_module, "review_frame", leaky)
-    monkeypatch.setattr("scanner.review.apply.review_frame", leaky)
+    monkeypatch.setattr("scanner.review.roundtrip.review_frame", leaky)
     result = month.run("review", "export", month.dir / "out", "--to", month.dir / "leak.xlsx", code=1)
     assert "plaintext number" in result.output and not (month.dir / "leak.xlsx").exists()
 
