@@ -67,7 +67,7 @@ def base_list(rows: int, seed: int = 7) -> pl.DataFrame:
 
 
 CHUNK_ROWS = 1_000_000
-#: Chunks generated fresh (5-6 s each); later chunks repeat them in turn.
+#: Chunks generated fresh (generation is slow); later chunks repeat them in turn.
 FRESH_CHUNKS = 10
 
 
@@ -104,7 +104,7 @@ def _peak_of(pid: int) -> int:
         return 0
 
 
-#: The core pipeline holds the whole list in memory (~4.8 GiB at 10M rows).
+#: The core pipeline holds the whole list in memory, so it runs only up to this size.
 CORE_MAX_ROWS = 10_000_000
 
 
@@ -119,10 +119,9 @@ def scan_seconds(path: Path, work: Path, *, state: Path | None = None,
                  out: Path | None = None) -> tuple[float, float, int]:
     """(wall seconds, child peak RSS in GiB, exit code) of a full CLI scan.
 
-    The peak is the child's own VmHWM, polled while it runs. ``ru_maxrss`` of children
-    reported 13.88 GiB for a 100M-row scan that sampled from /proc never exceeded 3.9 GiB
-    (most likely the parent's memory the child shares between fork and exec: here the
-    generated list).
+    The peak is the child's own VmHWM, polled while it runs: ``ru_maxrss`` of children
+    can count the parent's memory the child shares between fork and exec (here the
+    generated list), far above the scan's own peak.
     """
     out = out or work / f"out-{path.stem}"
     state = state or work / "state"

@@ -181,8 +181,8 @@ class PartitionedTable:
     """
 
     #: Unmerged partial rows a part may hold before it is merged (see the class docstring).
-    #: Each merge holds its inputs and its result at once, so this bounds the transient:
-    #: at 2M the 100M-row bench peaked at 3.98 GiB, at 1M at 3.44 GiB (10M rows: no merge).
+    #: Each merge holds its inputs and its result at once, so this bounds the transient
+    #: memory of a merge; a lower bound merges more often.
     COMPACT_ROWS = 1 << 20
 
     def __init__(self, store: RowStore, kind: str, key: str, merge: Callable[[pl.DataFrame], pl.DataFrame],

@@ -221,7 +221,7 @@ def _utf8_error(part: bytes) -> int | None:
     """Offset of the first byte that is not valid UTF-8, None if all are.
 
     Valid input (the common case) is checked by polars' SIMD validator without building a
-    Python str (3x cheaper on large parts); only invalid input is decoded to find the offset.
+    Python str (much cheaper on large parts); only invalid input is decoded to find the offset.
     Both follow the Unicode standard's definition of UTF-8 (no surrogates, no overlong forms).
     """
     try:

@@ -85,7 +85,7 @@ def parquet_tables(source: str | BinaryIO, path: str | None, batch_bytes: int,
     within the bounds of :mod:`~scanner.ingest.columnar` (a value over ``cell_limit``
     makes its row a bad record). None when pyarrow cannot open the file: read it whole
     with :func:`read_parquet` then (it also reads types pyarrow lacks, like Int128, and
-    names the error as before)."""
+    words the error for a file nothing can read)."""
     import pyarrow.parquet as pq
 
     try:
