@@ -4,10 +4,8 @@ import os
 
 #: polars' allocator (jemalloc) settings for a scan: freed pages are kept 2 s before they go
 #: back to the system (polars' default: 0.5 s dirty, 1 s muzzy). A scan frees and allocates
-#: column buffers of hundreds of MB batch after batch; with polars' default the kernel spent
-#: ~25% of the scan's CPU time faulting the same pages back in. Measured on a 10M-row scan
-#: (two alternating runs each): wall 42.2 -> 39.6 s, system time 17.1 -> 12.3 s, peak RSS
-#: 2.7 -> 2.8 GB (docs/ARCHITECTURE.md, Allocator).
+#: column buffers of hundreds of MB batch after batch; returned sooner, the kernel faults the
+#: same pages back in (docs/ARCHITECTURE.md, Allocator).
 ALLOCATOR_SETTINGS = "dirty_decay_ms:2000,muzzy_decay_ms:2000"
 #: What polars itself puts in the variable (polars/__init__.py), which a child of a process
 #: that imported polars inherits: not a user's choice.

@@ -107,6 +107,15 @@ for _name in COMMAND_MODULES:
     main.add_command(importlib.import_module(_name).command)
 
 
+def leaf_commands(group: click.Group = main, prefix: str = "") -> Iterator[tuple[str, click.Command]]:
+    """Every command that runs (not a group), with its path: ``("keys show", <command>)``."""
+    for name, cmd in sorted(group.commands.items()):
+        if isinstance(cmd, click.Group):
+            yield from leaf_commands(cmd, f"{prefix}{name} ")
+        else:
+            yield f"{prefix}{name}", cmd
+
+
 def help_texts(group: click.Group = main) -> Iterator[tuple[object, str]]:
     """Every help text of the command line: (its holder, the attribute), commands and options."""
     stack: list[click.Command] = [group]

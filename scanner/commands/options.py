@@ -81,8 +81,8 @@ def deprecated(old: str, new: str) -> None:
 
 
 def to_option(*, help: str, required: bool = True, out_alias: bool = False):
-    """``--to FILE``. ``out_alias``: the command used to call it ``--out``, which still
-    works (with a deprecation notice) for one minor version."""
+    """``--to FILE``. ``out_alias``: ``--out FILE`` is kept as a hidden spelling of it for one
+    minor version, with a deprecation notice."""
     def decorate(fn):
         @functools.wraps(fn)
         def command(*args, to=None, out_alias_value=None, **kwargs):
