@@ -37,7 +37,7 @@ class Issued:
     tolerated_coalition: int
 
 
-def issue(state_dir: str | os.PathLike, keys: KeyMaterial, recipient: str, pool: str | os.PathLike | list[str],
+def issue(state_dir: str | os.PathLike, keys: KeyMaterial | Callable[[], KeyMaterial], recipient: str, pool: str | os.PathLike | list[str],
           count: int, *, to: str | os.PathLike | None = None, coalition: int = sch.DEFAULT_COALITION,
           region: str = "CN", rng: random.Random | None = None, now: dt.datetime | None = None,
           deliver: Callable[[list[str]], None] | None = None) -> Issued:
@@ -52,13 +52,15 @@ def issue(state_dir: str | os.PathLike, keys: KeyMaterial, recipient: str, pool:
 
     The first issue fixes the scheme (design coalition, shared subpool); later issues draw
     their shared part from the same subpool, which must therefore still be in ``pool``.
-    Raises :class:`InputError` when the pool has too few unused numbers.
+    Raises :class:`InputError` when the pool has too few unused numbers. ``keys`` may be a
+    function giving them, called once the pool was read: a bad pool then makes no new key.
     """
     if to is not None:
         return _issue_to(Path(to), state_dir, keys, recipient, pool, count, coalition=coalition, region=region,
                          rng=rng, now=now)
     if isinstance(pool, (str, os.PathLike)):
         pool = read_numbers(os.fspath(pool), sys.stdin.read, region=region)
+    keys = keys() if callable(keys) else keys
     rng = rng or secrets.SystemRandom()
     if count < 2:
         raise InputError("--count must be at least 2 (one unique and one shared canary)")

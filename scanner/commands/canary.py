@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 import scanner
-from scanner.commands.options import FILE, emit, format_option, jsonable, keys_for, region_option, state_options, to_option
+from scanner.commands.options import (
+    FILE, emit, format_option, jsonable, keys_for, region_option, state_for, state_options, to_option,
+)
 from scanner.errors import VerificationFailed
 from scanner.i18n import _
 
@@ -28,8 +30,10 @@ def command() -> None:
 @format_option
 def issue_cmd(recipient, pool, count, to, coalition, region, state_dir, key_file, fmt) -> None:
     """Pick unused pool numbers for RECIPIENT, record them (tokens only) and write them to --to."""
-    state, keys = keys_for(state_dir, key_file, create=True)
-    done = scanner.canary.issue(state.path, keys, recipient, pool, count, to=to, coalition=coalition, region=region)
+    state = state_for(state_dir)
+    # the key is loaded (or made) once the pool was read: a bad pool makes no new key
+    done = scanner.canary.issue(state.path, lambda: keys_for(state_dir, key_file, create=True)[1], recipient, pool,
+                                count, to=to, coalition=coalition, region=region)
     emit(fmt, {**jsonable(done, omit=("numbers",)), "count": len(done.numbers), "to": str(to)}, [
         _("{n} canaries for {recipient!r} ({unique} unique, {shared} shared) written to {out} (mode 0600: "
           "these are your own pool numbers in plaintext; insert them into the copy, then delete or lock the "

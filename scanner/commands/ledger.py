@@ -33,8 +33,8 @@ def command() -> None:
 def append_cmd(ledger, phone_source, action, channel, purpose, evidence, notice_version, at_text,
                region, state_dir, key_file, fmt) -> None:
     """Append one consent event per number read from stdin (or FILE)."""
-    _state, keys = keys_for(state_dir, key_file, create=True)
-    done = scanner.Ledger(ledger, keys).append(phone_source, action=action, channel=channel, purpose=purpose,
+    # the key is loaded (or made) once the numbers were read: a bad input makes no new key
+    done = scanner.Ledger(ledger, lambda: keys_for(state_dir, key_file, create=True)[1]).append(phone_source, action=action, channel=channel, purpose=purpose,
                                                evidence=evidence, at=at_text, notice_version=notice_version,
                                                region=region)
     emit(fmt, jsonable(done), [_("appended {n} {action} event(s) as entries {first}..{last} to {ledger}").format(

@@ -8,7 +8,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from scanner.errors import VerificationFailed
 from scanner.ledger.ledger import (
@@ -55,11 +55,19 @@ class LedgerVerified:
 
 class Ledger:
     """The consent ledger at ``path``; ``keys`` MAC its entries (None: an auditor without
-    the key can still check the chain against a signed checkpoint)."""
+    the key can still check the chain against a signed checkpoint). ``keys`` may be a
+    function giving them, called only once the numbers to append were read: a bad input
+    then makes no new key."""
 
-    def __init__(self, path: str | os.PathLike, keys: KeyMaterial | None = None):
+    def __init__(self, path: str | os.PathLike, keys: KeyMaterial | Callable[[], KeyMaterial] | None = None):
         self.path = Path(path)
-        self.keys = keys
+        self._keys = keys
+
+    @property
+    def keys(self) -> KeyMaterial | None:
+        if callable(self._keys):
+            self._keys = self._keys()
+        return self._keys
 
     def _key(self) -> KeyMaterial:
         if self.keys is None:

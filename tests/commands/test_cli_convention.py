@@ -200,3 +200,14 @@ def test_the_readme_lists_every_renamed_option():
     assert hidden == sorted(OUT_ALIASES)
     for path in [*OUT_ALIASES, "reveal"]:
         assert f"| `{path}` |" in renames, path
+
+
+def test_a_bad_input_makes_no_new_key(cli, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("1380013\n")
+    for args in (["ledger", "append", tmp_path / "l.jsonl", "--phone", bad, "--action", "grant", "--channel", "sms",
+                  "--purpose", "marketing", "--evidence", "e"],
+                 ["canary", "issue", "--recipient", "acme", "--pool", bad, "--count", "4", "--to", tmp_path / "c.csv"]):
+        result = cli(*args)
+        assert result.exit_code == 2 and "line 1" in result.stderr, result.output
+        assert not (tmp_path / "state").exists()
