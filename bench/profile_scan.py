@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import scanner.api as api  # noqa: E402
+import scanner.pipeline.batches as batches  # noqa: E402
+import scanner.pipeline.run as run  # noqa: E402
 import scanner.report.write as write  # noqa: E402
 
 
@@ -52,8 +54,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--top", type=int, default=40, help="scanner functions listed")
     args = parser.parse_args(argv)
     if not args.threads:
-        api._read_ahead = lambda items, depth=1: items
-        api.InOrderWorker = write.InOrderWorker = _Inline
+        batches.read_ahead = lambda items, depth=1: items
+        run.InOrderWorker = write.InOrderWorker = _Inline
     marks: list[tuple[str, float, float]] = []
     start, cpu = time.perf_counter(), time.process_time()
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from scanner import interrupt
-from scanner.api import _read_ahead
+from scanner.pipeline.batches import read_ahead as _read_ahead
 from scanner.concurrency import InOrderWorker
 
 ROOT = Path(__file__).resolve().parent.parent

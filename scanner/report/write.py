@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Any, Callable
 
 import polars as pl
 import pyarrow as pa
@@ -22,28 +22,30 @@ from scanner.errors import OutputExposure
 from scanner.i18n import Joined, Text
 from scanner.privacy.exposure import Needles, exposure_metrics, plaintext_in_text
 from scanner.privacy.safe_files import atomic_write_bytes, atomic_writer, neutralize_formulas
+from scanner.report.build import report_json
 from scanner.report.folder import OutputFolder
 
 #: Row-output columns holding tokens or masks (one distinct value per number or name).
 PSEUDONYM_COLUMNS = frozenset({"phone_token", "phone_masked", "name_token", "name_masked", "email_token"})
 
-if TYPE_CHECKING:
-    from scanner.api import ScanResult
+
+def contactable_of(rows: pl.DataFrame) -> pl.DataFrame:
+    """contactable.csv's rows: the accepted rows, minimal columns."""
+    return rows.filter(pl.col("verdict") == "accept").select("row", "line", "phone_token", "phone_masked")
 
 
-def write_outputs(result: "ScanResult", out_dir: Path,
+def write_outputs(result: Any, out_dir: Path,
                   before_commit: Callable[[], None] | None = None, *, html: bool = True,
                   lang: str = "en") -> dict[str, Path]:
-    """Write report.json, rows.parquet, contactable.csv (and vault.bin, and with ``html``
-    report.html in ``lang``) into ``out_dir``, then manifest.json (the commit,
-    :mod:`scanner.report.folder`). Returns kind -> final path.
+    """Write a scan's (:class:`scanner.api.ScanResult`) report.json, rows.parquet,
+    contactable.csv (and vault.bin, and with ``html`` report.html in ``lang``) into
+    ``out_dir``, then manifest.json (the commit, :mod:`scanner.report.folder`). Returns
+    kind -> final path.
 
     Every file is first written into the folder's staging area and checked there: anything
     raised before the commit (an I/O error, a failed exposure check, a signal, or raised by
     ``before_commit``, called once every file is staged) leaves ``out_dir`` exactly as it was.
     """
-    from scanner.api import report_json
-
     if html:
         from scanner.report.html import draw_charts, report_html
 
@@ -78,12 +80,10 @@ def write_outputs(result: "ScanResult", out_dir: Path,
     return written
 
 
-def _write_rows(result: "ScanResult", rows_path: Path, csv_path: Path) -> None:
+def _write_rows(result: Any, rows_path: Path, csv_path: Path) -> None:
     """rows.parquet and contactable.csv, part by part (memory bounded by two batches): one
     Parquet writer, one CSV under one header; a part is written on a worker thread while
     the next one is assembled."""
-    from scanner.api import contactable_of
-
     with atomic_writer(rows_path) as rows_fh, atomic_writer(csv_path) as csv_fh:
         writer: list[pq.ParquetWriter] = []
 
@@ -138,14 +138,14 @@ def _exposure_message(exposure: dict, in_report: dict[str, int]) -> Text:
                 places=Joined("; ", places))
 
 
-def _write_vault(result: "ScanResult", path: Path) -> Path:
+def _write_vault(result: Any, path: Path) -> Path:
     """Copy the vault the scan sealed (encrypted, bound to this scan's id) into the outputs."""
     with open(result._store.vault_path, "rb") as src, atomic_writer(path) as fh:
         shutil.copyfileobj(src, fh, 1 << 24)
     return path
 
 
-def _add_exposure(result: "ScanResult", written: dict[str, Path]):
+def _add_exposure(result: Any, written: dict[str, Path]):
     """Exposure metrics from the files actually written; returns the needle table for reuse."""
     numbers = result.distinct_numbers()
     needles = Needles.of(numbers)
