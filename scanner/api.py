@@ -125,6 +125,14 @@ class ScanResult:
         return write_outputs(self, Path(out_dir), before_commit, html=html,
                              lang=resolve_lang(lang, self.policy.report.lang))
 
+    def register(self, state_dir: str | os.PathLike, name: str, **options: Any):
+        """Register this list's valid numbers (tokens) in ``state_dir``'s registry under
+        ``name``: :func:`scanner.registry.register` (``source``, ``leaked``, ``owner``,
+        ``as_version``)."""
+        from scanner.registry import register
+
+        return register(self, state_dir, name=name, **options)
+
 
 def scan(
     source: str | os.PathLike | pl.DataFrame | pl.LazyFrame,

@@ -59,7 +59,7 @@ def test_scan_register_and_the_registry(env):
     _tmp, source, state = env
     result = scanner.scan(source, state_dir=state, as_of=AS_OF)
     assert result.report["rows"]["total"] == 3
-    info = scanner.registry.register(result, state, name="crm", owner="own")
+    info = result.register(state, "crm", owner="own")
     assert (info.name, info.token_count, info.owner) == ("crm", 3, "own")
     with pytest.raises(RegistryError, match="already registered"):
         scanner.registry.register(result, state, name="crm")

@@ -79,8 +79,12 @@ def progress_bar(enabled: bool, console: Console, *, total_bytes: int | None = N
     first = progress_view("ingest", total_bytes=total_bytes)
     task = bar.add_task(describe(first), total=first.total)
 
+    size = [total_bytes]
+
     def step(stage: str, rows: int | None = None, done_bytes: int | None = None) -> None:
-        view = progress_view(stage, rows, done_bytes, total_bytes, clock() - start)
+        if rows is not None and done_bytes is None:
+            size[0] = None  # a workbook or Parquet file: its bytes do not measure the rows read
+        view = progress_view(stage, rows, done_bytes, size[0], clock() - start)
         bar.update(task, completed=view.completed, total=view.total, description=describe(view))
 
     bar.start()

@@ -79,8 +79,8 @@ def command(input_path, policy_path, out_dir, state_dir, key_file, suppress, fai
             the outputs are committed: a registry that cannot be written (full disk) leaves
             the previous outputs in place."""
             try:
-                info = scanner.registry.register(result, state.path, name=register_name, source=register_source,
-                                                 owner=owner, as_version=True)
+                info = result.register(state.path, register_name, source=register_source, owner=owner,
+                                       as_version=True)
             except RegistryError as exc:
                 # The outputs are staged and good: a registration lost to a concurrent one is a
                 # warning, and the exit code still follows the verdict.

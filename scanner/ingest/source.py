@@ -17,6 +17,7 @@ class Source:
 
     def __init__(self, source: str | os.PathLike):
         self._sha = hashlib.sha256()
+        self.bytes_read = 0  # (a scan's progress: the share of a file of known size read)
         if isinstance(source, str) and source == "-":
             self.file, self.path, self._owned = sys.stdin.buffer, "-", False
             return
@@ -41,6 +42,7 @@ class Source:
         except OSError as exc:
             raise self._error(exc) from None
         self._sha.update(data)
+        self.bytes_read += len(data)
         return data
 
     def read_rest(self) -> bytes:

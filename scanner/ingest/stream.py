@@ -100,6 +100,8 @@ class InputStream:
         self._finish = finish
         self._close = close
         self._started = False
+        #: the bytes of the input read so far, where they measure progress (text files)
+        self.bytes_read: Callable[[], int] | None = None
 
     def __iter__(self) -> Iterator[IngestBatch]:
         if self._started:
@@ -233,7 +235,9 @@ def _open_text(raw: Source, opening: list[bytes], options: _Options) -> InputStr
         "txt" if delimiter == NO_DELIMITER else "csv")
     units = text_units.units(text, options.batch_bytes, UNIT_LINES)
     tables = text_units.delimited_tables(units, delimiter, width, options.limit)
-    return _records(tables, fmt, encoding, path, options, finish, raw.close)
+    stream = _records(tables, fmt, encoding, path, options, finish, raw.close)
+    stream.bytes_read = lambda: raw.bytes_read
+    return stream
 
 
 def _records(tables: Iterator[tuple[Table, bool]], fmt: str, encoding: Callable[[], str | None],

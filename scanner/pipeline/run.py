@@ -52,7 +52,8 @@ from scanner.review.honour import Honour, no_decisions
 from scanner.rowstore import ROW_OUTPUT_NAMES, SPILL_COLUMNS, RowStore
 from scanner.rules import rule_columns
 
-#: ``progress(stage)`` at each stage; during the row stages also ``progress(stage, rows_done)``.
+#: ``progress(stage)`` at each stage; during the row stages also ``progress(stage, rows_done,
+#: bytes_read)`` (bytes_read: of a text file, else None).
 Progress = Callable[..., None]
 
 #: Kernel columns the list analyses, the list-dependent rules and the report read per row;
@@ -202,7 +203,7 @@ def run_scan(source: str | os.PathLike | pl.DataFrame | pl.LazyFrame, policy: Po
             sampler.add(batch)
             spiller.submit(lambda out=out, batch=batch: spill(out, batch))
             done += batch.height
-            step("normalize", done)
+            step("normalize", done, stream.bytes_read() if stream.bytes_read else None)
             del out, batch
         spiller.join()
     keep_new_key()

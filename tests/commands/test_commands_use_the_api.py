@@ -43,7 +43,7 @@ NOT_YET = {"rules.py"}
 
 #: command -> (its library call, reachable from ``scanner``; what its function's source says)
 CALLS = {
-    "scan": ("scan", ["scanner.scan(", ".write(", "scanner.registry.register("]),
+    "scan": ("scan", ["scanner.scan(", ".write(", ".register("]),
     "reveal": ("reveal", ["scanner.reveal("]),
     "certify": ("certify", ["scanner.certify("]),
     "verify": ("verify", ["scanner.verify("]),

@@ -33,10 +33,12 @@ def test_eta_is_written_as_a_time():
 
 
 class FakeClock:
-    def __init__(self):
+    def __init__(self, tick: float = 0.0):
         self.now = 100.0
+        self.tick = tick
 
     def __call__(self) -> float:
+        self.now += self.tick
         return self.now
 
 
@@ -57,6 +59,11 @@ def test_the_bar_shows_percent_and_time_left_with_a_known_size():
     assert "40%" in out and "00:15 left" in out
 
 
+def test_an_input_whose_bytes_do_not_measure_its_rows_gets_the_phases():
+    out = _draw(1000, [(10, ("normalize", 500, None)), (1, ("rules",))])
+    assert "scanning: rules" in out and "%" not in out.split("scanning: rules")[-1]
+
+
 def test_the_bar_shows_the_phase_without_a_size():
     out = _draw(None, [(10, ("normalize", 500)), (1, ("rules",))])
     assert "scanning: rules" in out and "%" not in out
@@ -69,9 +76,12 @@ def test_a_real_scan_shows_no_number_of_the_list(tmp_path, monkeypatch):
     source.write_text("手机号\n" + "\n".join(numbers) + "\n", encoding="utf-8")
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=True, width=120, color_system=None)
-    with progress_bar(True, console, total_bytes=source.stat().st_size, clock=FakeClock()) as step:
-        scanner.scan(source, state_dir=tmp_path / "state", progress=step, as_of="2026-11-23")
+    calls = []
+    with progress_bar(True, console, total_bytes=source.stat().st_size, clock=FakeClock(tick=1.0)) as step:
+        scanner.scan(source, state_dir=tmp_path / "state", as_of="2026-11-23",
+                     progress=lambda *args: (calls.append(args), step(*args)))
     shown = buf.getvalue()
-    assert "scanning" in shown
+    assert ("normalize", 200, source.stat().st_size) in calls  # the scan says how much of the file it read
+    assert re.search(r"\b\d+%, \d\d:\d\d left", shown), shown
     digits = set(re.findall(r"\d{5,}", shown))
     assert not digits & {n[i:i + 5] for n in numbers for i in range(len(n) - 4)} - {"00000"}, digits
