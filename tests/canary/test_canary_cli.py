@@ -17,14 +17,14 @@ def test_issue_list_check(cli, tmp_path, pool_file, pool):
     state = tmp_path / "state"
     out = tmp_path / "acme.csv"
     result = cli("canary", "issue", "--recipient", "acme", "--pool", pool_file, "--count", 12,
-                 "--out", out, "--state-dir", state)
+                 "--to", out, "--state-dir", state)
     assert result.exit_code == 0, result.output
     assert out.stat().st_mode & 0o777 == 0o600
     numbers = out.read_text().splitlines()
     assert numbers[0] == "phone" and len(numbers) == 13 and set(numbers[1:]) <= set(pool)
     assert "named with certainty" in result.output
     again = cli("canary", "issue", "--recipient", "acme", "--pool", pool_file, "--count", 12,
-                "--out", tmp_path / "b.csv", "--state-dir", state)
+                "--to", tmp_path / "b.csv", "--state-dir", state)
     assert again.exit_code == 2 and "already has canaries" in again.output
 
     listing = cli("canary", "list", "--state-dir", state)
@@ -44,6 +44,6 @@ def test_issue_list_check(cli, tmp_path, pool_file, pool):
 def test_bad_pool_line_is_named_not_echoed(cli, tmp_path):
     pool = tmp_path / "pool.txt"
     pool.write_text("13900000001\n1390000\n")
-    result = cli("canary", "issue", "--recipient", "a", "--pool", pool, "--count", 2, "--out",
+    result = cli("canary", "issue", "--recipient", "a", "--pool", pool, "--count", 2, "--to",
                  tmp_path / "o.csv", "--state-dir", tmp_path / "s")
     assert result.exit_code == 2 and "line 2" in result.output and "1390000" not in result.output

@@ -27,7 +27,7 @@ def env(tmp_path, cli):
     assert cli("keys", "signing", "--out", tmp_path / "sig").exit_code == 0
     listing = write_list(tmp_path / "list.csv", ROWS)
     cert = tmp_path / "cert.json"
-    result = cli("certify", listing, "--signing-key", tmp_path / "sig" / "signing-key.pem", "--out", cert,
+    result = cli("certify", listing, "--signing-key", tmp_path / "sig" / "signing-key.pem", "--to", cert,
                  "--state-dir", tmp_path / "state", "--as-of", "2026-06-01T10:00:00+08:00",
                  "--issuer", "ACME Data")
     assert result.exit_code == 1, result.output  # 3 of 6 rows rejected: a failing list, still certified

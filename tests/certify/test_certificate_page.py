@@ -20,7 +20,7 @@ def _certify(cli, tmp_path, rows, *extra, name="cert.json"):
         assert cli("keys", "signing", "--out", sig).exit_code == 0
     listing = write_list(tmp_path / "list.csv", rows)
     cert = tmp_path / name
-    result = cli("certify", listing, "--signing-key", sig / "signing-key.pem", "--out", cert,
+    result = cli("certify", listing, "--signing-key", sig / "signing-key.pem", "--to", cert,
                  "--state-dir", tmp_path / "state", "--as-of", "2026-06-01T10:00:00+08:00", *extra)
     return result, cert, listing, sig
 

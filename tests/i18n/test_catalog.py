@@ -131,7 +131,7 @@ def zh_pages(tmp_path_factory):
     assert CliRunner().invoke(main, ["keys", "signing", "--out", str(work / "sig")]).exit_code == 0
     result = CliRunner().invoke(main, [
         "certify", str(SAMPLE / "vendor_list.xlsx"), "--signing-key", str(work / "sig" / "signing-key.pem"),
-        "--out", str(work / "cert.json"), "--state-dir", str(work / "state"), "--as-of", "2026-11-23",
+        "--to", str(work / "cert.json"), "--state-dir", str(work / "state"), "--as-of", "2026-11-23",
         "--lang", "zh", "--fail-on", "never"])
     assert result.exit_code == 0, result.output
     pages["cert"] = work

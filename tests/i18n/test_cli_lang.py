@@ -105,7 +105,7 @@ def test_certify_and_verify_in_chinese(tmp_path):
     listing = write_list(tmp_path / "list.csv", ROWS)
     cert = tmp_path / "cert.json"
     made = runner.invoke(main, ["--lang", "zh", "certify", str(listing), "--signing-key",
-                                str(tmp_path / "sig" / "signing-key.pem"), "--out", str(cert), "--state-dir",
+                                str(tmp_path / "sig" / "signing-key.pem"), "--to", str(cert), "--state-dir",
                                 str(tmp_path / "state"), "--as-of", "2026-06-01T10:00:00+08:00"])
     assert made.exit_code == 1 and "结论 不合格" in made.stdout
     checked = runner.invoke(main, ["verify", str(cert), str(listing), "--public-key",

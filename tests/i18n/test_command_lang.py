@@ -52,7 +52,7 @@ def said(tmp_path_factory):
         "ledger checkpoint": ["ledger", "checkpoint", str(tmp / "consent.jsonl"), "--signing-key",
                               str(tmp / "sig" / "signing-key.pem"), "--state-dir", state],
         "canary issue": ["canary", "issue", "--recipient", "vendor-a", "--pool", str(tmp / "pool.txt"), "--count", "6",
-                         "--out", str(tmp / "canaries.csv"), "--state-dir", state],
+                         "--to", str(tmp / "canaries.csv"), "--state-dir", state],
         "canary list": ["canary", "list", "--state-dir", state],
         "canary check": ["canary", "check", str(tmp / "other.txt"), "--state-dir", state],
     }
