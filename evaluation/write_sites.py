@@ -76,7 +76,7 @@ def _scan(ws: Workspace, out: str | None = None, state: str | None = None, *extr
 
 
 def _certify(ws: Workspace) -> list[str]:
-    return ["certify", ws("list.csv"), "--signing-key", ws("signing/signing-key.pem"), "--out", ws("cert.json"),
+    return ["certify", ws("list.csv"), "--signing-key", ws("signing/signing-key.pem"), "--to", ws("cert.json"),
             "--as-of", AS_OF, "--state-dir", ws("state"), "--fail-on", "never"]
 
 
@@ -126,17 +126,17 @@ SITES: tuple[Site, ...] = (
                                        "--evidence", "form-2", "--state-dir", ws("state")],
          "ledger.jsonl"),
     Site("ledger checkpoint", lambda ws: ["ledger", "checkpoint", ws("ledger.jsonl"), "--signing-key",
-                                          ws("signing/signing-key.pem"), "--out", ws("checkpoint.json"),
+                                          ws("signing/signing-key.pem"), "--to", ws("checkpoint.json"),
                                           "--state-dir", ws("state")],
          "checkpoint.json"),
     Site("canary store (registry)", lambda ws: ["canary", "issue", "--recipient", "beta", "--pool",
-                                                ws("pool.csv"), "--count", "6", "--out", ws("beta.csv"),
+                                                ws("pool.csv"), "--count", "6", "--to", ws("beta.csv"),
                                                 "--state-dir", ws("state")],
          "state/registry.duckdb"),
-    Site("canary issue --out", lambda ws: ["canary", "issue", "--recipient", "beta", "--pool", ws("pool.csv"),
-                                           "--count", "6", "--out", ws("beta.csv"), "--state-dir", ws("state")],
+    Site("canary issue --to", lambda ws: ["canary", "issue", "--recipient", "beta", "--pool", ws("pool.csv"),
+                                          "--count", "6", "--to", ws("beta.csv"), "--state-dir", ws("state")],
          "beta.csv"),
-    Site("certify --out", lambda ws: _certify(ws), "cert.json", scans=True),
+    Site("certify --to", lambda ws: _certify(ws), "cert.json", scans=True),
     Site("certify page", lambda ws: _certify(ws), "cert.html", scans=True),
     Site("keys signing (private key)", lambda ws: ["keys", "signing", "--out", ws("signing_new")],
          "signing_new/signing-key.pem"),
@@ -171,9 +171,9 @@ def prepare(root: Path) -> Workspace:
          "--channel", "sms", "--purpose", "marketing", "--evidence", "form-1", "--state-dir", ws("state")],
         ["keys", "signing", "--out", ws("signing")],
         ["ledger", "checkpoint", ws("ledger.jsonl"), "--signing-key", ws("signing/signing-key.pem"),
-         "--out", ws("checkpoint.json"), "--state-dir", ws("state")],
+         "--to", ws("checkpoint.json"), "--state-dir", ws("state")],
         ["canary", "issue", "--recipient", "alpha", "--pool", ws("pool.csv"), "--count", "6",
-         "--out", ws("alpha.csv"), "--state-dir", ws("state")],
+         "--to", ws("alpha.csv"), "--state-dir", ws("state")],
         _certify(ws),
     ]
     with _tmpdir(root / "tmp"):

@@ -3,7 +3,8 @@
 * ``--out DIR`` names a folder and ``--to FILE`` a file (the old ``--out FILE`` spellings
   still work, hidden, with a one-line deprecation notice);
 * ``--format text|json`` on every command that reports;
-* ``--state-dir`` and ``--key-file`` on every command that touches state, declared once;
+* ``--state-dir`` and ``--key-file`` on every command that touches state (declared once:
+  tests/privacy/test_state_dir.py);
 * choices are case-insensitive;
 * one error style: ``contact-scanner: error: ...`` on stderr, exit 2 for usage errors, no
   traceback and no click ``Usage:`` block.
@@ -53,13 +54,6 @@ def test_the_options_follow_the_convention(path, cmd):
     assert fmt.default == "text"
     assert "--state-dir" in opts and "--key-file" in opts, path
     assert not opts["--state-dir"].type.file_okay and not opts["--key-file"].type.dir_okay
-
-
-def test_state_dir_is_declared_once():
-    package = Path(scanner.__file__).parent
-    declaring = sorted(str(p.relative_to(package)) for p in [*package.glob("commands/*.py"), package / "cli.py"]
-                       if '"--state-dir"' in p.read_text("utf-8"))
-    assert declaring == ["commands/options.py"]
 
 
 @pytest.fixture

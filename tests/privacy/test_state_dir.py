@@ -138,7 +138,7 @@ def test_every_command_names_its_state_folder_and_key(tmp_path, monkeypatch):
 
 
 def test_state_dir_option_declared_once():
-    """--state-dir comes from one declaration (options.state_dir_option) everywhere."""
+    """--state-dir comes from one declaration (options.state_options) everywhere."""
     root = Path(__file__).resolve().parents[2] / "scanner"
     declared = re.compile(r'option\(\s*"--state-dir"')
     hits = [p for p in root.rglob("*.py") if declared.search(p.read_text("utf-8"))]
