@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from scanner.errors import VerificationFailed
-from scanner.ledger.ledger import (
-    ConsentEvent, LedgerCheck, append_events, make_checkpoint, parse_time, verify_against_checkpoint, verify_ledger,
-)
+from scanner.ledger.checkpoint import make_checkpoint, verify_against_checkpoint
+from scanner.ledger.ledger import ConsentEvent, LedgerCheck, append_events, parse_time, verify_ledger
 from scanner.ledger.numbers import read_numbers
 from scanner.privacy.keys import KeyMaterial
 

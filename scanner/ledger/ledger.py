@@ -28,7 +28,7 @@ truncated tail             not detectable from the file alone: use a signed chec
 rewrite by the key holder  not detectable from the file alone: use a signed checkpoint
 =========================  ==================================================================
 
-A **checkpoint** (:func:`make_checkpoint`) is a document signed with an Ed25519 signing key
+A **checkpoint** (:func:`scanner.ledger.checkpoint.make_checkpoint`) is a document signed with an Ed25519 signing key
 stating the entry count and the hash of the last entry at a point in time. Because every
 entry hashes its predecessor, the head hash pins every entry it covers: a later verification
 against the checkpoint (which needs the public key only, not the ledger key) detects any
@@ -123,7 +123,7 @@ def _mac(subkey: bytes, body: dict) -> str:
     return hmac.new(subkey, MAC_DOMAIN + rfc8785.dumps(body), hashlib.sha256).hexdigest()
 
 
-def _iso(moment: dt.datetime) -> str:
+def iso_time(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
@@ -211,7 +211,7 @@ def append_events(path: str | os.PathLike, keys: KeyMaterial, events: Iterable[C
                 "v": VERSION, "seq": seq, "prev": prev, "key_id": keys.key_id,
                 "phone_token": token_one(keys, "phone", event.e164),
                 "channel": event.channel, "purpose": event.purpose, "action": event.action,
-                "at": _iso(event.at or now), "recorded": _iso(now),
+                "at": iso_time(event.at or now), "recorded": iso_time(now),
                 "evidence": event.evidence.strip(), "notice_version": event.notice_version,
             }
             line = rfc8785.dumps({**body, "mac": _mac(subkey, body)})
@@ -336,62 +336,3 @@ def entries_after(path: str | os.PathLike, keys: KeyMaterial, as_of: dt.datetime
 
 def _text(value) -> str | None:
     return None if value is None else str(value)
-
-
-# -- checkpoints ---------------------------------------------------------------------------
-
-CHECKPOINT_SCHEMA = "contact-scanner/ledger-checkpoint/v1"
-
-
-def make_checkpoint(path: str | os.PathLike, keys: KeyMaterial, signing_key, *,
-                    now: dt.datetime | None = None) -> dict:
-    """A signed head of an intact ledger: entry count, head hash, time, ledger key id."""
-    from scanner.certify.signing import sign_document
-
-    check = verify_ledger(path, keys)
-    if not check.intact:
-        raise VerificationFailed("ledger is not intact, refusing to checkpoint it: {reason}",
-                                 path=str(path), reason=check.reason)
-    doc = {
-        "schema": CHECKPOINT_SCHEMA,
-        "ledger": {"entries": check.entries, "head": check.head, "key_id": keys.key_id,
-                   "name": Path(path).name},
-        "at": _iso(now or dt.datetime.now(ZoneInfo(DEFAULT_TZ))),
-    }
-    return sign_document(doc, signing_key)
-
-
-def verify_against_checkpoint(path: str | os.PathLike, checkpoint: dict, public,
-                              keys: KeyMaterial | None) -> LedgerCheck:
-    """Verify the checkpoint's signature, then that the ledger still extends what it covers.
-
-    Raises :class:`VerificationFailed` naming the reason; returns the ledger check when the
-    covered prefix is unchanged (entries after it are checked by chain and, with ``keys``,
-    MAC).
-    """
-    from scanner.certify.signing import verify_document
-
-    verify_document(checkpoint, public, what="checkpoint")
-    info = checkpoint.get("ledger")
-    if checkpoint.get("schema") != CHECKPOINT_SCHEMA or not isinstance(info, dict):
-        raise VerificationFailed("not a ledger checkpoint")
-    covered, head = info.get("entries"), info.get("head")
-    if not isinstance(covered, int) or covered < 0 or not isinstance(head, str):
-        raise VerificationFailed("checkpoint has no entry count or head hash")
-    if keys is not None and info.get("key_id") not in (None, keys.key_id):
-        raise KeyMaterialError(
-            "the checkpoint is for a ledger under key {written}, the loaded key is {key}", written=info.get("key_id"),
-            key=keys.key_id)
-    check = verify_ledger(path, keys)
-    if check.entries < covered:
-        raise VerificationFailed(
-            "ledger truncated: the checkpoint covers {covered} entries, the ledger has {entries}",
-            path=str(path), covered=covered, entries=check.entries)
-    if check.first_bad is not None and check.first_bad <= covered:
-        raise VerificationFailed("{reason} (inside the checkpointed part)", path=str(path), reason=check.reason)
-    got = GENESIS if covered == 0 else check.line_hashes[covered - 1]
-    if got != head:
-        raise VerificationFailed(
-            "entries 1..{covered} were rewritten since the checkpoint (head hash differs)", path=str(path),
-            covered=covered)
-    return check
