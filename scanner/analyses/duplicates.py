@@ -26,7 +26,7 @@ def _source_hash(seed: int) -> pl.Expr:
 
 def duplicate_inputs(lf: pl.LazyFrame) -> pl.LazyFrame:
     """The row columns :func:`duplicate_partial_aggs` read, added to ``lf``. Integers stand
-    for the texts (grouping on them costs half as much): a class by its code, a source by two
+    for the texts (cheaper to group on): a class by its code, a source by two
     independent 64-bit hashes of it."""
     rank = pl.col("consent_row_class").replace_strict(RESTRICTIVENESS, return_dtype=pl.Int8)
     code = pl.col("consent_row_class").replace_strict(_CLASS_CODE, return_dtype=pl.Int8)

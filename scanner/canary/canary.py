@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from scanner.analyses.signals.canary import CANARY
 from scanner.canary import scheme as sch
 from scanner.canary.scheme import Assignment, Hit
 from scanner.canary.store import CanaryStore
@@ -182,10 +183,10 @@ def detect_in_state(tokens: pl.Series, state_dir: str | os.PathLike, keys: KeyMa
     return detect(tokens, CanaryStore.open(state_dir, keys))
 
 
-SIGNAL_NAME = "canary-hit"
+SIGNAL_NAME = CANARY.name
 
 
-def canary_signal(hits: list[Hit], *, code: str = "LS_CANARY") -> dict:
+def canary_signal(hits: list[Hit], *, code: str = CANARY.code) -> dict:
     """The list-level signal (the report.json signal format plus ``recipients``). It fires on any hit:
     a canary number in a list means the list is (part of) a copy handed to a recipient —
     a hard signal (list likely leaked / purchased, verdict ``fail``)."""

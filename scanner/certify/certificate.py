@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 
 from scanner.certify.policy_doc import policy_from_effective
+from scanner.codes import CODES
 from scanner.certify.signing import SigningKey, sign_document, verify_document
 from scanner.errors import InputError, VerificationFailed
 from scanner.i18n import Joined, Text
@@ -47,11 +48,9 @@ from scanner.privacy.keys import KeyMaterial
 
 SCHEMA = "contact-scanner/certificate/v1"
 FINGERPRINT_ALG = "sha256-salted-sorted-unique-e164/v1"
-#: Findings that depend on the issuer's registry, key or private stores.
-CLAIM_FINDINGS = frozenset({"DU003", "CN008", "SP001"})
-#: List signals that depend on the issuer's registry or canary store.
-CLAIM_SIGNALS = frozenset({"LS013", "LS014", "LS015", "LS016", "LS017"})
-CLAIM_SIGNAL_NAMES = ("canary",)
+#: Findings and list signals that depend on the issuer's registry, key or private stores.
+CLAIM_FINDINGS = frozenset(c for c, e in CODES.items() if e.private_state and e.kind != "signal")
+CLAIM_SIGNALS = frozenset(c for c, e in CODES.items() if e.private_state and e.kind == "signal")
 DEFAULT_VALID_DAYS = 90
 #: Certificates without ``counts.purchased_model`` were made under this model.
 V1_MODEL = "purchased/v1"
@@ -69,7 +68,7 @@ def _bp(value: Any) -> int:
 
 
 def _is_claim_signal(sig: dict) -> bool:
-    return sig.get("code") in CLAIM_SIGNALS or any(w in str(sig.get("name", "")) for w in CLAIM_SIGNAL_NAMES)
+    return sig.get("code") in CLAIM_SIGNALS
 
 
 def summarize(report: dict) -> tuple[dict, dict]:

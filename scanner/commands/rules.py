@@ -1,4 +1,5 @@
-"""``contact-scanner rules [CODE]``: the rule and list-signal catalogue, and one entry's documentation."""
+"""``contact-scanner rules [CODE]``: every code of the registry (:mod:`scanner.codes`), or one
+entry's documentation, where it is implemented and where its tests are."""
 
 from __future__ import annotations
 
@@ -8,14 +9,8 @@ from scanner.errors import ScannerError
 from scanner.i18n import _, current_lang
 
 
-def _canary_entry():
-    from scanner.canary import canary as canary_module
-
-    return ("LS017", canary_module.SIGNAL_NAME, "a canary number issued to a recipient is in the list (hard)",
-            canary_module.canary_signal.__doc__ or "")
-
-
-def _kind(sig) -> str:
+def _kind(entry) -> str:
+    sig = entry.signal
     return "hard" if sig.hard else ("weight " + str(sig.weight) if sig.weight else "v2 input")
 
 
@@ -23,25 +18,19 @@ def _kind(sig) -> str:
 @click.argument("code", required=False)
 def command(code):
     """List every rule and list signal, or explain one (e.g. `contact-scanner rules CN002`)."""
-    from scanner.analyses.model import FEATURE_TABLES
-    from scanner.analyses.signals import SIGNALS
-    from scanner.rules import RULES
+    from scanner.codes import CODES, lookup
 
-    if current_lang() != "en":
-        return _translated(code)
     if code is None:
-        click.echo("Row and column rules:")
-        for r in RULES.values():
-            click.echo(f"  {r.code}  {r.name:<38} {r.severity:<8} {r.summary}")
-        click.echo("List signals (list.purchased.signals):")
-        for s in SIGNALS.values():
-            click.echo(f"  {s.code}  {s.name:<38} {_kind(s):<8} {s.summary}")
-        code_, name, summary, _doc = _canary_entry()
-        click.echo(f"  {code_}  {name:<38} {'hard':<8} {summary}")
-        return
-    key = code.upper()
-    if key in RULES:
-        rule = RULES[key]
+        return _listing(CODES)
+    entry = lookup(code)
+    if entry is None:
+        raise ScannerError("unknown rule code {code!r}; `contact-scanner rules` lists them", code=code)
+    if current_lang() != "en":
+        _translated(entry)
+    elif entry.signal is not None:
+        _signal(entry)
+    else:
+        rule = entry.rule
         click.echo(f"{rule.code} {rule.name} (default severity: {rule.severity}, family: {rule.family})")
         click.echo(rule.summary)
         click.echo("")
@@ -49,53 +38,58 @@ def command(code):
         if rule.options:
             click.echo("")
             click.echo("Options from the policy: " + ", ".join(rule.options))
-        return
-    if key in SIGNALS:
-        sig = SIGNALS[key]
-        models = [v for v, table in reversed(FEATURE_TABLES.items()) if any(c == sig.code for c, _ in table.values())]
-        read = f"an input of {' and '.join(models)}" if models else "reported, not an input of a fitted model"
-        kind = ("hard signal: the list fails" if sig.hard else
-                f"{read}; weight {sig.weight} in purchased/v1" if sig.weight else read)
-        click.echo(f"{sig.code} {sig.name} ({kind})")
-        click.echo(sig.summary)
-        click.echo("")
-        click.echo(sig.doc)
-        return
-    if key == "LS017":
-        code_, name, summary, doc = _canary_entry()
-        click.echo(f"{code_} {name} (hard signal: the list fails)")
-        click.echo(summary)
-        click.echo("")
-        import inspect
-
-        click.echo(inspect.cleandoc(doc))
-        return
-    raise ScannerError("unknown rule code {code!r}; `contact-scanner rules` lists them", code=code)
+    _where(entry)
 
 
-def _translated(code: str | None) -> None:
-    """The catalogue, or one entry's What / Why / How / Example, in the current language
-    (the same text as report.html's rule reference; codes and names stay as they are)."""
-    from scanner.analyses.signals import SIGNALS
-    from scanner.report.html import doc_parts, rule_doc
-    from scanner.rules import RULES
+def _listing(codes) -> None:
+    english = current_lang() == "en"
+    click.echo(_("Row and column rules:"))
+    for e in codes.values():
+        if e.kind != "signal":
+            click.echo(f"  {e.code}  {e.name:<38} {e.severity:<8} {e.summary}" if english
+                       else f"  {e.code}  {_(e.severity):<4} {_(e.summary)}")
+    click.echo(_("List signals (list.purchased.signals):"))
+    for e in codes.values():
+        if e.kind == "signal":
+            click.echo(f"  {e.code}  {e.name:<38} {_kind(e):<8} {e.summary}" if english
+                       else f"  {e.code}  {_(e.summary)}")
 
-    if code is None:
-        click.echo(_("Row and column rules:"))
-        for r in RULES.values():
-            click.echo(f"  {r.code}  {_(r.severity):<4} {_(r.summary)}")
-        click.echo(_("List signals (list.purchased.signals):"))
-        for c in [*SIGNALS, "LS017"]:
-            click.echo(f"  {c}  {_(rule_doc(c)[1])}")
-        return
-    key = code.upper()
-    if key not in RULES and key not in SIGNALS and key != "LS017":
-        raise ScannerError("unknown rule code {code!r}; `contact-scanner rules` lists them", code=code)
-    name, summary, doc = rule_doc(key)
-    click.echo(f"{key} {name}")
-    click.echo(_(summary))
+
+def _signal(entry) -> None:
+    from scanner.analyses.model import FEATURE_TABLES
+
+    sig = entry.signal
+    models = [v for v, table in reversed(FEATURE_TABLES.items()) if any(c == sig.code for c, _ in table.values())]
+    read = f"an input of {' and '.join(models)}" if models else "reported, not an input of a fitted model"
+    kind = ("hard signal: the list fails" if sig.hard else
+            f"{read}; weight {sig.weight} in purchased/v1" if sig.weight else read)
+    click.echo(f"{sig.code} {sig.name} ({kind})")
+    click.echo(sig.summary)
+    click.echo("")
+    click.echo(entry.doc)
+
+
+def _translated(entry) -> None:
+    """One entry's What / Why / How / Example in the current language (the same text as
+    report.html's rule reference; codes and names stay as they are)."""
+    from scanner.codes import doc_parts
+
+    click.echo(f"{entry.code} {entry.name}")
+    click.echo(_(entry.summary))
     headings = {"what": _("What it flags"), "why": _("Why it matters"), "how": _("How it is judged"),
                 "example": _("Example")}
-    for part, text in doc_parts(doc).items():
+    for part, text in doc_parts(entry.doc).items():
         click.echo("")
         click.echo(f"{headings[part]}: " + "\n".join(_(p) for p in text.split("\n\n")))
+
+
+def _where(entry) -> None:
+    """Where the code lives: its implementation, its docs and (in a source checkout) its tests."""
+    from scanner.codes import module_path, where_tested
+
+    click.echo("")
+    click.echo(_("Implemented in: {path}").format(path=entry.path))
+    if entry.doc_module != entry.module:
+        click.echo(_("Documented in: {path}").format(path=module_path(entry.doc_module)))
+    for path in where_tested(entry.code):
+        click.echo(_("Tested in: {path}").format(path=path))

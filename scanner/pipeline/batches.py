@@ -16,8 +16,8 @@ from scanner.report.build import BAD_RECORDS_LISTED
 
 #: Rows per row-kernel batch (files are also cut into batches by the reader). Three batches
 #: are in flight at once (read ahead, in the kernel, being spilled), and a batch's rows
-#: output is written whole: half a million rows keep that under ~1 GiB for wide lists, at
-#: the same CPU time as a million.
+#: output is written whole: half a million rows bound that memory on wide lists and cost
+#: no more CPU time than larger batches.
 BATCH_ROWS = 1 << 19
 #: Input bytes read at a time (about half a million rows of a typical CRM export).
 BATCH_BYTES = 32 << 20

@@ -48,7 +48,7 @@ def list_evidence(work: pl.LazyFrame, numbers: SpilledTable, names: pl.DataFrame
     purchased = result.report_purchased
     canaries = CanaryStore.open(state, keys)  # (as detect_in_state; the tokens read only when there are canaries)
     hits = detect(numbers.get_column("phone_token"), canaries) if canaries.assignments else []
-    canary = canary_signal(hits, code="LS017")
+    canary = canary_signal(hits)
     purchased["signals"] = [*purchased["signals"], canary]
     hard = result.hard_signal or canary["fired"]
     if canary["fired"]:  # a canary proves the list is a leaked copy

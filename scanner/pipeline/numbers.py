@@ -23,11 +23,11 @@ def number_partials(out: pl.DataFrame, order: pl.Expr | None = None) -> pl.DataF
     counted from this table, they need no group-by over the rows, whose memory grows with
     the rows); and the number's duplicate aggregates (:func:`duplicate_partial_aggs`, over
     all its rows: ``valid`` is a function of the number, so a valid number's rows are all
-    valid). One group-by, one spilled table, one merge for both (they were two, which cost
-    ~5 CPU-s more per 10M rows). Each row is a partial of its own, merged by
+    valid). One group-by, one spilled table and one merge serve both. Each row is a partial
+    of its own, merged by
     :func:`merge_number_partials`. ``order``: the ``pair`` ordinal of several phone columns
     (:func:`~scanner.contact.pair_ordinal`); a number's first occurrence is its least."""
-    # the inputs materialized first: as one lazy plan the group-by costs twice as much
+    # the inputs materialized first: the group-by is slower as part of one lazy plan
     rows = duplicate_inputs(
         out.lazy().filter(pl.col("number_key").is_not_null())
         .select(*NUMBER_COLUMNS, "row" if order is None else order, "source_class", "consent_row_class",

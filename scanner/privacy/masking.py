@@ -4,8 +4,8 @@ CN mobile numbers keep the first 3 and last 4 digits (``138****8000``); other nu
 the country code and the last 4 (``+1******0000``). Names keep the first character
 (``王*``). A mask is never written next to the number's block, city or carrier.
 
-Numbers inside free text are masked in place by :func:`mask_embedded_expr` (what counts
-as one: :mod:`scanner.privacy.embedded`).
+Numbers inside free text are masked in place by
+:func:`scanner.privacy.embedded.mask_embedded_expr`.
 """
 
 from __future__ import annotations
@@ -38,12 +38,3 @@ def mask_name_expr(name: pl.Expr) -> pl.Expr:
     return pl.when(name.is_null() | (n == 0)).then(pl.lit(None, dtype=pl.String)).otherwise(
         pl.concat_str(name.str.slice(0, 1), stars)
     )
-
-
-def mask_embedded_expr(expr: pl.Expr, region: str | None) -> pl.Expr:
-    """``expr`` (text) with every phone number inside it masked in place
-    (:func:`scanner.privacy.embedded.mask_embedded`): elementwise, the work per distinct value
-    of each batch polars hands it."""
-    from scanner.privacy.embedded import mask_embedded
-
-    return expr.map_batches(lambda s: mask_embedded(s, region), return_dtype=pl.String, is_elementwise=True)

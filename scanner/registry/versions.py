@@ -14,12 +14,13 @@ import json
 
 import polars as pl
 
-from scanner.registry.store import Registry
+from scanner.registry.connection import RegistryFile
+from scanner.registry.schema import has_table
 from scanner.registry.tokens import TOKEN_SQL, token_frame
 
 
 def _has_versions(con) -> bool:
-    return Registry.has_table(con, "list_versions")
+    return has_table(con, "list_versions")
 
 
 def catalogue_sql(con) -> str:
@@ -69,14 +70,14 @@ def own_version_ids(con, family: str) -> list[int]:
     return versions.get_column("id").to_list()
 
 
-def changes(registry: Registry, family: str, tokens: pl.Series, *, rows: int,
+def changes(registry: RegistryFile, family: str, tokens: pl.Series, *, rows: int,
             findings: dict[str, int]) -> dict | None:
     """This scan against the latest registered version of the own list ``family``: numbers
     added and removed, rows before and now, and the finding codes whose counts changed.
     None when ``family`` is no own list (nothing to compare with)."""
     frame = token_frame(tokens)
     with registry.connection(write=False) as con:
-        if con is None or not Registry.has_table(con, "lists") or not own_version_ids(con, family):
+        if con is None or not has_table(con, "lists") or not own_version_ids(con, family):
             return None
         latest = _family(con, family).row(-1, named=True)
         con.register("_now", frame)

@@ -21,7 +21,7 @@ from scanner.report.unmapped import unmapped_values, unreadable_rows
 from scanner.policy import Policy
 from scanner.privacy.keys import KeyMaterial
 from scanner.review.decisions import DECISIONS
-from scanner.rules import RULES
+from scanner.codes import CODES
 
 REPORT_SCHEMA = "contact-scanner/report/v1"
 #: Malformed records the report lists (every one carries IN001).
@@ -81,7 +81,7 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
     by_code = finding_counts(pairs.select("finding_mask"), active)
     for f in col_findings:
         by_code[f.code] = by_code.get(f.code, 0) + 1
-    findings = {c: int(by_code[c]) for c in RULES if c in by_code}
+    findings = {c: int(by_code[c]) for c in CODES if c in by_code}
     dup_rows = int(counts_by["dup_rows"])
 
     purchased, overlaps = evidence.purchased, evidence.overlaps
@@ -132,7 +132,7 @@ def build_report(*, ing: Ingested, policy: Policy, as_of: dt.datetime, work: pl.
                    "stale": int(counts_by["decision_stale"])},
         "suppress": dict(suppress_counts or {}),
         "findings": findings,
-        "rules": {c: {"name": RULES[c].name, "severity": active.severity.get(c, RULES[c].severity)}
+        "rules": {c: {"name": CODES[c].name, "severity": active.severity.get(c, CODES[c].severity)}
                   for c in findings},
         "columns": [f.as_dict() for f in col_findings],
         "examples": example_rows(masks, active, row_parts, work),

@@ -265,7 +265,7 @@ def warm_up() -> threading.Thread:
             return _warming[0]
 
     def draw() -> None:
-        from scanner.report.html import templates
+        from scanner.report.templating import templates
 
         templates()  # the template engine's import and the templates' compilation, too
         for spec in _samples():

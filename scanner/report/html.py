@@ -13,24 +13,21 @@ catalog (:mod:`scanner.i18n`); codes, keys and values of report.json stay as the
 from __future__ import annotations
 
 import functools
-import re
 import threading
 import time
 from pathlib import Path
 from typing import Any, Callable
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from scanner.analyses import signal_words
 from scanner.analyses.signal_words import SHARE_SIGNALS, detail_text
+from scanner.codes import doc_parts, rule_doc  # noqa: F401 (the certificate page and the catalog read them here too)
 from scanner.i18n import Text, gettext_for
 from scanner.report import charts
+from scanner.report.templating import _environment, num, pct  # noqa: F401 (the certificate page reads the environment here)
 
 #: Mapping rows shown (a 16,384-column sheet would otherwise make a long page).
 COLUMNS_SHOWN = 200
-#: Rule docs are split into these paragraphs (their docstrings' headings).
-DOC_PARTS = (("What it flags:", "what"), ("Why it matters:", "why"), ("How it is judged:", "how"),
-             ("Example:", "example"))
 
 
 def N_(message: str) -> str:
@@ -49,93 +46,6 @@ VALUE_WORDS = (
     N_("error"), N_("warning"), N_("info"),
     N_("policy"), N_("header"), N_("values"), N_("header+values"),
 )
-
-
-@functools.lru_cache(maxsize=None)
-def _environment():
-    from jinja2 import ChainableUndefined, Environment, PackageLoader, select_autoescape
-
-    env = Environment(loader=PackageLoader("scanner.report", "templates"),
-                      autoescape=select_autoescape(default=True, default_for_string=True),
-                      # a key an older or partial report lacks shows as empty, never a traceback
-                      undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
-                      extensions=["jinja2.ext.i18n"])
-    env.filters["data"] = data
-    env.filters["num"] = num
-    env.filters["pct"] = pct
-    env.filters["doc"] = doc_markup
-    return env
-
-
-def templates() -> None:
-    """Compile the page templates (cached), e.g. ahead of time in the background."""
-    env = _environment()
-    for name in ("report.html.j2", "cert.html.j2"):
-        env.get_template(name)
-
-
-def data(value: Any) -> Markup:
-    """Text from the input: escaped, and bidi-isolated so RTL or override characters in it
-    cannot reorder the surrounding page."""
-    if _missing(value) or value == "":
-        return Markup('<bdi class="data empty">–</bdi>')
-    return Markup('<bdi class="data">{}</bdi>').format(escape(str(value)))
-
-
-def _missing(value: Any) -> bool:
-    from jinja2 import Undefined
-
-    return value is None or isinstance(value, Undefined)
-
-
-def doc_markup(text: str) -> Markup:
-    """A rule doc paragraph: escaped, its ````literals```` (values, keys, examples) as code."""
-    escaped = str(escape(text))
-    return Markup(re.sub(r"``(.+?)``", r"<code>\1</code>", escaped))
-
-
-def num(value: Any) -> str:
-    return signal_words.num(None if _missing(value) else value)
-
-
-def pct(value: float | None) -> str:
-    return signal_words.pct(None if _missing(value) else value)
-
-
-def rule_doc(code: str) -> tuple[str, str, str]:
-    """(name, summary, docstring) of a rule or list signal, in English."""
-    import inspect
-
-    from scanner.analyses.signals import SIGNALS
-    from scanner.rules import RULES
-
-    if code in RULES:
-        r = RULES[code]
-        return r.name, r.summary, r.doc
-    if code in SIGNALS:
-        s = SIGNALS[code]
-        return s.name, s.summary, s.doc
-    if code == "LS017":
-        from scanner.canary import canary as canary_module
-
-        return (canary_module.SIGNAL_NAME, "a canary number issued to a recipient is in the list (hard)",
-                inspect.cleandoc(canary_module.canary_signal.__doc__ or ""))
-    return code, "", ""
-
-
-def doc_parts(doc: str) -> dict[str, str]:
-    """A rule docstring's paragraphs by heading (``what``, ``why``, ``how``, ``example``);
-    text before the first heading counts as ``what``."""
-    parts: dict[str, list[str]] = {}
-    current = "what"
-    for para in [p.strip() for p in doc.split("\n\n") if p.strip()]:
-        for heading, key in DOC_PARTS:
-            if para.startswith(heading):
-                current = key
-                para = para[len(heading):].strip()
-                break
-        parts.setdefault(current, []).append(" ".join(para.split()))
-    return {k: "\n\n".join(v) for k, v in parts.items()}
 
 
 def signal_detail(s: dict[str, Any], _: Callable[[str], str]) -> str:

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from scanner.i18n import _, current_lang
-from scanner.rules import RULES
+from scanner.codes import CODES, rule_doc
 from scanner.privacy.embedded import mask_message
 
 VERDICT_STYLE = {"pass": "bold green", "review": "bold yellow", "fail": "bold red"}
@@ -137,7 +137,7 @@ def print_summary(report: dict[str, Any], written: dict[str, Path] | None, conso
     rank = {"error": 0, "warning": 1, "info": 2}
 
     def severity(code: str) -> str:
-        return (report.get("rules", {}).get(code) or {"severity": RULES[code].severity})["severity"]
+        return (report.get("rules", {}).get(code) or {"severity": CODES[code].severity})["severity"]
 
     # Errors first (they decide rejections), then by how many rows they hit.
     findings = sorted(report["findings"].items(), key=lambda kv: (rank[severity(kv[0])], -kv[1], kv[0]))
@@ -149,10 +149,10 @@ def print_summary(report: dict[str, Any], written: dict[str, Path] | None, conso
         top.add_column(_("count"), justify="right")
         limit = 8
         for code, count in findings[:limit]:
-            meta = report.get("rules", {}).get(code) or {"name": RULES[code].name, "severity": RULES[code].severity}
-            unit = _(" columns") if RULES[code].kind == "column" else ""
+            meta = report.get("rules", {}).get(code) or {"name": CODES[code].name, "severity": CODES[code].severity}
+            unit = _(" columns") if CODES[code].kind == "column" else ""
             # in English the rule's name (the contract); in another language what it flags
-            name = meta["name"] if current_lang() == "en" else _(RULES[code].summary)
+            name = meta["name"] if current_lang() == "en" else _(CODES[code].summary)
             top.add_row(code, name, _(meta["severity"]), f"{count:,}{unit}")
         console.print(top)
         if len(findings) > limit:
@@ -168,7 +168,7 @@ def print_summary(report: dict[str, Any], written: dict[str, Path] | None, conso
         if current_lang() == "en":
             console.print(f"  signal {sig['code']} {sig['name']}: {sig.get('detail', '')}", markup=False)
         else:
-            from scanner.report.html import rule_doc, signal_detail
+            from scanner.report.html import signal_detail
 
             console.print(_("  signal {code} {summary}: {detail}").format(
                 code=sig["code"], summary=_(rule_doc(sig["code"])[1]), detail=signal_detail(sig, _)), markup=False)

@@ -1,6 +1,6 @@
 """Column findings (PS, CL): about whole input columns, computed by ``scanner.analyses.columns``."""
 
-from scanner.rules import column_rule
+from scanner.rules.registry import column_rule
 
 column_rule(
     "PS001", "reversible-hash-column", "warning",
@@ -13,6 +13,7 @@ column_rule(
 
     Example: a column ``phone_md5`` holding ``md5("13800138000")``.
     """,
+    computed_in="scanner.analyses.columns",
 )
 
 column_rule(
@@ -27,6 +28,7 @@ column_rule(
 
     Example: a column 身份证号 with 18-character resident ID numbers.
     """,
+    computed_in="scanner.analyses.columns",
 )
 
 column_rule(
@@ -44,4 +46,5 @@ column_rule(
     Example: a HubSpot export with ``Marketing opt-in`` mapped as consent and a second
     ``SMS opt-in`` column left over; or ``UNSUB_TIME`` beside a consent column.
     """,
+    computed_in="scanner.analyses.columns",
 )

@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from scanner.rules import rule
+from scanner.rules.registry import rule
 
 
 def _granted() -> pl.Expr:
@@ -118,7 +118,8 @@ def consent_evidence_missing(*, require_evidence: bool) -> pl.Expr:
     return _granted() & ~pl.col("evidence_present")
 
 
-@rule("CN008", "consent-record-tampered", "error", "the consent record's signature does not verify")
+@rule("CN008", "consent-record-tampered", "error", "the consent record's signature does not verify",
+      private_state=True)
 def consent_record_tampered() -> pl.Expr:
     """What it flags: a number whose consent comes from a consent ledger entry whose MAC
     does not verify or that follows a broken link in the ledger's hash chain.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from scanner.rules import rule
+from scanner.rules.registry import rule
 
 
 @rule("DU001", "duplicate-number", "warning", "same valid E.164 number as an earlier row")
@@ -34,7 +34,8 @@ def conflicting_duplicates() -> pl.Expr:
     return pl.col("dup_conflict")
 
 
-@rule("DU003", "seen-in-registered-list", "info", "the number is in a list already in the registry")
+@rule("DU003", "seen-in-registered-list", "info", "the number is in a list already in the registry",
+      private_state=True)
 def seen_in_registered_list() -> pl.Expr:
     """What it flags: a number that appears in a list already held in the registry.
 
@@ -45,7 +46,7 @@ def seen_in_registered_list() -> pl.Expr:
     return pl.col("in_registry")
 
 
-@rule("SP001", "suppressed", "error", "on a suppression / do-not-contact list")
+@rule("SP001", "suppressed", "error", "on a suppression / do-not-contact list", private_state=True)
 def suppressed() -> pl.Expr:
     """What it flags: a number on a suppression list given with ``--suppress`` (numbers in
     any format; they are compared as E.164).

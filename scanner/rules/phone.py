@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from scanner.rules import rule
+from scanner.rules.registry import rule
 
 SERVICE_TYPES = ("TOLL_FREE", "PREMIUM_RATE", "SHARED_COST", "UAN", "VOICEMAIL")
 SERVICE_SEGMENTS = ("sms-port", "service", "short-code", "toll-free")
@@ -28,7 +28,10 @@ def _service() -> pl.Expr:
     return _segment_in(*SERVICE_SEGMENTS) | (pl.col("valid") & _type_in(SERVICE_TYPES))
 
 
-def _non_personal_segment() -> pl.Expr:
+def non_personal() -> pl.Expr:
+    """A number that is not a person's: a service number (by segment, or a valid number of a
+    service type) or an IoT or relay number. The list signals count personal numbers by it
+    too. A pager is a person's (phonenumbers' carrier lookup treats it as mobile)."""
     return _service() | _segment_in("iot", "relay")
 
 
@@ -43,7 +46,7 @@ def unparseable() -> pl.Expr:
     are unparseable.
     """
     too_short_or_long = pl.col("length_status").is_in(("TOO_SHORT", "TOO_LONG")).fill_null(False)
-    no_number = ~_parsed() | (too_short_or_long & ~_non_personal_segment())
+    no_number = ~_parsed() | (too_short_or_long & ~non_personal())
     return no_number & ~pl.col("mangled") & ~pl.col("bad_record")
 
 
@@ -59,7 +62,7 @@ def invalid_number() -> pl.Expr:
     service, IoT or relay segment gets PH005/PH009/PH011 instead.
     """
     too_short_or_long = pl.col("length_status").is_in(("TOO_SHORT", "TOO_LONG")).fill_null(False)
-    return _parsed() & ~pl.col("valid") & ~too_short_or_long & ~_non_personal_segment()
+    return _parsed() & ~pl.col("valid") & ~too_short_or_long & ~non_personal()
 
 
 @rule("PH003", "spreadsheet-mangled", "error", "scientific notation or similar: digits were lost")
@@ -87,7 +90,7 @@ def not_mobile(*, channel: str) -> pl.Expr:
     """
     if channel != "sms":
         return pl.lit(False)
-    return pl.col("valid") & ~_type_in(PERSONAL_TYPES) & ~_non_personal_segment()
+    return pl.col("valid") & ~_type_in(PERSONAL_TYPES) & ~non_personal()
 
 
 @rule("PH005", "service-number", "error", "short codes, SMS sender ranges, 95/96 service, toll-free 400/800")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from scanner.rules import rule
+from scanner.rules.registry import rule
 
 
 @rule("PR001", "missing-source", "warning", "no provenance recorded")

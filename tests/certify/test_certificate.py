@@ -146,13 +146,13 @@ def test_summarize_moves_registry_dependent_results_to_claims():
                  "purchased": {"score": 0.4567, "likely": False, "signals": [
                      {"code": "LS001", "name": "invalid-numbers", "fired": False},
                      {"code": "LS016", "name": "overlap-leaked-list", "fired": True},
-                     {"code": "LS_CANARY", "name": "canary-hit", "fired": False}]}},
+                     {"code": "LS017", "name": "canary-hit", "fired": False}]}},
     }
     counts, claims = summarize(report)
     assert counts["findings"] == {"DU001": 2} and counts["signals"] == {"LS001": False}
     assert counts["rows"] == {"total": 10} and "verdict" not in counts
     assert claims["findings"] == {"DU003": 4} and claims["overlaps"] == 1
-    assert claims["signals"] == {"LS016": True, "LS_CANARY": False}
+    assert claims["signals"] == {"LS016": True, "LS017": False}
     assert claims["outcome"]["verdict"] == "fail" and claims["outcome"]["purchased_score_bp"] == 4567
     clean = dict(report, findings={"DU001": 2}, list={**report["list"], "purchased": {"score": 0.1, "signals": []}})
     counts, claims = summarize(clean)

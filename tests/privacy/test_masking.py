@@ -13,9 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from scanner.privacy.embedded import (
-    find_embedded, mask_embedded, mask_text, mask_texts, may_hold_number, min_digits,
+    find_embedded, mask_embedded, mask_embedded_expr, mask_text, mask_texts, may_hold_number, min_digits,
 )
-from scanner.privacy.masking import mask_embedded_expr
 
 EXAMPLES = [
     ("推荐人 13900139000", "推荐人 139****9000"),

@@ -13,10 +13,8 @@ import polars as pl
 from scanner.analyses.clusters import cluster_facts, compare_groups, day_dispersion, group_aggs
 from scanner.analyses.signals.blocks import _long_numbers, _number_facts
 from scanner.grouping import pass_filters
-
-#: Segments and types that are not a person's number (as the PH rules read them).
-NON_PERSONAL_SEGMENTS = ("sms-port", "service", "short-code", "toll-free", "iot", "relay")
-NON_PERSONAL_TYPES = ("TOLL_FREE", "PREMIUM_RATE", "SHARED_COST", "UAN", "VOICEMAIL", "PAGER")
+from scanner.prepare import text_key
+from scanner.rules.phone import non_personal
 
 #: Source values that say nothing about where a record came from.
 CATCH_ALL_SOURCES = (
@@ -97,20 +95,14 @@ def placeholder_flags(names: pl.Series) -> pl.Series:
 
 def placeholder_name(name: pl.Expr) -> pl.Expr:
     """A name that is missing or a template (:data:`TEMPLATE_NAME_PATTERN`)."""
-    text = _text(name)
+    text = text_key(name)
     return text.is_null() | text.str.contains(TEMPLATE_NAME_PATTERN).fill_null(False)
 
 
 def _personal() -> pl.Expr:
-    return (pl.col("valid") & pl.col("_id").is_not_null()
-            & ~pl.col("segment").is_in(NON_PERSONAL_SEGMENTS).fill_null(False)
-            & ~pl.col("type").is_in(NON_PERSONAL_TYPES).fill_null(False))
-
-
-def _text(expr: pl.Expr) -> pl.Expr:
-    out = expr.str.normalize("NFKC").str.strip_chars().str.to_lowercase()
-    return pl.when(out.str.len_chars() > 0).then(out).otherwise(pl.lit(None, dtype=pl.String))
-
+    """A valid number that is a person's: not a service, IoT or relay number (as the PH
+    rules read them)."""
+    return pl.col("valid") & pl.col("_id").is_not_null() & ~non_personal()
 
 
 #: Columns of the table of every number the number facts are read from (validity, type and
@@ -267,7 +259,7 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
     c.update({k: int(ct[k]) for k in _COUNTS[1:]})
     by_nm = (name_counts.lazy().select(pl.col("name").cast(pl.String), pl.col("k").cast(pl.UInt32))
              if name_counts is not None else lf.group_by("name").agg(pl.len().alias("k"))).collect(engine="streaming")
-    by_src = by_src.with_columns(_text(pl.col("source")).alias("_s"))
+    by_src = by_src.with_columns(text_key(pl.col("source")).alias("_s"))
     prov = by_src.select(
         pl.col("k").filter(pl.col("_s").is_null()).sum().alias("missing"),
         pl.col("k").filter(~pl.col("unapproved")).sum().alias("approved"),
@@ -276,7 +268,7 @@ def collect_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int,
            .group_by("_s").agg(pl.col("k").sum(), pl.col("unapproved").all())
            .sort("k", "_s", descending=[True, False]).head(1))
     prov["top"] = top.row(0, named=True) if top.height else None
-    name = _text(pl.col("name"))
+    name = text_key(pl.col("name"))
     nm = by_nm.select(
         pl.col("k").filter(name.is_null()).sum().alias("missing"),
         pl.col("k").filter(name.str.contains(TEMPLATE_NAME_PATTERN).fill_null(False)).sum().alias("template"),

@@ -24,7 +24,7 @@ def _same_source(a: str | None, b: str | None) -> bool:
 
 
 @signal("LS013", "copy-of-registered-list", "exact copy of a list already in the registry",
-        weight=0.2, hard=True)
+        weight=0.2, hard=True, private_state=True)
 def exact_copy(facts: ListFacts, policy: "DetectPolicy", s: Signal) -> SignalResult:
     """What it flags: the same file (sha256) or the same set of numbers as a registered list.
 
@@ -47,7 +47,7 @@ def exact_copy(facts: ListFacts, policy: "DetectPolicy", s: Signal) -> SignalRes
 
 
 @signal("LS014", "near-duplicate-of-registered", "nearly the same numbers as a registered list",
-        weight=0.2)
+        weight=0.2, private_state=True)
 def near_duplicate(facts: ListFacts, policy: "DetectPolicy", s: Signal) -> SignalResult:
     """What it flags: Jaccard similarity with a registered list at or above
     ``near_duplicate_jaccard`` without being an exact copy.
@@ -70,7 +70,7 @@ def near_duplicate(facts: ListFacts, policy: "DetectPolicy", s: Signal) -> Signa
 
 
 @signal("LS015", "overlap-other-source", "largely contained in a list registered from another source",
-        weight=0.7)
+        weight=0.7, private_state=True)
 def overlap_other_source(facts: ListFacts, policy: "DetectPolicy", s: Signal) -> SignalResult:
     """What it flags: a large share of this list's numbers is inside a registered list that
     came from a different source (vendor, partner, event).
@@ -101,7 +101,8 @@ def overlap_other_source(facts: ListFacts, policy: "DetectPolicy", s: Signal) ->
                     detail + f"; fires at {_pct(policy.overlap_containment)}")
 
 
-@signal("LS016", "overlap-leaked-list", "shares numbers with a list marked leaked", weight=0.9, hard=True)
+@signal("LS016", "overlap-leaked-list", "shares numbers with a list marked leaked", weight=0.9, hard=True,
+        private_state=True)
 def overlap_leaked(facts: ListFacts, policy: "DetectPolicy", s: Signal) -> SignalResult:
     """What it flags: a share of at least ``leaked_containment`` of this list's numbers is
     in a registered list marked ``leaked``.

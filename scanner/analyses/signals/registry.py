@@ -35,6 +35,14 @@ class Signal:
     weight: float
     hard: bool
     func: Callable[..., SignalResult]
+    #: ``stable`` or ``deprecated`` (a deprecated code is still computed and reported)
+    status: str = "stable"
+    #: computed from the list's facts (scored by :mod:`scanner.analyses.purchased`); else the
+    #: scan computes it from its own stores (LS017, from the canary store)
+    from_facts: bool = True
+    #: it depends on the scanner's private state (registry, canary store), which a buyer of a
+    #: certified list cannot re-check
+    private_state: bool = False
 
     @property
     def doc(self) -> str:
@@ -45,16 +53,23 @@ class Signal:
                             self.weight, self.hard)
 
 
+#: The signals computed from the list's facts, in code order.
 SIGNALS: dict[str, Signal] = {}
+#: Every signal, those the scan computes from its own stores too (LS017), in code order.
+ALL_SIGNALS: dict[str, Signal] = {}
 
 
-def signal(code: str, name: str, summary: str, *, weight: float, hard: bool = False):
+def signal(code: str, name: str, summary: str, *, weight: float, hard: bool = False, status: str = "stable",
+           from_facts: bool = True, private_state: bool = False):
     """Register a signal function under its code (codes are never reused)."""
 
     def register(func):
-        if code in SIGNALS:
+        if code in ALL_SIGNALS:
             raise ValueError(f"signal code {code} registered twice")
-        SIGNALS[code] = Signal(code, name, summary, weight, hard, func)
+        sig = Signal(code, name, summary, weight, hard, func, status, from_facts, private_state)
+        ALL_SIGNALS[code] = sig
+        if from_facts:
+            SIGNALS[code] = sig
         return func
 
     return register

@@ -30,7 +30,7 @@ Work is per distinct value: a regex prefilter keeps only values holding a chain 
 built and validated with polars, every distinct candidate normalized once.
 """
 
-from scanner.privacy.embedded.find import NUMBERS_SCHEMA, Embedded, find_embedded, mask_embedded
+from scanner.privacy.embedded.find import NUMBERS_SCHEMA, Embedded, find_embedded, mask_embedded, mask_embedded_expr
 from scanner.privacy.embedded.grammar import (
     DATE_AT, IPV4, MAX_DIGITS, MAX_SEPARATOR_RUN, MIN_DIGITS, NO_DATE, SEPARATOR, chain_regex, may_hold_number,
     min_digits,
@@ -42,7 +42,7 @@ from scanner.privacy.embedded.outputs import (
 
 __all__ = [
     "DATE_AT", "IPV4", "MAX_DIGITS", "MAX_SEPARATOR_RUN", "MIN_DIGITS", "NO_DATE", "NUMBERS_SCHEMA", "SEPARATOR",
-    "Embedded", "chain_regex", "find_embedded", "mask_and_find", "mask_embedded", "mask_message", "mask_report",
+    "Embedded", "chain_regex", "find_embedded", "mask_and_find", "mask_embedded", "mask_embedded_expr", "mask_message", "mask_report",
     "mask_text", "mask_texts", "may_hold_number", "min_digits", "numbers_in_columns", "numbers_in_phone_cells",
     "output_names",
 ]

@@ -143,3 +143,10 @@ def mask_embedded(values: pl.Series, region: str | None) -> pl.Series:
     if not found.height:
         return values
     return values.replace(found.get_column("value"), found.get_column("masked"))
+
+
+def mask_embedded_expr(expr: pl.Expr, region: str | None) -> pl.Expr:
+    """``expr`` (text) with every phone number inside it masked in place
+    (:func:`mask_embedded`): elementwise, the work per distinct value of each batch polars
+    hands it."""
+    return expr.map_batches(lambda s: mask_embedded(s, region), return_dtype=pl.String, is_elementwise=True)
