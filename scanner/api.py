@@ -129,7 +129,7 @@ class ScanResult:
         """Register this list's valid numbers (tokens) in ``state_dir``'s registry under
         ``name``: :func:`scanner.registry.register` (``source``, ``leaked``, ``owner``,
         ``as_version``)."""
-        from scanner.registry import register
+        from scanner.registry.registration import register
 
         return register(self, state_dir, name=name, **options)
 

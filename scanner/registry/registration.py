@@ -1,23 +1,12 @@
-"""Registering a scanned list: ``scan --register``, ``registry add`` and
+"""Registering a scanned list: ``scan --register``, ``registry add`` (:mod:`.adding`) and
 ``ScanResult.register`` all come here, so they store the same thing."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from scanner.privacy.keys import KeyMaterial
 from scanner.registry.store import REGISTER_TIMEOUT, ListInfo, Registry
-
-
-@dataclass(frozen=True)
-class Registered:
-    """A list registered from a scan: what the registry now holds, and the key it was
-    tokenized with (the scan may have made it)."""
-
-    info: ListInfo
-    keys: KeyMaterial
 
 
 def register(result: Any, state_dir: str | os.PathLike, *, name: str, source: str | None = None,
@@ -40,16 +29,3 @@ def check_name(state_dir: str | os.PathLike, name: str, *, key_id: str | None = 
     """Refuse, before a long scan, a name that is invalid, taken (unless ``as_version``) or
     a registry made with another key. :func:`register` checks again in its transaction."""
     Registry.open(state_dir, key_id=key_id).check_new_name(name, as_version=as_version)
-
-
-def add(source: Any, state_dir: str | os.PathLike, *, name: str, list_source: str | None = None,
-        leaked: bool = False, owner: str = "received", policy: Any = None,
-        key_file: str | os.PathLike | None = None, notice: Callable[[str], None] | None = None) -> Registered:
-    """Scan ``source`` (a path, DataFrame or LazyFrame) and register its valid numbers:
-    ``registry add``. ``list_source``: the vendor or partner it came from."""
-    from scanner.api import scan
-
-    check_name(state_dir, name)
-    result = scan(source, policy, state_dir=state_dir, key_file=key_file, notice=notice)
-    info = register(result, state_dir, name=name, source=list_source, leaked=leaked, owner=owner)
-    return Registered(info, result.keys)
