@@ -1,4 +1,18 @@
-"""contact-scanner: a data-privacy scanner for contact lists."""
+"""contact-scanner: a data-privacy scanner for contact lists.
+
+The Python API does everything the command line does, one call per command::
+
+    import scanner
+    state = scanner.keys.where(cwd=".").path
+    result = scanner.scan("list.csv", "policy.toml", state_dir=state)
+    result.write("scan-out")
+    result.register(state, "crm", owner="own")
+    scanner.reveal("scan-out", to="send.csv", reason="campaign", keys=scanner.keys.load(state), state_dir=state)
+
+``scanner.keys``, ``scanner.registry`` / ``scanner.Registry``, ``scanner.certify`` /
+``scanner.verify``, ``scanner.Ledger``, ``scanner.canary``, ``scanner.review`` and
+``scanner.suppress`` hold the other commands' calls (README, "The Python API").
+"""
 
 import os
 

@@ -125,13 +125,13 @@ class ScanResult:
         return write_outputs(self, Path(out_dir), before_commit, html=html,
                              lang=resolve_lang(lang, self.policy.report.lang))
 
-    def register(self, state_dir: str | os.PathLike, name: str, **options: Any):
+    def register(self, state_dir: str | os.PathLike, name: str, *, source: str | None = None, leaked: bool = False,
+                 owner: str = "received", as_version: bool = False):
         """Register this list's valid numbers (tokens) in ``state_dir``'s registry under
-        ``name``: :func:`scanner.registry.register` (``source``, ``leaked``, ``owner``,
-        ``as_version``)."""
+        ``name`` (:func:`scanner.registry.register`); returns its ``ListInfo``."""
         from scanner.registry.registration import register
 
-        return register(self, state_dir, name=name, **options)
+        return register(self, state_dir, name=name, source=source, leaked=leaked, owner=owner, as_version=as_version)
 
 
 def scan(
