@@ -25,6 +25,15 @@ CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030")
 ROWS = ("accept", "review", "all")
 
 
+class _Format(click.Choice):
+    """``text|json``; the number formats are taken too (not listed in --help)."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and value.lower() in NUMBER_FORMATS:
+            return value.lower()
+        return super().convert(value, param, ctx)
+
+
 @click.command("reveal")
 @click.argument("out_dir", type=FOLDER)
 @to_option(help="File to write (row,line,phone[,name]): .csv, or .xlsx for a workbook; mode 0600.")
@@ -34,7 +43,7 @@ ROWS = ("accept", "review", "all")
 @state_options
 @click.option("--number-format", "number_format", type=choice(NUMBER_FORMATS), default=None,
               help="e164 (+8613800138000, the default) or national (13800138000, what CN SMS platforms import).")
-@click.option("--format", "fmt", type=choice((*FORMATS, *NUMBER_FORMATS)), default="text", show_default=True,
+@click.option("--format", "fmt", type=_Format(FORMATS, case_sensitive=False), default="text", show_default=True,
               help="text: for people; json: one JSON document on stdout.")
 @click.option("--encoding", type=choice(CSV_ENCODINGS), default="utf-8", show_default=True)
 @click.option("--split-by", "split_by", type=choice(["carrier"]), default=None,
