@@ -11,7 +11,8 @@ The Python API does everything the command line does, one call per command::
 
 ``scanner.keys``, ``scanner.registry`` / ``scanner.Registry``, ``scanner.certify`` /
 ``scanner.verify``, ``scanner.Ledger``, ``scanner.canary``, ``scanner.review`` and
-``scanner.suppress`` hold the other commands' calls (README, "The Python API").
+``scanner.suppress`` hold the other commands' calls (README, "The Python API");
+``scanner.codes`` is the registry of every finding and signal code.
 """
 
 import os
@@ -47,7 +48,7 @@ _LAZY = {
 }
 #: Namespaces of calls (``scanner.keys.create``, ``scanner.canary.issue``...); ``certify``
 #: is both (``scanner.certify(...)``).
-_MODULES = ("keys", "registry", "certify", "canary", "review", "suppress", "ledger")
+_MODULES = ("keys", "registry", "certify", "canary", "review", "suppress", "ledger", "codes")
 
 
 def __getattr__(name):
@@ -64,5 +65,5 @@ def __getattr__(name):
 
 __all__ = ["scan", "ScanResult", "normalize", "Policy", "load_policy", "reveal", "RevealResult", "keys", "Registry",
            "ListInfo", "registry", "certify", "Certified", "verify", "Verified", "Ledger", "ledger", "canary", "review",
-           "suppress", "ScannerError", "InputError", "PolicyError", "KeyMaterialError", "VaultError", "RegistryError",
+           "suppress", "codes", "ScannerError", "InputError", "PolicyError", "KeyMaterialError", "VaultError", "RegistryError",
            "VerificationFailed"]
