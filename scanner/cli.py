@@ -39,6 +39,9 @@ COMMAND_MODULES = [
 ]
 
 
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 class ScannerGroup(click.Group):
     """Maps library errors, and click's own usage errors, to one-line messages and exit codes."""
 
@@ -47,6 +50,9 @@ class ScannerGroup(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except _NO_ARGS_IS_HELP as exc:  # a group without its command: its help, as click shows it
+            exc.show()
+            sys.exit(exc.exit_code)
         except click.ClickException as exc:
             # one style for every error: `contact-scanner: error: ...`, exit 2 for usage errors
             click.echo(f"contact-scanner: {_error()}: {mask_message(exc.format_message())}", err=True)

@@ -80,6 +80,12 @@ def test_usage_errors_have_the_one_error_style(cli, args):
     assert "Usage:" not in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("args", [[], ["keys"], ["ledger"]])
+def test_a_group_without_its_command_shows_its_help(cli, args):
+    result = cli(*args)
+    assert "Usage:" in result.output and "Commands:" in result.output and "error" not in result.output
+
+
 def test_choices_take_any_case(cli, tmp_path):
     (tmp_path / "l.csv").write_text(CSV, encoding="utf-8")
     result = cli("scan", tmp_path / "l.csv", "--out", tmp_path / "o", "--fail-on", "NEVER", "--format", "JSON",
