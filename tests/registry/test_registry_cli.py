@@ -46,3 +46,20 @@ def test_corrupt_registry_is_reported_with_exit_2(tmp_path):
     res = run("registry", "list", env={"CONTACT_SCANNER_HOME": str(state)})
     assert res.exit_code == 2 and "not a contact-scanner registry" in res.output
     assert (state / "registry.duckdb").read_bytes() == b"junk" * 100
+
+
+def test_key_file_makes_the_readers_check_the_registry_key(tmp_path):
+    from scanner.privacy.keys import write_new_key
+
+    env = {"CONTACT_SCANNER_HOME": str(tmp_path / "state"), "CONTACT_SCANNER_KEY": ""}
+    src = tmp_path / "list.csv"
+    src.write_text("手机号\n" + "".join(f"{n}\n" for n in NUMBERS), "utf-8")
+    assert run("registry", "add", str(src), "--name", "crm", env=env).exit_code == 0
+    own = run("registry", "list", "--key-file", str(tmp_path / "state" / "key.json"), env=env)
+    assert own.exit_code == 0 and "crm" in own.output
+    write_new_key(tmp_path / "other" / "key.json")
+    for args in (["list"], ["show", "crm"], ["remove", "crm"]):
+        other = CliRunner().invoke(main, ["registry", *args, "--key-file", str(tmp_path / "other" / "key.json")],
+                                   env=env)
+        assert other.exit_code == 2 and "tokens of different keys never match" in other.stderr, other.output
+    assert "crm" in run("registry", "list", env=env).output
