@@ -162,3 +162,24 @@ def test_review_and_suppress(env):
     exported = scanner.suppress.export(state, keys, to=tmp / "dnc-tokens.csv")
     assert exported.rows == 1 and "13800138000" not in exported.path.read_text()
     assert scanner.suppress.remove(numbers, keys, state_dir=state, reason="re-subscribed").entries == 1
+
+
+def test_the_readme_example_runs(env, monkeypatch):
+    """README, "The Python API": the example as written, in a project folder."""
+    from pathlib import Path
+
+    tmp, source, _state = env
+    readme = (Path(scanner.__file__).parents[1] / "README.md").read_text("utf-8")
+    example = readme.split("### The Python API", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    project = tmp / "project"
+    (project / ".contact-scanner").mkdir(parents=True, mode=0o700)
+    monkeypatch.chdir(project)
+    (project / "list.csv").write_text(CSV, encoding="utf-8")
+    (project / "policy.toml").write_text('[campaign]\nchannel = "sms"\n', encoding="utf-8")
+    (project / "pool.txt").write_text("".join(f"1390013{i:04d}\n" for i in range(300)))
+    for name in ("numbers.txt", "suspect.csv", "complaints.csv"):
+        (project / name).write_text("13800138000\n")
+    scanner.keys.signing(project / "sig")
+    exec(compile(example, "README.md", "exec"), {})
+    assert {"scan-out", "send.xlsx", "cert.json", "consent.jsonl", "acme.csv", "review.xlsx"} <= {
+        p.name for p in project.iterdir()}
