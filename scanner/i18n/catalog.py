@@ -31,17 +31,14 @@ PLACEHOLDER = re.compile(r"\{[a-z_]*(?:![rs])?(?::[^{}]*)?\}|%\([a-z_]+\)[sd]|%[
 
 
 def doc_messages() -> list[str]:
-    """The rules' and list signals' summaries and documentation paragraphs (their English
-    is the message; :func:`scanner.report.html.doc_parts` splits them the same way)."""
-    from scanner.analyses.signals import SIGNALS
-    from scanner.report.html import doc_parts, rule_doc
-    from scanner.rules import RULES
+    """Every code's summary and documentation paragraphs (their English is the message;
+    :func:`scanner.codes.doc_parts` splits them as the pages and ``rules`` do)."""
+    from scanner.codes import CODES, doc_parts
 
     out: list[str] = []
-    for code in [*RULES, *SIGNALS, "LS017"]:
-        _name, summary, doc = rule_doc(code)
-        out.append(summary)
-        for text in doc_parts(doc).values():
+    for entry in CODES.values():
+        out.append(entry.summary)
+        for text in doc_parts(entry.doc).values():
             out.extend(text.split("\n\n"))
     return [m for m in dict.fromkeys(out) if m]
 
