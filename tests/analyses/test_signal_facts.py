@@ -32,7 +32,7 @@ WINDOWS = {"web-signup": (dt.date(2024, 1, 1), None), "store": (dt.date(2025, 6,
 
 def reference_facts(rows: pl.LazyFrame, *, timezone: str, night_end_hour: int, source_windows=None,
                     numbers: pl.DataFrame | None = None) -> dict:
-    """Each number and consent fact by its own query, as first written."""
+    """Each number and consent fact by its own plain query (the reference the facts must equal)."""
     lf = prepare_rows(rows).with_columns(_personal().alias("_personal"))
     personal = lf.filter(pl.col("_personal"))
     if numbers is not None:
