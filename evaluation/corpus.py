@@ -291,7 +291,7 @@ def generate(kind: str, seed: int, keys: KeyMaterial, *, scale: float = 1.0) -> 
         nums = Population(rng, rng.randint(1_500, 6_000)).numbers(rng, n)
         pad: list[str] = []
         while len(pad) < max(50, int(n * rng.uniform(0.05, 0.2))):
-            pad += enumerate_block(rng, rng.randint(200, 2_000), rng.choice([1.0, rng.uniform(0.3, 0.7)]))
+            pad += enumerate_block(rng, rng.randint(200, 2_000), rng.choice([1.0, rng.uniform(0.3, 0.95)]))
         pad = [x for x in dict.fromkeys(pad) if x not in set(nums)]
         core = _genuine_meta(rng, len(nums))
         meta = [a + b for a, b in zip(core, _pad_meta(rng, len(pad)))]

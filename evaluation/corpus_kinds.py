@@ -93,7 +93,7 @@ def generate_hard(kind: str, seed: int, keys: KeyMaterial, scale: float = 1.0) -
         # carry a company card
         directory = rng.random() < 0.4
         n = size(100, 3_000)
-        batches = [org_batch(rng, max(3, int(n * rng.uniform(0.1, 0.6))), rng.uniform(0.75, 1.0))
+        batches = [org_batch(rng, max(3, int(n * rng.uniform(0.1, 0.6))), rng.uniform(0.7, 1.0))
                    for _ in range(rng.randint(1, 4))]
         nums = [x for b in batches for x in b][: int(n * rng.uniform(0.3, 1.0 if directory else 0.9))]
         nums = _mix(rng, [nums, Population(rng, rng.randint(300, 4_000)).numbers(rng, max(0, n - len(nums)))])

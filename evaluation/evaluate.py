@@ -4,7 +4,7 @@
     python evaluation/evaluate.py --lists DIR --labels FILE [--policy POLICY] [--jobs N]
 
 Corpus mode (evaluation/corpus.py) draws ``--per-kind`` lists of every kind from each
-held-out seed (seed 0 fitted ``purchased/v3``: evaluation/fit_model.py). File mode scans every
+held-out seed (seed 0 fitted ``purchased/v4``: evaluation/fit_model.py). File mode scans every
 file named in ``--labels`` (CSV: ``file,label,kind``; label ``purchased`` or ``genuine``;
 files relative to ``--lists``) with the full scanner and reads its ``list.purchased``.
 
@@ -181,7 +181,7 @@ def main(argv=None) -> int:
     ap.add_argument("--per-kind", type=int, default=20, help="lists per kind and seed (default 20)")
     ap.add_argument("--seeds", type=int, nargs="+", default=[1], help="held-out corpus seeds (default 1)")
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies list sizes (default 1)")
-    ap.add_argument("--model", default=None, help="purchased/v1, v2 or v3 (default: the current)")
+    ap.add_argument("--model", default=None, help="purchased/v1 to v4 (default: the current)")
     ap.add_argument("--signals", action="store_true", help="also print how often each signal fired")
     ap.add_argument("--lists", type=Path, help="a folder of labelled list files (with --labels)")
     ap.add_argument("--labels", type=Path, help="CSV file,label,kind for the files of --lists")

@@ -1,6 +1,6 @@
-"""Fit the purchased-list model ``purchased/v3`` on one seed of the labelled corpus.
+"""Fit the current purchased-list model (``purchased/v4``) on one seed of the labelled corpus.
 
-    python evaluation/fit_model.py [--seed 0] [--per-kind 100] [--out scanner/data/purchased-v3.json]
+    python evaluation/fit_model.py [--seed 0] [--per-kind 100] [--out scanner/data/purchased-v4.json]
 
 Logistic regression (L2-penalised, Newton's method, plain Python: about 30 inputs and a few
 thousand lists need no numerical library) over the signal values of :mod:`scanner.analyses.model`.
@@ -17,7 +17,7 @@ the next seed, every kind, not the one fitted.
 
 Every kind of the corpus is fitted, consent fabricated on a human daily curve included: its
 trace, days as even as a script's random dates, is read against a steadier genuine list than
-any in the corpus (``scanner.analyses.model.STEADIEST_SHAPE``), so steady genuine lists are
+any in the corpus (``scanner.analyses.clusters.STEADIEST_SHAPE``), so steady genuine lists are
 not taught to look fabricated.
 """
 
@@ -35,7 +35,9 @@ if __package__ in (None, ""):
 
 from evaluation.corpus import KINDS, generate  # noqa: E402
 from evaluation.evaluate import KEYS, sample_values  # noqa: E402
-from scanner.analyses.model import FEATURES, FLAGS, MODEL_FILE, MODEL_V3, ONE_SIDED_V3, Model, features  # noqa: E402
+from scanner.analyses.model import (  # noqa: E402
+    FEATURE_TABLES, FLAGS, MODEL_CURRENT, MODEL_FILE, ONE_SIDED, Model, features,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_STRIDE = 100_000  # seed s draws lists s * stride + i: seeds never share a list
@@ -92,11 +94,11 @@ def _solve(a: list[list[float]], b: list[float]) -> list[float]:
 SIGN_FREE_PREFIX = "stretch_"
 
 
-def fit(data, *, l2: float = 1.0, iterations: int = 30) -> Model:
+def fit(data, *, l2: float = 1.0, iterations: int = 30, version: str = MODEL_CURRENT) -> Model:
     """Weighted, L2-penalised logistic regression on standardized inputs, the coefficients
     of pattern inputs held at zero or above (an input whose coefficient comes out negative is
     fixed at zero and the rest refitted, until none does)."""
-    names = list(FEATURES)
+    names = list(FEATURE_TABLES[version])
     centre, scale = [], []
     for n in names:
         vals = [(v if v is not None else 0.0) for _, _, x in data for v in [x[n]]] if n in FLAGS else \
@@ -106,8 +108,8 @@ def fit(data, *, l2: float = 1.0, iterations: int = 30) -> Model:
         genuine = sorted(x[n] for _, purchased, x in data if not purchased and x[n] is not None)
         centre.append(mu if n in FLAGS or not genuine else genuine[len(genuine) // 2])
         scale.append(sd if sd > 1e-9 else 1.0)
-    sides = tuple(n in ONE_SIDED_V3 for n in names)
-    proto = Model(MODEL_V3, tuple(names), tuple(centre), tuple(scale), tuple([0.0] * len(names)), 0.0, 0.5, {},
+    sides = tuple(n in ONE_SIDED[version] for n in names)
+    proto = Model(version, tuple(names), tuple(centre), tuple(scale), tuple([0.0] * len(names)), 0.0, 0.5, {},
                   sides)
     xs = [[1.0] + proto.standardized(x) for _, _, x in data]
     ys = [1.0 if p else 0.0 for _, p, _ in data]
@@ -130,7 +132,7 @@ def fit(data, *, l2: float = 1.0, iterations: int = 30) -> Model:
         if not negative:
             break
         fixed |= negative
-    return Model(MODEL_V3, tuple(names), tuple(centre), tuple(scale), tuple(beta[1:]), beta[0], 0.5, {}, sides)
+    return Model(version, tuple(names), tuple(centre), tuple(scale), tuple(beta[1:]), beta[0], 0.5, {}, sides)
 
 
 def _newton(xs, ys, ws, beta, l2: float, iterations: int) -> list[float]:

@@ -52,6 +52,15 @@ STRETCH_FILLS = (0.7, 0.9, 1.0)
 _FILL_NAMES = ("thinned", "holed", "gapped", "complete")
 #: ``stretch_classes`` keys: numbers in dense stretches of each size and fill class.
 STRETCH_CLASSES = tuple(f"{s}_{f}" for s in ("small", "mid", "large") for f in _FILL_NAMES)
+#: The same reading without edges (``stretch_grid``): a stretch's numbers are shared between
+#: the two nearest size points (8, 64, 512, 4096 numbers, on a log scale) and the two nearest
+#: fill points (share of steps to the very next number: 50% and below, 75%, 95% to all but
+#: one), every step to the next number apart as ``complete``. A company's range 69% full and
+#: one 71% full then read alike, and a range of a thousand numbers reads partly as one of a
+#: few hundred, partly as a segment of thousands.
+GRID_SIZES = (8, 64, 512, 4096)
+GRID_FILLS = (0.5, 0.75, 0.95)
+STRETCH_GRID = tuple(f"{s}_{f}" for s in GRID_SIZES for f in _FILL_NAMES)
 
 
 def cluster_facts(ordered: pl.DataFrame | list[pl.DataFrame]) -> dict[str, Any]:
@@ -78,6 +87,7 @@ def cluster_facts(ordered: pl.DataFrame | list[pl.DataFrame]) -> dict[str, Any]:
         .when(steps < STRETCH_FILLS[2]).then(2).otherwise(3).alias("f"),
     ).agg(pl.col("size").sum())
     by_class = {STRETCH_CLASSES[len(_FILL_NAMES) * s + f]: int(k) for s, f, k in klass.iter_rows()}
+    grid = dense.select(_grid_weights(steps)).sum().row(0, named=True) if dense.height else {}
     return {
         "numbers": total,
         "runs": runs.height,
@@ -93,10 +103,39 @@ def cluster_facts(ordered: pl.DataFrame | list[pl.DataFrame]) -> dict[str, Any]:
                        if dense.height else None),
         "dense_largest": int(dense.get_column("size").max()) if dense.height else 0,
         "stretch_classes": {k: by_class.get(k, 0) for k in STRETCH_CLASSES},
+        "stretch_grid": {k: float(grid.get(k) or 0.0) for k in STRETCH_GRID},
         "clustered": int(grouped.get_column("size").sum()),
         "clustered_blocks": grouped.get_column("blk").n_unique(),
         "clustered_index": clustered_index,
     }
+
+
+def _tent(x: pl.Expr, points: tuple[float, ...], i: int) -> pl.Expr:
+    """The weight of ``points[i]`` for ``x`` under linear interpolation between neighbouring
+    points (1 at the point, 0 from the next one on; the ends hold everything beyond)."""
+    w = pl.lit(1.0)
+    if i > 0:
+        lo = points[i - 1]
+        w = pl.min_horizontal(w, ((x - lo) / (points[i] - lo)).clip(0.0, 1.0))
+    if i < len(points) - 1:
+        hi = points[i + 1]
+        w = pl.min_horizontal(w, ((hi - x) / (hi - points[i])).clip(0.0, 1.0))
+    return w
+
+
+def _grid_weights(steps: pl.Expr) -> list[pl.Expr]:
+    """Per dense stretch (``size``), its numbers at each point of :data:`STRETCH_GRID`."""
+    log_size = pl.col("size").cast(pl.Float64).log(2)
+    sizes = tuple(math.log2(s) for s in GRID_SIZES)
+    complete = steps >= 1.0
+    out = []
+    for i, s in enumerate(GRID_SIZES):
+        numbers = pl.col("size").cast(pl.Float64) * _tent(log_size, sizes, i)
+        for j, f in enumerate(_FILL_NAMES):
+            share = (pl.when(complete).then(1.0).otherwise(0.0) if f == "complete" else
+                     pl.when(complete).then(0.0).otherwise(_tent(steps, GRID_FILLS, j)))
+            out.append((numbers * share).alias(f"{s}_{f}"))
+    return out
 
 
 def _runs_and_clusters(ordered: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.Series, int, int]:
@@ -227,6 +266,30 @@ def day_dispersion(stamps: pl.DataFrame, local_us: pl.Expr) -> tuple[float, int,
     mean = total / span
     var = float((days.get_column("g").cast(pl.Float64) ** 2).sum()) / span - mean * mean
     return var / mean, span, mean
+
+
+#: The steadiest day-to-day variation ``purchased/v3`` and later assume of genuine sign-ups:
+#: consents per day varying as a gamma of this shape (about 35% from day to day: weekly
+#: rhythm, campaigns, growth), steadier than :data:`BURST_SHAPE`, so that steady genuine
+#: lists are not held to it.
+STEADIEST_SHAPE = 8.0
+#: Beyond this many standard errors below those sign-ups, chance no longer explains steady days.
+STEADY_SE = 3.0
+
+
+def steady_se(consent: Mapping[str, Any]) -> float | None:
+    """Standard errors by which the consents' day-to-day dispersion index falls below the
+    steadiest genuine sign-ups assumed (:data:`STEADIEST_SHAPE`), no more than a script's even
+    days could show at this size (a sparse list cannot tell). The standard error of a Poisson
+    dispersion index over ``n`` days at ``m`` a day is ``sqrt(2 / (n - 1) + 1 / (n m))``.
+    None under eight days."""
+    d, days, m = consent.get("dispersion"), consent.get("span_days") or 0, consent.get("per_day") or 0.0
+    if d is None or days < 8 or m <= 0:
+        return None
+    se = math.sqrt(2.0 / (days - 1) + 1.0 / (days * m))
+    z = (1.0 + m / STEADIEST_SHAPE - d) / se
+    power = m / STEADIEST_SHAPE / se
+    return min(z, power)
 
 
 def steady_z(consent: Mapping[str, Any]) -> float | None:

@@ -1,4 +1,4 @@
-"""Why a fitted model (``purchased/v2``, ``v3``) called a list likely purchased, or did not
+"""Why a fitted model (``purchased/v2`` and later) called a list likely purchased, or did not
 hold a pattern against it.
 
 The model's log-odds is a sum of per-input contributions (:meth:`Model.contributions`);
@@ -21,6 +21,9 @@ from scanner.i18n import Joined, Said, Text
 NUMBER_SIGNALS = ("LS002", "LS003", "LS018", "LS019", "LS020", "LS022")
 CONSENT_SIGNALS = ("LS004", "LS005", "LS006", "LS007", "LS008", "LS023", "LS024")
 ORGANISATIONS = Text("organisational SIM batches, family plans or a shop's own city")
+#: A dense stretch this long reads mostly as a number segment on the model's grid
+#: (:data:`scanner.analyses.clusters.GRID_SIZES`), not as an organisation's range.
+SEGMENT_STRETCH = 2048
 #: What the clustered rows of LS021 differ from the rest in.
 COMPARED = {"sources": Text("sources"), "times": Text("consent dates"), "clock": Text("consent times of day"),
             "stamped": Text("whether consent was recorded"), "names": Text("names")}
@@ -64,6 +67,11 @@ def _numbers_evidence(facts: ListFacts, res: Mapping[str, SignalResult]) -> Text
         return Text("{share} of the list sits in dense stretches filled to {fill} with gaps at random, as an "
                     "empty-number check leaves an enumerated range; organisations hold contiguous ranges, not "
                     "thinned ones", share=_pct(c["dense_numbers"] / max(c["numbers"], 1)), fill=_pct(c["dense_fill"]))
+    if c["dense_largest"] >= SEGMENT_STRETCH and c["dense_numbers"] >= 0.2 * c["numbers"]:
+        return Text("{share} of the list sits in dense stretches up to {largest:,} numbers long, filled to {fill}: "
+                    "the length of a scanned number segment, while organisations' SIM batches are sized to their "
+                    "staff", share=_pct(c["dense_numbers"] / max(c["numbers"], 1)), largest=c["dense_largest"],
+                    fill=_pct(c["dense_fill"]))
     if c["runs"]:
         return Text("{runs}, far beyond what {organisations} produce", runs=_runs_text(facts),
                     organisations=ORGANISATIONS)

@@ -1,9 +1,9 @@
-"""The fitted purchased-list models (``purchased/v3``, and ``purchased/v2`` kept for its
-certificates): signal values -> a probability.
+"""The fitted purchased-list models (``purchased/v4``, and ``purchased/v2`` and ``v3`` kept for
+their certificates): signal values -> a probability.
 
 A logistic regression over the values of the list signals (not only whether they fired),
 fitted on the labelled corpus (``evaluation/fit_model.py``) and stored as a versioned file
-(``scanner/data/purchased-v3.json``: per input its signal, centre, scale and coefficient,
+(``scanner/data/purchased-v4.json``: per input its signal, centre, scale and coefficient,
 and whether it reads one side only; the intercept; the ``likely`` threshold and the
 false-alarm rate it was chosen for; the calibration measured on held-out lists). Scoring is
 a dot product: no dependency. Each version reads its own inputs (:data:`FEATURE_TABLES`):
@@ -11,12 +11,13 @@ a model file is only ever scored with the inputs it was fitted on.
 
 Inputs a list cannot support (too few numbers, no consent times, no sources, no names, no
 registry) are *not judged*: they sit at their centre and contribute nothing, and the
-result says which signals were judged and what share of the model's weight that was. In
+result says which signals were judged and what share of the model's weight that was. Since
 ``purchased/v3`` the centre is what a genuine list typically shows (the median of the
 fitting corpus's genuine lists), so a signal that cannot be judged counts as if it looked
 genuine, and a one-sided input (a consent-time pattern) counts only beyond that centre:
 consent times less even than people's, or a clock busier by day, are no evidence of
-anything.
+anything. ``purchased/v4`` reads the dense stretches on a grid of sizes and fills without
+edges, reaching the thousands of numbers of a scanned segment.
 """
 
 from __future__ import annotations
@@ -28,14 +29,16 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Callable, Mapping
 
-from scanner.analyses.clusters import STRETCH_CLASSES, steady_z
+from scanner.analyses.clusters import STEADY_SE, STRETCH_CLASSES, STRETCH_GRID, steady_se, steady_z
 from scanner.analyses.signals import CATCH_ALL_SOURCES, ListFacts, SignalResult
 
 MODEL_V2 = "purchased/v2"
 MODEL_V3 = "purchased/v3"
-MODEL_FILES = {MODEL_V2: "purchased-v2.json", MODEL_V3: "purchased-v3.json"}
-#: the current model's file
-MODEL_FILE = MODEL_FILES[MODEL_V3]
+MODEL_V4 = "purchased/v4"
+MODEL_FILES = {MODEL_V2: "purchased-v2.json", MODEL_V3: "purchased-v3.json", MODEL_V4: "purchased-v4.json"}
+#: the current model
+MODEL_CURRENT = MODEL_V4
+MODEL_FILE = MODEL_FILES[MODEL_CURRENT]
 _CAP = 30.0  # -log10 p beyond this adds nothing
 
 
@@ -143,14 +146,6 @@ FEATURES_V2: dict[str, tuple[str, Callable]] = {
 #: Clustered rows against the rest, as purchased/v3 reads them: registration (collection)
 #: times too, where a list has them.
 _COMPARED_V3 = ("sources", "times", "clock", "stamped", "names", "collected")
-#: The steadiest day-to-day variation purchased/v3 assumes of genuine sign-ups: consents per
-#: day varying as a gamma of this shape (a day-to-day variation of about 35%: weekly rhythm,
-#: campaigns, growth), steadier than LS024's own assumption, so that steady genuine lists are
-#: not held to it.
-STEADIEST_SHAPE = 8.0
-STEADY_SE = 3.0
-
-
 def _differ_max_v3(facts) -> float | None:
     c = facts.clusters.get("compare", {})
     if not c.get("judged"):
@@ -179,19 +174,10 @@ def _stretches(key: str):
 
 
 def _steady_v3(facts, res):
-    """Standard errors by which the consents' day-to-day dispersion falls below the steadiest
-    genuine sign-ups assumed (:data:`STEADIEST_SHAPE`), 0 to :data:`STEADY_SE`, as 0 to 1:
-    beyond that many standard errors chance no longer explains it. The standard error of a
-    Poisson dispersion index over ``n`` days at ``m`` a day is ``sqrt(2 / (n - 1) + 1 / (n m))``;
-    no more is read than a script's even days would show there (a sparse list cannot tell)."""
-    c = facts.consent
-    d, days, m = c.get("dispersion"), c.get("span_days") or 0, c.get("per_day") or 0.0
-    if res["LS024"].value is None or d is None or days < 8 or m <= 0:
-        return None
-    se = math.sqrt(2.0 / (days - 1) + 1.0 / (days * m))
-    z = (1.0 + m / STEADIEST_SHAPE - d) / se
-    power = m / STEADIEST_SHAPE / se
-    return min(STEADY_SE, max(0.0, min(z, power))) / STEADY_SE
+    """:func:`scanner.analyses.clusters.steady_se`, 0 to :data:`STEADY_SE` standard errors,
+    as 0 to 1: beyond that many chance no longer explains the steady days."""
+    z = steady_se(facts.consent) if res["LS024"].value is not None else None
+    return None if z is None else min(STEADY_SE, max(0.0, z)) / STEADY_SE
 
 
 #: purchased/v3's inputs (as :data:`FEATURES_V2`). Each dense stretch is read by its size and
@@ -225,12 +211,31 @@ FEATURES_V3: dict[str, tuple[str, Callable]] = {
     "near_duplicate": FEATURES_V2["near_duplicate"],
     "other_source": FEATURES_V2["other_source"],
 }
+def _grid(key: str):
+    """The share of the list at one point of the dense stretches' size and fill grid, as its
+    square root (:data:`scanner.analyses.clusters.STRETCH_GRID`)."""
+    return _numbers(lambda f, r: math.sqrt(f.clusters["stretch_grid"][key] / max(f.clusters["numbers"], 1)))
+
+
+#: purchased/v4's inputs: v3's, with the dense stretches read on a grid without edges
+#: (a stretch shared between its nearest sizes and fills) that reaches segments of
+#: thousands of numbers, beyond any organisation's range.
+_V3_NAMES = list(FEATURES_V3)
+_FIRST_STRETCH, _LARGEST = _V3_NAMES.index("stretch_" + STRETCH_CLASSES[0]), _V3_NAMES.index("largest_stretch")
+FEATURES_V4: dict[str, tuple[str, Callable]] = {
+    **{k: FEATURES_V3[k] for k in _V3_NAMES[:_FIRST_STRETCH]},
+    **{"stretch_" + k: ("LS022", _grid(k)) for k in STRETCH_GRID},
+    **{k: FEATURES_V3[k] for k in _V3_NAMES[_LARGEST:]},
+}
+
 #: purchased/v3's inputs that read one side only: consent-time patterns count beyond what a
 #: genuine list shows, never below it.
 ONE_SIDED_V3 = frozenset({"bulk", "regular", "night", "even_clock", "after_collection", "before_source"})
-FEATURE_TABLES = {MODEL_V2: FEATURES_V2, MODEL_V3: FEATURES_V3}
+FEATURE_TABLES = {MODEL_V2: FEATURES_V2, MODEL_V3: FEATURES_V3, MODEL_V4: FEATURES_V4}
+#: purchased/v4 reads the same sides as v3.
+ONE_SIDED = {MODEL_V3: ONE_SIDED_V3, MODEL_V4: ONE_SIDED_V3}
 #: The current model's inputs.
-FEATURES = FEATURES_V3
+FEATURES = FEATURE_TABLES[MODEL_CURRENT]
 
 
 #: Inputs whose "not judged" value is 0 (not fired), not the corpus centre.
@@ -242,7 +247,7 @@ MIN_ROWS = 50
 
 
 def features(facts: ListFacts, results: Mapping[str, SignalResult],
-             version: str = MODEL_V3) -> dict[str, float | None]:
+             version: str = MODEL_CURRENT) -> dict[str, float | None]:
     """Every input of model ``version`` for one list (None: not judged)."""
     small = facts.rows < MIN_ROWS
     return {name: None if small and name not in FLAGS else fn(facts, results)
@@ -321,7 +326,7 @@ class Model:
 
 
 @lru_cache(maxsize=None)
-def load_model(version: str = MODEL_V3) -> Model:
+def load_model(version: str = MODEL_CURRENT) -> Model:
     """A shipped model file (the current model by default)."""
     text = resources.files("scanner").joinpath("data/" + MODEL_FILES[version]).read_text(encoding="utf-8")
     model = Model.from_dict(json.loads(text))

@@ -4,14 +4,16 @@
 :mod:`scanner.analyses.signals.enumeration`) over the scan's row frame, looks the list up in
 the registry, and scores it with a versioned model:
 
-* :data:`MODEL` (``purchased/v3``, the default): a logistic regression over the signal
+* :data:`MODEL` (``purchased/v4``, the default): a logistic regression over the signal
   values fitted on the labelled corpus (:mod:`scanner.analyses.model`); ``score`` is the
   probability that the list is purchased, ``likely`` means it reaches the threshold stored
   with the model (chosen for a stated false-alarm rate on genuine lists), and the result
   explains the strongest evidence and the innocent explanation it rules out
   (:mod:`scanner.analyses.explain`);
-* ``purchased/v2``: the previous fitted model with its own inputs and file, kept so that
-  certificates made under it re-scan to the same answer;
+* ``purchased/v2`` and ``v3``: the earlier fitted models, each with its own inputs and
+  file, kept so that certificates made under them re-scan to the same answer (signals they
+  reported their own way, :data:`~scanner.analyses.signals.enumeration.EARLIER_READINGS`,
+  are reported so again);
 * ``purchased/v1``: the noisy-or of hand weights over the fired signals ``LS001``–``LS016``
   (``score = 1 - Π (1 - weight_i)``, ``likely = score >= DetectPolicy.likely_score``), kept
   so that certificates made under it re-scan to the same answer.
@@ -30,17 +32,18 @@ import polars as pl
 
 from scanner.analyses.overlap import find_overlaps, list_tokens, report_overlaps
 from scanner.analyses.explain import explain
-from scanner.analyses.model import MODEL_V2, MODEL_V3, features, load_model
+from scanner.analyses.model import MODEL_CURRENT, MODEL_V2, MODEL_V3, MODEL_V4, features, load_model
 from scanner.analyses.signals import SIGNALS, ListFacts, SignalResult, collect_facts
+from scanner.analyses.signals.enumeration import EARLIER_READINGS
 from scanner.errors import PolicyError, RegistryError
 from scanner.policy import DetectPolicy  # noqa: F401 (the thresholds the signals read)
 
 if TYPE_CHECKING:  # pragma: no cover
     from scanner.registry.store import Registry
 
-MODEL = MODEL_V3
+MODEL = MODEL_CURRENT
 MODEL_V1 = "purchased/v1"
-MODELS = (MODEL_V1, MODEL_V2, MODEL_V3)
+MODELS = (MODEL_V1, MODEL_V2, MODEL_V3, MODEL_V4)
 #: The signals of ``purchased/v1`` (later signals are not computed under it).
 V1_SIGNALS = tuple(f"LS{i:03d}" for i in range(1, 17))
 
@@ -152,7 +155,8 @@ def evaluate_list(
         return PurchasedResult(score=score, likely=score >= policy.likely_score, signals=signals,
                                overlaps=overlaps[: policy.overlap_top], du003_tokens=du003, facts=facts,
                                model=MODEL_V1)
-    signals = tuple(sig.func(facts, policy, sig) for sig in SIGNALS.values())
+    earlier = EARLIER_READINGS if model in (MODEL_V2, MODEL_V3) else {}
+    signals = tuple(earlier.get(sig.code, sig.func)(facts, policy, sig) for sig in SIGNALS.values())
     fitted = load_model(model)
     by_code = {s.code: s for s in signals}
     values = features(facts, by_code, model)

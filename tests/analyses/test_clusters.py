@@ -15,7 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from evaluation.corpus import Population, _frame, _genuine_meta, enumerate_block  # noqa: E402
 from scanner.analyses.clusters import (  # noqa: E402
-    CLUSTER_GAP, DENSE_CLUSTER, MIN_RUN, STRETCH_CLASSES, STRETCH_FILLS, STRETCH_SIZES,
+    CLUSTER_GAP, DENSE_CLUSTER, GRID_FILLS, GRID_SIZES, MIN_RUN, STRETCH_CLASSES, STRETCH_FILLS, STRETCH_GRID,
+    STRETCH_SIZES,
 )
 from scanner.analyses.signals import collect_facts  # noqa: E402
 from scanner.analyses.signals_stats import chi2_sf, clopper_pearson  # noqa: E402
@@ -62,7 +63,37 @@ def plain_clusters(numbers: list[str]) -> dict:
         "clustered_blocks": len({c["blk"] for c in clusters if c["size"] >= MIN_RUN}),
         "dense_largest": max((c["size"] for c in dense), default=0),
         "stretch_classes": plain_classes(dense),
+        "stretch_grid": plain_grid(dense),
     }
+
+
+def _between(x: float, points, i: int) -> float:
+    """Weight of points[i] for x, interpolating linearly between neighbours."""
+    if x <= points[0]:
+        return float(i == 0)
+    if x >= points[-1]:
+        return float(i == len(points) - 1)
+    k = max(j for j in range(len(points)) if points[j] <= x)
+    t = (x - points[k]) / (points[k + 1] - points[k])
+    return 1 - t if i == k else t if i == k + 1 else 0.0
+
+
+def plain_grid(dense: list[dict]) -> dict[str, float]:
+    """Numbers in dense stretches shared between the nearest grid sizes (log scale) and fills."""
+    import math
+
+    out = dict.fromkeys(STRETCH_GRID, 0.0)
+    sizes = [math.log2(s) for s in GRID_SIZES]
+    for c in dense:
+        steps = c["ones"] / (c["size"] - 1)
+        for i, s in enumerate(GRID_SIZES):
+            part = c["size"] * _between(math.log2(c["size"]), sizes, i)
+            if steps >= 1:
+                out[f"{s}_complete"] += part
+                continue
+            for j, f in enumerate(("thinned", "holed", "gapped")):
+                out[f"{s}_{f}"] += part * _between(steps, GRID_FILLS, j)
+    return out
 
 
 def plain_classes(dense: list[dict]) -> dict[str, int]:
@@ -91,8 +122,31 @@ def test_cluster_facts_match_a_plain_walk(seed):
     clustered = want["clustered"]
     for key in ("dense_fill", "dense_gap1"):
         assert got.pop(key) == pytest.approx(want.pop(key))
+    grid, plain = got.pop("stretch_grid"), want.pop("stretch_grid")
+    assert grid == pytest.approx(plain) and sum(grid.values()) == pytest.approx(want["dense_numbers"])
     assert got == want
     assert f.clusters["compare"]["rows"] >= clustered  # rows of clustered numbers (duplicates included)
+
+
+def test_a_stretch_reads_alike_on_either_side_of_a_grid_point():
+    # a company range 69% full and one 71% full share the grid's points almost equally
+    # (the size and fill classes put them on opposite sides of an edge)
+    rng = random.Random(5)
+    near = {}
+    for steps in (0.69, 0.71):
+        block = "1380013"
+        size = 300
+        ones = round(steps * (size - 1))
+        gaps = [1] * ones + [2] * (size - 1 - ones)
+        rng.shuffle(gaps)
+        value, nums = 100, [block + "0100"]
+        for g in gaps:
+            value += g
+            nums.append(block + f"{value:04d}")
+        f = facts_of(_frame(nums + Population(rng, 300).numbers(rng, 300), *_genuine_meta(rng, 600), KEYS, rng))
+        near[steps] = f.clusters["stretch_grid"]
+    assert near[0.69] == pytest.approx(near[0.71], abs=0.1 * 300)
+    assert sum(near[0.69].values()) == pytest.approx(300)
 
 
 def _padded(differ: str | None, seed=3):

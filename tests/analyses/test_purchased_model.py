@@ -1,5 +1,6 @@
-"""The fitted model purchased/v3 (and purchased/v2, kept for its certificates): their files,
-what they do with unjudged inputs, the explanations, and the corpus figures v3 was fitted for."""
+"""The fitted model purchased/v4 (and purchased/v2 and v3, kept for their certificates): their
+files, what they do with unjudged inputs, the explanations, and the corpus figures v4 was
+fitted for."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from evaluation.corpus import GENUINE_KINDS, PURCHASED_KINDS, Population, _frame, _genuine_meta, generate  # noqa: E402
 from evaluation.evaluate import KEYS, run_sample  # noqa: E402
 from scanner.analyses.model import (  # noqa: E402
-    FEATURE_TABLES, FEATURES, FLAGS, MODEL_FILE, MODEL_FILES, MODEL_V2, Model, load_model,
+    FEATURE_TABLES, FEATURES, FLAGS, MODEL_FILE, MODEL_FILES, MODEL_V2, MODEL_V3, Model, features, load_model,
 )
 from scanner.analyses.purchased import MODEL, MODEL_V1, evaluate_list  # noqa: E402
 from scanner.analyses.signals import SIGNALS  # noqa: E402
@@ -29,7 +30,7 @@ MODEL_PATH = ROOT / "scanner" / "data" / MODEL_FILE
 @pytest.mark.parametrize("version", list(MODEL_FILES))
 def test_model_file_reloads_exactly(tmp_path, version):
     model = load_model(version)
-    assert model.version == version and load_model().version == MODEL == "purchased/v3"
+    assert model.version == version and load_model().version == MODEL == "purchased/v4"
     assert list(model.names) == list(FEATURE_TABLES[version])  # every input the code reads, in order
     # the file is exactly what the model writes, and writing then reading gives the same model
     path = ROOT / "scanner" / "data" / MODEL_FILES[version]
@@ -47,10 +48,41 @@ def test_model_file_reloads_exactly(tmp_path, version):
 def test_v2_scores_with_its_own_inputs():
     # certificates made under v2 re-scan with v2's inputs and file, whatever the current model reads
     rows = _genuine_rows(1500).lazy()
-    v2, v3 = evaluate_list(rows, model=MODEL_V2), evaluate_list(rows)
-    assert v2.report_purchased["model"] == MODEL_V2 and v3.report_purchased["model"] == MODEL
+    v2, current = evaluate_list(rows, model=MODEL_V2), evaluate_list(rows)
+    assert v2.report_purchased["model"] == MODEL_V2 and current.report_purchased["model"] == MODEL
     assert v2.report_purchased["threshold"] == load_model(MODEL_V2).threshold != load_model().threshold
-    assert [s.as_dict() for s in v2.signals] == [s.as_dict() for s in v3.signals]  # the signals are shared
+    # the signals are shared, but for those an earlier model reports its own way
+    assert [s.as_dict() for s in v2.signals if s.code != "LS024"] == [
+        s.as_dict() for s in current.signals if s.code != "LS024"]
+
+
+def _steady_rows(n: int = 3000, days: int = 300, seed: int = 8):
+    """Consents on random days, as a script spreads them: steady days."""
+    import datetime as dt
+
+    rng = random.Random(seed)
+    start = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+    consent = [start + dt.timedelta(days=rng.randrange(days), hours=rng.choice((9, 11, 14, 16, 20)),
+                                    seconds=rng.randrange(3600)) for _ in range(n)]
+    return _genuine_rows(n, seed=seed, consent_at=consent, collected_at=consent)
+
+
+def test_steady_days_says_what_the_current_model_weighs():
+    # LS024's value is the standard errors the model reads, and it fires where the model's
+    # input reaches its full weight; a list's signals under v2 and v3 keep their own reading,
+    # so that their certificates re-scan to the same signals
+    for rows in (_steady_rows(), _genuine_rows(3000)):
+        current = evaluate_list(rows.lazy())
+        ls024 = next(s for s in current.signals if s.code == "LS024")
+        steady = features(current.facts, {s.code: s for s in current.signals})["steady_days"]
+        assert ls024.threshold == 3.0 and steady == pytest.approx(min(3.0, max(0.0, ls024.value)) / 3.0)
+        assert ls024.fired == (steady == 1.0)
+        assert f"{ls024.value:.1f} standard errors" in ls024.detail
+        for earlier in (MODEL_V2, MODEL_V3):
+            old = next(s for s in evaluate_list(rows.lazy(), model=earlier).signals if s.code == "LS024")
+            assert old.threshold == 4.0 and (old.value is None) == (ls024.value is None)
+    steady = evaluate_list(_steady_rows().lazy())
+    assert "LS024" in steady.fired and "LS024" not in evaluate_list(_genuine_rows(3000).lazy()).fired
 
 
 def test_one_sided_inputs_count_only_above_their_centre():
@@ -113,7 +145,7 @@ def test_a_list_without_consent_sources_or_names_is_judged_on_its_numbers_only()
 def test_report_carries_probability_threshold_and_explanation():
     result = evaluate_list(_genuine_rows(1500).lazy())
     rep = result.report_purchased
-    assert rep["model"] == "purchased/v3" and 0 <= rep["score"] <= 1
+    assert rep["model"] == "purchased/v4" and 0 <= rep["score"] <= 1
     assert rep["threshold"] == load_model().threshold and rep["likely"] == (rep["score"] >= rep["threshold"])
     assert rep["explanation"].startswith("Not likely purchased")
     assert [s["code"] for s in rep["signals"]] == list(SIGNALS)

@@ -188,9 +188,22 @@ def test_certificate_made_under_purchased_v2_still_verifies(cli):
     assert "purchased-list model purchased/v2" in result.output
 
 
+def test_certificate_made_under_purchased_v3_still_verifies(cli):
+    # made by the release that shipped purchased/v3, on members who signed up on days varying
+    # as a gamma of shape 5: that release's LS024 (against shape 3, fired at four standard
+    # errors) fired, the current one (against shape 8) does not; the re-scan under v3 reports
+    # LS024 as v3 did, so the certified signals are reproduced
+    cert = json.loads((DATA / "steady_members.csv.v3-cert.json").read_text())
+    assert cert["counts"]["purchased_model"] == "purchased/v3" and cert["counts"]["signals"]["LS024"] is True
+    result = cli("verify", DATA / "steady_members.csv.v3-cert.json", DATA / "steady_members.csv",
+                 "--public-key", DATA / "v3-fixture.pub.pem")
+    assert result.exit_code == 0, result.output
+    assert "purchased-list model purchased/v3" in result.output
+
+
 def test_new_certificates_name_their_model(env):
     doc = json.loads(env["cert"].read_text())
-    assert doc["counts"]["purchased_model"] == "purchased/v3"
+    assert doc["counts"]["purchased_model"] == "purchased/v4"
 
 
 def test_certificate_made_by_an_earlier_release_still_verifies(cli):

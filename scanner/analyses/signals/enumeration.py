@@ -6,7 +6,7 @@ enumeration apart (:mod:`scanner.analyses.clusters`): how long the runs are, how
 blocks they spread over, how much of the list they hold, whether the clustered rows look
 like the rest, and whether blocks were thinned at random; plus two consent-time patterns of
 fabricated consent spread evenly over the clock or over the days. They are inputs of the
-fitted models ``purchased/v2`` and ``v3`` (:mod:`scanner.analyses.model`); ``fired`` marks
+fitted models ``purchased/v2`` and later (:mod:`scanner.analyses.model`); ``fired`` marks
 the pattern that points to enumeration or fabrication, which the model weighs with the rest.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from scanner.analyses.clusters import CLUSTER_GAP, DENSE_CLUSTER, MIN_RUN, steady_z
+from scanner.analyses.clusters import CLUSTER_GAP, DENSE_CLUSTER, MIN_RUN, STEADY_SE, steady_se, steady_z
 from scanner.analyses.signals.consent import _consent_not_judged
 from scanner.analyses.signals.facts import ListFacts
 from scanner.analyses.signals.registry import Signal, SignalResult, _pct, signal
@@ -169,15 +169,31 @@ def even_clock(facts: ListFacts, policy: "DetectPolicy", s: Signal) -> SignalRes
         weight=0.0)
 def steady_days(facts: ListFacts, policy: "DetectPolicy", s: Signal) -> SignalResult:
     """What it flags: consents per day that vary less than any genuine list's would: the
-    day-to-day dispersion index (variance / mean) at least four standard errors below what
-    the steadiest genuine sign-ups give (days varying as a gamma of shape 3).
+    day-to-day dispersion index (variance / mean) three or more standard errors below what
+    the steadiest genuine sign-ups give (days varying as a gamma of shape 8, about 35% from
+    day to day), counting no more than a script's even days could show at the list's size.
 
     Why it matters: sign-ups come in bursts (campaigns, weekends, seasons); times a script
     spreads over a date range are as even as a Poisson process (index 1). A short or sparse
-    list cannot show the difference and is not held to it.
+    list cannot show the difference and is not held to it. The purchased-list model weighs
+    the same standard errors, up to three.
 
     Example: 4,000 consents over 400 days with a dispersion index of 1.02.
     """
+    why = _consent_not_judged(facts, policy)
+    c = facts.consent
+    z = steady_se(c)
+    if why or z is None:
+        return s.result(None, STEADY_SE, False, "not judged: " + (why or "consent times span fewer than 8 days"))
+    return s.result(z, STEADY_SE, z >= STEADY_SE,
+                    f"consents per day over {c['span_days']:,} days vary {c['dispersion']:.2f} times their mean "
+                    f"({c['per_day']:.1f} a day), {z:.1f} standard errors below the steadiest genuine sign-ups; "
+                    f"fires at {STEADY_SE:g}")
+
+
+def steady_days_v3(facts: ListFacts, policy: "DetectPolicy", s: Signal) -> SignalResult:
+    """LS024 as ``purchased/v2`` and ``v3`` report it (against days varying as a gamma of shape
+    3, fired at four standard errors), so that their certificates re-scan to the same signals."""
     why = _consent_not_judged(facts, policy)
     c = facts.consent
     z = steady_z(c)
@@ -186,3 +202,7 @@ def steady_days(facts: ListFacts, policy: "DetectPolicy", s: Signal) -> SignalRe
     return s.result(z, 4.0, z >= 4.0, f"consents per day over {c['span_days']:,} days vary {c['dispersion']:.2f} times "
                     f"their mean ({c['per_day']:.1f} a day), {z:.1f} standard errors below the steadiest genuine "
                     "sign-ups; fires at 4")
+
+
+#: Signals that earlier models report their own way: code -> function, for those models' re-scans.
+EARLIER_READINGS = {"LS024": steady_days_v3}
