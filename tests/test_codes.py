@@ -4,6 +4,7 @@ signal, LS017 included; every reader reads it and nothing else holds such a tabl
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -71,6 +72,17 @@ def test_rules_code_says_where_it_lives():
     assert "Implemented in: scanner/canary/canary.py" in out
     assert "Documented in: scanner/analyses/signals/canary.py" in out
     assert lookup(" ls002 ").code == "LS002" and lookup("XX001") is None
+
+
+def test_rules_json_is_the_registry():
+    listed = json.loads(CliRunner().invoke(main, ["rules", "--format", "JSON"]).output)
+    assert [e["code"] for e in listed] == list(CODES)
+    assert {e["kind"] for e in listed} == {"row", "column", "signal"}
+    one = json.loads(CliRunner().invoke(main, ["rules", "ls017", "--format", "json"]).output)
+    assert one["code"] == "LS017" and one["implemented_in"] == "scanner/canary/canary.py"
+    assert one["documented_in"] == "scanner/analyses/signals/canary.py" and one["doc"] == CODES["LS017"].doc
+    ph = json.loads(CliRunner().invoke(main, ["rules", "PH001", "--format", "json"]).output)
+    assert "tests/rules/cases/PH001.json" in ph["tested_in"]
 
 
 def test_every_row_rule_with_cases_finds_them():

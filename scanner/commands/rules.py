@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from scanner.commands.options import emit, format_option
 from scanner.errors import ScannerError
 from scanner.i18n import _, current_lang
 
@@ -16,15 +17,20 @@ def _kind(entry) -> str:
 
 @click.command("rules")
 @click.argument("code", required=False)
-def command(code):
+@format_option
+def command(code, fmt):
     """List every rule and list signal, or explain one (e.g. `contact-scanner rules CN002`)."""
     from scanner.codes import CODES, lookup
 
     if code is None:
+        if fmt == "json":
+            return emit(fmt, [_as_json(e) for e in CODES.values()])
         return _listing(CODES)
     entry = lookup(code)
     if entry is None:
         raise ScannerError("unknown rule code {code!r}; `contact-scanner rules` lists them", code=code)
+    if fmt == "json":
+        return emit(fmt, _as_json(entry, full=True))
     if current_lang() != "en":
         _translated(entry)
     elif entry.signal is not None:
@@ -39,6 +45,19 @@ def command(code):
             click.echo("")
             click.echo("Options from the policy: " + ", ".join(rule.options))
     _where(entry)
+
+
+def _as_json(entry, full: bool = False) -> dict:
+    """A registry entry for tools: what the listing shows, and with ``full`` its docs (in
+    English, as written), where it is documented and where it is tested."""
+    from scanner.codes import module_path, where_tested
+
+    data = {"code": entry.code, "name": entry.name, "severity": entry.severity, "family": entry.family,
+            "kind": entry.kind, "status": entry.status, "summary": entry.summary, "implemented_in": entry.path}
+    if full:
+        data.update(doc=entry.doc, documented_in=module_path(entry.doc_module),
+                    tested_in=list(where_tested(entry.code)))
+    return data
 
 
 def _listing(codes) -> None:
