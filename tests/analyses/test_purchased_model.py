@@ -192,6 +192,18 @@ def test_purchased_lists_are_explained(kind, words):
     pytest.fail(f"no {kind} list of three was likely purchased")
 
 
+def test_a_scanned_segment_is_explained_by_its_length():
+    # a segment an empty-number check kept 85% of, with genuine-looking names, sources and
+    # consent times: as full as a company's range, but thousands of numbers long
+    from evaluation.corpus import enumerate_block
+
+    rng = random.Random(0)
+    nums = list(dict.fromkeys(enumerate_block(rng, 5000, 0.85)))
+    result = evaluate_list(_frame(nums, *_genuine_meta(rng, len(nums)), KEYS, rng).lazy())
+    text = result.report_purchased["explanation"]
+    assert result.likely and "the length of a scanned number segment" in text, text
+
+
 def test_explanations_never_carry_a_number():
     for kind in ("enumerated-filtered", "padded", "genuine-hr-staff"):
         sample = generate(kind, 11, KEYS)
