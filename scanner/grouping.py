@@ -3,7 +3,7 @@
 polars' streaming group-by pre-aggregates the keys it sees often and keeps the rows of the
 others until its input ends (pola-rs/polars#22285), so a group-by whose keys are mostly
 rare (a consent time, a row's masked number with its quasi-identifiers) holds nearly every
-row: 2.5 GiB at 90M rows for the k-anonymity groups. Split into passes, each over the rows
+row (gigabytes at 90M rows for the k-anonymity groups). Split into passes, each over the rows
 whose key's hash falls in one slice, a pass holds only its share, and every group is whole
 in one pass, so the passes' results are the group-by's.
 """
