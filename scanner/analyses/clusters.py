@@ -87,7 +87,10 @@ def cluster_facts(ordered: pl.DataFrame | list[pl.DataFrame]) -> dict[str, Any]:
         .when(steps < STRETCH_FILLS[2]).then(2).otherwise(3).alias("f"),
     ).agg(pl.col("size").sum())
     by_class = {STRETCH_CLASSES[len(_FILL_NAMES) * s + f]: int(k) for s, f, k in klass.iter_rows()}
-    grid = dense.select(_grid_weights(steps)).sum().row(0, named=True) if dense.height else {}
+    # math.fsum: the exactly rounded sum, whatever the order of the stretches (a list read in
+    # parts, or polars' chunking), so the same list gives the same facts bit for bit.
+    weights = dense.select(_grid_weights(steps))
+    grid = {k: math.fsum(weights.get_column(k).to_list()) for k in weights.columns} if dense.height else {}
     return {
         "numbers": total,
         "runs": runs.height,
