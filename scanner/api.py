@@ -157,8 +157,8 @@ def scan(
 
     The registry of lists seen before and the canary store live in the state dir
     (``registry`` may pass an open registry instead; ``False`` skips it). Without
-    ``state_dir`` or ``keys``, the state folder is found as :func:`scanner.keys.where` finds
-    it from the current folder.
+    ``state_dir``, the state folder is found as :func:`scanner.keys.where` finds it from the
+    current folder.
     ``register_source`` names the source the list is about to be registered under;
     ``register_name`` the name (a new version of an own list is compared with its earlier
     versions as a change, not a copy: ``report.list.changes``).
